@@ -1,0 +1,56 @@
+/** Base class of every error Anneal's ONNX toolkit throws; `code` is stable for programs to match. */
+export class OnnxError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The bytes are not a decodable ONNX ModelProto. */
+export class MalformedModelError extends OnnxError {
+  constructor(
+    readonly source: string,
+    detail: string,
+  ) {
+    super(
+      'MALFORMED_MODEL',
+      `${source} is not a valid ONNX model: ${detail}. Check that the file is an .onnx ModelProto (not a checkpoint, a zip or a truncated download).`,
+    );
+  }
+}
+
+/** A tensor, node or value was asked for by a name the graph does not have. */
+export class UnknownTensorError extends OnnxError {
+  constructor(
+    readonly tensor: string,
+    where: string,
+    hint = '',
+  ) {
+    super('UNKNOWN_TENSOR', `tensor '${tensor}' does not exist in ${where}.${hint ? ' ' + hint : ''}`);
+  }
+}
+
+/** An external-data reference is missing, unreadable or points outside the model's folder. */
+export class ExternalDataError extends OnnxError {
+  constructor(
+    readonly tensor: string,
+    readonly location: string,
+    detail: string,
+  ) {
+    super('EXTERNAL_DATA', `external data of tensor '${tensor}' at '${location}': ${detail}`);
+  }
+}
+
+/** A model uses an op (or op version) a transformation cannot handle. */
+export class UnsupportedOpError extends OnnxError {
+  constructor(
+    readonly opType: string,
+    readonly nodeName: string,
+    detail: string,
+  ) {
+    super('UNSUPPORTED_OP', `op ${opType} (node '${nodeName}'): ${detail}`);
+  }
+}

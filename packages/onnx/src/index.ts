@@ -1,0 +1,10 @@
+export * from './types';
+export * from './errors';
+export { decodeModel, encodeModel, decodeTensor, encodeTensor } from './codec';
+export { tensorToValue, valueToTensor, tensorToNumbers, tensors, sizeOf, type TensorValue, type TypedArray } from './tensor';
+export { attr, attrs, makeAttribute, readAttribute, type AttrValue, type TypedAttr } from './attributes';
+export { tensorValueInfo, describeValueInfo, emptyGraph, makeModel, defaultOpset, type Dim } from './value-info';
+export { GraphBuilder, type NodeOptions } from './graph-builder';
+export { GraphIndex, topologicalSort, subgraphInputs } from './graph-index';
+export { readModelFile, saveModel, writeFileAtomic } from './io';
+export type { Executor } from './executor';

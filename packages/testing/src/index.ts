@@ -1,0 +1,1 @@
+export { packageDir, ocrModels, mnistDigits, seededRandom, randn } from './fixtures';
