@@ -1,0 +1,3 @@
+import type { GradientRule } from '../registry';
+
+export const indexingRules: GradientRule[] = [];
