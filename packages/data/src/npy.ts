@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { DataType, sizeOf, writeFileAtomic, type TensorValue, type TypedArray } from '@anneal/onnx';
+import { DataError } from './errors';
+
+// .npy (NumPy format 1.0–3.0): magic, version, header length, a Python-dict header, raw C-order data.
+// Written here rather than taken from npm because the packages there only parse, and Anneal also
+// writes .npy (gradients, fixtures) and needs typed errors naming the file.
+
+const descrs: Record<string, DataType> = {
+  '<f4': DataType.FLOAT,
+  '<f8': DataType.DOUBLE,
+  '<i8': DataType.INT64,
+  '<i4': DataType.INT32,
+  '|u1': DataType.UINT8,
+  '|i1': DataType.INT8,
+  '|b1': DataType.BOOL,
+};
+
+function viewAs(dataType: DataType, bytes: Uint8Array, n: number): TypedArray {
+  const width = dataType === DataType.DOUBLE || dataType === DataType.INT64 ? 8 : dataType === DataType.FLOAT || dataType === DataType.INT32 ? 4 : 1;
+  // copy into a fresh, aligned buffer (Node's Buffer.slice would share the pooled memory)
+  const copy = new Uint8Array(n * width);
+  copy.set(bytes.subarray(0, n * width));
+  switch (dataType) {
+    case DataType.FLOAT:
+      return new Float32Array(copy.buffer);
+    case DataType.DOUBLE:
+      return new Float64Array(copy.buffer);
+    case DataType.INT64:
+      return new BigInt64Array(copy.buffer);
+    case DataType.INT32:
+      return new Int32Array(copy.buffer);
+    case DataType.INT8:
+      return new Int8Array(copy.buffer);
+    default:
+      return copy;
+  }
+}
+
+/**
+ * Parses .npy bytes (little-endian float32/float64/int64/int32/uint8/int8/bool, C order).
+ * @example const x = parseNpy(readFileSync('x.npy'), 'x.npy');
+ */
+export function parseNpy(buf: Uint8Array, file = '<npy>'): TensorValue {
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+  if (buf.length < 10 || magic.some((m, i) => buf[i] !== m)) throw new DataError(file, 'not a .npy file (bad magic bytes); save arrays with numpy.save');
+  const major = buf[6]!;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const start = major === 1 ? 10 : 12;
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(start, start + headerLen));
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (!descr || !fortran || shapeText === undefined) throw new DataError(file, `unreadable .npy header: ${header.trim()}`);
+  if (fortran === 'True') throw new DataError(file, 'Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray(a)');
+  const dataType = descrs[descr === '<b1' ? '|b1' : descr];
+  if (dataType === undefined) throw new DataError(file, `dtype '${descr}' is not supported; use float32, float64, int64, int32, uint8, int8 or bool (little-endian)`);
+  const dims = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const n = sizeOf(dims);
+  const body = buf.subarray(start + headerLen);
+  const width = dataType === DataType.DOUBLE || dataType === DataType.INT64 ? 8 : dataType === DataType.FLOAT || dataType === DataType.INT32 ? 4 : 1;
+  if (body.length < n * width) throw new DataError(file, `truncated: the header promises ${n} elements of ${width} bytes but ${body.length} bytes follow`);
+  return { dataType, dims, data: viewAs(dataType, body, n) };
+}
+
+/** Reads a .npy file. */
+export function readNpy(file: string): TensorValue {
+  let buf: Uint8Array;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    throw new DataError(file, `cannot read: ${(e as Error).message}`);
+  }
+  return parseNpy(buf, file);
+}
+
+/** Serializes a tensor as .npy (format 1.0). */
+export function formatNpy(value: TensorValue): Uint8Array {
+  const descr = Object.entries(descrs).find(([, t]) => t === value.dataType)?.[0];
+  if (!descr) throw new DataError('<npy>', `cannot write data type ${DataType[value.dataType]} as .npy`);
+  const shape = value.dims.length === 1 ? `(${value.dims[0]},)` : `(${value.dims.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const head = new Uint8Array(10 + header.length);
+  head.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(head.buffer).setUint16(8, header.length, true);
+  head.set(new TextEncoder().encode(header), 10);
+  const data = new Uint8Array(value.data.buffer, value.data.byteOffset, value.data.byteLength);
+  const out = new Uint8Array(head.length + data.length);
+  out.set(head);
+  out.set(data, head.length);
+  return out;
+}
+
+/** Writes a .npy file atomically. */
+export function writeNpy(file: string, value: TensorValue): void {
+  writeFileAtomic(file, formatNpy(value));
+}
