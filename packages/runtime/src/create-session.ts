@@ -1,0 +1,91 @@
+import type { InferenceSession } from 'onnxruntime-common';
+import { encodeModel, type ModelProto } from '@anneal/onnx';
+import { loadNodeBackend, loadWebBackend, type OrtBackendModule } from './backends';
+import { BackendUnavailableError, type BackendFailure } from './errors';
+import { Session } from './session';
+import type { Device, RuntimeWarning } from './warnings';
+
+/** Options of {@link createSession}. */
+export interface SessionOptions {
+  /** Where to run. Default 'cpu'. 'cuda' falls back to 'cpu', and 'cpu' to 'wasm', with a warning. */
+  device?: Device;
+  /** GPU ordinal for 'cuda'. Default 0. */
+  deviceId?: number;
+  /** Intra-op threads for onnxruntime-node. Default 2. (The wasm backend runs one thread under Node.) */
+  intraOpThreads?: number;
+  /** ORT graph optimization level. Default ORT's ('all'). */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
+  /** Called for each non-fatal problem, e.g. a device fallback. */
+  onWarning?: (warning: RuntimeWarning) => void;
+}
+
+interface Attempt {
+  device: Device;
+  load: () => Promise<OrtBackendModule>;
+  options: InferenceSession.SessionOptions;
+}
+
+function attemptsFor(device: Device, options: SessionOptions): Attempt[] {
+  const common: InferenceSession.SessionOptions = options.graphOptimizationLevel ? { graphOptimizationLevel: options.graphOptimizationLevel } : {};
+  const nodeCommon: InferenceSession.SessionOptions = { ...common, intraOpNumThreads: options.intraOpThreads ?? 2 };
+  const cpu: Attempt = { device: 'cpu', load: loadNodeBackend, options: { ...nodeCommon, executionProviders: ['cpu'] } };
+  const wasm: Attempt = { device: 'wasm', load: loadWebBackend, options: { ...common, executionProviders: ['wasm'] } };
+  switch (device) {
+    case 'cuda':
+      return [
+        { device: 'cuda', load: loadNodeBackend, options: { ...nodeCommon, executionProviders: [{ name: 'cuda', deviceId: options.deviceId ?? 0 }, 'cpu'] } },
+        cpu,
+        wasm,
+      ];
+    case 'cpu':
+      return [cpu, wasm];
+    case 'wasm':
+      return [wasm];
+  }
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Creates an ONNX Runtime session for a model on the requested device, falling back down the
+ * chain cuda -> cpu -> wasm when a device is unavailable. A fallback is reported as a
+ * `device-fallback` warning (to `onWarning` and the session's `warnings$`); if every device
+ * fails, a {@link BackendUnavailableError} lists each failure.
+ *
+ * Note: with onnxruntime-node 1.30 built without the CUDA provider library, asking for CUDA
+ * throws ("Failed to load shared library") instead of falling back inside ORT; this function
+ * catches that and retries on CPU.
+ *
+ * @example
+ * const session = await createSession(model, { device: 'cuda', onWarning: (w) => console.warn(w) });
+ * session.device; // 'cpu' on a machine without CUDA
+ */
+export async function createSession(model: ModelProto | Uint8Array, options: SessionOptions = {}): Promise<Session> {
+  const requested = options.device ?? 'cpu';
+  const bytes = model instanceof Uint8Array ? model : encodeModel(model);
+  const failures: BackendFailure[] = [];
+  for (const attempt of attemptsFor(requested, options)) {
+    let inner: InferenceSession;
+    try {
+      const ort = await attempt.load();
+      inner = await ort.InferenceSession.create(bytes, attempt.options);
+    } catch (e) {
+      failures.push({ device: attempt.device, reason: describe(e) });
+      continue;
+    }
+    const warnings: RuntimeWarning[] = [];
+    if (attempt.device !== requested) {
+      warnings.push({
+        kind: 'device-fallback',
+        requested,
+        used: attempt.device,
+        reason: failures.map((f) => `${f.device}: ${f.reason}`).join('; '),
+      });
+    }
+    for (const w of warnings) options.onWarning?.(w);
+    return new Session(inner, attempt.device, requested, warnings);
+  }
+  throw new BackendUnavailableError(requested, failures);
+}

@@ -1,0 +1,83 @@
+import type { InferenceSession } from 'onnxruntime-common';
+import { ReplaySubject, type Observable } from 'rxjs';
+import type { TensorValue } from '@anneal/onnx';
+import { SessionRunError } from './errors';
+import { isTensorValue, toOrtTensor, type OrtTensor } from './tensor-convert';
+import type { Device, RuntimeWarning } from './warnings';
+
+/** Feeds of one run: Anneal tensor values (wrapped without copying) or ORT tensors as they are. */
+export type Feeds = Record<string, TensorValue | OrtTensor>;
+
+/**
+ * One loaded model on one device. Create it with {@link createSession}; call {@link Session.release}
+ * when done (native memory is not reclaimed promptly by the garbage collector).
+ *
+ * @example
+ * const session = await createSession(model, { device: 'cpu' });
+ * const { y } = await session.run({ x: { dataType: DataType.FLOAT, dims: [1, 4], data } });
+ * session.release();
+ */
+export class Session {
+  /** Input names the model expects, in model order. */
+  readonly inputNames: readonly string[];
+  /** Output names the model produces, in model order. */
+  readonly outputNames: readonly string[];
+  private readonly warningsSubject = new ReplaySubject<RuntimeWarning>();
+  /** Warnings about this session (a device fallback at creation is replayed to late subscribers); completes on release. */
+  readonly warnings$: Observable<RuntimeWarning> = this.warningsSubject.asObservable();
+  private released = false;
+
+  /** @internal Sessions are made by {@link createSession}. */
+  constructor(
+    private readonly inner: InferenceSession,
+    /** The device the session actually runs on (may differ from the requested one after a fallback). */
+    readonly device: Device,
+    /** The device that was asked for. */
+    readonly requestedDevice: Device,
+    warnings: readonly RuntimeWarning[] = [],
+  ) {
+    this.inputNames = [...inner.inputNames];
+    this.outputNames = [...inner.outputNames];
+    for (const w of warnings) this.warningsSubject.next(w);
+  }
+
+  /**
+   * Runs the model once. Returns the requested outputs (all model outputs by default) as ORT
+   * tensors, which can be fed to the next run as they are.
+   */
+  async run(feeds: Feeds, outputs?: readonly string[]): Promise<Record<string, OrtTensor>> {
+    if (this.released) throw new SessionRunError(`the session (device '${this.device}') was released; create a new one with createSession.`);
+    const given = Object.keys(feeds);
+    const missing = this.inputNames.filter((n) => !(n in feeds));
+    const unknown = given.filter((n) => !this.inputNames.includes(n));
+    if (missing.length || unknown.length) {
+      throw new SessionRunError(
+        `feeds do not match the model inputs: ${missing.length ? `missing [${missing.join(', ')}]` : ''}${missing.length && unknown.length ? '; ' : ''}${
+          unknown.length ? `unknown [${unknown.join(', ')}]` : ''
+        }. The model expects [${this.inputNames.join(', ')}].`,
+      );
+    }
+    const fetches = outputs ? [...outputs] : [...this.outputNames];
+    const badOutputs = fetches.filter((n) => !this.outputNames.includes(n));
+    if (badOutputs.length) {
+      throw new SessionRunError(
+        `requested outputs [${badOutputs.join(', ')}] are not model outputs; available: [${this.outputNames.join(', ')}]. Add them to graph.output before creating the session.`,
+      );
+    }
+    const ortFeeds: Record<string, OrtTensor> = {};
+    for (const [name, v] of Object.entries(feeds)) ortFeeds[name] = isTensorValue(v) ? toOrtTensor(v, name) : v;
+    try {
+      return await this.inner.run(ortFeeds, fetches);
+    } catch (e) {
+      throw new SessionRunError(`ONNX Runtime failed to run the model on '${this.device}': ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Frees the native session. Further runs throw; `warnings$` completes. Safe to call twice. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.warningsSubject.complete();
+    await this.inner.release();
+  }
+}
