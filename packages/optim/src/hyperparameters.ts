@@ -1,0 +1,92 @@
+import { OptimConfigError } from './errors';
+import { optimNames } from './naming';
+import type { Optimizer } from './optimizer';
+import { resolveGroups, type GroupConfig } from './param-groups';
+
+/** One scalar float graph input carrying a hyperparameter. */
+export interface HyperparameterInput {
+  /** Input name, e.g. `hp.lr.head` or `hp.beta1`. */
+  readonly name: string;
+  /** `lr`, `weight_decay`, `max_grad_norm` or an optimizer key such as `momentum`, `beta1`, `step`. */
+  readonly key: string;
+  /** The parameter group, for `lr` and `weight_decay`. */
+  readonly group?: string;
+  /** Default (initial) value from the config. */
+  readonly value: number;
+  readonly description: string;
+}
+
+/** The config fields hyperparameter inputs depend on. */
+export interface HyperparameterConfig extends GroupConfig {
+  readonly optimizer: Optimizer;
+  readonly maxGradNorm?: number;
+}
+
+const reserved = new Set(['lr', 'weight_decay', 'max_grad_norm']);
+
+/**
+ * Every hyperparameter input the update declares, in declaration order, with its default value:
+ * `hp.lr.<group>` for each group, `hp.weight_decay.<group>` for each group whose weight decay is
+ * not 0, the optimizer's `hp.<key>` inputs (momentum, dampening, beta1, beta2, eps, step), and
+ * `hp.max_grad_norm` when clipping is on. All are 0-d float32 tensors.
+ *
+ * @example
+ * hyperparameterInputs({ optimizer: adam(), lr: 1e-3, params: [{ name: 'w', grad: 'gw' }] })
+ *   .map((h) => `${h.name}=${h.value}`);
+ * // ['hp.lr.default=0.001', 'hp.beta1=0.9', 'hp.beta2=0.999', 'hp.eps=1e-8', 'hp.step=1']
+ */
+export function hyperparameterInputs(config: HyperparameterConfig): HyperparameterInput[] {
+  const groups = resolveGroups(config);
+  const out: HyperparameterInput[] = [];
+  for (const g of groups) out.push({ name: optimNames.lr(g.name), key: 'lr', group: g.name, value: g.lr, description: `learning rate of group '${g.name}'` });
+  for (const g of groups) {
+    if (g.weightDecay !== 0) {
+      out.push({ name: optimNames.weightDecay(g.name), key: 'weight_decay', group: g.name, value: g.weightDecay, description: `weight decay of group '${g.name}'` });
+    }
+  }
+  for (const h of config.optimizer.hyperparameters) {
+    if (reserved.has(h.key) || !/^[a-z0-9_]+$/.test(h.key)) {
+      throw new OptimConfigError(`optimizer(${config.optimizer.id}).hyperparameters`, `key '${h.key}' is reserved or not snake_case`);
+    }
+    out.push({ name: optimNames.hyperparameter(h.key), key: h.key, value: h.value, description: h.description });
+  }
+  if (config.maxGradNorm !== undefined) {
+    if (!(config.maxGradNorm > 0)) throw new OptimConfigError('maxGradNorm', `must be > 0 (use a huge value or Infinity to disable clipping at run time), got ${config.maxGradNorm}`);
+    out.push({ name: optimNames.hyperparameter('max_grad_norm'), key: 'max_grad_norm', value: config.maxGradNorm, description: 'max global L2 norm of the gradients (clipping)' });
+  }
+  return out;
+}
+
+/** Values of one step's hyperparameters; see {@link hyperparameterFeeds}. */
+export interface HyperparameterStep {
+  /** 1-based index of the update being computed (PyTorch's `state['step']` after its increment). */
+  readonly step: number;
+  /** Base learning rate from a schedule; groups with `lrScale` follow it, groups with an absolute `lr` do not. */
+  readonly lr?: number;
+  /** Explicit values by input name (e.g. `{ 'hp.lr.head': 0.01, 'hp.beta1': 0.95 }`); they win over everything else. */
+  readonly values?: Readonly<Record<string, number>>;
+}
+
+/**
+ * The scalar values to feed for one step, by input name: config defaults, the group learning
+ * rates derived from `lr`, the step count and explicit overrides.
+ *
+ * @example
+ * const feeds = hyperparameterFeeds(config, { step: 7, lr: schedule.valueAt(6) });
+ * // { 'hp.lr.default': ..., 'hp.step': 7, 'hp.beta1': 0.9, ... }
+ */
+export function hyperparameterFeeds(config: HyperparameterConfig, at: HyperparameterStep): Record<string, number> {
+  const feeds: Record<string, number> = {};
+  const inputs = hyperparameterInputs(config);
+  for (const h of inputs) feeds[h.name] = h.value;
+  if (at.lr !== undefined) {
+    for (const g of resolveGroups(config)) if (g.lrFollowsBase) feeds[optimNames.lr(g.name)] = at.lr * g.lrScale;
+  }
+  const stepName = optimNames.hyperparameter('step');
+  if (stepName in feeds) feeds[stepName] = at.step;
+  for (const [name, v] of Object.entries(at.values ?? {})) {
+    if (!(name in feeds)) throw new OptimConfigError(`values['${name}']`, `no such hyperparameter input; known: ${inputs.map((h) => h.name).join(', ')}`);
+    feeds[name] = v;
+  }
+  return feeds;
+}

@@ -1,0 +1,14 @@
+export * from './errors';
+export { optimNames, DEFAULT_GROUP } from './naming';
+export type { Optimizer, ParamUpdateContext, TrainableParam, HyperparameterDefault } from './optimizer';
+export { ScalarOps } from './scalar-ops';
+export { combine, scaleTerms, type Term } from './linear-combination';
+export { sgd, type SgdOptions } from './sgd';
+export { adam, type AdamOptions } from './adam';
+export { adamw } from './adamw';
+export { resolveGroups, type ParamGroup, type ResolvedGroup, type GroupConfig, type ParamRef } from './param-groups';
+export { hyperparameterInputs, hyperparameterFeeds, type HyperparameterInput, type HyperparameterConfig, type HyperparameterStep } from './hyperparameters';
+export { emitGradNorms, type GradNorms } from './clip-grad-norm';
+export { emitParamStats, type StatKind, type StatOutput } from './diagnostics';
+export { emitOptimizerUpdate, type OptimizerUpdateConfig, type OptimizerUpdate, type CarriedTensor } from './optimizer-update';
+export { buildOptimizerStep, zeroState, type OptimizerStep, type OptimizerStepConfig, type StepParam } from './optimizer-step';
