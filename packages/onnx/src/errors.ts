@@ -28,6 +28,8 @@ export class UnknownTensorError extends OnnxError {
     readonly tensor: string,
     where: string,
     hint = '',
+    /** Existing tensor names that look like the one asked for (closest first). */
+    readonly candidates: readonly string[] = [],
   ) {
     super('UNKNOWN_TENSOR', `tensor '${tensor}' does not exist in ${where}.${hint ? ' ' + hint : ''}`);
   }
@@ -52,5 +54,19 @@ export class UnsupportedOpError extends OnnxError {
     detail: string,
   ) {
     super('UNSUPPORTED_OP', `op ${opType} (node '${nodeName}'): ${detail}`);
+  }
+}
+
+/** Two models cannot be combined because they import different versions of the same operator domain. */
+export class OpsetMismatchError extends OnnxError {
+  constructor(
+    readonly domain: string,
+    readonly versions: readonly [number, number],
+    detail: string,
+  ) {
+    super(
+      'OPSET_MISMATCH',
+      `domain '${domain || 'ai.onnx'}' is imported at version ${versions[0]} by one model and ${versions[1]} by the other: ${detail}`,
+    );
   }
 }

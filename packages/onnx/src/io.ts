@@ -1,8 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { decodeModel, encodeModel } from './codec';
-import { OnnxError } from './errors';
+import { ExternalDataError, OnnxError } from './errors';
+import { externalizeTensors, resolveExternalData } from './external-data';
 import type { ModelProto } from './types';
 
 /**
@@ -32,7 +33,63 @@ export function readModelFile(path: string): ModelProto {
   return decodeModel(bytes, path);
 }
 
-/** Saves a model atomically. */
-export function saveModel(path: string, model: ModelProto): void {
-  writeFileAtomic(path, encodeModel(model));
+/**
+ * Reads an ONNX model and resolves its external-data tensors (files named relative to the
+ * model's folder) into memory. Absolute locations, `..` escapes and symlinks resolving outside
+ * the folder are refused with {@link ExternalDataError}.
+ *
+ * @example
+ * const model = loadModel('models/big.onnx'); // also reads models/big.onnx.data
+ */
+export function loadModel(path: string): ModelProto {
+  const model = readModelFile(path);
+  resolveExternalData(model, dirname(resolve(path)));
+  return model;
+}
+
+/** Options of {@link saveModel}. */
+export interface SaveModelOptions {
+  /** Initializers of at least this many bytes go to a side file instead of the .onnx file. Off by default. */
+  externalDataThreshold?: number;
+  /** Name of the side file, in the model's folder. Default `<model file name>.data`. */
+  externalDataFile?: string;
+}
+
+/** What {@link saveModel} wrote. */
+export interface SaveModelResult {
+  path: string;
+  /** The side file, when tensors were written externally. */
+  dataPath?: string;
+  /** Names of the tensors stored in the side file. */
+  externalTensors: string[];
+}
+
+/**
+ * Saves a model atomically (temporary file + rename, so a failure never leaves a half-written
+ * model). With `externalDataThreshold`, big initializers are written to a side file next to it
+ * (also atomically, before the model that refers to it); the caller's model is not modified.
+ *
+ * @example
+ * saveModel('out/net.onnx', model, { externalDataThreshold: 1024 }); // writes out/net.onnx.data too
+ */
+export function saveModel(path: string, model: ModelProto, options: SaveModelOptions = {}): SaveModelResult {
+  if (options.externalDataThreshold === undefined) {
+    writeFileAtomic(path, encodeModel(model));
+    return { path, externalTensors: [] };
+  }
+  const location = options.externalDataFile ?? `${basename(path)}.data`;
+  if (location !== basename(location) || location === '.' || location === '..') {
+    throw new ExternalDataError('*', location, 'externalDataFile must be a plain file name; the data file always sits next to the model');
+  }
+  const copy = structuredClone(model);
+  const { data, moved } = externalizeTensors(copy, options.externalDataThreshold, location);
+  const bytes = encodeModel(copy);
+  if (moved.length === 0) {
+    writeFileAtomic(path, bytes);
+    return { path, externalTensors: [] };
+  }
+  const dataPath = join(dirname(path), location);
+  writeFileAtomic(dataPath, data);
+  writeFileAtomic(path, bytes);
+  return { path, dataPath, externalTensors: moved };
 }

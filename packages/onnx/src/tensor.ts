@@ -32,6 +32,13 @@ const elementSize: Partial<Record<DataType, number>> = {
   [DataType.FLOAT16]: 2,
 };
 
+/** Bytes per element of a fixed-size data type (undefined for strings and unknown types). */
+export function elementByteSize(dataType: DataType): number | undefined {
+  return elementSize[dataType] ?? (dataType === DataType.UINT32 || dataType === DataType.UINT64 || dataType === DataType.BFLOAT16
+    ? { [DataType.UINT32]: 4, [DataType.UINT64]: 8, [DataType.BFLOAT16]: 2 }[dataType]
+    : undefined);
+}
+
 /** Number of elements of a shape (1 for a scalar). */
 export function sizeOf(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
@@ -122,6 +129,17 @@ export function tensorToNumbers(t: TensorProto): number[] {
   return Array.from(v.data as ArrayLike<number | bigint>, (x) => Number(x));
 }
 
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+
+/** A JS number as int64, saturating (INT64_MAX read back as a double is 2^63, which would wrap). */
+function toInt64(x: number): bigint {
+  if (Number.isNaN(x)) return 0n;
+  if (x >= 9223372036854775807) return INT64_MAX;
+  if (x <= -9223372036854775808) return INT64_MIN;
+  return BigInt(Math.trunc(x));
+}
+
 /** Convenience constructors of TensorProtos. */
 export const tensors = {
   float(name: string, dims: number[], data: ArrayLike<number>): TensorProto {
@@ -134,7 +152,7 @@ export const tensors = {
     return valueToTensor(name, {
       dataType: DataType.INT64,
       dims,
-      data: BigInt64Array.from(Array.from(data), (x) => BigInt(Math.trunc(x))),
+      data: BigInt64Array.from(Array.from(data), toInt64),
     });
   },
   int32(name: string, dims: number[], data: ArrayLike<number>): TensorProto {
