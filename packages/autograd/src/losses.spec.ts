@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { DataType, GraphBuilder, type TensorValue } from '@anneal/onnx';
+import { checkGradients } from './gradcheck';
+import { defaultGradientRegistry } from './default-registry';
+import { values } from './gradcheck-harness';
+import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy, type LossReduction } from './losses';
+import { f32, i64, nodeExecutor } from './test-support';
+
+const executor = nodeExecutor();
+
+/** Builds inputs + loss, returns the loss value and the model. */
+async function lossValue(feeds: Record<string, TensorValue>, emit: (b: GraphBuilder) => string) {
+  const b = new GraphBuilder({ opset: 17 });
+  for (const [name, v] of Object.entries(feeds)) b.input(name, v.dataType, v.dims);
+  const loss = emit(b);
+  b.output(loss, DataType.FLOAT, []);
+  const model = b.build();
+  const out = await executor.run(model, feeds);
+  return { value: Number(out[loss]!.data[0]), model, loss };
+}
+
+/** PyTorch's cross_entropy(weight, label_smoothing) written out per sample, over [N, C, d...] logits. */
+function crossEntropyReference(dims: number[], logits: ArrayLike<number>, labels: number[], o: { eps?: number; w?: number[]; reduction?: LossReduction }): number {
+  const [n, c] = [dims[0]!, dims[1]!];
+  const inner = dims.slice(2).reduce((p, q) => p * q, 1);
+  const w = o.w ?? Array<number>(c).fill(1);
+  const eps = o.eps ?? 0;
+  let nll = 0;
+  let smooth = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < inner; j++) {
+      const z = Array.from({ length: c }, (_, k) => Number(logits[(i * c + k) * inner + j]));
+      const max = Math.max(...z);
+      const logSum = max + Math.log(z.reduce((s, v) => s + Math.exp(v - max), 0));
+      const logp = z.map((v) => v - logSum);
+      const l = labels[i * inner + j]!;
+      nll += -w[l]! * logp[l]!;
+      smooth += logp.reduce((s, v, k) => s - w[k]! * v, 0) / c;
+      total += w[l]!;
+    }
+  }
+  const scale = (o.reduction ?? 'mean') === 'mean' ? 1 / total : 1;
+  return (1 - eps) * nll * scale + eps * smooth * scale;
+}
+
+interface CeCase {
+  dims: number[];
+  labels: number[];
+  eps?: number;
+  w?: number[];
+  reduction?: LossReduction;
+  /** torch.nn.functional.cross_entropy on the same float32 logits, computed in float64 with PyTorch 1.13. */
+  torch: number;
+}
+
+const ceCases: CeCase[] = [
+  { dims: [4, 3], labels: [0, 2, 1, 2], torch: 1.5681646461868959 },
+  { dims: [4, 3], labels: [0, 2, 1, 2], reduction: 'sum', torch: 6.2726585847475835 },
+  { dims: [4, 3], labels: [0, 2, 1, 2], eps: 0.1, torch: 1.5439811145846722 },
+  { dims: [4, 3], labels: [0, 2, 1, 2], w: [0.2, 1.5, 0.7], torch: 1.2299519984754193 },
+  { dims: [4, 3], labels: [0, 2, 1, 2], eps: 0.2, w: [0.2, 1.5, 0.7], torch: 1.2100999043303804 },
+  { dims: [4, 3], labels: [0, 2, 1, 2], eps: 0.2, w: [0.2, 1.5, 0.7], reduction: 'sum', torch: 3.7513096781795277 },
+  { dims: [2, 3, 4], labels: [0, 1, 2, 2, 1, 0, 0, 2], eps: 0.15, w: [1.2, 0.4, 2], torch: 0.8398220028152182 },
+];
+
+const ceName = (c: CeCase) =>
+  `logits [${c.dims}]${c.eps ? `, label smoothing ${c.eps}` : ''}${c.w ? `, class weights [${c.w}]` : ''}, ${c.reduction ?? 'mean'}`;
+
+function ceFeeds(c: CeCase) {
+  const n = c.dims.reduce((p, q) => p * q, 1);
+  return { logits: f32(c.dims, values(n, 51, -2, 2)), labels: i64([c.dims[0]!, ...c.dims.slice(2)], c.labels) };
+}
+
+const emitCe = (c: CeCase) => (b: GraphBuilder) =>
+  softmaxCrossEntropy(b, { logits: 'logits', labels: 'labels', labelSmoothing: c.eps, classWeights: c.w, reduction: c.reduction });
+
+describe('softmaxCrossEntropy', () => {
+  for (const c of ceCases) {
+    it(`value matches PyTorch and the closed form: ${ceName(c)}`, async () => {
+      const feeds = ceFeeds(c);
+      const { value } = await lossValue(feeds, emitCe(c));
+      expect(crossEntropyReference(c.dims, feeds.logits.data as Float32Array, c.labels, c)).toBeCloseTo(c.torch, 6);
+      expect(value).toBeCloseTo(c.torch, 5);
+    });
+  }
+
+  it('matches torch.nn.functional.cross_entropy(weight=[0.2,1.5,0.7], label_smoothing=0.2) on fixed logits', async () => {
+    // logits and the expected value were produced with PyTorch 1.13 (float64)
+    const logits = [0.5, -1.2, 2.0, 1.1, 0.3, -0.4, -2.0, 0.8, 0.1, 0.0, 0.0, 1.5];
+    const { value } = await lossValue({ logits: f32([4, 3], logits), labels: i64([4], [0, 2, 1, 2]) }, (b) =>
+      softmaxCrossEntropy(b, { logits: 'logits', labels: 'labels', labelSmoothing: 0.2, classWeights: [0.2, 1.5, 0.7] }),
+    );
+    expect(value).toBeCloseTo(TORCH_WEIGHTED_SMOOTHED, 5);
+  });
+
+  for (const c of ceCases.filter((x) => x.eps || x.w)) {
+    it(`gradient w.r.t. logits (finite differences, double): ${ceName(c)}`, async () => {
+      const feeds = ceFeeds(c);
+      const { model, loss } = await lossValue(feeds, emitCe(c));
+      const r = await checkGradients({ model, loss, wrt: ['logits'], feeds, executor, registry: defaultGradientRegistry(), samplesPerTensor: 12 });
+      expect(r.precision).toBe('double');
+      expect(r.maxRelError).toBeLessThan(1e-6);
+    });
+  }
+});
+
+/** PyTorch's binary_cross_entropy_with_logits(pos_weight) per element, averaged. */
+function bceReference(x: ArrayLike<number>, t: ArrayLike<number>, posWeight: number | number[] = 1, last = 1): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const p = typeof posWeight === 'number' ? posWeight : posWeight[i % last]!;
+    const [xi, ti] = [Number(x[i]), Number(t[i])];
+    const softplusNeg = Math.max(-xi, 0) + Math.log1p(Math.exp(-Math.abs(xi)));
+    sum += (1 - ti) * xi + (1 + (p - 1) * ti) * softplusNeg;
+  }
+  return sum / x.length;
+}
+
+describe('binaryCrossEntropyWithLogits and meanSquaredError', () => {
+  const xs = values(12, 61, -6, 6);
+  const ts = values(12, 62, 0, 1);
+  const x = f32([3, 4], xs);
+  const t = f32([3, 4], ts);
+  for (const posWeight of [undefined, 2.5, [0.5, 1, 2, 3]]) {
+    it(`BCE with logits${posWeight === undefined ? '' : `, pos_weight ${JSON.stringify(posWeight)}`}: value and gradient w.r.t. logits (double)`, async () => {
+      const feeds = { logits: x, targets: t };
+      const { value, model, loss } = await lossValue(feeds, (b) => binaryCrossEntropyWithLogits(b, { logits: 'logits', targets: 'targets', posWeight }));
+      expect(value).toBeCloseTo(bceReference(Float32Array.from(xs), Float32Array.from(ts), posWeight, 4), 5);
+      // the stable form without pos_weight: max(x,0) − x·t + log(1 + exp(−|x|))
+      if (posWeight === undefined) {
+        const [xf, tf] = [Float32Array.from(xs), Float32Array.from(ts)];
+        const direct = Array.from(xf, (xi, i) => Math.max(xi, 0) - xi * tf[i]! + Math.log(1 + Math.exp(-Math.abs(xi))));
+        expect(value).toBeCloseTo(direct.reduce((s, v) => s + v, 0) / 12, 5);
+      }
+      const r = await checkGradients({ model, loss, wrt: ['logits', 'targets'], feeds, executor, registry: defaultGradientRegistry(), samplesPerTensor: 12 });
+      expect(r.precision).toBe('double');
+      expect(r.maxRelError).toBeLessThan(1e-6);
+    });
+  }
+
+  it('BCE with logits stays finite for large |logits|', async () => {
+    const big = f32([4], [80, -80, 120, -120]);
+    const targets = f32([4], [1, 0, 0, 1]);
+    const { value } = await lossValue({ logits: big, targets }, (b) => binaryCrossEntropyWithLogits(b, { logits: 'logits', targets: 'targets' }));
+    expect(value).toBeCloseTo((0 + 0 + 120 + 120) / 4, 4);
+  });
+
+  it('meanSquaredError: value and gradients w.r.t. predictions and targets (double)', async () => {
+    const feeds = { predictions: x, targets: t };
+    const { value, model, loss } = await lossValue(feeds, (b) => meanSquaredError(b, { predictions: 'predictions', targets: 'targets' }));
+    const [xf, tf] = [Float32Array.from(xs), Float32Array.from(ts)];
+    expect(value).toBeCloseTo(Array.from(xf, (v, i) => (v - tf[i]!) ** 2).reduce((s, v) => s + v, 0) / 12, 4);
+    const r = await checkGradients({ model, loss, wrt: ['predictions', 'targets'], feeds, executor, registry: defaultGradientRegistry(), samplesPerTensor: 12 });
+    expect(r.precision).toBe('double');
+    expect(r.maxRelError).toBeLessThan(1e-6);
+  });
+});
+
+const TORCH_WEIGHTED_SMOOTHED = 1.0075489553373718;
