@@ -111,8 +111,15 @@ export function attrs(node: { attribute: AttributeProto[] }) {
   const find = (name: string) => node.attribute.find((a) => a.name === name);
   return {
     has: (name: string) => find(name) !== undefined,
-    int: (name: string, dflt: number) => (find(name)?.i ?? dflt) as number,
-    float: (name: string, dflt: number) => (find(name)?.f ?? dflt) as number,
+    // a present attribute without a value field holds the proto default 0 (some writers omit zeros)
+    int: (name: string, dflt: number) => {
+      const a = find(name);
+      return a ? Number(a.i ?? 0) : dflt;
+    },
+    float: (name: string, dflt: number) => {
+      const a = find(name);
+      return a ? Number(a.f ?? 0) : dflt;
+    },
     ints: (name: string, dflt: number[]) => {
       const a = find(name);
       return a ? a.ints : dflt;

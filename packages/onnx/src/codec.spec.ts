@@ -16,6 +16,18 @@ describe('ONNX codec', () => {
     expect(again.graph.node.filter((n) => n.opType === 'Constant').length).toBeGreaterThan(10);
   });
 
+  it('keeps zero-valued attributes through a round trip (keepdims=0, axis=0, beta=0.0)', () => {
+    const b = new GraphBuilder({ opset: 17 });
+    b.input('x', DataType.FLOAT, [2]);
+    b.op('ReduceMean', ['x'], { keepdims: 0, axes: [0] });
+    b.op('HardSigmoid', ['x'], { beta: 0 });
+    const m = decodeModel(encodeModel(b.build()));
+    expect(m.graph.node[0]!.attribute.find((a) => a.name === 'keepdims')!.i).toBe(0);
+    expect(attrs(m.graph.node[0]!).int('keepdims', 1)).toBe(0);
+    expect(m.graph.node[1]!.attribute[0]!.f).toBe(0);
+    expect(attrs(m.graph.node[1]!).float('beta', 0.5)).toBe(0);
+  });
+
   it('rejects bytes that are not a model with a typed error', () => {
     expect(() => decodeModel(new Uint8Array([1, 2, 3, 255, 255]), 'junk.onnx')).toThrow(/junk.onnx is not a valid ONNX model/);
   });

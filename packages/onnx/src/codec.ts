@@ -1,9 +1,9 @@
 import protobuf from 'protobufjs';
-import { onnxSchema } from './proto-schema';
+import { asProto2, onnxSchema } from './proto-schema';
 import { MalformedModelError } from './errors';
 import type { ModelProto, TensorProto } from './types';
 
-const root = protobuf.Root.fromJSON(onnxSchema);
+const root = protobuf.Root.fromJSON(asProto2(onnxSchema));
 const ModelType = root.lookupType('onnx.ModelProto');
 const TensorType = root.lookupType('onnx.TensorProto');
 const toObjectOptions: protobuf.IConversionOptions = { longs: Number, arrays: true, defaults: false };

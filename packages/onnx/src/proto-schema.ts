@@ -3,7 +3,7 @@
  * Field numbers and types follow the published ONNX IR specification; messages not needed to
  * read or write models (e.g. quantization annotations) are still listed so round-trips keep them.
  */
-import type { INamespace } from 'protobufjs';
+import type { AnyNestedObject, INamespace } from 'protobufjs';
 
 const entry = { fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } };
 
@@ -190,3 +190,17 @@ export const onnxSchema: INamespace = {
     },
   },
 };
+
+/**
+ * Marks every message as proto2 (onnx.proto's syntax): fields then have explicit presence, so
+ * zero values such as keepdims=0, axis=0 or beta=0.0 are written instead of dropped as defaults.
+ */
+export function asProto2(ns: INamespace): INamespace {
+  const nested: Record<string, AnyNestedObject> = {};
+  for (const [name, value] of Object.entries(ns.nested ?? {})) {
+    const v = value as AnyNestedObject & { fields?: unknown; nested?: INamespace['nested'] };
+    const inner = v.nested ? asProto2({ nested: v.nested }).nested : undefined;
+    nested[name] = { ...v, ...(v.fields ? { edition: 'proto2' } : {}), ...(inner ? { nested: inner } : {}) } as AnyNestedObject;
+  }
+  return { ...ns, nested };
+}
