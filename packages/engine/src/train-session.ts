@@ -1,0 +1,214 @@
+import { compileTrainStep, defaultGradientRegistry, listParameters, type GradientRegistry, type TrainStep } from '@anneal/autograd';
+import { DataType, GraphBuilder, tensorToValue, tensorValueInfo, type ModelProto, type TensorValue } from '@anneal/onnx';
+import { emitOptimizerUpdate, hyperparameterFeeds, type OptimizerUpdate, type OptimizerUpdateConfig } from '@anneal/optim';
+import { createSession, exportInferenceModel, ortExecutor, saveCheckpoint, StateStore, toOrtTensor, type Device, type OrtTensor, type RuntimeWarning, type Session } from '@anneal/runtime';
+import { labelType, lossEmitter, type LossSpec } from './loss-spec';
+import { EngineError } from './errors';
+
+/** Options of {@link TrainSession.create}. */
+export interface TrainSessionOptions {
+  /** Forward model, opset 13+ (see prepareModel), whose first output is the logits. */
+  model: ModelProto;
+  /** Initializers to train; every trainable parameter by default (see listParameters). */
+  trainable?: readonly string[];
+  loss: LossSpec;
+  /** Optimizer update config without `params` (they come from `trainable`). */
+  optimizer: Omit<OptimizerUpdateConfig, 'params'>;
+  /** A sample batch (inputs by name plus `labels`), batch size 2 or more, to probe shapes. */
+  sample: Record<string, TensorValue>;
+  device?: Device;
+  deviceId?: number;
+  intraOpThreads?: number;
+  registry?: GradientRegistry;
+  onWarning?: (w: RuntimeWarning) => void;
+}
+
+/** Result of one training step. */
+export interface StepResult {
+  loss: number;
+}
+
+/** Metrics of an evaluation pass. */
+export interface EvalResult {
+  loss: number;
+  accuracy?: number;
+  count: number;
+}
+
+/**
+ * A compiled train step running on ONNX Runtime: forward, loss, backward and optimizer update in
+ * one `session.run`, with parameters and optimizer state kept as ORT tensors between steps.
+ *
+ * @example
+ * const s = await TrainSession.create({ model, loss: { kind: 'cross-entropy' }, optimizer: { optimizer: adam(), lr: 1e-3 }, sample });
+ * const { loss } = await s.step({ x, labels });
+ */
+export class TrainSession {
+  private stepCount = 0;
+  private readonly hpTensors = new Map<string, OrtTensor>();
+  private lastHp = new Map<string, number>();
+
+  private constructor(
+    readonly trainStep: TrainStep,
+    readonly update: OptimizerUpdate,
+    private readonly config: OptimizerUpdateConfig,
+    private readonly session: Session,
+    private readonly evalSession: Session,
+    readonly evalModel: ModelProto,
+    private readonly state: StateStore,
+    private readonly carriedOutputs: Record<string, string>,
+    readonly device: Device,
+  ) {}
+
+  static async create(options: TrainSessionOptions): Promise<TrainSession> {
+    const device = options.device ?? 'cpu';
+    const sessionOptions = { device, deviceId: options.deviceId, intraOpThreads: options.intraOpThreads ?? 2, onWarning: options.onWarning };
+    const executor = ortExecutor({ device: device === 'wasm' ? 'wasm' : 'cpu', intraOpThreads: sessionOptions.intraOpThreads });
+    const trainable = options.trainable ?? listParameters(options.model);
+    if (trainable.length === 0) throw new EngineError('the model has no trainable float initializers; promote Constant weights first (prepareModel) or list `trainable`');
+    let update: OptimizerUpdate | undefined;
+    let config: OptimizerUpdateConfig | undefined;
+    const labelsDims = options.sample.labels?.dims.map((d, i) => (i === 0 ? 'N' : d)) ?? ['N'];
+    const step = await compileTrainStep({
+      model: options.model,
+      executor,
+      sample: options.sample,
+      registry: options.registry ?? defaultGradientRegistry(),
+      trainable,
+      labels: { name: 'labels', dataType: labelType(options.loss), dims: labelsDims },
+      loss: lossEmitter(options.loss),
+      update: (b, params) => {
+        config = { ...options.optimizer, params: params.map((p) => ({ name: p.name, grad: p.grad, dims: options.model.graph.initializer.find((t) => t.name === p.name)?.dims })) };
+        update = emitOptimizerUpdate(b, config);
+        const carried: Record<string, string> = {};
+        for (const c of [...update.params, ...update.state]) carried[c.input] = c.output;
+        const hyperparameters: Record<string, number> = {};
+        for (const h of update.hyperparameters) hyperparameters[h.name] = h.value;
+        return { carried, hyperparameters, stats: update.stats.map((s) => s.name) };
+      },
+    });
+    const initial: Record<string, TensorValue> = {};
+    for (const p of step.params) initial[p] = tensorToValue(step.initialParams[p]!);
+    for (const s of update!.state) {
+      const dims = (s.dims ?? step.initialParams[s.param]!.dims).map(Number);
+      initial[s.input] = { dataType: DataType.FLOAT, dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) };
+    }
+    const session = await createSession(step.model, sessionOptions);
+    const evalModel = buildEvalModel(options.model, step, options.loss);
+    const evalSession = await createSession(evalModel, { ...sessionOptions, onWarning: undefined });
+    const carriedOutputs: Record<string, string> = {};
+    for (const [input, output] of Object.entries(step.carried)) carriedOutputs[output] = input;
+    return new TrainSession(step, update!, config!, session, evalSession, evalModel, new StateStore(initial), carriedOutputs, session.device);
+  }
+
+  /** Number of optimizer steps taken. */
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  /** Names and default values of the hyperparameter inputs. */
+  get hyperparameters(): Record<string, number> {
+    return { ...this.trainStep.hyperparameters };
+  }
+
+  private hyperparameterTensors(lr: number | undefined, values: Record<string, number> | undefined): Record<string, OrtTensor> {
+    const feeds = hyperparameterFeeds(this.config, { step: this.stepCount + 1, lr, values });
+    const out: Record<string, OrtTensor> = {};
+    for (const [name, v] of Object.entries(feeds)) {
+      let t = this.hpTensors.get(name);
+      if (!t || this.lastHp.get(name) !== v) {
+        t = toOrtTensor({ dataType: DataType.FLOAT, dims: [], data: Float32Array.of(v) }, name);
+        this.hpTensors.set(name, t);
+        this.lastHp.set(name, v);
+      }
+      out[name] = t;
+    }
+    return out;
+  }
+
+  /**
+   * Runs one training step on a batch (`labels` plus the model's inputs). `lr` sets the base
+   * learning rate (e.g. from a schedule); `values` override any hyperparameter input by name.
+   */
+  async step(batch: Record<string, TensorValue>, hp: { lr?: number; values?: Record<string, number>; stats?: boolean } = {}): Promise<StepResult & { stats?: Record<string, number> }> {
+    const feeds = { ...this.state.feeds(), ...this.hyperparameterTensors(hp.lr, hp.values), ...batch };
+    const fetch = [this.trainStep.loss, ...Object.keys(this.carriedOutputs), ...(hp.stats ? this.trainStep.stats : [])];
+    const out = await this.session.run(feeds, fetch);
+    const loss = Number(out[this.trainStep.loss]!.data[0]);
+    if (!Number.isFinite(loss)) throw new EngineError(`the loss became ${loss} at step ${this.stepCount + 1}; lower the learning rate, clip gradients (maxGradNorm) or check the inputs for NaN. Parameters were left at their last finite values.`);
+    this.state.update(out, this.carriedOutputs);
+    this.stepCount++;
+    if (!hp.stats) return { loss };
+    const stats: Record<string, number> = {};
+    for (const s of this.trainStep.stats) stats[s] = Number(out[s]!.data[0]);
+    return { loss, stats };
+  }
+
+  /** Mean loss and accuracy (for class-id labels) over batches, with the current parameters. */
+  async evaluate(batches: Iterable<Record<string, TensorValue>>): Promise<EvalResult> {
+    let lossSum = 0;
+    let correct = 0;
+    let count = 0;
+    const params: Record<string, OrtTensor> = {};
+    for (const p of this.trainStep.params) params[p] = this.state.tensor(p);
+    for (const batch of batches) {
+      const out = await this.evalSession.run({ ...params, ...batch });
+      const n = batch.labels!.dims[0] ?? 1;
+      lossSum += Number(out['eval.loss']!.data[0]) * n;
+      const pred = out['eval.prediction'];
+      if (pred) {
+        const labels = batch.labels!.data as BigInt64Array;
+        const p = pred.data as BigInt64Array;
+        for (let i = 0; i < n; i++) if (p[i] === labels[i]) correct++;
+      }
+      count += n;
+    }
+    return { loss: lossSum / Math.max(count, 1), accuracy: this.evalModel.graph.output.some((o) => o.name === 'eval.prediction') ? correct / Math.max(count, 1) : undefined, count };
+  }
+
+  /** Current parameter values (copied out of ORT). */
+  async parameters(): Promise<Record<string, TensorValue>> {
+    const out: Record<string, TensorValue> = {};
+    for (const p of this.trainStep.params) out[p] = await this.state.get(p);
+    return out;
+  }
+
+  /** Parameters and optimizer state, e.g. for a checkpoint. */
+  async stateValues(): Promise<Record<string, TensorValue>> {
+    return this.state.values();
+  }
+
+  /** Saves parameters and optimizer state as a safetensors checkpoint (atomically). */
+  async saveCheckpoint(path: string, metadata: Record<string, string> = {}): Promise<void> {
+    saveCheckpoint(path, await this.state.values(), { step: String(this.stepCount), optimizer: this.update.optimizer, ...metadata });
+  }
+
+  /** A plain inference model (the forward graph with the trained parameters as initializers). */
+  async exportInference(source: ModelProto): Promise<ModelProto> {
+    return exportInferenceModel(source, await this.parameters());
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+    await this.evalSession.release();
+  }
+}
+
+/** Forward graph + loss + argmax prediction, with trainable tensors as inputs (fed from the state store). */
+function buildEvalModel(source: ModelProto, step: TrainStep, loss: LossSpec): ModelProto {
+  const model = structuredClone(source);
+  const g = model.graph;
+  const trainable = new Set(step.params);
+  g.initializer = g.initializer.filter((t) => !trainable.has(t.name ?? ''));
+  for (const p of step.params) g.input.push(tensorValueInfo(p, step.initialParams[p]!.dataType, step.initialParams[p]!.dims));
+  const b = new GraphBuilder({ graph: g, opset: Number(model.opsetImport.find((o) => !o.domain)?.version ?? 17) });
+  const labels = b.input('labels', labelType(loss), ['N']);
+  const lossName = lossEmitter(loss)(b, step.logits, labels);
+  b.op('Identity', [lossName], {}, { output: 'eval.loss' });
+  g.output = [tensorValueInfo('eval.loss', DataType.FLOAT, [])];
+  if (loss.kind === 'cross-entropy') {
+    b.op('ArgMax', [step.logits], { axis: 1, keepdims: 0 }, { output: 'eval.prediction' });
+    g.output.push(tensorValueInfo('eval.prediction', DataType.INT64, ['N']));
+  }
+  return model;
+}
