@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatNpy, loadMnist, subset, permutation, writeNpy } from '@anneal/data';
+import { DataType } from '@anneal/onnx';
+import { loadCheckpoint } from '@anneal/runtime';
+import { ocrModels } from '@anneal/testing';
+import { main } from './main';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixtures = join(here, '..', '..', '..', 'packages', 'autograd', 'fixtures', 'torch');
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+interface GradJson {
+  loss: number;
+  gradients: Record<string, { shape: number[]; data: number[] }>;
+  inputGradient: { shape: number[]; data: number[] } | null;
+}
+
+function maxRel(a: number[], r: number[], floor: number): number {
+  let d = 0;
+  let s = floor;
+  r.forEach((v, i) => {
+    d = Math.max(d, Math.abs(a[i]! - v));
+    s = Math.max(s, Math.abs(v));
+  });
+  return d / s;
+}
+
+describe('anneal grad', () => {
+  for (const name of ['mlp', 'cnn-train']) {
+    it(`matches PyTorch's loss and gradients for the ${name} fixture (JSON, with --input-grad)`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cli-grad-'));
+      const out = join(dir, 'grads.json');
+      const r = await run(['grad', join(fixtures, name, 'model.onnx'), '--input', join(fixtures, name, 'x.npy'), '--labels', join(fixtures, name, 'y.npy'), '--loss', 'cross-entropy', '--input-grad', '--out', out]);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      const got = JSON.parse(readFileSync(out, 'utf8')) as GradJson;
+      const ref = JSON.parse(readFileSync(join(fixtures, name, 'ref.json'), 'utf8')) as GradJson;
+      expect(got.loss).toBeCloseTo(ref.loss, 5);
+      expect(Object.keys(got.gradients).sort()).toEqual(Object.keys(ref.gradients).sort());
+      const floor = 1e-4 * Math.max(...Object.values(ref.gradients).flatMap((g) => g.data.map(Math.abs)));
+      for (const [k, g] of Object.entries(ref.gradients)) {
+        expect(got.gradients[k]!.shape).toEqual(g.shape);
+        expect(maxRel(got.gradients[k]!.data, g.data, floor), k).toBeLessThan(2e-4);
+      }
+      expect(got.inputGradient!.shape).toEqual(ref.inputGradient!.shape);
+      expect(maxRel(got.inputGradient!.data, ref.inputGradient!.data, 0)).toBeLessThan(2e-4);
+    });
+  }
+
+  it('writes safetensors and handles a real PaddleOCR model (opset 9, Constant weights, BatchNorm)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-grad-'));
+    const x = { dataType: DataType.FLOAT, dims: [2, 3, 48, 192], data: Float32Array.from({ length: 2 * 3 * 48 * 192 }, (_, i) => Math.sin(i * 0.37)) };
+    writeNpy(join(dir, 'x.npy'), x);
+    writeNpy(join(dir, 'y.npy'), { dataType: DataType.INT64, dims: [2], data: BigInt64Array.from([0n, 1n]) });
+    const out = join(dir, 'g.safetensors');
+    const r = await run(['grad', ocrModels.classifier, '--input', join(dir, 'x.npy'), '--labels', join(dir, 'y.npy'), '--out', out]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const { tensors, metadata } = loadCheckpoint(out);
+    expect(Number(metadata.loss)).toBeGreaterThan(0);
+    expect(tensors['fc_0.w_0']!.dims).toEqual([200, 2]);
+    const names = Object.keys(tensors);
+    expect(names.length).toBeGreaterThan(40);
+    expect(names.some((n) => /mean|variance/i.test(n))).toBe(false); // BN running statistics are state
+    const fc = tensors['fc_0.w_0']!.data as Float32Array;
+    expect(fc.some((v) => v !== 0)).toBe(true);
+    expect(fc.every(Number.isFinite)).toBe(true);
+  });
+
+  it('gives typed errors and never overwrites an existing output on failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-grad-'));
+    const bad = join(dir, 'bad.onnx');
+    writeFileSync(bad, 'definitely not protobuf \u0000\u00ff\u00ff');
+    const out = join(dir, 'grads.json');
+    writeFileSync(out, '{"previous": true}');
+    const x = join(fixtures, 'mlp', 'x.npy');
+    const y = join(fixtures, 'mlp', 'y.npy');
+    let r = await run(['grad', bad, '--input', x, '--labels', y, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/bad\.onnx is not a valid ONNX model/);
+    r = await run(['grad', join(fixtures, 'mlp', 'model.onnx'), '--input', x, '--labels', join(dir, 'missing.npy'), '--out', out]);
+    expect(r.err).toMatch(/missing\.npy: cannot read/);
+    writeFileSync(join(dir, 'y3.npy'), formatNpy({ dataType: DataType.INT64, dims: [3], data: BigInt64Array.from([0n, 1n, 2n]) }));
+    r = await run(['grad', join(fixtures, 'mlp', 'model.onnx'), '--input', x, '--labels', join(dir, 'y3.npy'), '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/y3\.npy has 3 rows but .*x\.npy has 6/);
+    r = await run(['grad', join(fixtures, 'mlp', 'model.onnx'), '--input', x, '--labels', y, '--loss', 'hinge', '--out', out]);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/hinge/);
+    expect(readFileSync(out, 'utf8')).toBe('{"previous": true}');
+  });
+});
+
+describe('anneal train', () => {
+  it('trains an MLP on .npy data, prints loss per epoch, writes a checkpoint and an inference model', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-train-'));
+    const m = loadMnist({ perDigit: 150 });
+    const s = subset(m, permutation(m.x.dims[0]!, 1));
+    writeNpy(join(dir, 'x.npy'), s.x);
+    writeNpy(join(dir, 'y.npy'), s.y);
+    const r = await run(['train', '--x', join(dir, 'x.npy'), '--y', join(dir, 'y.npy'), '--mlp', '784,32,10', '--optimizer', 'momentum', '--lr', '0.05', '--epochs', '4', '--batch-size', '32', '--out', join(dir, 'm.onnx'), '--checkpoint', join(dir, 'c.safetensors'), '--no-progress']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const epochs = [...r.out.matchAll(/epoch (\d)\/4 {2}train loss ([\d.]+) ± [\d.]+ {2}val loss ([\d.]+) {2}val acc ([\d.]+)%/g)];
+    expect(epochs.length).toBe(4);
+    expect(Number(epochs[3]![2])).toBeLessThan(Number(epochs[0]![2]));
+    expect(Number(epochs[3]![4])).toBeGreaterThan(80);
+    expect(existsSync(join(dir, 'm.onnx'))).toBe(true);
+    expect(Object.keys(loadCheckpoint(join(dir, 'c.safetensors')).tensors)).toContain('state.momentum_buffer.fc0.weight');
+  });
+
+  it('works as `npx anneal` through the bin script', () => {
+    const root = join(here, '..', '..', '..');
+    const help = execFileSync(join(root, 'node_modules', '.bin', 'anneal'), ['--help'], { encoding: 'utf8', cwd: root });
+    expect(help).toMatch(/grad \[options\] <model>/);
+    expect(help).toMatch(/train \[options\] \[model\]/);
+  });
+});

@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { container as root, type DependencyContainer, type InjectionToken } from 'tsyringe';
+import { adam, adamw, sgd, type Optimizer } from '@anneal/optim';
+import { ortExecutor, type OrtExecutor } from '@anneal/runtime';
+import { defaultGradientRegistry, type GradientRegistry } from '@anneal/autograd';
+
+/** An optimizer the CLI can name: `--optimizer <id>`. Third-party packages can contribute more. */
+export interface OptimizerDescriptor {
+  id: string;
+  description: string;
+  create(options: { momentum?: number; nesterov?: boolean; beta1?: number; beta2?: number; eps?: number }): Optimizer;
+}
+
+export const OPTIMIZERS: InjectionToken<OptimizerDescriptor> = Symbol('anneal.optimizers');
+export const GRADIENT_REGISTRY: InjectionToken<GradientRegistry> = Symbol('anneal.gradient-registry');
+export const EXECUTOR: InjectionToken<OrtExecutor> = Symbol('anneal.executor');
+
+const builtinOptimizers: OptimizerDescriptor[] = [
+  { id: 'sgd', description: 'plain SGD', create: () => sgd() },
+  { id: 'momentum', description: 'SGD with momentum (default 0.9)', create: (o) => sgd({ momentum: o.momentum ?? 0.9 }) },
+  { id: 'nesterov', description: 'SGD with Nesterov momentum (default 0.9)', create: (o) => sgd({ momentum: o.momentum ?? 0.9, nesterov: true }) },
+  { id: 'adam', description: 'Adam (L2 weight decay)', create: (o) => adam({ beta1: o.beta1, beta2: o.beta2, eps: o.eps }) },
+  { id: 'adamw', description: 'AdamW (decoupled weight decay)', create: (o) => adamw({ beta1: o.beta1, beta2: o.beta2, eps: o.eps }) },
+];
+
+/**
+ * The composition root: the only place that touches the tsyringe container. Registrations use
+ * factories and values, so nothing depends on decorator metadata.
+ */
+export function createContainer(): DependencyContainer {
+  const c = root.createChildContainer();
+  for (const d of builtinOptimizers) c.register(OPTIMIZERS, { useValue: d });
+  c.register(GRADIENT_REGISTRY, { useFactory: () => defaultGradientRegistry() });
+  c.register(EXECUTOR, { useFactory: () => ortExecutor({ device: 'cpu' }) });
+  return c;
+}
+
+/** Finds an optimizer descriptor by id, listing the known ones when it is unknown. */
+export function resolveOptimizer(c: DependencyContainer, id: string): OptimizerDescriptor {
+  const all = c.resolveAll(OPTIMIZERS);
+  const found = all.find((d) => d.id === id);
+  if (!found) throw new Error(`unknown optimizer '${id}'; choose one of: ${all.map((d) => d.id).join(', ')}`);
+  return found;
+}

@@ -1,0 +1,106 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createContainer, EXECUTOR, GRADIENT_REGISTRY, resolveOptimizer } from './container';
+import { gradCommand } from './commands/grad';
+import { trainCommand } from './commands/train';
+import { CliError } from './cli-error';
+import type { Device } from '@anneal/runtime';
+
+const number = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'`);
+  return n;
+};
+const integer = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got '${v}'`);
+  return n;
+};
+
+/** Where the CLI prints: results to `out`, diagnostics to `err`. */
+export interface CliIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const consoleIo: CliIo = { out: (s) => console.log(s), err: (s) => console.error(s) };
+
+export function buildProgram(io: CliIo = consoleIo): Command {
+  const print = io.out;
+  const c = createContainer();
+  const program = new Command('anneal')
+    .description('Training dynamics for neural networks on ONNX Runtime')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  const loss = new Option('--loss <kind>', 'loss').choices(['cross-entropy', 'mse', 'bce-with-logits']).default('cross-entropy');
+
+  program
+    .command('grad')
+    .description('mean loss over a batch and its gradients w.r.t. every trainable initializer')
+    .argument('<model>', 'ONNX model file')
+    .requiredOption('--input <file>', 'input batch (.npy, float32 or int64)')
+    .option('--input-name <name>', 'graph input to feed (default: the first non-initializer input)')
+    .requiredOption('--labels <file>', 'labels (.npy; int64 class ids for cross-entropy)')
+    .addOption(loss)
+    .option('--label-smoothing <eps>', 'label smoothing for cross-entropy', number('--label-smoothing'))
+    .option('--input-grad', 'also output the gradient w.r.t. the input')
+    .requiredOption('--out <file>', 'grads.json or grads.safetensors')
+    .action(async (model: string, o) => {
+      const r = await gradCommand({ model, ...o }, { registry: c.resolve(GRADIENT_REGISTRY), executor: c.resolve(EXECUTOR) });
+      print(`loss ${r.loss}; gradients of ${r.count} tensors written to ${o.out}`);
+    });
+
+  program
+    .command('train')
+    .description('train an ONNX model or a built-in MLP on .npy data and print loss per epoch')
+    .argument('[model]', 'ONNX model file (default: a built-in MLP)')
+    .option('--demo', 'train the built-in MLP on real MNIST digits (the embedded default)')
+    .option('--x <file>', 'features (.npy)')
+    .option('--y <file>', 'labels (.npy)')
+    .option('--input-name <name>', 'graph input fed with --x')
+    .option('--mlp <sizes>', 'MLP layer sizes, e.g. 784,128,10', (v) => v.split(',').map(integer('--mlp')))
+    .addOption(loss)
+    .option('--label-smoothing <eps>', 'label smoothing', number('--label-smoothing'))
+    .addOption(new Option('--optimizer <id>', 'optimizer').choices(['sgd', 'momentum', 'nesterov', 'adam', 'adamw']).default('adam'))
+    .option('--lr <lr>', 'learning rate', number('--lr'))
+    .option('--momentum <m>', 'momentum (momentum/nesterov)', number('--momentum'))
+    .option('--weight-decay <wd>', 'weight decay', number('--weight-decay'))
+    .option('--clip <norm>', 'clip gradients to this global L2 norm', number('--clip'))
+    .option('--epochs <n>', 'epochs', integer('--epochs'), 5)
+    .option('--batch-size <n>', 'batch size', integer('--batch-size'), 64)
+    .option('--val-fraction <f>', 'validation fraction', number('--val-fraction'), 0.2)
+    .option('--seed <n>', 'seed', number('--seed'), 0)
+    .addOption(new Option('--device <device>', 'execution device').choices(['cpu', 'cuda', 'wasm']).default('cpu'))
+    .option('--out <file>', 'write the trained inference model (.onnx)')
+    .option('--checkpoint <file>', 'write parameters and optimizer state (.safetensors)')
+    .option('--no-progress', 'no progress bars')
+    .action(async (model: string | undefined, o) => {
+      const descriptor = resolveOptimizer(c, o.optimizer);
+      const lr = o.lr ?? (o.optimizer.startsWith('adam') ? 1e-3 : 0.05);
+      await trainCommand(
+        {
+          ...o,
+          model,
+          optimizer: descriptor.create({ momentum: o.momentum }),
+          lr,
+          device: o.device as Device,
+          progress: o.progress && process.stderr.isTTY === true,
+        },
+        print,
+      );
+    });
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). */
+export async function main(argv: string[], io: CliIo = consoleIo): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    const err = e as Error & { code?: string; exitCode?: number };
+    if (err.code?.startsWith('commander.')) return err.exitCode ?? 2;
+    io.err(`anneal: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`);
+    if (process.env.ANNEAL_DEBUG) io.err(String(err.stack));
+    return e instanceof CliError ? 2 : 1;
+  }
+}
