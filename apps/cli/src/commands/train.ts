@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import { batches, loadMnist, readNpy, splitDataset, type ArrayDataset } from '@anneal/data';
-import { DataType, saveModel, type ModelProto, type TensorValue } from '@anneal/onnx';
+import { DataType, readModelFile, saveModel, type ModelProto, type TensorValue } from '@anneal/onnx';
+import { createSession } from '@anneal/runtime';
 import { buildMlp, labelType, prepareModel, TrainSession, type LossSpec } from '@anneal/engine';
 import type { Device } from '@anneal/runtime';
 import type { Optimizer } from '@anneal/optim';
@@ -112,7 +113,29 @@ export async function trainCommand(o: TrainCommandOptions, print: (line: string)
   if (o.out) {
     saveModel(o.out, await session.exportInference(net));
     print(`inference model: ${o.out}`);
+    if (o.loss === 'cross-entropy' && val.x.dims[0]! > 0) {
+      const acc = await accuracyOfSavedModel(o.out, inputName, val);
+      print(`re-check: the saved model alone (a fresh ONNX Runtime session) scores ${(acc * 100).toFixed(2)}% on the validation split`);
+    }
   }
   await session.release();
   return reports;
+}
+
+/** Accuracy of an inference model file on a labelled split, in a session of its own. */
+async function accuracyOfSavedModel(file: string, inputName: string, data: ArrayDataset): Promise<number> {
+  const session = await createSession(readModelFile(file), { device: 'cpu' });
+  const out = await session.run({ [inputName]: data.x });
+  await session.release();
+  const logits = out[session.outputNames[0]!]!;
+  const classes = logits.dims[1]!;
+  const values = logits.data as Float32Array;
+  const labels = data.y.data as BigInt64Array;
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (values[i * classes + c]! > values[i * classes + best]!) best = c;
+    if (BigInt(best) === labels[i]) correct++;
+  }
+  return correct / labels.length;
 }

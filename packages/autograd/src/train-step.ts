@@ -1,0 +1,158 @@
+import { DataType, GraphBuilder, GraphIndex, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue } from '@anneal/onnx';
+import { buildBackward } from './backward';
+import { BackwardError } from './errors';
+import type { GradientRegistry } from './registry';
+import { probeShapes } from './probe-shapes';
+
+/** Appends a loss to the graph from the model output and a labels input; returns the scalar loss name. */
+export type LossEmitter = (b: GraphBuilder, logits: string, labels: string) => string;
+
+/** A parameter of the train step: its value (now a graph input) and its gradient tensor. */
+export interface TrainableTensor {
+  name: string;
+  grad: string;
+}
+
+/**
+ * Appends the optimizer update to the train-step graph (see @anneal/optim). Returns the carried
+ * tensors (inputs whose next value the step outputs: parameters and optimizer state) and the
+ * scalar hyperparameter inputs with their default values.
+ */
+export type UpdateEmitter = (
+  b: GraphBuilder,
+  params: readonly TrainableTensor[],
+) => { carried: Record<string, string>; hyperparameters: Record<string, number>; stats: string[] };
+
+export interface TrainStepOptions {
+  /** Forward model (opset 13+), with trainable tensors as initializers. */
+  model: ModelProto;
+  /** Runs the forward+loss graph once on `sample` to measure shapes. */
+  executor: Executor;
+  /** A sample batch (data inputs and labels; batch of 2+) used to probe shapes. */
+  sample: Record<string, TensorValue>;
+  registry: GradientRegistry;
+  /** Initializers to train; every other initializer stays frozen inside the graph. */
+  trainable: readonly string[];
+  /** Model output fed to the loss; the first graph output by default. */
+  logits?: string;
+  /** Name and type of the labels input (int64 class ids by default). */
+  labels?: { name: string; dataType: DataType; dims: (number | string)[] };
+  loss: LossEmitter;
+  /** Optimizer update; without it the step outputs gradients (`grad.<param>`) instead. */
+  update?: UpdateEmitter;
+  /** Float data inputs to differentiate too (their gradients are outputs `grad.<input>`). */
+  inputGradients?: readonly string[];
+  /** Put Dropout nodes in training mode (default true). */
+  dropoutTraining?: boolean;
+}
+
+/** The compiled train step and how to drive it. */
+export interface TrainStep {
+  model: ModelProto;
+  /** Data inputs (the forward model's non-parameter inputs) and the labels input. */
+  dataInputs: string[];
+  labels: string;
+  /** Trainable tensors, now graph inputs, in order. */
+  params: string[];
+  /** Carried tensor (param or optimizer state input) -> output holding its next value. */
+  carried: Record<string, string>;
+  /** Initial values of carried inputs that are not parameters (optimizer state starts at zero). */
+  stateShapes: Record<string, number[]>;
+  hyperparameters: Record<string, number>;
+  loss: string;
+  logits: string;
+  /** Scalar diagnostics outputs (norms). */
+  stats: string[];
+  /** Initial parameter values, taken from the model's initializers. */
+  initialParams: Record<string, TensorProto>;
+  /** Gradient outputs by param (when no update was emitted) and by input (inputGradients). */
+  gradients: Record<string, string>;
+}
+
+function setDropoutTraining(b: GraphBuilder, nodes: NodeProto[]): void {
+  for (const n of nodes) {
+    if (n.opType !== 'Dropout') continue;
+    while (n.input.length < 2) n.input.push('');
+    const ratio = n.input[1] || b.scalar(0.5);
+    n.input[1] = ratio;
+    n.input[2] = b.initializer({ ...boolScalar(true), name: b.uniqueName('dropout_training') });
+  }
+}
+
+function boolScalar(v: boolean): TensorProto {
+  return { name: '', dims: [], dataType: DataType.BOOL, rawData: Uint8Array.of(v ? 1 : 0), floatData: [], int32Data: [], int64Data: [], doubleData: [], uint64Data: [], stringData: [], externalData: [], metadataProps: [] };
+}
+
+/**
+ * Compiles forward + loss + backward (+ optimizer update) into one ONNX graph that a runtime
+ * runs once per step. Trainable initializers become graph inputs whose next values are outputs.
+ *
+ * @example
+ * const step = await compileTrainStep({ model, executor, sample: { x, labels }, registry, trainable: ['fc.weight', 'fc.bias'],
+ *   loss: (b, logits, labels) => softmaxCrossEntropy(b, { logits, labels }), update: sgd.emitter });
+ */
+export async function compileTrainStep(options: TrainStepOptions): Promise<TrainStep> {
+  const model = structuredClone(options.model);
+  const graph = model.graph;
+  const b = new GraphBuilder({ graph, opset: Number(model.opsetImport.find((o) => !o.domain)?.version ?? 17) });
+  const index = new GraphIndex(graph);
+  const logits = options.logits ?? graph.output[0]?.name;
+  if (!logits) throw new BackwardError('the model has no outputs; name the logits tensor with `logits`');
+  index.require(logits, 'the model (logits)');
+  const params: string[] = [];
+  const initialParams: Record<string, TensorProto> = {};
+  for (const name of options.trainable) {
+    const t = index.initializers.get(name);
+    if (!t) throw new BackwardError(`trainable tensor '${name}' is not an initializer of the model; list initializers with listParameters(model)`);
+    initialParams[name] = t;
+    params.push(name);
+  }
+  // lift trainable initializers to inputs
+  graph.initializer = graph.initializer.filter((t) => !initialParams[t.name ?? '']);
+  for (const p of params) graph.input.push(tensorValueInfo(p, initialParams[p]!.dataType, initialParams[p]!.dims));
+  if (options.dropoutTraining ?? true) setDropoutTraining(b, graph.node);
+
+  const dataInputs = graph.input.map((i) => i.name).filter((n) => !initialParams[n]);
+  const labelsSpec = options.labels ?? { name: 'labels', dataType: DataType.INT64, dims: ['N'] };
+  const labels = b.input(labelsSpec.name, labelsSpec.dataType, labelsSpec.dims);
+  const loss = options.loss(b, logits, labels);
+
+  const probeFeeds: Record<string, TensorValue> = { ...options.sample };
+  for (const p of params) probeFeeds[p] = tensorToValue(initialParams[p]!);
+  const shapes = await probeShapes(model, probeFeeds, options.executor);
+  const inputGrads = options.inputGradients ?? [];
+  for (const name of inputGrads) if (!dataInputs.includes(name)) throw new BackwardError(`input-gradient tensor '${name}' is not a data input of the model (inputs: ${dataInputs.join(', ')})`);
+  const bw = buildBackward(model, { loss, wrt: [...params, ...inputGrads], shapes, registry: options.registry });
+  const out = bw.model;
+  const ob = new GraphBuilder({ graph: out.graph, opset: b.opset });
+  out.graph.output = [tensorValueInfo(loss, DataType.FLOAT, []), tensorValueInfo(logits, DataType.FLOAT)];
+  let carried: Record<string, string> = {};
+  let hyperparameters: Record<string, number> = {};
+  let stats: string[] = [];
+  const gradients: Record<string, string> = {};
+  if (options.update) {
+    const r = options.update(ob, params.map((p) => ({ name: p, grad: bw.gradients[p]! })));
+    carried = r.carried;
+    hyperparameters = r.hyperparameters;
+    stats = r.stats;
+  } else {
+    for (const p of params) {
+      const g = ob.op('Identity', [bw.gradients[p]!], {}, { output: `grad.${p}` });
+      gradients[p] = g;
+      out.graph.output.push(tensorValueInfo(g, DataType.FLOAT));
+    }
+  }
+  for (const name of inputGrads) {
+    const g = ob.op('Identity', [bw.gradients[name]!], {}, { output: `grad.${name}` });
+    gradients[name] = g;
+    out.graph.output.push(tensorValueInfo(g, DataType.FLOAT));
+  }
+  const stateShapes: Record<string, number[]> = {};
+  const declared = new Map(out.graph.input.map((i) => [i.name, i]));
+  for (const input of Object.keys(carried)) {
+    if (initialParams[input]) continue;
+    const dims = declared.get(input)?.type?.tensorType?.shape?.dim.map((d) => Number(d.dimValue ?? 0));
+    stateShapes[input] = dims ?? [];
+  }
+  return { model: out, dataInputs, labels, params, carried, stateShapes, hyperparameters, loss, logits, stats, initialParams, gradients };
+}

@@ -1,0 +1,110 @@
+// `npm run bench`: Anneal vs PyTorch on the same arithmetic, data and initial weights (2 threads each),
+// runs alternated; prints medians and the ratio Anneal time / PyTorch time per workload.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { batches, writeNpy } from '@anneal/data';
+import { TrainSession } from '@anneal/engine';
+import { adam, sgd } from '@anneal/optim';
+import { createSession } from '@anneal/runtime';
+import type { TensorValue } from '@anneal/onnx';
+import { cnnModel, headModel, makeBenchData, type BenchData } from './workloads';
+import { TorchSide, torchUnavailable } from './torch-side';
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const only = process.argv.slice(2).filter((a) => /^W\d$/.test(a));
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+type Runner = () => Promise<number>;
+
+async function headRunner(data: BenchData, which: 'w1' | 'w2'): Promise<Runner> {
+  const cfg = data.config[which];
+  const ds = { x: data.features, y: data.labels };
+  const list: Record<string, TensorValue>[] = [...batches(ds, { batchSize: cfg.batch })].map((b) => ({ x: b.x, labels: b.y }));
+  return async () => {
+    const s = await TrainSession.create({
+      model: headModel(data, which),
+      loss: { kind: 'cross-entropy' },
+      optimizer: which === 'w1' ? { optimizer: sgd({ momentum: 0.9 }), lr: cfg.lr } : { optimizer: adam(), lr: cfg.lr },
+      sample: list[0]!,
+      intraOpThreads: 2,
+    });
+    const t = performance.now();
+    for (let e = 0; e < cfg.epochs; e++) for (const b of list) await s.step(b);
+    const seconds = (performance.now() - t) / 1000;
+    await s.release();
+    return seconds;
+  };
+}
+
+async function cnnTrainRunner(data: BenchData): Promise<Runner> {
+  const batch = { x: data.cnnX, labels: data.cnnY };
+  return async () => {
+    const s = await TrainSession.create({ model: cnnModel(data), loss: { kind: 'cross-entropy' }, optimizer: { optimizer: sgd(), lr: data.config.w3.lr }, sample: batch, intraOpThreads: 2 });
+    await s.step(batch); // warm-up (PyTorch's first step is also inside its timing loop; one step of 30)
+    const t = performance.now();
+    for (let i = 0; i < data.config.w3.steps; i++) await s.step(batch);
+    const seconds = (performance.now() - t) / 1000;
+    await s.release();
+    return seconds;
+  };
+}
+
+async function cnnInferRunner(data: BenchData): Promise<Runner> {
+  const session = await createSession(cnnModel(data), { device: 'cpu', intraOpThreads: 2 });
+  await session.run({ x: data.cnnEvalX });
+  return async () => {
+    const t = performance.now();
+    for (let i = 0; i < data.config.w4.runs; i++) await session.run({ x: data.cnnEvalX });
+    return (performance.now() - t) / 1000;
+  };
+}
+
+async function main(): Promise<void> {
+  const data = makeBenchData();
+  const dir = mkdtempSync(join(tmpdir(), 'anneal-bench-'));
+  writeNpy(join(dir, 'features.npy'), data.features);
+  writeNpy(join(dir, 'labels.npy'), data.labels);
+  writeNpy(join(dir, 'cnn_x.npy'), data.cnnX);
+  writeNpy(join(dir, 'cnn_y.npy'), data.cnnY);
+  writeNpy(join(dir, 'cnn_eval_x.npy'), data.cnnEvalX);
+  for (const [k, v] of Object.entries(data.weights)) writeNpy(join(dir, `${k}.npy`), v);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(data.config));
+
+  const why = torchUnavailable();
+  const torch = why ? undefined : await TorchSide.start(dir);
+  console.log(torch ? `PyTorch ${torch.info.torch} with ${torch.info.threads} threads` : `PyTorch side skipped: ${why}`);
+
+  const workloads: [string, string, () => Promise<Runner>, (s: number) => string][] = [
+    ['W1', 'linear head 512->10, SGD momentum, batch 128, 10 epochs of 10,000', () => headRunner(data, 'w1'), (s) => `${((79 * 10) / s).toFixed(0)} steps/s`],
+    ['W2', 'MLP 512->1024->10 ReLU, Adam, batch 256, 2 epochs', () => headRunner(data, 'w2'), (s) => `${((40 * 2) / s).toFixed(0)} steps/s`],
+    ['W3', 'CNN training step, batch 64, SGD, 30 steps', () => cnnTrainRunner(data), (s) => `${((30 * 1000) / (s * 1000)).toFixed(1)} steps/s, ${((s * 1000) / 30).toFixed(2)} ms/step`],
+    ['W4', 'CNN inference, batch 256, 20 runs', () => cnnInferRunner(data), (s) => `${((256 * 20) / s).toFixed(0)} images/s`],
+  ];
+  const ratios: Record<string, string> = {};
+  for (const [id, title, make, rate] of workloads) {
+    if (only.length && !only.includes(id)) continue;
+    const run = await make();
+    const a: number[] = [];
+    const p: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      a.push(await run());
+      if (torch) p.push(await torch.side.run(id));
+    }
+    const am = median(a);
+    const line = `${id} ${title}: anneal ${am.toFixed(3)} s (${rate(am)})`;
+    if (torch) {
+      const pm = median(p);
+      ratios[id] = (am / pm).toFixed(2);
+      console.log(`${line} | pytorch ${pm.toFixed(3)} s (${rate(pm)}) | ratio ${ratios[id]}`);
+    } else {
+      ratios[id] = 'n/a';
+      console.log(line);
+    }
+  }
+  torch?.side.stop();
+  console.log(`bench: ${Object.entries(ratios).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+}
+
+await main();
