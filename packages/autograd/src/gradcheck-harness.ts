@@ -1,5 +1,8 @@
 // Spec helper (not exported): build a one-op-family graph with a scalar loss and gradient-check it.
-import { DataType, GraphBuilder, tensors, type TensorValue } from '@anneal/onnx';
+import { DataType, GraphBuilder, tensors, tensorValueInfo, type TensorValue } from '@anneal/onnx';
+import { buildBackward } from './backward';
+import { probeShapes } from './probe-shapes';
+import { modelToDouble, valueToDouble } from './to-double';
 import { checkGradients, type GradCheckResult } from './gradcheck';
 import { defaultGradientRegistry } from './default-registry';
 import { nodeExecutor } from './test-support';
@@ -60,4 +63,33 @@ export async function gradCheckCase(c: OpCase): Promise<GradCheckResult> {
     precision: c.precision,
     samplesPerTensor: c.samplesPerTensor ?? 30,
   });
+}
+
+/**
+ * Probes and differentiates a graph with one batch size, then runs it with another and compares
+ * d loss / d x (loss = Σ ReduceSumSquare(outputs)) with central differences at the new size.
+ */
+export async function dynamicBatchError(build: (b: GraphBuilder) => string[], probe: Record<string, TensorValue>, run: Record<string, TensorValue>): Promise<number> {
+  const b = new GraphBuilder({ opset: 17 });
+  for (const [k, v] of Object.entries(probe)) b.input(k, v.dataType, v.dims.map((d, i) => (i === 0 ? 'N' : d)));
+  const loss = b.op('Sum', build(b).map((t) => b.op('ReduceSumSquare', [t], { keepdims: 0 })), {}, { output: 'loss' });
+  b.output(loss, DataType.FLOAT, []);
+  const model = modelToDouble(b.build());
+  const dbl = (f: Record<string, TensorValue>) => Object.fromEntries(Object.entries(f).map(([k, v]) => [k, valueToDouble(v)]));
+  const bw = buildBackward(model, { loss, wrt: ['x'], shapes: await probeShapes(model, dbl(probe), executor), registry: defaultGradientRegistry() });
+  bw.model.graph.output = [tensorValueInfo(bw.gradients.x!, DataType.DOUBLE)];
+  const feeds = dbl(run);
+  const g = (await executor.run(bw.model, feeds))[bw.gradients.x!]!.data as Float64Array;
+  const x = feeds.x!.data as Float64Array;
+  let err = 0;
+  for (let i = 0; i < x.length; i++) {
+    const at = async (d: number) => {
+      const data = x.slice();
+      data[i]! += d;
+      return Number((await executor.run(model, { ...feeds, x: { ...feeds.x!, data } }, ['loss'])).loss!.data[0]);
+    };
+    const numeric = ((await at(1e-6)) - (await at(-1e-6))) / 2e-6;
+    err = Math.max(err, Math.abs(numeric - g[i]!) / Math.max(Math.abs(numeric), Math.abs(g[i]!), 1e-7));
+  }
+  return err;
 }

@@ -4,7 +4,7 @@ export { GradContext } from './grad-context';
 export { GradientRegistry, type GradientRule } from './registry';
 export { buildBackward, type BackwardOptions, type BackwardResult } from './backward';
 export { defaultGradientRegistry, builtinGradientRules } from './default-registry';
-export { probeShapes } from './probe-shapes';
+export { probeShapes, withAllNodeOutputs } from './probe-shapes';
 export { checkGradients, type GradCheckOptions, type GradCheckResult, type TensorCheck } from './gradcheck';
 export { modelToDouble, valueToDouble } from './to-double';
 export { compileTrainStep, type TrainStep, type TrainStepOptions, type LossEmitter, type UpdateEmitter, type TrainableTensor } from './train-step';

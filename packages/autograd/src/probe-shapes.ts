@@ -1,33 +1,55 @@
-import { DataType, tensorValueInfo, type Executor, type ModelProto, type TensorValue } from '@anneal/onnx';
+import type { Executor, ModelProto, TensorValue, ValueInfoProto } from '@anneal/onnx';
+import { BackwardError } from './errors';
 import type { ShapeInfo } from './shapes';
 
 /**
- * Measures the dims and element type of every tensor of a model by running it once on sample
- * feeds with every node output exposed as a graph output. Use a batch of at least 2 so that
+ * A shallow copy of `model` whose graph outputs are its own outputs plus every node output, each
+ * listed once (names already among the outputs, graph inputs included, are not repeated).
+ * @example const debug = withAllNodeOutputs(model); // run it to see every intermediate tensor
+ */
+export function withAllNodeOutputs(model: ModelProto): ModelProto {
+  const listed = new Set(model.graph.output.map((o) => o.name));
+  const extra: ValueInfoProto[] = [];
+  for (const node of model.graph.node) {
+    for (const name of node.output) {
+      if (!name || listed.has(name)) continue; // '' = absent optional output; skip names already listed
+      listed.add(name);
+      // No type: ORT fills in the inferred type of an untyped graph output.
+      extra.push({ name, metadataProps: [] });
+    }
+  }
+  return { ...model, graph: { ...model.graph, output: [...model.graph.output, ...extra] } };
+}
+
+/**
+ * Runs `model` once on `feeds` and reports the concrete dims and element type of every tensor:
+ * graph inputs (from the feeds), initializers (from their protos) and every node output
+ * (observed by temporarily exposing all of them as graph outputs). Use a batch of at least 2 so
  * batch axes are not mistaken for broadcast axes of size 1.
  *
- * @example const shapes = await probeShapes(model, { x: sampleBatch }, executor);
+ * @example
+ * const shapes = await probeShapes(model, { x }, executor);
+ * shapes.get('reshape2_0.tmp_0'); // { dims: [1, 200], dataType: DataType.FLOAT }
  */
 export async function probeShapes(model: ModelProto, feeds: Record<string, TensorValue>, executor: Executor): Promise<Map<string, ShapeInfo>> {
   const shapes = new Map<string, ShapeInfo>();
-  for (const t of model.graph.initializer) if (t.name) shapes.set(t.name, { dims: t.dims.map(Number), dataType: t.dataType });
-  for (const [name, v] of Object.entries(feeds)) shapes.set(name, { dims: [...v.dims], dataType: v.dataType });
-  const probe = structuredClone(model);
-  const declared = new Set(probe.graph.output.map((o) => o.name));
-  const wanted: string[] = [];
-  for (const n of probe.graph.node) {
-    for (const o of n.output) {
-      if (!o || shapes.has(o)) continue;
-      wanted.push(o);
-      if (!declared.has(o)) {
-        probe.graph.output.push(tensorValueInfo(o, DataType.UNDEFINED));
-        declared.add(o);
-      }
+  for (const init of model.graph.initializer) {
+    if (init.name) shapes.set(init.name, { dims: init.dims.map(Number), dataType: init.dataType });
+  }
+  for (const input of model.graph.input) {
+    const fed = feeds[input.name];
+    if (fed) shapes.set(input.name, { dims: [...fed.dims], dataType: fed.dataType });
+    else if (!shapes.has(input.name)) {
+      throw new BackwardError(`probeShapes needs a feed for graph input '${input.name}' (it has no initializer default); pass it in feeds.`);
     }
   }
-  // an output with an undefined elem type is accepted by ORT; drop the type so any type is fine
-  for (const o of probe.graph.output) if (o.type?.tensorType?.elemType === DataType.UNDEFINED) delete o.type;
-  const outputs = await executor.run(probe, feeds, wanted);
-  for (const [name, v] of Object.entries(outputs)) shapes.set(name, { dims: [...v.dims], dataType: v.dataType });
+  const probe = withAllNodeOutputs(model);
+  const outputs = probe.graph.output.map((o) => o.name);
+  const fedInputs = Object.fromEntries(model.graph.input.filter((i) => feeds[i.name]).map((i) => [i.name, feeds[i.name]!]));
+  const result = await executor.run(probe, fedInputs, outputs);
+  for (const [name, value] of Object.entries(result)) {
+    shapes.set(name, { dims: [...value.dims], dataType: value.dataType });
+  }
   return shapes;
 }
+

@@ -15,7 +15,6 @@ export { createSession, type SessionOptions } from './create-session';
 export { Session, type Feeds } from './session';
 export { toOrtTensor, fromOrtTensor, fromOrtTensorAsync, ortTypeOf, dataTypeOf, isTensorValue, type OrtTensor } from './tensor-convert';
 export { ortExecutor, type OrtExecutor } from './ort-executor';
-export { probeShapes, withAllNodeOutputs, type ProbedShape } from './probe-shapes';
 export { StateStore } from './state-store';
 export { saveCheckpoint, loadCheckpoint } from './checkpoint';
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from './safetensors';

@@ -3,7 +3,7 @@ import { DataType, GraphBuilder, tensors, tensorValueInfo, type TensorValue } fr
 import { buildBackward } from '../backward';
 import { defaultGradientRegistry } from '../default-registry';
 import { BackwardError } from '../errors';
-import { gradCheckCase, values, type OpCase } from '../gradcheck-harness';
+import { dynamicBatchError, gradCheckCase, values, type OpCase } from '../gradcheck-harness';
 import { probeShapes } from '../probe-shapes';
 import { f32, i64, nodeExecutor } from '../test-support';
 import { modelToDouble, valueToDouble } from '../to-double';
@@ -20,34 +20,6 @@ async function check(op: string, c: OpCase): Promise<void> {
   expect(r.maxRelError).toBeLessThan(1e-6);
 }
 
-/**
- * Probes and differentiates a graph with one batch size, then runs it with another and compares
- * d loss / d x (loss = Σ ReduceSumSquare(outputs)) with central differences at the new size.
- */
-async function dynamicBatchError(build: (b: GraphBuilder) => string[], probe: Record<string, TensorValue>, run: Record<string, TensorValue>): Promise<number> {
-  const b = new GraphBuilder({ opset: 17 });
-  for (const [k, v] of Object.entries(probe)) b.input(k, v.dataType, v.dims.map((d, i) => (i === 0 ? 'N' : d)));
-  const loss = b.op('Sum', build(b).map((t) => b.op('ReduceSumSquare', [t], { keepdims: 0 })), {}, { output: 'loss' });
-  b.output(loss, DataType.FLOAT, []);
-  const model = modelToDouble(b.build());
-  const dbl = (f: Record<string, TensorValue>) => Object.fromEntries(Object.entries(f).map(([k, v]) => [k, valueToDouble(v)]));
-  const bw = buildBackward(model, { loss, wrt: ['x'], shapes: await probeShapes(model, dbl(probe), executor), registry: defaultGradientRegistry() });
-  bw.model.graph.output = [tensorValueInfo(bw.gradients.x!, DataType.DOUBLE)];
-  const feeds = dbl(run);
-  const g = (await executor.run(bw.model, feeds))[bw.gradients.x!]!.data as Float64Array;
-  const x = feeds.x!.data as Float64Array;
-  let err = 0;
-  for (let i = 0; i < x.length; i++) {
-    const at = async (d: number) => {
-      const data = x.slice();
-      data[i]! += d;
-      return Number((await executor.run(model, { ...feeds, x: { ...feeds.x!, data } }, ['loss'])).loss!.data[0]);
-    };
-    const numeric = ((await at(1e-6)) - (await at(-1e-6))) / 2e-6;
-    err = Math.max(err, Math.abs(numeric - g[i]!) / Math.max(Math.abs(numeric), Math.abs(g[i]!), 1e-7));
-  }
-  return err;
-}
 
 const joined = (b: GraphBuilder, outs: string[]) => b.op('Concat', outs.map((o) => b.op('Reshape', [o, b.ints([-1])])), { axis: 0 });
 

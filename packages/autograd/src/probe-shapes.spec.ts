@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { DataType, GraphBuilder, decodeModel, tensors } from '@anneal/onnx';
 import { ocrModels } from '@anneal/testing';
-import { ortExecutor } from './ort-executor';
+import { nodeExecutor } from './test-support';
 import { probeShapes, withAllNodeOutputs } from './probe-shapes';
+
+const executor = nodeExecutor();
 
 describe('probeShapes', () => {
   it('reports every tensor of the real PaddleOCR classifier (opset 9, weights as Constant nodes)', async () => {
     const model = decodeModel(readFileSync(ocrModels.classifier), 'cls.onnx');
-    const executor = ortExecutor();
     const x = { dataType: DataType.FLOAT, dims: [2, 3, 48, 192], data: new Float32Array(2 * 3 * 48 * 192).fill(0.1) };
     const shapes = await probeShapes(model, { x }, executor);
-    await executor.release();
     expect(shapes.get('x')).toEqual({ dims: [2, 3, 48, 192], dataType: DataType.FLOAT });
     expect(shapes.get('reshape2_0.tmp_0')).toEqual({ dims: [2, 200], dataType: DataType.FLOAT });
     expect(shapes.get('softmax_0.tmp_0')).toEqual({ dims: [2, 2], dataType: DataType.FLOAT }); // already a graph output
@@ -34,7 +34,7 @@ describe('probeShapes', () => {
     const model = b.build();
     expect(withAllNodeOutputs(model).graph.output.map((o) => o.name)).toEqual(['y', 'x', 'y_shape', 'y_shape32']);
     const x = { dataType: DataType.FLOAT, dims: [5, 3], data: new Float32Array(15) };
-    const shapes = await probeShapes(model, { x }, ortExecutor());
+    const shapes = await probeShapes(model, { x }, executor);
     expect(Object.fromEntries(shapes)).toEqual({
       x: { dims: [5, 3], dataType: DataType.FLOAT },
       w: { dims: [3, 4], dataType: DataType.FLOAT },
@@ -42,6 +42,6 @@ describe('probeShapes', () => {
       y_shape: { dims: [2], dataType: DataType.INT64 },
       y_shape32: { dims: [2], dataType: DataType.INT32 },
     });
-    await expect(probeShapes(model, {}, ortExecutor())).rejects.toThrow(/needs a feed for graph input 'x'/);
+    await expect(probeShapes(model, {}, executor)).rejects.toThrow(/needs a feed for graph input 'x'/);
   });
 });
