@@ -69,7 +69,8 @@ export function buildProgram(io: CliIo = consoleIo): Command {
     .option('--batch-size <n>', 'batch size', integer('--batch-size'), 64)
     .option('--val-fraction <f>', 'validation fraction', number('--val-fraction'), 0.2)
     .option('--seed <n>', 'seed', number('--seed'), 0)
-    .addOption(new Option('--device <device>', 'execution device').choices(['cpu', 'cuda', 'wasm']).default('cpu'))
+    .addOption(new Option('--device <device>', 'execution device (cuda falls back to cpu with a warning when its provider is missing)').choices(['cpu', 'cuda', 'wasm']).default('cpu'))
+    .option('--device-id <n>', 'CUDA device id', number('--device-id'), 0)
     .option('--out <file>', 'write the trained inference model (.onnx)')
     .option('--checkpoint <file>', 'write parameters and optimizer state (.safetensors)')
     .option('--no-progress', 'no progress bars')
@@ -83,6 +84,7 @@ export function buildProgram(io: CliIo = consoleIo): Command {
           optimizer: descriptor.create({ momentum: o.momentum }),
           lr,
           device: o.device as Device,
+          deviceId: o.deviceId,
           progress: o.progress && process.stderr.isTTY === true,
         },
         print,

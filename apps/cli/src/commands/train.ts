@@ -25,6 +25,7 @@ export interface TrainCommandOptions {
   valFraction: number;
   seed: number;
   device: Device;
+  deviceId?: number;
   out?: string;
   checkpoint?: string;
   progress: boolean;
@@ -78,6 +79,7 @@ export async function trainCommand(o: TrainCommandOptions, print: (line: string)
     optimizer: { optimizer: o.optimizer, lr: o.lr, weightDecay: o.weightDecay, maxGradNorm: o.clip },
     sample: batchOf(first),
     device: o.device,
+    deviceId: o.deviceId,
     onWarning: (w) => print(`warning: ${w.kind}: ${'reason' in w ? w.reason : ''}`),
   });
   print(`training ${session.trainStep.params.length} tensors with ${session.update.optimizer} on ${session.device}: ${train.x.dims[0]} train / ${val.x.dims[0]} val examples, batch ${o.batchSize}, ${o.epochs} epochs`);
