@@ -1,4 +1,4 @@
-import { AttributeType, type AttributeProto, type GraphProto, type TensorProto } from './types';
+import { AttributeType, type AttributeProto, type GraphProto, type SparseTensorProto, type TensorProto, type TypeProto } from './types';
 
 /** An explicitly typed attribute value, for the cases plain JS values leave ambiguous. */
 export type TypedAttr =
@@ -7,7 +7,13 @@ export type TypedAttr =
   | { kind: 'floats'; value: number[] }
   | { kind: 'ints'; value: number[] }
   | { kind: 'string'; value: string }
-  | { kind: 'strings'; value: string[] };
+  | { kind: 'strings'; value: string[] }
+  | { kind: 'tensors'; value: TensorProto[] }
+  | { kind: 'graphs'; value: GraphProto[] }
+  | { kind: 'sparse_tensor'; value: SparseTensorProto }
+  | { kind: 'sparse_tensors'; value: SparseTensorProto[] }
+  | { kind: 'type_proto'; value: TypeProto }
+  | { kind: 'type_protos'; value: TypeProto[] };
 
 /**
  * Attribute values accepted by the graph builder. A plain number is an INT when it is an integer
@@ -24,6 +30,12 @@ export const attr = {
   ints: (value: number[]): TypedAttr => ({ kind: 'ints', value }),
   string: (value: string): TypedAttr => ({ kind: 'string', value }),
   strings: (value: string[]): TypedAttr => ({ kind: 'strings', value }),
+  tensors: (value: TensorProto[]): TypedAttr => ({ kind: 'tensors', value }),
+  graphs: (value: GraphProto[]): TypedAttr => ({ kind: 'graphs', value }),
+  sparseTensor: (value: SparseTensorProto): TypedAttr => ({ kind: 'sparse_tensor', value }),
+  sparseTensors: (value: SparseTensorProto[]): TypedAttr => ({ kind: 'sparse_tensors', value }),
+  typeProto: (value: TypeProto): TypedAttr => ({ kind: 'type_proto', value }),
+  typeProtos: (value: TypeProto[]): TypedAttr => ({ kind: 'type_protos', value }),
 };
 
 const floatNames = new Set([
@@ -60,6 +72,18 @@ export function makeAttribute(name: string, value: AttrValue): AttributeProto {
         return { ...emptyAttribute(name, AttributeType.STRING), s: encoder.encode(value.value) };
       case 'strings':
         return { ...emptyAttribute(name, AttributeType.STRINGS), strings: value.value.map((s) => encoder.encode(s)) };
+      case 'tensors':
+        return { ...emptyAttribute(name, AttributeType.TENSORS), tensors: value.value };
+      case 'graphs':
+        return { ...emptyAttribute(name, AttributeType.GRAPHS), graphs: value.value };
+      case 'sparse_tensor':
+        return { ...emptyAttribute(name, AttributeType.SPARSE_TENSOR), sparseTensor: value.value };
+      case 'sparse_tensors':
+        return { ...emptyAttribute(name, AttributeType.SPARSE_TENSORS), sparseTensors: value.value };
+      case 'type_proto':
+        return { ...emptyAttribute(name, AttributeType.TYPE_PROTO), tp: value.value };
+      case 'type_protos':
+        return { ...emptyAttribute(name, AttributeType.TYPE_PROTOS), typeProtos: value.value };
     }
   }
   if (typeof value === 'number') {
@@ -82,7 +106,7 @@ export function makeAttribute(name: string, value: AttrValue): AttributeProto {
 }
 
 /** Reads an attribute of a node as a JS value (undefined when absent). */
-export function readAttribute(a: AttributeProto | undefined): number | string | number[] | string[] | TensorProto | GraphProto | undefined {
+export function readAttribute(a: AttributeProto | undefined): number | string | number[] | string[] | TensorProto | GraphProto | TensorProto[] | GraphProto[] | undefined {
   if (!a) return undefined;
   switch (a.type) {
     case AttributeType.FLOAT:
@@ -101,6 +125,10 @@ export function readAttribute(a: AttributeProto | undefined): number | string | 
       return a.t;
     case AttributeType.GRAPH:
       return a.g;
+    case AttributeType.TENSORS:
+      return a.tensors;
+    case AttributeType.GRAPHS:
+      return a.graphs;
     default:
       return undefined;
   }

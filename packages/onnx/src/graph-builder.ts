@@ -137,6 +137,12 @@ export class GraphBuilder {
     return name;
   }
 
+  /** Records the type and shape of an intermediate tensor (graph.value_info). */
+  valueInfo(name: string, elemType: DataType, dims?: readonly Dim[]): string {
+    this.graph.valueInfo.push(tensorValueInfo(name, elemType, dims));
+    return name;
+  }
+
   /** Wraps the graph into a model. */
   build(extraOpsets: { domain: string; version: number }[] = []): ModelProto {
     return makeModel(this.graph, this.opset, extraOpsets);
