@@ -10,3 +10,4 @@ export { modelToDouble, valueToDouble } from './to-double';
 export { compileTrainStep, type TrainStep, type TrainStepOptions, type LossEmitter, type UpdateEmitter, type TrainableTensor } from './train-step';
 export { listParameters, listRunningStatistics } from './parameters';
 export { softmaxCrossEntropy, binaryCrossEntropyWithLogits, meanSquaredError, type SoftmaxCrossEntropyOptions, type BinaryCrossEntropyOptions, type MeanSquaredErrorOptions, type LossReduction } from './losses';
+export { applyBatchNormMode, type BatchNormMode, type RunningStatistic } from './batch-norm-mode';

@@ -60,6 +60,8 @@ describe('whole-model gradients vs PyTorch 1.13 (float64 references)', () => {
       });
       const feeds: Record<string, TensorValue> = { x, labels: y };
       for (const p of step.params) feeds[p] = tensorToValue(step.initialParams[p]!);
+      for (const r of step.runningStats) feeds[r.input] = tensorToValue(r.initial);
+      expect(step.runningStats.length).toBe(name === 'cnn-train' ? 2 : 0);
       const out = await executor.run(step.model, feeds, [step.loss, ...Object.values(step.gradients)]);
       expect(Number(out[step.loss]!.data[0])).toBeCloseTo(ref.loss, 5);
       let w = 0;

@@ -3,6 +3,7 @@ import { buildBackward } from './backward';
 import { BackwardError } from './errors';
 import type { GradientRegistry } from './registry';
 import { probeShapes } from './probe-shapes';
+import { applyBatchNormMode, type BatchNormMode, type RunningStatistic } from './batch-norm-mode';
 
 /** Appends a loss to the graph from the model output and a labels input; returns the scalar loss name. */
 export type LossEmitter = (b: GraphBuilder, logits: string, labels: string) => string;
@@ -44,6 +45,8 @@ export interface TrainStepOptions {
   inputGradients?: readonly string[];
   /** Put Dropout nodes in training mode (default true). */
   dropoutTraining?: boolean;
+  /** BatchNormalization behaviour (default 'as-exported'); see {@link BatchNormMode}. */
+  batchNorm?: BatchNormMode;
 }
 
 /** The compiled train step and how to drive it. */
@@ -56,6 +59,8 @@ export interface TrainStep {
   params: string[];
   /** Carried tensor (param or optimizer state input) -> output holding its next value. */
   carried: Record<string, string>;
+  /** BatchNormalization running statistics carried between steps (also listed in `carried`). */
+  runningStats: RunningStatistic[];
   /** Initial values of carried inputs that are not parameters (optimizer state starts at zero). */
   stateShapes: Record<string, number[]>;
   hyperparameters: Record<string, number>;
@@ -111,14 +116,15 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
   graph.initializer = graph.initializer.filter((t) => !initialParams[t.name ?? '']);
   for (const p of params) graph.input.push(tensorValueInfo(p, initialParams[p]!.dataType, initialParams[p]!.dims));
   if (options.dropoutTraining ?? true) setDropoutTraining(b, graph.node);
-
   const dataInputs = graph.input.map((i) => i.name).filter((n) => !initialParams[n]);
+  const runningStats = applyBatchNormMode(b, graph, options.batchNorm ?? 'as-exported');
   const labelsSpec = options.labels ?? { name: 'labels', dataType: DataType.INT64, dims: ['N'] };
   const labels = b.input(labelsSpec.name, labelsSpec.dataType, labelsSpec.dims);
   const loss = options.loss(b, logits, labels);
 
   const probeFeeds: Record<string, TensorValue> = { ...options.sample };
   for (const p of params) probeFeeds[p] = tensorToValue(initialParams[p]!);
+  for (const r of runningStats) probeFeeds[r.input] = tensorToValue(r.initial);
   const shapes = await probeShapes(model, probeFeeds, options.executor);
   const inputGrads = options.inputGradients ?? [];
   for (const name of inputGrads) if (!dataInputs.includes(name)) throw new BackwardError(`input-gradient tensor '${name}' is not a data input of the model (inputs: ${dataInputs.join(', ')})`);
@@ -147,12 +153,16 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
     gradients[name] = g;
     out.graph.output.push(tensorValueInfo(g, DataType.FLOAT));
   }
+  for (const r of runningStats) {
+    carried[r.input] = r.output;
+    out.graph.output.push(tensorValueInfo(r.output, r.initial.dataType, r.initial.dims));
+  }
   const stateShapes: Record<string, number[]> = {};
   const declared = new Map(out.graph.input.map((i) => [i.name, i]));
   for (const input of Object.keys(carried)) {
-    if (initialParams[input]) continue;
+    if (initialParams[input] || runningStats.some((r) => r.input === input)) continue;
     const dims = declared.get(input)?.type?.tensorType?.shape?.dim.map((d) => Number(d.dimValue ?? 0));
     stateShapes[input] = dims ?? [];
   }
-  return { model: out, dataInputs, labels, params, carried, stateShapes, hyperparameters, loss, logits, stats, initialParams, gradients };
+  return { model: out, dataInputs, labels, params, carried, runningStats, stateShapes, hyperparameters, loss, logits, stats, initialParams, gradients };
 }

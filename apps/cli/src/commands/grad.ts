@@ -55,6 +55,7 @@ export async function gradCommand(o: GradCommandOptions, deps: { registry: Gradi
   const session = await createSession(step.model, { device: 'cpu' });
   const feeds: Record<string, TensorValue> = { [inputName]: x, labels };
   for (const p of step.params) feeds[p] = tensorToValue(step.initialParams[p]!);
+  for (const r of step.runningStats) feeds[r.input] = tensorToValue(r.initial);
   const fetch = [step.loss, ...Object.values(step.gradients)];
   const out = await session.run(feeds, fetch);
   const loss = Number(out[step.loss]!.data[0]);
