@@ -1,9 +1,13 @@
 import { compileTrainStep, defaultGradientRegistry, listParameters, type GradientRegistry, type TrainStep } from '@anneal/autograd';
 import { DataType, GraphBuilder, tensorToValue, tensorValueInfo, type ModelProto, type TensorValue } from '@anneal/onnx';
-import { emitOptimizerUpdate, hyperparameterFeeds, type OptimizerUpdate, type OptimizerUpdateConfig } from '@anneal/optim';
-import { createSession, exportInferenceModel, ortExecutor, saveCheckpoint, StateStore, toOrtTensor, type Device, type OrtTensor, type RuntimeWarning, type Session } from '@anneal/runtime';
+import { emitOptimizerUpdate, optimNames, type OptimizerUpdate, type OptimizerUpdateConfig } from '@anneal/optim';
+import { createSession, exportInferenceModel, ortExecutor, saveCheckpoint, StateStore, type Device, type Feeds, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions } from '@anneal/runtime';
 import { labelType, lossEmitter, type LossSpec } from './loss-spec';
 import { EngineError } from './errors';
+import { withoutStats } from './without-stats';
+import { HyperparameterTensors, type HyperparameterRequest } from './hyperparameter-tensors';
+import { buildLoopSteps, type LoopSteps } from './loop-steps';
+import { batchShapeKey, stackBatches, stackedCount, unstackBatch, type StackedBatches } from './stack-batches';
 
 /** Options of {@link TrainSession.create}. */
 export interface TrainSessionOptions {
@@ -28,6 +32,11 @@ export interface StepResult {
   loss: number;
 }
 
+/** Result of {@link TrainSession.stepMany}: one loss per optimizer step, in order. */
+export interface StepManyResult {
+  losses: number[];
+}
+
 /** Metrics of an evaluation pass. */
 export interface EvalResult {
   loss: number;
@@ -45,8 +54,12 @@ export interface EvalResult {
  */
 export class TrainSession {
   private stepCount = 0;
-  private readonly hpTensors = new Map<string, OrtTensor>();
-  private lastHp = new Map<string, number>();
+  private readonly hp: HyperparameterTensors;
+  private readonly carriedNames: readonly string[];
+  private readonly fetchPlain: readonly string[];
+  private readonly fetchWithStats: readonly string[];
+  private statsSession: Promise<Session> | undefined;
+  private loop: Promise<{ steps: LoopSteps; session: Session; fetch: string[] }> | undefined;
 
   private constructor(
     readonly trainStep: TrainStep,
@@ -58,11 +71,17 @@ export class TrainSession {
     private readonly state: StateStore,
     private readonly carriedOutputs: Record<string, string>,
     readonly device: Device,
-  ) {}
+    private readonly sessionOptions: SessionOptions,
+  ) {
+    this.hp = new HyperparameterTensors(config);
+    this.carriedNames = Object.keys(carriedOutputs);
+    this.fetchPlain = [trainStep.loss, ...this.carriedNames];
+    this.fetchWithStats = [...this.fetchPlain, ...trainStep.stats];
+  }
 
   static async create(options: TrainSessionOptions): Promise<TrainSession> {
     const device = options.device ?? 'cpu';
-    const sessionOptions = { device, deviceId: options.deviceId, intraOpThreads: options.intraOpThreads ?? 2, onWarning: options.onWarning };
+    const sessionOptions: SessionOptions = { device, deviceId: options.deviceId, intraOpThreads: options.intraOpThreads ?? 2, onWarning: options.onWarning };
     const executor = ortExecutor({ device: device === 'wasm' ? 'wasm' : 'cpu', intraOpThreads: sessionOptions.intraOpThreads });
     const trainable = options.trainable ?? listParameters(options.model);
     if (trainable.length === 0) throw new EngineError('the model has no trainable float initializers; promote Constant weights first (prepareModel) or list `trainable`');
@@ -93,12 +112,13 @@ export class TrainSession {
       const dims = (s.dims ?? step.initialParams[s.param]!.dims).map(Number);
       initial[s.input] = { dataType: DataType.FLOAT, dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) };
     }
-    const session = await createSession(step.model, sessionOptions);
+    // plain steps run the graph without the stats nodes; the full graph is compiled on the first step asking for stats
+    const session = await createSession(withoutStats(step), sessionOptions);
     const evalModel = buildEvalModel(options.model, step, options.loss);
     const evalSession = await createSession(evalModel, { ...sessionOptions, onWarning: undefined });
     const carriedOutputs: Record<string, string> = {};
     for (const [input, output] of Object.entries(step.carried)) carriedOutputs[output] = input;
-    return new TrainSession(step, update!, config!, session, evalSession, evalModel, new StateStore(initial), carriedOutputs, session.device);
+    return new TrainSession(step, update!, config!, session, evalSession, evalModel, new StateStore(initial), carriedOutputs, session.device, { ...sessionOptions, device: session.device, onWarning: undefined });
   }
 
   /** Number of optimizer steps taken. */
@@ -111,29 +131,15 @@ export class TrainSession {
     return { ...this.trainStep.hyperparameters };
   }
 
-  private hyperparameterTensors(lr: number | undefined, values: Record<string, number> | undefined): Record<string, OrtTensor> {
-    const feeds = hyperparameterFeeds(this.config, { step: this.stepCount + 1, lr, values });
-    const out: Record<string, OrtTensor> = {};
-    for (const [name, v] of Object.entries(feeds)) {
-      let t = this.hpTensors.get(name);
-      if (!t || this.lastHp.get(name) !== v) {
-        t = toOrtTensor({ dataType: DataType.FLOAT, dims: [], data: Float32Array.of(v) }, name);
-        this.hpTensors.set(name, t);
-        this.lastHp.set(name, v);
-      }
-      out[name] = t;
-    }
-    return out;
-  }
-
   /**
    * Runs one training step on a batch (`labels` plus the model's inputs). `lr` sets the base
    * learning rate (e.g. from a schedule); `values` override any hyperparameter input by name.
+   * Plain steps run the graph without the norm outputs; the first step with `stats: true`
+   * compiles the full graph.
    */
   async step(batch: Record<string, TensorValue>, hp: { lr?: number; values?: Record<string, number>; stats?: boolean } = {}): Promise<StepResult & { stats?: Record<string, number> }> {
-    const feeds = { ...this.state.feeds(), ...this.hyperparameterTensors(hp.lr, hp.values), ...batch };
-    const fetch = [this.trainStep.loss, ...Object.keys(this.carriedOutputs), ...(hp.stats ? this.trainStep.stats : [])];
-    const out = await this.session.run(feeds, fetch);
+    const session = hp.stats ? await this.withStats() : this.session;
+    const out = await session.run(this.feeds(batch, hp), hp.stats ? this.fetchWithStats : this.fetchPlain);
     const loss = Number(out[this.trainStep.loss]!.data[0]);
     if (!Number.isFinite(loss)) throw new EngineError(`the loss became ${loss} at step ${this.stepCount + 1}; lower the learning rate, clip gradients (maxGradNorm) or check the inputs for NaN. Parameters were left at their last finite values.`);
     this.state.update(out, this.carriedOutputs);
@@ -142,6 +148,102 @@ export class TrainSession {
     const stats: Record<string, number> = {};
     for (const s of this.trainStep.stats) stats[s] = Number(out[s]!.data[0]);
     return { loss, stats };
+  }
+
+  /**
+   * Runs one optimizer step per batch, in order, with the same results as calling {@link step}
+   * on each (to float rounding). Consecutive batches of equal shapes run as one ONNX `Loop`
+   * (one `session.run` for the whole group), so parameters and optimizer state stay inside
+   * ONNX Runtime between the steps; a batch whose shapes differ from its neighbours' (a final
+   * partial batch) runs as a single step. `lr` and `values` hold for every step of the call;
+   * `hp.step` counts up as in single steps. Pass {@link StackedBatches} (inputs as [K, ...])
+   * to skip the stacking copy. An explicit `values['hp.step']` runs single steps (each with that
+   * count, as {@link step} would). The loop graph, one for every K, is compiled on the first call
+   * (or by {@link prepareStepMany}).
+   *
+   * A non-finite loss anywhere in a group discards the group's result and replays it step by
+   * step, so the error is thrown at the same step as {@link step} would and the parameters
+   * keep their last finite values.
+   *
+   * @example
+   * const { losses } = await s.stepMany(batchesOfOneEpoch.slice(0, 16), { lr: schedule.valueAt(s.steps) });
+   */
+  async stepMany(batches: readonly Record<string, TensorValue>[] | StackedBatches, hp: HyperparameterRequest = {}): Promise<StepManyResult> {
+    if (!Array.isArray(batches)) return { losses: await this.runStacked(batches as StackedBatches, hp) };
+    const list = batches as readonly Record<string, TensorValue>[];
+    const losses: number[] = [];
+    for (let start = 0; start < list.length; ) {
+      const key = batchShapeKey(list[start]!);
+      let end = start + 1;
+      while (end < list.length && batchShapeKey(list[end]!) === key) end++;
+      if (end - start === 1) losses.push((await this.step(list[start]!, hp)).loss);
+      else losses.push(...(await this.runStacked(stackBatches(list.slice(start, end)), hp)));
+      start = end;
+    }
+    return { losses };
+  }
+
+  /**
+   * Compiles the multi-step loop graph now rather than on the first {@link stepMany} call (for
+   * instance before a timed region). Safe to call more than once.
+   *
+   * @example
+   * await s.prepareStepMany();
+   */
+  async prepareStepMany(): Promise<void> {
+    await this.loopSession();
+  }
+
+  private loopSession(): Promise<{ steps: LoopSteps; session: Session; fetch: string[] }> {
+    return (this.loop ??= this.compileLoop().catch((e: unknown) => {
+      this.loop = undefined;
+      throw e;
+    }));
+  }
+
+  private withStats(): Promise<Session> {
+    return (this.statsSession ??= createSession(this.trainStep.model, this.sessionOptions).catch((e: unknown) => {
+      this.statsSession = undefined;
+      throw e;
+    }));
+  }
+
+  private async runStacked(group: StackedBatches, hp: HyperparameterRequest): Promise<number[]> {
+    const k = stackedCount(group);
+    if (k === 0) return [];
+    const stepOverridden = hp.values !== undefined && Object.hasOwn(hp.values, optimNames.hyperparameter('step'));
+    if (k === 1 || stepOverridden) return this.replay(group, k, hp);
+    const loop = await this.loopSession();
+    const out = await loop.session.run(this.feeds(group.stacked, hp), loop.fetch);
+    const losses = Array.from(out[loop.steps.losses]!.data as Float32Array);
+    if (!losses.every(Number.isFinite)) return this.replay(group, k, hp);
+    this.state.update(out, loop.steps.carried);
+    this.stepCount += k;
+    return losses;
+  }
+
+  /** State tensors, this step's hyperparameters (written for update number steps + 1) and the data, in one fresh object. */
+  private feeds(data: Readonly<Record<string, TensorValue>>, hp: HyperparameterRequest): Feeds {
+    this.hp.write(this.stepCount + 1, hp);
+    const feeds: Feeds = {};
+    this.state.addFeeds(feeds);
+    const hpTensors = this.hp.tensors;
+    for (const name in hpTensors) feeds[name] = hpTensors[name]!;
+    for (const name in data) if (Object.hasOwn(data, name)) feeds[name] = data[name]!;
+    return feeds;
+  }
+
+  /** Runs a stack step by step (exact single-step semantics, errors included). */
+  private async replay(group: StackedBatches, k: number, hp: HyperparameterRequest): Promise<number[]> {
+    const losses: number[] = [];
+    for (let i = 0; i < k; i++) losses.push((await this.step(unstackBatch(group, i), hp)).loss);
+    return losses;
+  }
+
+  private async compileLoop(): Promise<{ steps: LoopSteps; session: Session; fetch: string[] }> {
+    const steps = buildLoopSteps(this.trainStep);
+    const session = await createSession(steps.model, this.sessionOptions);
+    return { steps, session, fetch: [steps.losses, ...Object.keys(steps.carried)] };
   }
 
   /** Mean loss and accuracy (for class-id labels) over batches, with the current parameters. */
@@ -189,6 +291,12 @@ export class TrainSession {
   }
 
   async release(): Promise<void> {
+    const loop = this.loop;
+    this.loop = undefined;
+    if (loop) await (await loop).session.release();
+    const stats = this.statsSession;
+    this.statsSession = undefined;
+    if (stats) await (await stats).release();
     await this.session.release();
     await this.evalSession.release();
   }

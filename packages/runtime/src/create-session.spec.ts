@@ -63,6 +63,9 @@ describe('createSession', () => {
     await expect(s.run({})).rejects.toThrow(/missing \[x\]/);
     await expect(s.run({ x, extra: x })).rejects.toThrow(/unknown \[extra\]/);
     await expect(s.run({ x }, ['nope'])).rejects.toThrow(SessionRunError);
+    await expect(s.run({ x }, [s.outputNames[0]!, 'nope'])).rejects.toThrow(/requested outputs \[nope\] are not model outputs/);
+    // a name mismatch is reported before a conversion error of another feed
+    await expect(s.run({ x: { ...x, data: new Float64Array(x.data.length) }, extra: x })).rejects.toThrow(/unknown \[extra\]/);
     await expect(s.run({ x: { ...x, dims: [1, 1, 3] } })).rejects.toThrow(/failed to run the model on 'cpu'/);
     await s.release();
     await s.release();

@@ -26,6 +26,8 @@ export class Session {
   /** Warnings about this session (a device fallback at creation is replayed to late subscribers); completes on release. */
   readonly warnings$: Observable<RuntimeWarning> = this.warningsSubject.asObservable();
   private released = false;
+  private readonly inputSet: ReadonlySet<string>;
+  private readonly outputSet: ReadonlySet<string>;
 
   /** @internal Sessions are made by {@link createSession}. */
   constructor(
@@ -38,6 +40,8 @@ export class Session {
   ) {
     this.inputNames = [...inner.inputNames];
     this.outputNames = [...inner.outputNames];
+    this.inputSet = new Set(this.inputNames);
+    this.outputSet = new Set(this.outputNames);
     for (const w of warnings) this.warningsSubject.next(w);
   }
 
@@ -47,30 +51,45 @@ export class Session {
    */
   async run(feeds: Feeds, outputs?: readonly string[]): Promise<Record<string, OrtTensor>> {
     if (this.released) throw new SessionRunError(`the session (device '${this.device}') was released; create a new one with createSession.`);
-    const given = Object.keys(feeds);
-    const missing = this.inputNames.filter((n) => !(n in feeds));
-    const unknown = given.filter((n) => !this.inputNames.includes(n));
-    if (missing.length || unknown.length) {
-      throw new SessionRunError(
-        `feeds do not match the model inputs: ${missing.length ? `missing [${missing.join(', ')}]` : ''}${missing.length && unknown.length ? '; ' : ''}${
-          unknown.length ? `unknown [${unknown.join(', ')}]` : ''
-        }. The model expects [${this.inputNames.join(', ')}].`,
-      );
+    // names first (so a name mismatch is reported before any conversion error), with Set lookups
+    let count = 0;
+    for (const name in feeds) {
+      if (!Object.hasOwn(feeds, name)) continue;
+      if (!this.inputSet.has(name)) this.throwFeedMismatch(feeds);
+      count++;
     }
-    const fetches = outputs ? [...outputs] : [...this.outputNames];
-    const badOutputs = fetches.filter((n) => !this.outputNames.includes(n));
-    if (badOutputs.length) {
-      throw new SessionRunError(
-        `requested outputs [${badOutputs.join(', ')}] are not model outputs; available: [${this.outputNames.join(', ')}]. Add them to graph.output before creating the session.`,
-      );
-    }
+    if (count !== this.inputNames.length) this.throwFeedMismatch(feeds);
+    const fetches = outputs ?? this.outputNames;
+    for (let i = 0; i < fetches.length; i++) if (!this.outputSet.has(fetches[i]!)) this.throwBadOutputs(fetches);
     const ortFeeds: Record<string, OrtTensor> = {};
-    for (const [name, v] of Object.entries(feeds)) ortFeeds[name] = isTensorValue(v) ? toOrtTensor(v, name) : v;
+    for (const name in feeds) {
+      if (!Object.hasOwn(feeds, name)) continue;
+      const v = feeds[name]!;
+      ortFeeds[name] = isTensorValue(v) ? toOrtTensor(v, name) : v;
+    }
     try {
-      return await this.inner.run(ortFeeds, fetches);
+      // ORT only reads the fetch list
+      return await this.inner.run(ortFeeds, fetches as string[]);
     } catch (e) {
       throw new SessionRunError(`ONNX Runtime failed to run the model on '${this.device}': ${(e as Error).message}`, { cause: e });
     }
+  }
+
+  private throwFeedMismatch(feeds: Feeds): never {
+    const missing = this.inputNames.filter((n) => !Object.hasOwn(feeds, n));
+    const unknown = Object.keys(feeds).filter((n) => !this.inputSet.has(n));
+    throw new SessionRunError(
+      `feeds do not match the model inputs: ${missing.length ? `missing [${missing.join(', ')}]` : ''}${missing.length && unknown.length ? '; ' : ''}${
+        unknown.length ? `unknown [${unknown.join(', ')}]` : ''
+      }. The model expects [${this.inputNames.join(', ')}].`,
+    );
+  }
+
+  private throwBadOutputs(fetches: readonly string[]): never {
+    const bad = fetches.filter((n) => !this.outputSet.has(n));
+    throw new SessionRunError(
+      `requested outputs [${bad.join(', ')}] are not model outputs; available: [${this.outputNames.join(', ')}]. Add them to graph.output before creating the session.`,
+    );
   }
 
   /** Frees the native session. Further runs throw; `warnings$` completes. Safe to call twice. */

@@ -55,4 +55,13 @@ describe('StateStore', () => {
     await expect(state.get('nope')).rejects.toThrow(/state 'nope' does not exist; known states: \[p\]/);
     await session.release();
   });
+
+  it('writes its tensors into a feeds object with addFeeds (the same objects feeds() returns)', () => {
+    const state = new StateStore({ p: { dataType: DataType.FLOAT, dims: [1], data: Float32Array.of(1) }, q: { dataType: DataType.FLOAT, dims: [], data: Float32Array.of(2) } });
+    const target: Record<string, unknown> = { x: 1 };
+    state.addFeeds(target as never);
+    expect(Object.keys(target)).toEqual(['x', 'p', 'q']);
+    expect(target.p).toBe(state.tensor('p'));
+    expect(state.feeds().q).toBe(target.q);
+  });
 });

@@ -1,9 +1,12 @@
 import type { TensorValue } from '@anneal/onnx';
+import type { Feeds } from './session';
 import { TensorMismatchError, UnknownStateError } from './errors';
 import { fromOrtTensorAsync, toOrtTensor, type OrtTensor } from './tensor-convert';
 
 function sameDims(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -41,6 +44,14 @@ export class StateStore {
     return Object.fromEntries(this.tensors);
   }
 
+  /**
+   * Writes every state tensor into `target` under its state name (no intermediate object), e.g.
+   * into the feeds object of the next run.
+   */
+  addFeeds(target: Feeds): void {
+    for (const [name, t] of this.tensors) target[name] = t;
+  }
+
   /** The ORT tensor currently held for `name`. */
   tensor(name: string): OrtTensor {
     const t = this.tensors.get(name);
@@ -55,7 +66,8 @@ export class StateStore {
    */
   update(outputs: Record<string, OrtTensor>, mapping: Record<string, string>): void {
     const pairs = Object.entries(mapping);
-    for (const [outputName, stateName] of pairs) {
+    for (let i = 0; i < pairs.length; i++) {
+      const [outputName, stateName] = pairs[i]!;
       const next = outputs[outputName];
       if (!next) {
         throw new UnknownStateError(
@@ -69,7 +81,8 @@ export class StateStore {
         );
       }
     }
-    for (const [outputName, stateName] of pairs) {
+    for (let i = 0; i < pairs.length; i++) {
+      const [outputName, stateName] = pairs[i]!;
       const previous = this.tensors.get(stateName)!;
       const next = outputs[outputName]!;
       if (previous !== next && previous.location !== 'cpu' && previous.location !== 'cpu-pinned') previous.dispose();

@@ -1,0 +1,88 @@
+import { DataType } from '@anneal/onnx';
+import { hyperparameterInputs, OptimConfigError, optimNames, resolveGroups, type HyperparameterConfig } from '@anneal/optim';
+import { toOrtTensor, type OrtTensor } from '@anneal/runtime';
+
+/** What one step asks for: base learning rate and explicit overrides by input name. */
+export interface HyperparameterRequest {
+  readonly lr?: number;
+  readonly values?: Readonly<Record<string, number>>;
+}
+
+/**
+ * The scalar hyperparameter feeds of a train step, computed with the same rules as
+ * `hyperparameterFeeds` from @anneal/optim (defaults < base-lr-derived group rates < step count
+ * < explicit values) but with everything static resolved once: each input is one 0-d float32
+ * ORT tensor whose single element is rewritten in place before a run, so a step allocates
+ * nothing and re-validates nothing but the names in `values`.
+ *
+ * The tensors are shared between runs: write, run, await, then write again (never two runs in
+ * flight on one instance).
+ *
+ * @example
+ * const hp = new HyperparameterTensors(config);
+ * hp.write(7, { lr: schedule.valueAt(6) });
+ * const feeds = { ...state, ...hp.tensors, x };
+ */
+export class HyperparameterTensors {
+  /** Input name -> its 0-d tensor; the same objects every step. */
+  readonly tensors: Readonly<Record<string, OrtTensor>>;
+  /** Input names in declaration order. */
+  readonly names: readonly string[];
+  private readonly cells: Float32Array[];
+  private readonly defaults: number[];
+  private readonly index = new Map<string, number>();
+  /** Cells of group learning rates that follow the base lr, with their scale. */
+  private readonly followers: { cell: Float32Array; scale: number }[] = [];
+  private readonly stepCell: Float32Array | undefined;
+
+  constructor(config: HyperparameterConfig) {
+    const inputs = hyperparameterInputs(config);
+    const tensors: Record<string, OrtTensor> = {};
+    this.names = inputs.map((h) => h.name);
+    this.defaults = inputs.map((h) => h.value);
+    this.cells = inputs.map((h, i) => {
+      const cell = Float32Array.of(h.value);
+      tensors[h.name] = toOrtTensor({ dataType: DataType.FLOAT, dims: [], data: cell }, h.name);
+      this.index.set(h.name, i);
+      return cell;
+    });
+    this.tensors = tensors;
+    for (const g of resolveGroups(config)) {
+      const i = this.index.get(optimNames.lr(g.name));
+      if (g.lrFollowsBase && i !== undefined) this.followers.push({ cell: this.cells[i]!, scale: g.lrScale });
+    }
+    const stepIndex = this.index.get(optimNames.hyperparameter('step'));
+    this.stepCell = stepIndex === undefined ? undefined : this.cells[stepIndex];
+  }
+
+  /** Whether the step count is one of the inputs (Adam's bias correction, for example). */
+  get hasStep(): boolean {
+    return this.stepCell !== undefined;
+  }
+
+  /**
+   * Writes the values of update number `step` (1-based). Unknown names in `values` throw an
+   * `OptimConfigError` before anything is written.
+   */
+  write(step: number, request: HyperparameterRequest = {}): void {
+    const values = request.values;
+    if (values) for (const name in values) if (Object.hasOwn(values, name) && !this.index.has(name)) this.unknown(name);
+    const cells = this.cells;
+    for (let i = 0; i < cells.length; i++) cells[i]![0] = this.defaults[i]!;
+    const lr = request.lr;
+    if (lr !== undefined) for (const f of this.followers) f.cell[0] = lr * f.scale;
+    if (this.stepCell) this.stepCell[0] = step;
+    if (values) for (const name in values) if (Object.hasOwn(values, name)) cells[this.index.get(name)!]![0] = values[name]!;
+  }
+
+  /** The values as plain numbers (after float32 rounding), by input name. */
+  snapshot(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.names.forEach((n, i) => (out[n] = this.cells[i]![0]!));
+    return out;
+  }
+
+  private unknown(name: string): never {
+    throw new OptimConfigError(`values['${name}']`, `no such hyperparameter input; known: ${this.names.join(', ')}`);
+  }
+}

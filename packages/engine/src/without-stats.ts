@@ -1,0 +1,21 @@
+import type { TrainStep } from '@anneal/autograd';
+import { GraphIndex, type ModelProto } from '@anneal/onnx';
+
+/**
+ * The train-step model reduced to what a plain step fetches: the loss and the carried outputs
+ * (new parameters and optimizer state). The stats (norms) and logits outputs and every node only
+ * they need are dropped: ONNX Runtime runs every node of a graph whatever is fetched, so a step
+ * that does not ask for stats should not pay for them.
+ *
+ * @example
+ * const session = await createSession(withoutStats(trainStep), { device: 'cpu' });
+ */
+export function withoutStats(step: TrainStep): ModelProto {
+  const keep = [step.loss, ...Object.values(step.carried)];
+  const kept = new Set(keep);
+  const graph = step.model.graph;
+  return {
+    ...step.model,
+    graph: { ...graph, node: new GraphIndex(graph).ancestors(keep), output: graph.output.filter((o) => kept.has(o.name)) },
+  };
+}
