@@ -71,6 +71,7 @@ export function buildProgram(io: CliIo = consoleIo): Command {
     .option('--seed <n>', 'seed', number('--seed'), 0)
     .addOption(new Option('--device <device>', 'execution device (cuda falls back to cpu with a warning when its provider is missing)').choices(['cpu', 'cuda', 'wasm']).default('cpu'))
     .option('--device-id <n>', 'CUDA device id', number('--device-id'), 0)
+    .addOption(new Option('--batch-norm <mode>', 'BatchNormalization while training: as exported, batch statistics with running updates (train) or running statistics (frozen)').choices(['as-exported', 'train', 'frozen']).default('as-exported'))
     .option('--out <file>', 'write the trained inference model (.onnx)')
     .option('--checkpoint <file>', 'write parameters and optimizer state (.safetensors)')
     .option('--no-progress', 'no progress bars')

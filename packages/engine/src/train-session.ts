@@ -1,4 +1,4 @@
-import { compileTrainStep, defaultGradientRegistry, listParameters, type GradientRegistry, type TrainStep } from '@anneal/autograd';
+import { applyBatchNormMode, compileTrainStep, defaultGradientRegistry, listParameters, type BatchNormMode, type GradientRegistry, type TrainStep } from '@anneal/autograd';
 import { DataType, GraphBuilder, tensorToValue, tensorValueInfo, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { emitOptimizerUpdate, optimNames, type OptimizerUpdate, type OptimizerUpdateConfig } from '@anneal/optim';
 import { createSession, exportInferenceModel, ortExecutor, saveCheckpoint, StateStore, type Device, type Feeds, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions } from '@anneal/runtime';
@@ -24,6 +24,11 @@ export interface TrainSessionOptions {
   deviceId?: number;
   intraOpThreads?: number;
   registry?: GradientRegistry;
+  /**
+   * BatchNormalization during training: 'as-exported' (default), 'train' (batch statistics,
+   * running statistics updated every step and used by evaluate/export) or 'frozen'.
+   */
+  batchNorm?: BatchNormMode;
   onWarning?: (w: RuntimeWarning) => void;
 }
 
@@ -96,6 +101,7 @@ export class TrainSession {
       trainable,
       labels: { name: 'labels', dataType: labelType(options.loss), dims: labelsDims },
       loss: lossEmitter(options.loss),
+      batchNorm: options.batchNorm,
       update: (b, params) => {
         config = { ...options.optimizer, params: params.map((p) => ({ name: p.name, grad: p.grad, dims: options.model.graph.initializer.find((t) => t.name === p.name)?.dims })) };
         update = emitOptimizerUpdate(b, config);
@@ -108,6 +114,7 @@ export class TrainSession {
     });
     const initial: Record<string, TensorValue> = {};
     for (const p of step.params) initial[p] = tensorToValue(step.initialParams[p]!);
+    for (const r of step.runningStats) initial[r.input] = tensorToValue(r.initial);
     for (const s of update!.state) {
       const dims = (s.dims ?? step.initialParams[s.param]!.dims).map(Number);
       initial[s.input] = { dataType: DataType.FLOAT, dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) };
@@ -253,6 +260,7 @@ export class TrainSession {
     let count = 0;
     const params: Record<string, OrtTensor> = {};
     for (const p of this.trainStep.params) params[p] = this.state.tensor(p);
+    for (const r of this.trainStep.runningStats) params[r.input] = this.state.tensor(r.input);
     for (const batch of batches) {
       const out = await this.evalSession.run({ ...params, ...batch });
       const n = batch.labels!.dims[0] ?? 1;
@@ -285,9 +293,21 @@ export class TrainSession {
     saveCheckpoint(path, await this.state.values(), { step: String(this.stepCount), optimizer: this.update.optimizer, ...metadata });
   }
 
-  /** A plain inference model (the forward graph with the trained parameters as initializers). */
+  /** BatchNormalization running statistics as trained so far (empty unless some BN runs in training mode). */
+  async runningStatistics(): Promise<Record<string, TensorValue>> {
+    const out: Record<string, TensorValue> = {};
+    for (const r of this.trainStep.runningStats) out[r.input] = await this.state.get(r.input);
+    return out;
+  }
+
+  /**
+   * A plain inference model: the forward graph with the trained parameters (and updated running
+   * statistics) as initializers, BatchNormalization in inference mode.
+   */
   async exportInference(source: ModelProto): Promise<ModelProto> {
-    return exportInferenceModel(source, await this.parameters());
+    const model = structuredClone(source);
+    applyBatchNormMode(new GraphBuilder({ graph: model.graph, opset: opsetOf(model) }), model.graph, 'frozen');
+    return exportInferenceModel(model, { ...(await this.parameters()), ...(await this.runningStatistics()) });
   }
 
   async release(): Promise<void> {
@@ -302,14 +322,24 @@ export class TrainSession {
   }
 }
 
-/** Forward graph + loss + argmax prediction, with trainable tensors as inputs (fed from the state store). */
+function opsetOf(model: ModelProto): number {
+  return Number(model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 17);
+}
+
+/**
+ * Forward graph + loss + argmax prediction, with trainable tensors and carried BatchNormalization
+ * running statistics as inputs (fed from the state store); BatchNormalization in inference mode.
+ */
 function buildEvalModel(source: ModelProto, step: TrainStep, loss: LossSpec): ModelProto {
   const model = structuredClone(source);
   const g = model.graph;
-  const trainable = new Set(step.params);
-  g.initializer = g.initializer.filter((t) => !trainable.has(t.name ?? ''));
-  for (const p of step.params) g.input.push(tensorValueInfo(p, step.initialParams[p]!.dataType, step.initialParams[p]!.dims));
-  const b = new GraphBuilder({ graph: g, opset: Number(model.opsetImport.find((o) => !o.domain)?.version ?? 17) });
+  const b = new GraphBuilder({ graph: g, opset: opsetOf(model) });
+  applyBatchNormMode(b, g, 'frozen');
+  const fed = new Map<string, { dataType: DataType; dims: number[] }>();
+  for (const p of step.params) fed.set(p, step.initialParams[p]!);
+  for (const r of step.runningStats) fed.set(r.input, r.initial);
+  g.initializer = g.initializer.filter((t) => !fed.has(t.name ?? ''));
+  for (const [name, t] of fed) g.input.push(tensorValueInfo(name, t.dataType, t.dims));
   const labels = b.input('labels', labelType(loss), ['N']);
   const lossName = lossEmitter(loss)(b, step.logits, labels);
   b.op('Identity', [lossName], {}, { output: 'eval.loss' });

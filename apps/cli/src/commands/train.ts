@@ -5,6 +5,7 @@ import { createSession } from '@anneal/runtime';
 import { buildMlp, labelType, prepareModel, TrainSession, type LossSpec } from '@anneal/engine';
 import type { Device } from '@anneal/runtime';
 import type { Optimizer } from '@anneal/optim';
+import type { BatchNormMode } from '@anneal/autograd';
 import { CliError } from '../cli-error';
 
 export interface TrainCommandOptions {
@@ -26,6 +27,7 @@ export interface TrainCommandOptions {
   seed: number;
   device: Device;
   deviceId?: number;
+  batchNorm?: BatchNormMode;
   out?: string;
   checkpoint?: string;
   progress: boolean;
@@ -80,6 +82,7 @@ export async function trainCommand(o: TrainCommandOptions, print: (line: string)
     sample: batchOf(first),
     device: o.device,
     deviceId: o.deviceId,
+    batchNorm: o.batchNorm,
     onWarning: (w) => print(`warning: ${w.kind}: ${'reason' in w ? w.reason : ''}`),
   });
   print(`training ${session.trainStep.params.length} tensors with ${session.update.optimizer} on ${session.device}: ${train.x.dims[0]} train / ${val.x.dims[0]} val examples, batch ${o.batchSize}, ${o.epochs} epochs`);
