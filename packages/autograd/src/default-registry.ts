@@ -11,6 +11,7 @@ import { reduceRules } from './rules/reduce';
 import { indexingRules } from './rules/indexing';
 import { convRules } from './rules/conv';
 import { poolingRules } from './rules/pooling';
+import { maxPoolRules } from './rules/max-pool';
 import { batchNormRules } from './rules/batch-norm';
 import { lossOpRules } from './rules/loss-ops';
 
@@ -28,6 +29,7 @@ export const builtinGradientRules = [
   ...indexingRules,
   ...convRules,
   ...poolingRules,
+  ...maxPoolRules,
   ...batchNormRules,
   ...lossOpRules,
 ];

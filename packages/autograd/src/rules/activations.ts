@@ -1,5 +1,6 @@
 import type { GradContext } from '../grad-context';
 import type { GradientRule } from '../registry';
+import { isZeroWhereNonPositive } from './vanishing-gradient';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
@@ -80,7 +81,11 @@ function softplus(ctx: GradContext, x: string): string {
  * Kinks take the one-sided derivative of the region the op's comparison puts them in.
  */
 export const activationRules: GradientRule[] = [
-  { ops: ['Relu'], backward: (ctx) => [where(ctx, positive(ctx, ctx.x()), ctx.dy())] },
+  {
+    // a gradient already zero where Y ≤ 0 (e.g. masked by a following MaxPool) needs no mask
+    ops: ['Relu'],
+    backward: (ctx) => [isZeroWhereNonPositive(ctx, ctx.dy(), ctx.y()) ? ctx.dy() : where(ctx, positive(ctx, ctx.x()), ctx.dy())],
+  },
   {
     ops: ['LeakyRelu'],
     backward: (ctx) => [where(ctx, positive(ctx, ctx.x()), ctx.dy(), mul(ctx, ctx.dy(), ctx.scalar(ctx.attr.float('alpha', 0.01))))],

@@ -1,6 +1,8 @@
 import type { GradContext } from '../grad-context';
 import type { GradientRule } from '../registry';
 import { BackwardError } from '../errors';
+import { batchedWeightGradient } from './conv-weight-batched';
+import { convTransposeInputGradient, flippedConvInputGradient } from './conv-input-gradient';
 
 /** Static geometry of a sliding-window op (Conv, pools) over its spatial axes, pads resolved. */
 export interface WindowGeometry {
@@ -147,29 +149,23 @@ function convBackward(ctx: GradContext): (string | undefined)[] {
   const group = ctx.attr.int('group', 1);
   const r = geometry.inSize.length;
   let dX: string | undefined;
-  if (ctx.needs(0)) {
-    const { pads, outputPadding } = transposedPads(geometry);
-    dX = ctx.op('ConvTranspose', [dY, w], {
-      group,
-      kernel_shape: geometry.kernel,
-      strides: geometry.strides,
-      dilations: geometry.dilations,
-      pads,
-      output_padding: outputPadding,
-    });
-  }
+  if (ctx.needs(0)) dX = flippedConvInputGradient(ctx, geometry, group) ?? convTransposeInputGradient(ctx, geometry, group);
   // depthwise: the Conv-based recipe measured ~1.5–2x faster (64 ch, 28x28, batch 32/64: ~22/40 ms)
   // than im2col + batched MatMul (~40/68 ms) or per-tap Mul + ReduceSum (~29/68 ms)
   const depthwise = group > 1 && wDims[1] === 1;
-  const dW = ctx.needs(1) ? (depthwise ? convBasedWeightGradient(ctx, geometry, group) : weightGradient(ctx, geometry, group)) : undefined;
-  const dB = ctx.x(2) && ctx.needs(2) ? ctx.reduceSum(dY, [0, ...Array.from({ length: r }, (_, a) => a + 2)], false) : undefined;
+  const batched = ctx.needs(1) ? batchedWeightGradient(ctx, geometry) : undefined;
+  let dW = batched?.dW;
+  if (!dW && ctx.needs(1)) dW = depthwise ? convBasedWeightGradient(ctx, geometry, group) : weightGradient(ctx, geometry, group);
+  const dB = ctx.x(2) && ctx.needs(2) ? (batched?.dB ?? ctx.reduceSum(dY, [0, ...Array.from({ length: r }, (_, a) => a + 2)], false)) : undefined;
   return [dX, dW, dB];
 }
 
 /**
  * Conv (1-, 2- and 3-D; groups incl. depthwise; strides, dilations, explicit pads and auto_pad;
- * optional bias). dX = ConvTranspose(dY, W) with exact pads/output_padding; dW by im2col + Gemm
- * (batched MatMul for groups; the Conv-based recipe for depthwise); dB = ReduceSum(dY) over the batch
- * and spatial axes. Spatial sizes come from the probed shapes; the batch size may change at run time.
+ * optional bias). dX = Conv(dY, flipped W) for stride 1, else ConvTranspose(dY, W) with exact
+ * pads/output_padding; dW by im2col + Gemm (batched MatMul for groups; the Conv-based recipe for
+ * depthwise; a product batched over N when C·taps < Cout, see conv-weight-batched.ts); dB =
+ * ReduceSum(dY) over the batch and spatial axes (or from that batched product). Spatial sizes come
+ * from the probed shapes; the batch size may change at run time.
  */
 export const convRules: GradientRule[] = [{ ops: ['Conv'], backward: convBackward }];

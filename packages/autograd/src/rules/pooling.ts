@@ -1,32 +1,10 @@
 import type { GradContext } from '../grad-context';
 import type { GradientRule } from '../registry';
-import { BackwardError } from '../errors';
 import { transposedPads, windowGeometry } from './conv';
 
 /** A constant-shaped tensor of ones in the gradient float type (folded by ORT at session creation). */
 function ones(ctx: GradContext, dims: readonly number[]): string {
   return ctx.op('Expand', [ctx.scalar(1), ctx.ints(dims)]);
-}
-
-/**
- * MaxPool: the forward node is made to emit its Indices output (flat positions in N·C·spatial);
- * dX = ScatterElements(zeros, indices, dY, reduction='add'), so overlapping windows accumulate.
- * Works for any kernel/strides/pads/dilations/ceil_mode/auto_pad since the indices say it all.
- */
-function maxPoolBackward(ctx: GradContext): (string | undefined)[] {
-  if (ctx.attr.int('storage_order', 0) !== 0) {
-    throw new BackwardError(`MaxPool node '${ctx.node.name}' uses storage_order=1 (column-major indices); gradients support only storage_order=0`);
-  }
-  if (ctx.opset < 16) {
-    throw new BackwardError(`MaxPool node '${ctx.node.name}': its gradient needs ScatterElements with reduction='add' (opset 16+), the model imports opset ${ctx.opset}: upgrade it (upgradeOpset(model, 17))`);
-  }
-  const x = ctx.x(0);
-  const indices = ctx.ensureOutput(1, 'indices');
-  const flat = ctx.ints([-1]);
-  const size = ctx.op('Reshape', [ctx.op('Size', [x]), ctx.ints([1])]);
-  const zeros = ctx.op('Expand', [ctx.scalar(0), size]);
-  const scattered = ctx.op('ScatterElements', [zeros, ctx.op('Reshape', [indices, flat]), ctx.op('Reshape', [ctx.dy(), flat])], { axis: 0, reduction: 'add' });
-  return [ctx.reshapeLike(scattered, x)];
 }
 
 /**
@@ -86,9 +64,8 @@ function globalMaxPoolBackward(ctx: GradContext): (string | undefined)[] {
   return [ctx.op('Mul', [mask, ctx.op('Div', [ctx.dy(), ties])])];
 }
 
-/** MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool (1-, 2- and 3-D). */
+/** AveragePool, GlobalAveragePool, GlobalMaxPool (1-, 2- and 3-D); MaxPool lives in max-pool.ts. */
 export const poolingRules: GradientRule[] = [
-  { ops: ['MaxPool'], backward: maxPoolBackward },
   { ops: ['AveragePool'], backward: averagePoolBackward },
   { ops: ['GlobalAveragePool'], backward: globalAveragePoolBackward },
   { ops: ['GlobalMaxPool'], backward: globalMaxPoolBackward },
