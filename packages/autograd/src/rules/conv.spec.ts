@@ -6,59 +6,11 @@ import { buildBackward } from '../backward';
 import { defaultGradientRegistry } from '../default-registry';
 import { probeShapes } from '../probe-shapes';
 import { f32, nodeExecutor } from '../test-support';
+import { convGradReference, lossWeight, relativeError } from './rule-spec-support';
 
 // ORT has no float64 Conv/ConvTranspose kernels, so the checks run in float32. Conv is linear in
 // X, W and B, so an exact reference exists: a direct-loop convolution gradient in float64 below
 // (1e-4 relative to the largest entry covers float32 accumulation over up to ~100 terms).
-
-/** The harness's loss weights: sin(0.7·k) over the flattened output, as computed in float32. */
-const lossWeight = (k: number) => Math.sin(Math.fround(Math.fround(k) * Math.fround(0.7)));
-
-interface Conv2d {
-  x: number[];
-  xDims: number[]; // [N, C, H, W]
-  w: number[];
-  wDims: number[]; // [Cout, C/group, kh, kw]
-  group: number;
-  strides: number[];
-  dilations: number[];
-  pads: number[]; // [top, left, bottom, right]
-}
-
-/** d/dX, d/dW, d/dB of Σ lossWeight(k)·Y[k] for Y = Conv(X, W, B), by direct loops in float64. */
-function convGradReference(c: Conv2d): { dX: Float64Array; dW: Float64Array; dB: Float64Array } {
-  const [n, ch, h, w] = c.xDims as [number, number, number, number];
-  const [co, cg, kh, kw] = c.wDims as [number, number, number, number];
-  const [sh, sw] = c.strides as [number, number];
-  const [dh, dw] = c.dilations as [number, number];
-  const [pt, pl, pb, pr] = c.pads as [number, number, number, number];
-  const oh = Math.floor((h + pt + pb - ((kh - 1) * dh + 1)) / sh) + 1;
-  const ow = Math.floor((w + pl + pr - ((kw - 1) * dw + 1)) / sw) + 1;
-  const dX = new Float64Array(n * ch * h * w);
-  const dW = new Float64Array(c.w.length);
-  const dB = new Float64Array(co);
-  const outPerGroup = co / c.group;
-  for (let b = 0; b < n; b++)
-    for (let o = 0; o < co; o++)
-      for (let y = 0; y < oh; y++)
-        for (let z = 0; z < ow; z++) {
-          const r = lossWeight(((b * co + o) * oh + y) * ow + z);
-          dB[o] += r;
-          const g = Math.floor(o / outPerGroup);
-          for (let ci = 0; ci < cg; ci++)
-            for (let i = 0; i < kh; i++)
-              for (let j = 0; j < kw; j++) {
-                const hy = y * sh - pt + i * dh;
-                const wz = z * sw - pl + j * dw;
-                if (hy < 0 || hy >= h || wz < 0 || wz >= w) continue;
-                const xi = ((b * ch + g * cg + ci) * h + hy) * w + wz;
-                const wi = ((o * cg + ci) * kh + i) * kw + j;
-                dW[wi] += r * c.x[xi]!;
-                dX[xi] += r * c.w[wi]!;
-              }
-        }
-  return { dX, dW, dB };
-}
 
 /**
  * Float32 central differences (eps 1e-3) of a loss summing ~100–300 terms carry ~1e-4..1e-3 of
@@ -70,17 +22,6 @@ function expectFiniteDifferencesAgree(r: GradCheckResult): void {
   for (const t of r.tensors) expect(t.maxAbsError, t.name).toBeLessThan(5e-3);
 }
 
-/** max |a − ref| / max |ref|. */
-function relativeError(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  expect(a.length).toBe(ref.length);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    err = Math.max(err, Math.abs(Number(a[i]) - ref[i]!));
-    scale = Math.max(scale, Math.abs(ref[i]!));
-  }
-  return err / scale;
-}
 
 interface ConvCase {
   name: string;

@@ -3,21 +3,8 @@ import { DataType, GraphBuilder, type AttrValue } from '@anneal/onnx';
 import { gradCheckCase, values } from '../gradcheck-harness';
 import type { GradCheckResult } from '../gradcheck';
 import { f32, nodeExecutor } from '../test-support';
+import { lossWeight, relativeError } from './rule-spec-support';
 
-/** The harness's loss weights: sin(0.7·k) over the flattened output, as computed in float32. */
-const lossWeight = (k: number) => Math.sin(Math.fround(Math.fround(k) * Math.fround(0.7)));
-
-/** max |a − ref| / max |ref|. */
-function relativeError(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  expect(a.length).toBe(ref.length);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    err = Math.max(err, Math.abs(Number(a[i]) - ref[i]!));
-    scale = Math.max(scale, Math.abs(ref[i]!));
-  }
-  return err / scale;
-}
 
 /** Float32 finite differences are noisy for small entries: bound the absolute error (gradients are O(1)). */
 function expectFiniteDifferencesAgree(r: GradCheckResult): void {
