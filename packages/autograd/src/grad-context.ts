@@ -151,14 +151,13 @@ export class GradContext {
     const xDims = this.shape(x).dims;
     const rank = resultRank ?? Math.max(xDims.length, this.gradRank());
     const lead = rank - xDims.length;
-    const axes: number[] = [];
-    for (let i = 0; i < lead; i++) axes.push(i);
+    const ones: number[] = [];
     xDims.forEach((d, i) => {
-      if (d === 1) axes.push(lead + i);
+      if (d === 1) ones.push(lead + i);
     });
-    if (axes.length === 0) return g;
-    const summed = this.reduceSum(g, axes, true);
-    return lead > 0 ? this.reshapeLike(summed, x) : summed;
+    // size-1 axes keep their place (keepdims=1); leading axes x lacks are dropped (keepdims=0)
+    const kept = this.reduceSum(g, ones, true);
+    return this.reduceSum(kept, Array.from({ length: lead }, (_, i) => i), false);
   }
 
   private gradRank(): number {

@@ -157,6 +157,8 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
     carried[r.input] = r.output;
     out.graph.output.push(tensorValueInfo(r.output, r.initial.dataType, r.initial.dims));
   }
+  // drop nodes no output needs (e.g. loss-op terms only other reductions use); inputs stay declared
+  out.graph.node = new GraphIndex(out.graph).ancestors(out.graph.output.map((o) => o.name));
   const stateShapes: Record<string, number[]> = {};
   const declared = new Map(out.graph.input.map((i) => [i.name, i]));
   for (const input of Object.keys(carried)) {

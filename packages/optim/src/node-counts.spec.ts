@@ -11,9 +11,10 @@ function counts(config: Omit<OptimizerStepConfig, 'params'>): { perParam: number
 const cases: [string, Omit<OptimizerStepConfig, 'params'>, number][] = [
   ['sgd', { optimizer: sgd(), lr: 0.1, stats: false }, 2],
   ['sgd + wd', { optimizer: sgd(), lr: 0.1, weightDecay: 0.01, stats: false }, 3],
-  ['sgd momentum', { optimizer: sgd({ momentum: 0.9 }), lr: 0.1, stats: false }, 5],
-  ['sgd momentum + wd', { optimizer: sgd({ momentum: 0.9 }), lr: 0.1, weightDecay: 0.01, stats: false }, 6],
-  ['sgd nesterov', { optimizer: sgd({ momentum: 0.9, nesterov: true }), lr: 0.1, stats: false }, 6],
+  ['sgd momentum', { optimizer: sgd({ momentum: 0.9 }), lr: 0.1, stats: false }, 4],
+  ['sgd momentum + dampening', { optimizer: sgd({ momentum: 0.9, dampening: 0.1 }), lr: 0.1, stats: false }, 5],
+  ['sgd momentum + wd', { optimizer: sgd({ momentum: 0.9 }), lr: 0.1, weightDecay: 0.01, stats: false }, 5],
+  ['sgd nesterov', { optimizer: sgd({ momentum: 0.9, nesterov: true }), lr: 0.1, stats: false }, 5],
   ['adam', { optimizer: adam(), lr: 1e-3, stats: false }, 12],
   ['adam + L2 wd', { optimizer: adam(), lr: 1e-3, weightDecay: 0.01, stats: false }, 14],
   ['adam amsgrad', { optimizer: adam({ amsgrad: true }), lr: 1e-3, stats: false }, 13],

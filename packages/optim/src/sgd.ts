@@ -36,28 +36,39 @@ export function sgd(options: SgdOptions = {}): Optimizer {
   const useMomentum = momentum > 0;
   return {
     id: nesterov ? 'sgd-nesterov' : useMomentum ? 'sgd-momentum' : 'sgd',
+    // With dampening 0 (the default) the zero-initialized buffer gives buf = g on the first step by
+    // itself (momentum·0 + g), so no step input and no first-step select are emitted.
     hyperparameters: useMomentum
       ? [
           { key: 'momentum', value: momentum, description: 'momentum factor' },
-          { key: 'dampening', value: dampening, description: 'dampening of the gradient added to the momentum buffer' },
-          { key: 'step', value: 1, description: '1-based index of the update being computed (1 initializes the momentum buffer)' },
+          ...(dampening > 0
+            ? [
+                { key: 'dampening', value: dampening, description: 'dampening of the gradient added to the momentum buffer' },
+                { key: 'step', value: 1, description: '1-based index of the update being computed (1 initializes the momentum buffer)' },
+              ]
+            : []),
         ]
       : [],
     stateSlots: () => (useMomentum ? ['momentum_buffer'] : []),
-    emit: (ctx) => emitSgd(ctx, useMomentum, nesterov),
+    emit: (ctx) => emitSgd(ctx, useMomentum, nesterov, dampening > 0),
   };
 }
 
-function emitSgd(ctx: ParamUpdateContext, useMomentum: boolean, nesterov: boolean): void {
+function emitSgd(ctx: ParamUpdateContext, useMomentum: boolean, nesterov: boolean, dampened: boolean): void {
   const { builder: b, scalars: s, value: p } = ctx;
   const grad: Term[] = [ctx.grad];
   if (ctx.weightDecay) grad.push({ tensor: p, scale: ctx.weightDecay });
   let update: Term[] = grad;
   if (useMomentum) {
     const mom = ctx.hp('momentum');
-    const first = s.less(ctx.hp('step'), s.constant(1.5));
-    const bufScale = s.where(first, s.constant(0), mom);
-    const gradScale = s.where(first, s.constant(1), s.oneMinus(ctx.hp('dampening')));
+    let bufScale: string | undefined = mom;
+    let gradScale: string | undefined;
+    if (dampened) {
+      // PyTorch initializes the buffer with the undamped gradient on the first step
+      const first = s.less(ctx.hp('step'), s.constant(1.5));
+      bufScale = s.where(first, s.constant(0), mom);
+      gradScale = s.where(first, s.constant(1), s.oneMinus(ctx.hp('dampening')));
+    }
     const buf = combine(b, s, [{ tensor: ctx.state.momentum_buffer!, scale: bufScale }, ...scaleTerms(s, grad, gradScale)], ctx.outputs.state.momentum_buffer);
     update = nesterov ? [...grad, { tensor: buf, scale: mom }] : [{ tensor: buf }];
   }

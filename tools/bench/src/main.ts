@@ -69,6 +69,9 @@ async function headRunner(data: BenchData, which: 'w1' | 'w2'): Promise<Runner> 
       intraOpThreads: 2,
     });
     if (stepsPerRun > 1) await s.prepareStepMany(); // compiling the loop graph, like compiling the step in create(), is not timed
+    // warm-up outside the timed region (first runs allocate ORT's arenas; PyTorch's process is warm too):
+    // one run of each graph the epochs use, then the timed epochs do exactly the PyTorch side's work
+    for (const g of [groups[0]!, groups[groups.length - 1]!]) await ('stacked' in g ? s.stepMany(g as StackedBatches) : s.step(g));
     const t = performance.now();
     for (let e = 0; e < cfg.epochs; e++) for (const g of groups) await ('stacked' in g ? s.stepMany(g as StackedBatches) : s.step(g));
     const seconds = (performance.now() - t) / 1000;

@@ -26,7 +26,10 @@ export class TorchSide {
   }
 
   static async start(dataDir: string): Promise<{ side: TorchSide; info: { torch: string; threads: number } }> {
-    const child = spawn(python, [script, dataDir], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // PyTorch parallelizes with its own 2 intra-op threads; OpenBLAS's own pthreads on top of them
+    // oversubscribe 2 cores and made small matrix products 3-8x slower here, so it gets one thread.
+    const env = { ...process.env, OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    const child = spawn(python, [script, dataDir], { stdio: ['pipe', 'pipe', 'pipe'], env });
     child.stderr.on('data', (d: Buffer) => process.stderr.write(`[torch] ${d}`));
     const side = new TorchSide(child, createInterface({ input: child.stdout }));
     const info = JSON.parse(await side.next()) as { torch: string; threads: number };

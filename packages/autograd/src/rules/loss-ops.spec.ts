@@ -109,3 +109,23 @@ describe('SoftmaxCrossEntropyLoss and NegativeLogLikelihoodLoss gradients (finit
     }
   });
 });
+
+describe('SoftmaxCrossEntropyLoss gradient in float32 (the OneHot path)', () => {
+  for (const ignore of [false, true]) {
+    it(`[N,C,d] scores${ignore ? ' with ignore_index' : ''}: float32 analytic gradient equals the float64 one`, async () => {
+      const build = (b: GraphBuilder) =>
+        b.node('SoftmaxCrossEntropyLoss', ['s', 'labels'], ignore ? { reduction: 'mean', ignore_index: 2 } : { reduction: 'mean' }, { outputs: 1 })[0]!;
+      const c = { inputs: { s: f32([3, 4, 2], values(24, 5, -2, 2)), labels: i64([3, 2], [0, 2, 3, 1, 2, 0]) }, build, wrt: ['s'] };
+      const single = await gradCheckCase({ ...c, precision: 'float', samplesPerTensor: 24 });
+      const double = await gradCheckCase({ ...c, samplesPerTensor: 1 });
+      expect(single.precision).toBe('float');
+      const a = single.gradients.s!.data as Float32Array;
+      const d = double.gradients.s!.data as Float64Array;
+      a.forEach((v, i) => expect(Math.abs(v - d[i]!)).toBeLessThan(1e-6));
+      // labels [[0,2],[3,1],[2,0]]: with ignore_index 2, positions (n=0,d=1) and (n=2,d=0) get no gradient
+      const ignored = [1, 3, 5, 7, 16, 18, 20, 22].map((i) => a[i]);
+      if (ignore) expect(ignored.every((v) => v === 0)).toBe(true);
+      else expect(ignored.some((v) => v !== 0)).toBe(true);
+    });
+  }
+});

@@ -16,22 +16,34 @@ interface LabelTerms {
   kept?: string;
 }
 
+/**
+ * One-hot of class ids along axis 1: ONNX OneHot (one node) in float32; in other float types
+ * (ORT's OneHot has no double kernel) labels [N,1,d...] compared with classes [1,C,1,...].
+ */
+function oneHot(ctx: GradContext, label: string, classCount: number, rank: number): string {
+  if (ctx.floatType === DataType.FLOAT) {
+    const depth = ctx.b.scalar(classCount, DataType.INT64);
+    const offOn = ctx.b.initializer(tensors.float(ctx.b.uniqueName('grad_one_hot_values'), [2], [0, 1]));
+    return ctx.op('OneHot', [label, depth, offOn], { axis: 1 });
+  }
+  const classShape = [1, classCount, ...Array<number>(rank - 2).fill(1)];
+  const classes = ctx.b.initializer(tensors.int64(ctx.b.uniqueName('grad_classes'), classShape, Array.from({ length: classCount }, (_, i) => i)));
+  return ctx.op('Cast', [ctx.op('Equal', [ctx.unsqueeze(label, [1]), classes])], { to: ctx.floatType });
+}
+
 function labelTerms(ctx: GradContext): LabelTerms {
   const [scores, labels, weights] = [ctx.x(0), ctx.x(1), ctx.x(2)];
   const rank = ctx.rank(scores);
   const classCount = ctx.shape(scores).dims[1]!;
   const reduction = ctx.attr.string('reduction', 'mean');
-  let label = ctx.op('Cast', [labels], { to: DataType.INT64 });
+  let label = ctx.shape(labels).dataType === DataType.INT64 ? labels : ctx.op('Cast', [labels], { to: DataType.INT64 });
   let valid: string | undefined;
   if (ctx.attr.has('ignore_index')) {
     valid = ctx.op('Not', [ctx.op('Equal', [label, ctx.b.scalar(ctx.attr.int('ignore_index', -100), DataType.INT64)])]);
     // ignored samples point at class 0 so that Gather and the one-hot stay in range; their weight is 0
     label = ctx.op('Where', [valid, label, ctx.b.scalar(0, DataType.INT64)]);
   }
-  // classes shaped [1, C, 1, ...] compared with labels shaped [N, 1, d...]
-  const classShape = [1, classCount, ...Array<number>(rank - 2).fill(1)];
-  const classes = ctx.b.initializer(tensors.int64(ctx.b.uniqueName('grad_classes'), classShape, Array.from({ length: classCount }, (_, i) => i)));
-  const onehot = ctx.op('Cast', [ctx.op('Equal', [ctx.unsqueeze(label, [1]), classes])], { to: ctx.floatType });
+  const onehot = oneHot(ctx, label, classCount, rank);
   const validF = valid ? ctx.op('Cast', [valid], { to: ctx.floatType }) : undefined;
   const picked = weights ? ctx.op('Gather', [weights, label], { axis: 0 }) : undefined;
   const sampleWeight = picked && validF ? ctx.op('Mul', [picked, validF]) : (picked ?? validF);
