@@ -32,7 +32,7 @@ export interface OpCase {
 }
 
 /**
- * loss = ReduceSum(out · R) with a fixed random R of out's shape (so every output element gets a
+ * loss = ReduceSum(out · R) with a fixed R = sin(0.7·k + 0.5) of out's shape (so every output element gets a
  * distinct weight), then checks d loss / d (params and float inputs) against finite differences.
  */
 export async function gradCheckCase(c: OpCase): Promise<GradCheckResult> {
@@ -44,16 +44,17 @@ export async function gradCheckCase(c: OpCase): Promise<GradCheckResult> {
     b.initializer(tensors.float(name, p.dims, p.data ?? values(n, seed++)));
   }
   const out = c.build(b);
-  // deterministic weights sin(0.7·k) over the flattened output (random ops are not reproducible in ORT)
+  // deterministic weights sin(0.7·k + 0.5) over the flattened output (random ops are not reproducible
+  // in ORT); never 0 at k = 0, so a scalar output is weighted too
   const shape = b.op('Shape', [out]);
   const size = b.op('ReduceProd', [shape], { keepdims: 0 });
   const ramp = b.op('Cast', [b.op('Range', [b.scalar(0, DataType.INT64), size, b.scalar(1, DataType.INT64)])], { to: DataType.FLOAT });
-  const w = b.op('Sin', [b.op('Mul', [ramp, b.scalar(0.7)])]);
+  const w = b.op('Sin', [b.op('Add', [b.op('Mul', [ramp, b.scalar(0.7)]), b.scalar(0.5)])]);
   const wShaped = b.op('Reshape', [w, shape]);
   const loss = b.op('ReduceSum', [b.op('Mul', [out, wShaped])], { keepdims: 0 }, { output: 'loss' });
   b.output(loss, DataType.FLOAT, []);
   const floatInputs = Object.entries(c.inputs ?? {}).filter(([, v]) => v.dataType === DataType.FLOAT).map(([k]) => k);
-  return checkGradients({
+  const result = await checkGradients({
     model: b.build(),
     loss,
     wrt: c.wrt ?? [...Object.keys(c.params ?? {}), ...floatInputs],
@@ -63,6 +64,10 @@ export async function gradCheckCase(c: OpCase): Promise<GradCheckResult> {
     precision: c.precision,
     samplesPerTensor: c.samplesPerTensor ?? 30,
   });
+  // a check where every gradient is zero proves nothing (e.g. a loss weighted by 0): refuse it
+  const nonZero = Object.values(result.gradients).some((g) => Array.from(g.data as Float64Array).some((v) => v !== 0));
+  if (!nonZero) throw new Error('gradCheckCase: every analytic gradient is exactly zero, so the check is vacuous; change the case');
+  return result;
 }
 
 /**

@@ -6,7 +6,7 @@ import { gradCheckCase, values } from '../gradcheck-harness';
 import { probeShapes } from '../probe-shapes';
 import { f32, i64, nodeExecutor } from '../test-support';
 
-/** The harness weights output element k by sin(0.7k), which is 0 for a scalar: spread scalars over two elements. */
+/** Spreads a scalar loss over two elements so the reductions' per-element paths are exercised too. */
 function spread(b: GraphBuilder, t: string, reduction: string): string {
   return reduction === 'none' ? t : b.op('Mul', [t, b.initializer(tensors.float(b.uniqueName('ones'), [2], [1, 1]))]);
 }
