@@ -1,4 +1,4 @@
-import { DataType, GraphBuilder, GraphIndex, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue } from '@anneal/onnx';
+import { DataType, GraphBuilder, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue } from '@anneal/onnx';
 import { buildBackward } from './backward';
 import { BackwardError } from './errors';
 import type { GradientRegistry } from './registry';
@@ -157,8 +157,10 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
     carried[r.input] = r.output;
     out.graph.output.push(tensorValueInfo(r.output, r.initial.dataType, r.initial.dims));
   }
-  // drop nodes no output needs (e.g. loss-op terms only other reductions use); inputs stay declared
+  // drop nodes no output needs (e.g. loss-op terms only other reductions use) and the initializers
+  // only they read; inputs stay declared
   out.graph.node = new GraphIndex(out.graph).ancestors(out.graph.output.map((o) => o.name));
+  out.graph.initializer = usedInitializers(out.graph);
   const stateShapes: Record<string, number[]> = {};
   const declared = new Map(out.graph.input.map((i) => [i.name, i]));
   for (const input of Object.keys(carried)) {

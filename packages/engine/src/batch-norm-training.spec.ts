@@ -56,7 +56,7 @@ describe('TrainSession with BatchNormalization', () => {
     const model = cnn();
     const a = await TrainSession.create({ model, loss: { kind: 'cross-entropy' }, optimizer: { optimizer: sgd({ momentum: 0.9 }), lr: 0.05 }, sample: list[0]!, batchNorm: 'train' });
     const b = await TrainSession.create({ model, loss: { kind: 'cross-entropy' }, optimizer: { optimizer: sgd({ momentum: 0.9 }), lr: 0.05 }, sample: list[0]!, batchNorm: 'train' });
-    const single = [];
+    const single: number[] = [];
     for (const batch of list.slice(0, 6)) single.push((await a.step(batch)).loss);
     const many = (await b.stepMany(list.slice(0, 6))).losses;
     many.forEach((l, i) => expect(l).toBeCloseTo(single[i]!, 5));

@@ -29,7 +29,7 @@ describe('CNN train step on onnxruntime-web (wasm)', () => {
     for (const device of ['cpu', 'wasm'] as const) {
       const s = await TrainSession.create({ model: cnn(), loss: { kind: 'cross-entropy' }, optimizer: { optimizer: sgd({ momentum: 0.9 }), lr: 0.05 }, sample: list[0]!, device, batchNorm: 'train' });
       expect(s.device).toBe(device);
-      const l = [];
+      const l: number[] = [];
       for (const b of list.slice(0, 3)) l.push((await s.step(b)).loss);
       l.push(...(await s.stepMany(list.slice(0, 3))).losses);
       losses[device] = l;

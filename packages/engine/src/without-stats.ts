@@ -1,5 +1,5 @@
 import type { TrainStep } from '@anneal/autograd';
-import { GraphIndex, type ModelProto } from '@anneal/onnx';
+import { GraphIndex, usedInitializers, type ModelProto } from '@anneal/onnx';
 
 /**
  * The train-step model reduced to what a plain step fetches: the loss and the carried outputs
@@ -14,8 +14,6 @@ export function withoutStats(step: TrainStep): ModelProto {
   const keep = [step.loss, ...Object.values(step.carried)];
   const kept = new Set(keep);
   const graph = step.model.graph;
-  return {
-    ...step.model,
-    graph: { ...graph, node: new GraphIndex(graph).ancestors(keep), output: graph.output.filter((o) => kept.has(o.name)) },
-  };
+  const pruned = { ...graph, node: new GraphIndex(graph).ancestors(keep), output: graph.output.filter((o) => kept.has(o.name)) };
+  return { ...step.model, graph: { ...pruned, initializer: usedInitializers(pruned) } };
 }

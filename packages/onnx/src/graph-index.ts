@@ -91,3 +91,10 @@ export function topologicalSort(graph: GraphProto): NodeProto[] {
   }
   return sorted;
 }
+
+/** The initializers some node (or subgraph) reads or the graph outputs; ORT warns about the others. */
+export function usedInitializers(graph: GraphProto): GraphProto['initializer'] {
+  const read = new Set(graph.output.map((o) => o.name));
+  for (const n of graph.node) for (const i of [...n.input, ...subgraphInputs(n)]) read.add(i);
+  return graph.initializer.filter((t) => read.has(t.name ?? ''));
+}
