@@ -40,3 +40,35 @@ describe('gradients through the real PaddleOCR classifier', () => {
     for (const t of r.tensors) expect(t.maxAbsError, t.name).toBeLessThan(2.5e-3);
   });
 });
+
+describe('gradients through the real PaddleOCR recognizer (PP-OCRv4, SVTR: convs, attention, decomposed LayerNorm)', () => {
+  it('builds a full backward and matches finite differences for the CTC head and attention weights', async () => {
+    const { model, opset } = prepareModel(ocrModels.recognizer);
+    expect(opset).toEqual({ from: 9, to: 17 });
+    const b = new GraphBuilder({ graph: model.graph, opset: 17 });
+    const output = model.graph.output[0]!.name; // [N, T, 6625] character probabilities
+    const loss = b.op('ReduceMean', [b.op('Mul', [output, output])], { keepdims: 0 }, { output: 'loss' });
+    model.graph.output = [{ name: loss, metadataProps: [] }];
+    const params = listParameters(model);
+    expect(params.length).toBeGreaterThan(100);
+    const matmuls = model.graph.node.filter((n) => n.opType === 'MatMul' && params.includes(n.input[1]!)).map((n) => n.input[1]!);
+    const pick = [...new Set([matmuls[matmuls.length - 1]!, matmuls[Math.floor(matmuls.length / 2)]!, matmuls[0]!])];
+    const input = model.graph.input[0]!.name;
+    const x = Float32Array.from({ length: 2 * 3 * 48 * 96 }, (_, i) => Math.sin(i * 0.37) * 0.8);
+    const r = await checkGradients({
+      model,
+      loss,
+      wrt: pick,
+      feeds: { [input]: { dataType: DataType.FLOAT, dims: [2, 3, 48, 96], data: x } },
+      executor: ortExecutor({ device: 'cpu' }),
+      registry: defaultGradientRegistry(),
+      precision: 'float',
+      eps: 3e-3,
+      samplesPerTensor: 4,
+    });
+    for (const t of r.tensors) console.log(`rec ${t.name}: max abs err ${t.maxAbsError.toExponential(2)}, max rel err ${t.maxRelError.toExponential(2)}`);
+    const scale = Object.values(r.gradients).reduce((m, g) => (g.data as Float32Array).reduce((a, v) => Math.max(a, Math.abs(v)), m), 0);
+    expect(scale).toBeGreaterThan(0);
+    for (const t of r.tensors) expect(t.maxAbsError, t.name).toBeLessThan(Math.max(2e-3 * scale, 1e-6));
+  });
+});
