@@ -6,3 +6,4 @@ export { buildLoopSteps, type LoopSteps } from './loop-steps';
 export { stackBatches, unstackBatch, stackedCount, type StackedBatches } from './stack-batches';
 export { prepareModel, type PreparedModel } from './prepare-model';
 export { buildMlp } from './mlp';
+export { fastestThreadCount, type ThreadTuning } from './tune-threads';

@@ -5,6 +5,7 @@ import { createSession, exportInferenceModel, ortExecutor, saveCheckpoint, State
 import { labelType, lossEmitter, type LossSpec } from './loss-spec';
 import { EngineError } from './errors';
 import { withoutStats } from './without-stats';
+import { fastestThreadCount } from './tune-threads';
 import { HyperparameterTensors, type HyperparameterRequest } from './hyperparameter-tensors';
 import { buildLoopSteps, type LoopSteps } from './loop-steps';
 import { batchShapeKey, stackBatches, stackedCount, unstackBatch, type StackedBatches } from './stack-batches';
@@ -22,7 +23,13 @@ export interface TrainSessionOptions {
   sample: Record<string, TensorValue>;
   device?: Device;
   deviceId?: number;
-  intraOpThreads?: number;
+  /**
+   * Intra-op threads of the ORT sessions (default 2). `'auto'` times the step graph once with
+   * 1..`maxThreads` threads (default 2) and keeps the fastest: small steps are often faster on one.
+   */
+  intraOpThreads?: number | 'auto';
+  /** Upper bound for `intraOpThreads: 'auto'` (default 2). */
+  maxThreads?: number;
   registry?: GradientRegistry;
   /**
    * BatchNormalization during training: 'as-exported' (default), 'train' (batch statistics,
@@ -77,6 +84,8 @@ export class TrainSession {
     private readonly carriedOutputs: Record<string, string>,
     readonly device: Device,
     private readonly sessionOptions: SessionOptions,
+    /** Set when threads are tuned per graph (`intraOpThreads: 'auto'`): the candidates and a sample batch to time with. */
+    private readonly tuning?: { candidates: number[]; sample: Record<string, TensorValue> },
   ) {
     this.hp = new HyperparameterTensors(config);
     this.carriedNames = Object.keys(carriedOutputs);
@@ -86,8 +95,11 @@ export class TrainSession {
 
   static async create(options: TrainSessionOptions): Promise<TrainSession> {
     const device = options.device ?? 'cpu';
-    const sessionOptions: SessionOptions = { device, deviceId: options.deviceId, intraOpThreads: options.intraOpThreads ?? 2, onWarning: options.onWarning };
-    const executor = ortExecutor({ device: device === 'wasm' ? 'wasm' : 'cpu', intraOpThreads: sessionOptions.intraOpThreads });
+    const auto = options.intraOpThreads === 'auto';
+    const maxThreads = options.maxThreads ?? 2;
+    const fixedThreads = typeof options.intraOpThreads === 'number' ? options.intraOpThreads : maxThreads;
+    const sessionOptions: SessionOptions = { device, deviceId: options.deviceId, intraOpThreads: fixedThreads, onWarning: options.onWarning };
+    const executor = ortExecutor({ device: device === 'wasm' ? 'wasm' : 'cpu', intraOpThreads: fixedThreads });
     const trainable = options.trainable ?? listParameters(options.model);
     if (trainable.length === 0) throw new EngineError('the model has no trainable float initializers; promote Constant weights first (prepareModel) or list `trainable`');
     let update: OptimizerUpdate | undefined;
@@ -120,12 +132,27 @@ export class TrainSession {
       initial[s.input] = { dataType: DataType.FLOAT, dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) };
     }
     // plain steps run the graph without the stats nodes; the full graph is compiled on the first step asking for stats
-    const session = await createSession(withoutStats(step), sessionOptions);
+    const plain = withoutStats(step);
+    const tuning = auto && device === 'cpu' && maxThreads > 1 ? { candidates: Array.from({ length: maxThreads }, (_, i) => i + 1), sample: options.sample } : undefined;
+    if (tuning) sessionOptions.intraOpThreads = (await fastestThreadCount(plain, tuningFeeds(step, initial, options.sample), sessionOptions, tuning.candidates)).threads;
+    const session = await createSession(plain, sessionOptions);
     const evalModel = buildEvalModel(options.model, step, options.loss);
     const evalSession = await createSession(evalModel, { ...sessionOptions, onWarning: undefined });
     const carriedOutputs: Record<string, string> = {};
     for (const [input, output] of Object.entries(step.carried)) carriedOutputs[output] = input;
-    return new TrainSession(step, update!, config!, session, evalSession, evalModel, new StateStore(initial), carriedOutputs, session.device, { ...sessionOptions, device: session.device, onWarning: undefined });
+    return new TrainSession(step, update!, config!, session, evalSession, evalModel, new StateStore(initial), carriedOutputs, session.device, { ...sessionOptions, device: session.device, onWarning: undefined }, tuning);
+  }
+
+  private loopThreadCount: number | undefined;
+
+  /** Intra-op threads of the single-step sessions (chosen by timing when created with `intraOpThreads: 'auto'`). */
+  get intraOpThreads(): number {
+    return this.sessionOptions.intraOpThreads ?? 2;
+  }
+
+  /** Intra-op threads of the stepMany loop session, once compiled (tuned separately under `'auto'`). */
+  get loopThreads(): number | undefined {
+    return this.loop ? (this.loopThreadCount ?? this.intraOpThreads) : undefined;
   }
 
   /** Number of optimizer steps taken. */
@@ -249,7 +276,15 @@ export class TrainSession {
 
   private async compileLoop(): Promise<{ steps: LoopSteps; session: Session; fetch: string[] }> {
     const steps = buildLoopSteps(this.trainStep);
-    const session = await createSession(steps.model, this.sessionOptions);
+    let options = this.sessionOptions;
+    if (this.tuning) {
+      // the loop's best thread count can differ from a single step's: time it on 8 copies of the sample
+      const stacked = stackBatches(Array.from({ length: 8 }, () => this.tuning!.sample));
+      const feeds = tuningFeeds(this.trainStep, await this.state.values(), stacked.stacked);
+      options = { ...options, intraOpThreads: (await fastestThreadCount(steps.model, feeds, options, this.tuning.candidates)).threads };
+      this.loopThreadCount = options.intraOpThreads;
+    }
+    const session = await createSession(steps.model, options);
     return { steps, session, fetch: [steps.losses, ...Object.keys(steps.carried)] };
   }
 
@@ -320,6 +355,13 @@ export class TrainSession {
     await this.session.release();
     await this.evalSession.release();
   }
+}
+
+/** Feeds to time a graph with: carried state, default hyperparameters and a (possibly stacked) batch. */
+function tuningFeeds(step: TrainStep, state: Record<string, TensorValue>, batch: Readonly<Record<string, TensorValue>>): Feeds {
+  const feeds: Feeds = { ...state, ...batch };
+  for (const [name, value] of Object.entries(step.hyperparameters)) feeds[name] = { dataType: DataType.FLOAT, dims: [], data: Float32Array.of(value) };
+  return feeds;
 }
 
 function opsetOf(model: ModelProto): number {

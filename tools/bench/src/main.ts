@@ -15,6 +15,9 @@ import { TorchSide, torchUnavailable } from './torch-side';
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const only = process.argv.slice(2).filter((a) => /^W\d$/.test(a));
 
+/** Intra-op threads each Anneal workload ended up with (printed in its line). */
+const threadsUsed: Record<string, number> = {};
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 type Runner = () => Promise<number>;
@@ -66,9 +69,11 @@ async function headRunner(data: BenchData, which: 'w1' | 'w2'): Promise<Runner> 
       loss: { kind: 'cross-entropy' },
       optimizer: which === 'w1' ? { optimizer: sgd({ momentum: 0.9 }), lr: cfg.lr } : { optimizer: adam(), lr: cfg.lr },
       sample: 'stacked' in groups[0]! ? unstackBatch(groups[0] as StackedBatches, 0) : (groups[0] as Record<string, TensorValue>),
-      intraOpThreads: 2,
+      intraOpThreads: 'auto', // the faster of 1 and 2 threads for this graph: at most PyTorch's 2
+      maxThreads: 2,
     });
     if (stepsPerRun > 1) await s.prepareStepMany(); // compiling the loop graph, like compiling the step in create(), is not timed
+    threadsUsed[which] = s.loopThreads ?? s.intraOpThreads;
     // warm-up outside the timed region (first runs allocate ORT's arenas; PyTorch's process is warm too):
     // one run of each graph the epochs use, then the timed epochs do exactly the PyTorch side's work
     for (const g of [groups[0]!, groups[groups.length - 1]!]) await ('stacked' in g ? s.stepMany(g as StackedBatches) : s.step(g));
@@ -83,7 +88,8 @@ async function headRunner(data: BenchData, which: 'w1' | 'w2'): Promise<Runner> 
 async function cnnTrainRunner(data: BenchData): Promise<Runner> {
   const batch = { x: data.cnnX, labels: data.cnnY };
   return async () => {
-    const s = await TrainSession.create({ model: cnnModel(data), loss: { kind: 'cross-entropy' }, optimizer: { optimizer: sgd(), lr: data.config.w3.lr }, sample: batch, intraOpThreads: 2 });
+    const s = await TrainSession.create({ model: cnnModel(data), loss: { kind: 'cross-entropy' }, optimizer: { optimizer: sgd(), lr: data.config.w3.lr }, sample: batch, intraOpThreads: 'auto', maxThreads: 2 });
+    threadsUsed.w3 = s.intraOpThreads;
     await s.step(batch); // warm-up (PyTorch's first step is also inside its timing loop; one step of 30)
     const t = performance.now();
     for (let i = 0; i < data.config.w3.steps; i++) await s.step(batch);
@@ -135,7 +141,8 @@ async function main(): Promise<void> {
       if (torch) p.push(await torch.side.run(id));
     }
     const am = median(a);
-    const line = `${id} ${title}: anneal ${am.toFixed(3)} s (${rate(am)})`;
+    const threads = threadsUsed[id.toLowerCase()];
+    const line = `${id} ${title}: anneal ${am.toFixed(3)} s (${rate(am)}${threads ? `, ${threads} thread${threads > 1 ? 's' : ''}` : ''})`;
     if (torch) {
       const pm = median(p);
       ratios[id] = (am / pm).toFixed(2);
