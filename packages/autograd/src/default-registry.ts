@@ -14,6 +14,9 @@ import { poolingRules } from './rules/pooling';
 import { maxPoolRules } from './rules/max-pool';
 import { batchNormRules } from './rules/batch-norm';
 import { lossOpRules } from './rules/loss-ops';
+import { convTransposeRules } from './rules/conv-transpose';
+import { resizeRules } from './rules/resize';
+import { elementwiseMinMaxRules } from './rules/elementwise-minmax';
 
 /** Every built-in gradient rule family, in one list (one file per family under rules/). */
 export const builtinGradientRules = [
@@ -32,6 +35,9 @@ export const builtinGradientRules = [
   ...maxPoolRules,
   ...batchNormRules,
   ...lossOpRules,
+  ...convTransposeRules,
+  ...resizeRules,
+  ...elementwiseMinMaxRules,
 ];
 
 /** A fresh registry holding the built-in rules; add your own with `.add(rule)`. */
