@@ -149,6 +149,17 @@ describe('anneal train', () => {
     expect(acc[7]!).toBeGreaterThan(acc[0]!);
   });
 
+  it('--device cuda falls back to CPU with a warning on stderr when the CUDA provider is missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-train-'));
+    const m = loadMnist({ perDigit: 10 });
+    writeNpy(join(dir, 'x.npy'), m.x);
+    writeNpy(join(dir, 'y.npy'), m.y);
+    const r = await run(['train', '--x', join(dir, 'x.npy'), '--y', join(dir, 'y.npy'), '--mlp', '784,10', '--epochs', '1', '--device', 'cuda', '--device-id', '0', '--no-progress']);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/warning: device-fallback \(cuda -> cpu\)/);
+    expect(r.out).toMatch(/on cpu/);
+  });
+
   it('works as `npx anneal` through the bin script', () => {
     const root = join(here, '..', '..', '..');
     const help = execFileSync(join(root, 'node_modules', '.bin', 'anneal'), ['--help'], { encoding: 'utf8', cwd: root });

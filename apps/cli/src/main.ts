@@ -89,6 +89,7 @@ export function buildProgram(io: CliIo = consoleIo): Command {
           progress: o.progress && process.stderr.isTTY === true,
         },
         print,
+        io.err,
       );
     });
   return program;

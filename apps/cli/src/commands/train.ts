@@ -66,7 +66,7 @@ function model(o: TrainCommandOptions, features: number, classes: number): Model
 }
 
 /** `anneal train`: trains a model on .npy data (or MNIST with --demo) and reports loss per epoch. */
-export async function trainCommand(o: TrainCommandOptions, print: (line: string) => void): Promise<EpochReport[]> {
+export async function trainCommand(o: TrainCommandOptions, print: (line: string) => void, warn: (line: string) => void = print): Promise<EpochReport[]> {
   const all = dataset(o);
   const { train, val } = splitDataset(all, o.valFraction, o.seed);
   const features = all.x.dims.slice(1).reduce((a, b) => a * b, 1);
@@ -83,7 +83,7 @@ export async function trainCommand(o: TrainCommandOptions, print: (line: string)
     device: o.device,
     deviceId: o.deviceId,
     batchNorm: o.batchNorm,
-    onWarning: (w) => print(`warning: ${w.kind}: ${'reason' in w ? w.reason : ''}`),
+    onWarning: (w) => warn(`warning: ${w.kind} (${w.requested} -> ${w.used}): ${w.reason}`),
   });
   print(`training ${session.trainStep.params.length} tensors with ${session.update.optimizer} on ${session.device}: ${train.x.dims[0]} train / ${val.x.dims[0]} val examples, batch ${o.batchSize}, ${o.epochs} epochs`);
   const reports: EpochReport[] = [];

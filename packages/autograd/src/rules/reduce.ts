@@ -52,7 +52,8 @@ export const reduceRules: GradientRule[] = [
     backward: (ctx) => {
       const yFull = expandBack(ctx, ctx.y());
       const mask = ctx.op('Cast', [ctx.op('Equal', [ctx.x(), yFull])], { to: ctx.floatType });
-      const ties = expandBack(ctx, ctx.op(ctx.node.opType === 'ReduceMax' ? 'ReduceSum' : 'ReduceSum', [mask, ...(reducedAxes(ctx) ? [ctx.ints(reducedAxes(ctx)!)] : [])], { keepdims: ctx.attr.int('keepdims', 1) }));
+      const axes = reducedAxes(ctx);
+      const ties = expandBack(ctx, ctx.op('ReduceSum', [mask, ...(axes ? [ctx.ints(axes)] : [])], { keepdims: ctx.attr.int('keepdims', 1) }));
       return [ctx.op('Div', [ctx.op('Mul', [mask, expandBack(ctx, ctx.dy())]), ties])];
     },
   },
