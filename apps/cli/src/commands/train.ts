@@ -33,6 +33,9 @@ export interface TrainCommandOptions {
   progress: boolean;
 }
 
+/** Optimizer steps per session.run in `anneal train` (an ONNX Loop over stacked batches). */
+const stepsPerRun = 16;
+
 export interface EpochReport {
   epoch: number;
   trainLoss: number;
@@ -82,6 +85,7 @@ export async function trainCommand(o: TrainCommandOptions, print: (line: string)
     sample: batchOf(first),
     device: o.device,
     deviceId: o.deviceId,
+    intraOpThreads: 'auto',
     batchNorm: o.batchNorm,
     onWarning: (w) => warn(`warning: ${w.kind} (${w.requested} -> ${w.used}): ${w.reason}`),
   });
@@ -93,10 +97,12 @@ export async function trainCommand(o: TrainCommandOptions, print: (line: string)
     const start = performance.now();
     const losses: number[] = [];
     bar?.start(stepsPerEpoch, 0, { epoch, loss: '-' });
-    for (const b of batches(train, { batchSize: o.batchSize, shuffle: true, seed: o.seed, epoch })) {
-      const { loss } = await session.step(batchOf(b));
-      losses.push(loss);
-      bar?.increment(1, { loss: loss.toFixed(4) });
+    // groups of up to 16 batches run as one ONNX Loop (stepMany): same results as single steps, fewer runs
+    const epochBatches = [...batches(train, { batchSize: o.batchSize, shuffle: true, seed: o.seed, epoch })].map(batchOf);
+    for (let i = 0; i < epochBatches.length; i += stepsPerRun) {
+      const group = await session.stepMany(epochBatches.slice(i, i + stepsPerRun));
+      losses.push(...group.losses);
+      bar?.increment(group.losses.length, { loss: group.losses[group.losses.length - 1]!.toFixed(4) });
     }
     bar?.stop();
     const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
