@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { batches, splitDataset, int64Labels } from './array-dataset';
+import { int64Labels } from './array-dataset';
+import { batches } from './batches';
+import { splitDataset } from './splits';
 import { loadMnist } from './mnist';
 import { DataType } from '@anneal/onnx';
 

@@ -1,5 +1,13 @@
 export { DataError } from './errors';
 export { parseNpy, readNpy, formatNpy, writeNpy } from './npy';
 export { seededRandom, permutation } from './random';
-export { batches, splitDataset, subset, datasetSize, int64Labels, type ArrayDataset } from './array-dataset';
+export { subset, datasetSize, int64Labels, type ArrayDataset } from './array-dataset';
+export { batches, epochOrder } from './batches';
+export { tensorDataset, fromArrays, type FeatureInput } from './from-arrays';
+export { loadNpyDataset } from './npy-dataset';
+export { loadCsv, type CsvOptions, type CsvDataset } from './csv';
+export { loadIris } from './iris';
 export { loadMnist } from './mnist';
+export { splitDataset, splitTrainValTest, type SplitOptions, type TrainValTest } from './splits';
+export { classCounts, checkLabels, classIds } from './labels';
+export { DataLoader, type DataLoaderOptions, type BatchFeeds } from './data-loader';
