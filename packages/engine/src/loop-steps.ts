@@ -18,6 +18,22 @@ export interface LoopSteps {
    * group's first update; the body adds the iteration number.
    */
   stepInput?: string;
+  /** Hyperparameter inputs fed per step as [K] vectors (see {@link LoopOptions.perStep}). */
+  perStep: string[];
+  /** Output holding the K steps' logits [K, ...logits dims] when built with `logits: true`. */
+  logits?: string;
+}
+
+/** Options of {@link buildLoopSteps}. */
+export interface LoopOptions {
+  /**
+   * Hyperparameter inputs that take one value per step: fed as [K] vectors under their
+   * single-step names and read by the body with `Gather(values, iteration)` (so a schedule can
+   * move within one group). The others are scalars shared by every step.
+   */
+  perStep?: readonly string[];
+  /** Also return every step's logits (computed before its update) as a scan output. */
+  logits?: boolean;
 }
 
 /** Prefix of every name the loop adds, in the outer graph and in the body. */
@@ -39,7 +55,7 @@ const P = 'loop.';
  * const session = await createSession(loop.model, { device: 'cpu' });
  * const out = await session.run({ ...state.feeds(), ...hp, x: stackedX, labels: stackedLabels }, [loop.losses, ...Object.keys(loop.carried)]);
  */
-export function buildLoopSteps(step: TrainStep): LoopSteps {
+export function buildLoopSteps(step: TrainStep, options: LoopOptions = {}): LoopSteps {
   const source = step.model.graph;
   const declared = new Map(source.input.map((i) => [i.name, i]));
   const producedOut = new Map(source.output.map((o) => [o.name, o]));
@@ -47,6 +63,11 @@ export function buildLoopSteps(step: TrainStep): LoopSteps {
   const carriedInputs = Object.keys(step.carried);
   const stepName = optimNames.hyperparameter('step');
   const stepInput = declared.has(stepName) && step.hyperparameters[stepName] !== undefined ? stepName : undefined;
+  const perStep = [...new Set(options.perStep ?? [])];
+  for (const h of perStep) {
+    if (h === stepName) throw new EngineError(`'${h}' cannot be a per-step input of the loop: the body derives it from the iteration number.`);
+    if (step.hyperparameters[h] === undefined || !declared.has(h)) throw new EngineError(`'${h}' is not a hyperparameter input of the train step; known: ${Object.keys(step.hyperparameters).join(', ')}.`);
+  }
   for (const name of [...stackedInputs, ...carriedInputs]) {
     if (!declared.has(name)) throw new EngineError(`cannot build the multi-step loop: '${name}' is not an input of the train-step graph; recompile the step.`);
   }
@@ -55,7 +76,8 @@ export function buildLoopSteps(step: TrainStep): LoopSteps {
   const rename = new Map<string, string>();
   for (const name of [...stackedInputs, ...carriedInputs]) rename.set(name, `${P}in.${name}`);
   if (stepInput) rename.set(stepInput, `${P}in.${stepInput}`);
-  const bodyOutputs = [...carriedInputs.map((c) => step.carried[c]!), step.loss];
+  for (const h of perStep) rename.set(h, `${P}in.${h}`);
+  const bodyOutputs = [...carriedInputs.map((c) => step.carried[c]!), step.loss, ...(options.logits ? [step.logits] : [])];
   const kept = new GraphIndex(source).ancestors(bodyOutputs);
   const body: GraphProto = { ...emptyGraph('train_step_body'), initializer: [...source.initializer], sparseInitializer: [...source.sparseInitializer] };
   const iter = `${P}iteration`;
@@ -65,7 +87,7 @@ export function buildLoopSteps(step: TrainStep): LoopSteps {
   for (const n of kept) body.node.push(renameInputs(n, rename));
   // the builder sees the step's names, so the nodes it adds get fresh ones; they go first (topological order)
   const bb = new GraphBuilder({ graph: body, opset: opsetOf(step.model) });
-  for (const name of stackedInputs) bb.op('Gather', [name, iter], { axis: 0 }, { output: rename.get(name)! });
+  for (const name of [...stackedInputs, ...perStep]) bb.op('Gather', [name, iter], { axis: 0 }, { output: rename.get(name)! });
   if (stepInput) bb.op('Add', [stepInput, bb.op('Cast', [iter], { to: DataType.FLOAT })], {}, { output: rename.get(stepInput)! });
   body.node.unshift(...body.node.splice(kept.length));
   body.valueInfo = source.valueInfo.filter((v) => !rename.has(v.name));
@@ -73,6 +95,7 @@ export function buildLoopSteps(step: TrainStep): LoopSteps {
   body.output.push(tensorValueInfo(condOut, DataType.BOOL, []));
   for (const c of carriedInputs) body.output.push(producedOut.get(step.carried[c]!) ?? renamed(declared.get(c)!, step.carried[c]!));
   body.output.push(tensorValueInfo(step.loss, DataType.FLOAT, []));
+  if (options.logits) body.output.push({ ...(producedOut.get(step.logits) ?? tensorValueInfo(step.logits, DataType.FLOAT, undefined)), name: step.logits });
 
   // outer graph: stacked data, initial carried values, hyperparameters -> Loop
   // the outer builder starts out knowing the body's names, so names it generates never shadow them
@@ -87,7 +110,11 @@ export function buildLoopSteps(step: TrainStep): LoopSteps {
     b.input(name, elemType, dims ? [`${P}K`, ...dims] : undefined);
   }
   for (const c of carriedInputs) outer.input.push(declared.get(c)!);
-  for (const h of Object.keys(step.hyperparameters)) if (declared.has(h)) outer.input.push(declared.get(h)!);
+  for (const h of Object.keys(step.hyperparameters)) {
+    if (!declared.has(h)) continue;
+    if (perStep.includes(h)) b.input(h, DataType.FLOAT, [`${P}K`]);
+    else outer.input.push(declared.get(h)!);
+  }
   const shape = b.op('Shape', [step.labels]);
   const tripCount = b.op('Gather', [shape, b.scalar(0, DataType.INT64)], { axis: 0 }, { output: `${P}trip_count` });
   const carried: Record<string, string> = {};
@@ -97,14 +124,16 @@ export function buildLoopSteps(step: TrainStep): LoopSteps {
     return out;
   });
   const losses = `${P}losses`;
+  const logits = options.logits ? `${P}logits` : undefined;
   hoistLoopInvariants(body, b);
-  b.node('Loop', [tripCount, '', ...carriedInputs], { body }, { outputs: [...finals, losses] });
+  b.node('Loop', [tripCount, '', ...carriedInputs], { body }, { outputs: [...finals, losses, ...(logits ? [logits] : [])] });
   for (const c of carriedInputs) {
     const { elemType, dims } = describeValueInfo(declared.get(c)!);
     b.output(finals[carriedInputs.indexOf(c)]!, elemType, dims);
   }
   b.output(losses, DataType.FLOAT, [`${P}K`]);
-  return { model: { ...step.model, graph: outer }, stackedInputs, losses, carried, stepInput };
+  if (logits) b.output(logits, DataType.FLOAT, undefined);
+  return { model: { ...step.model, graph: outer }, stackedInputs, losses, carried, stepInput, perStep, logits };
 }
 
 function opsetOf(model: ModelProto): number {

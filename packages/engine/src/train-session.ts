@@ -1,8 +1,10 @@
 import { applyBatchNormMode, compileTrainStep, defaultGradientRegistry, listParameters, type BatchNormMode, type GradientRegistry, type TrainStep } from '@anneal/autograd';
-import { DataType, GraphBuilder, tensorToValue, tensorValueInfo, type ModelProto, type TensorValue } from '@anneal/onnx';
+import { DataType, GraphBuilder, tensorToValue, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { emitOptimizerUpdate, optimNames, type OptimizerUpdate, type OptimizerUpdateConfig } from '@anneal/optim';
-import { createSession, exportInferenceModel, ortExecutor, saveCheckpoint, StateStore, type Device, type Feeds, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions } from '@anneal/runtime';
+import { createSession, exportInferenceModel, fromOrtTensorAsync, ortExecutor, saveCheckpoint, StateStore, toOrtTensor, type Device, type Feeds, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions } from '@anneal/runtime';
 import { labelType, lossEmitter, type LossSpec } from './loss-spec';
+import { buildEvalModel, buildPredictModel, opsetOf } from './eval-model';
+import { NonFiniteLossError, locateNonFinite } from './non-finite';
 import { EngineError } from './errors';
 import { withoutStats } from './without-stats';
 import { fastestThreadCount } from './tune-threads';
@@ -30,6 +32,12 @@ export interface TrainSessionOptions {
   intraOpThreads?: number | 'auto';
   /** Upper bound for `intraOpThreads: 'auto'` (default 2). */
   maxThreads?: number;
+  /**
+   * Intra-op threads of the stepMany loop sessions; by default the same as `intraOpThreads`
+   * (timed separately under `'auto'`). Set it, with a number for `intraOpThreads`, to reproduce
+   * a run's thread choice exactly (a resumed run, say).
+   */
+  loopIntraOpThreads?: number;
   registry?: GradientRegistry;
   /**
    * BatchNormalization during training: 'as-exported' (default), 'train' (batch statistics,
@@ -42,11 +50,21 @@ export interface TrainSessionOptions {
 /** Result of one training step. */
 export interface StepResult {
   loss: number;
+  /** The step's logits (computed before its update), when asked for with `logits: true`. */
+  logits?: TensorValue;
 }
 
 /** Result of {@link TrainSession.stepMany}: one loss per optimizer step, in order. */
 export interface StepManyResult {
   losses: number[];
+  /** Each step's logits (computed before its update), when asked for with `logits: true`. */
+  logits?: TensorValue[];
+}
+
+/** What {@link TrainSession.stepMany} returns besides losses. */
+export interface StepManyOptions {
+  /** Also return each step's logits (for training metrics such as accuracy). */
+  logits?: boolean;
 }
 
 /** Metrics of an evaluation pass. */
@@ -71,7 +89,8 @@ export class TrainSession {
   private readonly fetchPlain: readonly string[];
   private readonly fetchWithStats: readonly string[];
   private statsSession: Promise<Session> | undefined;
-  private loop: Promise<{ steps: LoopSteps; session: Session; fetch: string[] }> | undefined;
+  private predictSession: Promise<Session> | undefined;
+  private readonly loops = new Map<string, Promise<CompiledLoop>>();
 
   private constructor(
     readonly trainStep: TrainStep,
@@ -80,17 +99,21 @@ export class TrainSession {
     private readonly session: Session,
     private readonly evalSession: Session,
     readonly evalModel: ModelProto,
+    /** The forward model the step was compiled from. */
+    readonly source: ModelProto,
     private readonly state: StateStore,
     private readonly carriedOutputs: Record<string, string>,
     readonly device: Device,
     private readonly sessionOptions: SessionOptions,
     /** Set when threads are tuned per graph (`intraOpThreads: 'auto'`): the candidates and a sample batch to time with. */
     private readonly tuning?: { candidates: number[]; sample: Record<string, TensorValue> },
+    loopThreads?: number,
   ) {
     this.hp = new HyperparameterTensors(config);
     this.carriedNames = Object.keys(carriedOutputs);
     this.fetchPlain = [trainStep.loss, ...this.carriedNames];
     this.fetchWithStats = [...this.fetchPlain, ...trainStep.stats];
+    this.loopThreadCount = loopThreads;
   }
 
   static async create(options: TrainSessionOptions): Promise<TrainSession> {
@@ -140,7 +163,7 @@ export class TrainSession {
     const evalSession = await createSession(evalModel, { ...sessionOptions, onWarning: undefined });
     const carriedOutputs: Record<string, string> = {};
     for (const [input, output] of Object.entries(step.carried)) carriedOutputs[output] = input;
-    return new TrainSession(step, update!, config!, session, evalSession, evalModel, new StateStore(initial), carriedOutputs, session.device, { ...sessionOptions, device: session.device, onWarning: undefined }, tuning);
+    return new TrainSession(step, update!, config!, session, evalSession, evalModel, options.model, new StateStore(initial), carriedOutputs, session.device, { ...sessionOptions, device: session.device, onWarning: undefined }, tuning, options.loopIntraOpThreads);
   }
 
   private loopThreadCount: number | undefined;
@@ -152,7 +175,7 @@ export class TrainSession {
 
   /** Intra-op threads of the stepMany loop session, once compiled (tuned separately under `'auto'`). */
   get loopThreads(): number | undefined {
-    return this.loop ? (this.loopThreadCount ?? this.intraOpThreads) : undefined;
+    return this.loops.size ? (this.loopThreadCount ?? this.intraOpThreads) : undefined;
   }
 
   /** Number of optimizer steps taken. */
@@ -169,19 +192,38 @@ export class TrainSession {
    * Runs one training step on a batch (`labels` plus the model's inputs). `lr` sets the base
    * learning rate (e.g. from a schedule); `values` override any hyperparameter input by name.
    * Plain steps run the graph without the norm outputs; the first step with `stats: true`
-   * compiles the full graph.
+   * compiles the full graph. A non-finite loss throws {@link NonFiniteLossError} (naming the
+   * first tensor that went non-finite) and leaves the parameters at their last finite values.
    */
-  async step(batch: Record<string, TensorValue>, hp: { lr?: number; values?: Record<string, number>; stats?: boolean } = {}): Promise<StepResult & { stats?: Record<string, number> }> {
+  async step(batch: Record<string, TensorValue>, hp: HyperparameterRequest & { stats?: boolean; logits?: boolean } = {}): Promise<StepResult & { stats?: Record<string, number> }> {
     const session = hp.stats ? await this.withStats() : this.session;
-    const out = await session.run(this.feeds(batch, hp), hp.stats ? this.fetchWithStats : this.fetchPlain);
+    const feeds = this.feeds(batch, hp);
+    const fetch = hp.stats ? this.fetchWithStats : this.fetchPlain;
+    const out = await session.run(feeds, hp.logits ? [...fetch, this.trainStep.logits] : fetch);
     const loss = Number(out[this.trainStep.loss]!.data[0]);
-    if (!Number.isFinite(loss)) throw new EngineError(`the loss became ${loss} at step ${this.stepCount + 1}; lower the learning rate, clip gradients (maxGradNorm) or check the inputs for NaN. Parameters were left at their last finite values.`);
+    if (!Number.isFinite(loss)) throw await this.nonFinite(loss, feeds);
     this.state.update(out, this.carriedOutputs);
     this.stepCount++;
-    if (!hp.stats) return { loss };
-    const stats: Record<string, number> = {};
-    for (const s of this.trainStep.stats) stats[s] = Number(out[s]!.data[0]);
-    return { loss, stats };
+    const result: StepResult & { stats?: Record<string, number> } = { loss };
+    if (hp.logits) result.logits = await fromOrtTensorAsync(out[this.trainStep.logits]!);
+    if (hp.stats) {
+      const stats: Record<string, number> = {};
+      for (const s of this.trainStep.stats) stats[s] = Number(out[s]!.data[0]);
+      result.stats = stats;
+    }
+    return result;
+  }
+
+  private async nonFinite(loss: number, feeds: Feeds): Promise<NonFiniteLossError> {
+    const step = this.stepCount + 1;
+    let tensor: string | undefined;
+    let node: string | undefined;
+    try {
+      ({ tensor, node } = (await locateNonFinite(this.trainStep.model, feeds, this.sessionOptions)) ?? {});
+    } catch {
+      // locating is best effort: the error below still names the step
+    }
+    return new NonFiniteLossError(loss, step, tensor ?? this.trainStep.loss, node);
   }
 
   /**
@@ -189,32 +231,50 @@ export class TrainSession {
    * on each (to float rounding). Consecutive batches of equal shapes run as one ONNX `Loop`
    * (one `session.run` for the whole group), so parameters and optimizer state stay inside
    * ONNX Runtime between the steps; a batch whose shapes differ from its neighbours' (a final
-   * partial batch) runs as a single step. `lr` and `values` hold for every step of the call;
-   * `hp.step` counts up as in single steps. Pass {@link StackedBatches} (inputs as [K, ...])
-   * to skip the stacking copy. An explicit `values['hp.step']` runs single steps (each with that
-   * count, as {@link step} would). The loop graph, one for every K, is compiled on the first call
-   * (or by {@link prepareStepMany}).
+   * partial batch) runs as a single step. `hp` is either one request for every step or one per
+   * batch (a schedule moving inside the group: the loop then takes every hyperparameter as a
+   * [K] vector); `hp.step` counts up as in single steps. Pass {@link StackedBatches} (inputs as
+   * [K, ...]) to skip the stacking copy. An explicit `values['hp.step']` runs single steps. The
+   * loop graphs are compiled on first use (or by {@link prepareStepMany}).
    *
    * A non-finite loss anywhere in a group discards the group's result and replays it step by
-   * step, so the error is thrown at the same step as {@link step} would and the parameters
-   * keep their last finite values.
+   * step, so the error is thrown at the same step as {@link step} would, with the steps before
+   * it applied and the parameters at their last finite values.
    *
    * @example
    * const { losses } = await s.stepMany(batchesOfOneEpoch.slice(0, 16), { lr: schedule.valueAt(s.steps) });
    */
-  async stepMany(batches: readonly Record<string, TensorValue>[] | StackedBatches, hp: HyperparameterRequest = {}): Promise<StepManyResult> {
-    if (!Array.isArray(batches)) return { losses: await this.runStacked(batches as StackedBatches, hp) };
-    const list = batches as readonly Record<string, TensorValue>[];
+  async stepMany(batches: readonly Record<string, TensorValue>[] | StackedBatches, hp: HyperparameterRequest | readonly HyperparameterRequest[] = {}, options: StepManyOptions = {}): Promise<StepManyResult> {
+    const list: readonly Record<string, TensorValue>[] | undefined = Array.isArray(batches) ? (batches as readonly Record<string, TensorValue>[]) : undefined;
+    const count = list ? list.length : stackedCount(batches as StackedBatches);
+    const requests = Array.isArray(hp) ? (hp as readonly HyperparameterRequest[]) : undefined;
+    if (requests && requests.length !== count) throw new EngineError(`stepMany got ${count} batches but ${requests.length} hyperparameter requests; pass one request, or one per batch.`);
+    const requestAt = (i: number): HyperparameterRequest => (requests ? requests[i]! : (hp as HyperparameterRequest));
     const losses: number[] = [];
-    for (let start = 0; start < list.length; ) {
-      const key = batchShapeKey(list[start]!);
-      let end = start + 1;
-      while (end < list.length && batchShapeKey(list[end]!) === key) end++;
-      if (end - start === 1) losses.push((await this.step(list[start]!, hp)).loss);
-      else losses.push(...(await this.runStacked(stackBatches(list.slice(start, end)), hp)));
-      start = end;
+    const logits: TensorValue[] = [];
+    const collect = (r: { losses: number[]; logits?: TensorValue[] }) => {
+      losses.push(...r.losses);
+      if (r.logits) logits.push(...r.logits);
+    };
+    try {
+      if (!list) collect(await this.runStacked(batches as StackedBatches, requests ?? [hp as HyperparameterRequest], options));
+      else {
+      for (let start = 0; start < list.length; ) {
+        const key = batchShapeKey(list[start]!);
+        let end = start + 1;
+        while (end < list.length && batchShapeKey(list[end]!) === key) end++;
+        if (end - start === 1) {
+          const r = await this.step(list[start]!, { ...requestAt(start), logits: options.logits });
+          collect({ losses: [r.loss], logits: r.logits ? [r.logits] : undefined });
+        } else collect(await this.runStacked(stackBatches(list.slice(start, end)), requests ? requests.slice(start, end) : [hp as HyperparameterRequest], options));
+        start = end;
+      }
+      }
+    } catch (e) {
+      if (e instanceof NonFiniteLossError) e.completed = [...losses, ...e.completed];
+      throw e;
     }
-    return { losses };
+    return options.logits ? { losses, logits } : { losses };
   }
 
   /**
@@ -224,15 +284,21 @@ export class TrainSession {
    * @example
    * await s.prepareStepMany();
    */
-  async prepareStepMany(): Promise<void> {
-    await this.loopSession();
+  async prepareStepMany(options: { perStep?: boolean; logits?: boolean } = {}): Promise<void> {
+    await this.loopSession(options.perStep ?? false, options.logits ?? false);
   }
 
-  private loopSession(): Promise<{ steps: LoopSteps; session: Session; fetch: string[] }> {
-    return (this.loop ??= this.compileLoop().catch((e: unknown) => {
-      this.loop = undefined;
-      throw e;
-    }));
+  private loopSession(perStep: boolean, logits: boolean): Promise<CompiledLoop> {
+    const key = `${perStep}:${logits}`;
+    let loop = this.loops.get(key);
+    if (!loop) {
+      loop = this.compileLoop(perStep, logits).catch((e: unknown) => {
+        this.loops.delete(key);
+        throw e;
+      });
+      this.loops.set(key, loop);
+    }
+    return loop;
   }
 
   private withStats(): Promise<Session> {
@@ -242,18 +308,50 @@ export class TrainSession {
     }));
   }
 
-  private async runStacked(group: StackedBatches, hp: HyperparameterRequest): Promise<number[]> {
+  /** `requests` holds one request for every step, or one per step. */
+  private async runStacked(group: StackedBatches, requests: readonly HyperparameterRequest[], options: StepManyOptions): Promise<{ losses: number[]; logits?: TensorValue[] }> {
     const k = stackedCount(group);
-    if (k === 0) return [];
-    const stepOverridden = hp.values !== undefined && Object.hasOwn(hp.values, optimNames.hyperparameter('step'));
-    if (k === 1 || stepOverridden) return this.replay(group, k, hp);
-    const loop = await this.loopSession();
-    const out = await loop.session.run(this.feeds(group.stacked, hp), loop.fetch);
+    if (k === 0) return { losses: [] };
+    const stepName = optimNames.hyperparameter('step');
+    const stepOverridden = requests.some((r) => r.values !== undefined && Object.hasOwn(r.values, stepName));
+    if (k === 1 || stepOverridden) return this.replay(group, k, requests, options);
+    const perStep = requests.length > 1 && !this.sameValues(requests);
+    const loop = await this.loopSession(perStep, options.logits ?? false);
+    const feeds = perStep ? this.perStepFeeds(group.stacked, requests, loop.steps.perStep) : this.feeds(group.stacked, requests[0]!);
+    const out = await loop.session.run(feeds, loop.fetch);
     const losses = Array.from(out[loop.steps.losses]!.data as Float32Array);
-    if (!losses.every(Number.isFinite)) return this.replay(group, k, hp);
+    if (!losses.every(Number.isFinite)) return this.replay(group, k, requests, options);
     this.state.update(out, loop.steps.carried);
     this.stepCount += k;
-    return losses;
+    if (!loop.steps.logits) return { losses };
+    const all = await fromOrtTensorAsync(out[loop.steps.logits]!);
+    const size = all.data.length / k;
+    const logits = Array.from({ length: k }, (_, i) => ({ dataType: all.dataType, dims: all.dims.slice(1), data: (all.data as Float32Array).slice(i * size, (i + 1) * size) }));
+    return { losses, logits };
+  }
+
+  /** Whether every request of a group writes the same hyperparameter values (the step count aside). */
+  private sameValues(requests: readonly HyperparameterRequest[]): boolean {
+    this.hp.write(1, requests[0]!);
+    const first = JSON.stringify(this.hp.snapshot());
+    return requests.every((r) => {
+      this.hp.write(1, r);
+      return JSON.stringify(this.hp.snapshot()) === first;
+    });
+  }
+
+  /** Feeds of the per-step loop: every hyperparameter but the step count as a [K] vector. */
+  private perStepFeeds(data: Readonly<Record<string, TensorValue>>, requests: readonly HyperparameterRequest[], names: readonly string[]): Feeds {
+    const k = requests.length;
+    const vectors = new Map(names.map((n) => [n, new Float32Array(k)]));
+    for (let i = 0; i < k; i++) {
+      this.hp.write(this.stepCount + 1 + i, requests[i]!);
+      const values = this.hp.snapshot();
+      for (const [n, v] of vectors) v[i] = values[n]!;
+    }
+    const feeds = this.feeds(data, requests[0]!);
+    for (const [n, v] of vectors) feeds[n] = toOrtTensor({ dataType: DataType.FLOAT, dims: [k], data: v }, n);
+    return feeds;
   }
 
   /** State tensors, this step's hyperparameters (written for update number steps + 1) and the data, in one fresh object. */
@@ -268,24 +366,99 @@ export class TrainSession {
   }
 
   /** Runs a stack step by step (exact single-step semantics, errors included). */
-  private async replay(group: StackedBatches, k: number, hp: HyperparameterRequest): Promise<number[]> {
+  private async replay(group: StackedBatches, k: number, requests: readonly HyperparameterRequest[], options: StepManyOptions): Promise<{ losses: number[]; logits?: TensorValue[] }> {
     const losses: number[] = [];
-    for (let i = 0; i < k; i++) losses.push((await this.step(unstackBatch(group, i), hp)).loss);
-    return losses;
+    const logits: TensorValue[] = [];
+    for (let i = 0; i < k; i++) {
+      let r: StepResult;
+      try {
+        r = await this.step(unstackBatch(group, i), { ...(requests[i] ?? requests[0]!), logits: options.logits });
+      } catch (e) {
+        if (e instanceof NonFiniteLossError) e.completed = [...losses];
+        throw e;
+      }
+      losses.push(r.loss);
+      if (r.logits) logits.push(r.logits);
+    }
+    return options.logits ? { losses, logits } : { losses };
   }
 
-  private async compileLoop(): Promise<{ steps: LoopSteps; session: Session; fetch: string[] }> {
-    const steps = buildLoopSteps(this.trainStep);
+  private async compileLoop(perStep: boolean, logits: boolean): Promise<CompiledLoop> {
+    const stepName = optimNames.hyperparameter('step');
+    const steps = buildLoopSteps(this.trainStep, { perStep: perStep ? this.hp.names.filter((n) => n !== stepName) : [], logits });
     let options = this.sessionOptions;
-    if (this.tuning) {
+    if (this.loopThreadCount !== undefined) options = { ...options, intraOpThreads: this.loopThreadCount };
+    else if (this.tuning) {
       // the loop's best thread count can differ from a single step's: time it on 8 copies of the sample
       const stacked = stackBatches(Array.from({ length: 8 }, () => this.tuning!.sample));
       const feeds = tuningFeeds(this.trainStep, await this.state.values(), stacked.stacked);
+      if (perStep) for (const n of steps.perStep) feeds[n] = { dataType: DataType.FLOAT, dims: [8], data: new Float32Array(8).fill(this.trainStep.hyperparameters[n]!) };
       options = { ...options, intraOpThreads: (await fastestThreadCount(steps.model, feeds, options, this.tuning.candidates)).threads };
       this.loopThreadCount = options.intraOpThreads;
     }
     const session = await createSession(steps.model, options);
-    return { steps, session, fetch: [steps.losses, ...Object.keys(steps.carried)] };
+    return { steps, session, fetch: [steps.losses, ...Object.keys(steps.carried), ...(steps.logits ? [steps.logits] : [])] };
+  }
+
+  /** Parameters and carried running statistics as they are fed to the eval and predict graphs. */
+  private forwardFeeds(): Record<string, OrtTensor> {
+    const params: Record<string, OrtTensor> = {};
+    for (const p of this.trainStep.params) params[p] = this.state.tensor(p);
+    for (const r of this.trainStep.runningStats) params[r.input] = this.state.tensor(r.input);
+    return params;
+  }
+
+  /**
+   * Loss and logits of one batch (`labels` plus the model's inputs) with the current parameters,
+   * BatchNormalization in inference mode; nothing is updated.
+   *
+   * @example
+   * const { loss, logits } = await s.evaluateBatch({ x, labels });
+   */
+  async evaluateBatch(batch: Readonly<Record<string, TensorValue>>): Promise<{ loss: number; logits: TensorValue }> {
+    const out = await this.evalSession.run({ ...this.forwardFeeds(), ...batch }, ['eval.loss', this.trainStep.logits]);
+    return { loss: Number(out['eval.loss']!.data[0]), logits: await fromOrtTensorAsync(out[this.trainStep.logits]!) };
+  }
+
+  /**
+   * Logits for inputs without labels (the model's data inputs by name), with the current
+   * parameters; the forward graph is compiled on first use.
+   *
+   * @example
+   * const logits = await s.predict({ x });
+   */
+  async predict(inputs: Readonly<Record<string, TensorValue>>): Promise<TensorValue> {
+    this.predictSession ??= createSession(buildPredictModel(this.source, this.trainStep), this.sessionOptions).catch((e: unknown) => {
+      this.predictSession = undefined;
+      throw e;
+    });
+    const session = await this.predictSession;
+    const out = await session.run({ ...this.forwardFeeds(), ...inputs }, [this.trainStep.logits]);
+    return fromOrtTensorAsync(out[this.trainStep.logits]!);
+  }
+
+  /**
+   * Replaces parameters, optimizer state and running statistics (all of {@link stateValues}, as
+   * saved in a checkpoint) and sets the optimizer step count, e.g. to resume a run. Every name
+   * and shape is checked before anything changes.
+   *
+   * @example
+   * const { tensors, metadata } = loadCheckpoint(path);
+   * await s.restoreState(tensors, Number(metadata.step));
+   */
+  async restoreState(values: Readonly<Record<string, TensorValue>>, steps: number): Promise<void> {
+    if (!Number.isInteger(steps) || steps < 0) throw new EngineError(`restoreState: the step count must be an integer >= 0, got ${steps}.`);
+    const names = this.state.names();
+    const missing = names.filter((n) => !Object.hasOwn(values, n));
+    if (missing.length) throw new EngineError(`restoreState: the saved state lacks ${missing.length} tensor(s) of this session: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}; was it saved from another model or optimizer?`);
+    const outputs: Record<string, OrtTensor> = {};
+    const mapping: Record<string, string> = {};
+    for (const n of names) {
+      outputs[`restore.${n}`] = toOrtTensor(values[n]!, n);
+      mapping[`restore.${n}`] = n;
+    }
+    this.state.update(outputs, mapping);
+    this.stepCount = steps;
   }
 
   /** Mean loss and accuracy (for class-id labels) over batches, with the current parameters. */
@@ -293,11 +466,9 @@ export class TrainSession {
     let lossSum = 0;
     let correct = 0;
     let count = 0;
-    const params: Record<string, OrtTensor> = {};
-    for (const p of this.trainStep.params) params[p] = this.state.tensor(p);
-    for (const r of this.trainStep.runningStats) params[r.input] = this.state.tensor(r.input);
+    const params = this.forwardFeeds();
     for (const batch of batches) {
-      const out = await this.evalSession.run({ ...params, ...batch });
+      const out = await this.evalSession.run({ ...params, ...batch }, ['eval.loss', ...(this.evalModel.graph.output.some((o) => o.name === 'eval.prediction') ? ['eval.prediction'] : [])]);
       const n = batch.labels!.dims[0] ?? 1;
       lossSum += Number(out['eval.loss']!.data[0]) * n;
       const pred = out['eval.prediction'];
@@ -346,15 +517,24 @@ export class TrainSession {
   }
 
   async release(): Promise<void> {
-    const loop = this.loop;
-    this.loop = undefined;
-    if (loop) await (await loop).session.release();
+    const loops = [...this.loops.values()];
+    this.loops.clear();
+    for (const loop of loops) await (await loop).session.release();
+    const predict = this.predictSession;
+    this.predictSession = undefined;
+    if (predict) await (await predict).release();
     const stats = this.statsSession;
     this.statsSession = undefined;
     if (stats) await (await stats).release();
     await this.session.release();
     await this.evalSession.release();
   }
+}
+
+interface CompiledLoop {
+  steps: LoopSteps;
+  session: Session;
+  fetch: string[];
 }
 
 /** Feeds to time a graph with: carried state, default hyperparameters and a (possibly stacked) batch. */
@@ -364,31 +544,4 @@ function tuningFeeds(step: TrainStep, state: Record<string, TensorValue>, batch:
   return feeds;
 }
 
-function opsetOf(model: ModelProto): number {
-  return Number(model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 17);
-}
 
-/**
- * Forward graph + loss + argmax prediction, with trainable tensors and carried BatchNormalization
- * running statistics as inputs (fed from the state store); BatchNormalization in inference mode.
- */
-function buildEvalModel(source: ModelProto, step: TrainStep, loss: LossSpec): ModelProto {
-  const model = structuredClone(source);
-  const g = model.graph;
-  const b = new GraphBuilder({ graph: g, opset: opsetOf(model) });
-  applyBatchNormMode(b, g, 'frozen');
-  const fed = new Map<string, { dataType: DataType; dims: number[] }>();
-  for (const p of step.params) fed.set(p, step.initialParams[p]!);
-  for (const r of step.runningStats) fed.set(r.input, r.initial);
-  g.initializer = g.initializer.filter((t) => !fed.has(t.name ?? ''));
-  for (const [name, t] of fed) g.input.push(tensorValueInfo(name, t.dataType, t.dims));
-  const labels = b.input('labels', labelType(loss), ['N']);
-  const lossName = lossEmitter(loss)(b, step.logits, labels);
-  b.op('Identity', [lossName], {}, { output: 'eval.loss' });
-  g.output = [tensorValueInfo('eval.loss', DataType.FLOAT, [])];
-  if (loss.kind === 'cross-entropy') {
-    b.op('ArgMax', [step.logits], { axis: 1, keepdims: 0 }, { output: 'eval.prediction' });
-    g.output.push(tensorValueInfo('eval.prediction', DataType.INT64, ['N']));
-  }
-  return model;
-}

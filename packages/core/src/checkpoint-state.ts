@@ -1,0 +1,62 @@
+import type { TensorValue } from '@anneal/onnx';
+import type { JsonValue } from './callback';
+import type { EventOf } from './events';
+import { TrainerError } from './errors';
+
+/** Metadata key holding the Trainer's JSON state in a checkpoint. */
+export const TRAINER_STATE_KEY = 'anneal.trainer';
+const CALLBACK_PREFIX = 'callback/';
+
+/** Everything besides the backend's tensors that a resumed run needs to continue identically. */
+export interface TrainerState {
+  version: 1;
+  /** Epoch to continue (0-based) and the next batch in it. */
+  epoch: number;
+  batch: number;
+  /** Batches consumed so far (the schedule position). */
+  step: number;
+  /** Optimizer updates applied (differs from `step` when batches were skipped). */
+  backendSteps: number;
+  finished: boolean;
+  stopReason?: string;
+  /** Accumulators of the epoch in progress. */
+  trainLoss: [number, number, number, number | null, number | null];
+  trainMetrics: Record<string, number[]>;
+  epochStartedSkips: number;
+  schedules: (JsonValue | null)[];
+  callbacks: Record<string, JsonValue>;
+  history: EventOf<'epoch:end'>[];
+}
+
+/** Tensors and metadata of a checkpoint file from backend state, callback tensors and the Trainer state. */
+export function encodeCheckpoint(backend: Record<string, TensorValue>, callbackTensors: Record<string, Record<string, TensorValue>>, state: TrainerState): { tensors: Record<string, TensorValue>; metadata: Record<string, string> } {
+  const tensors: Record<string, TensorValue> = { ...backend };
+  for (const [key, named] of Object.entries(callbackTensors)) for (const [name, t] of Object.entries(named)) tensors[`${CALLBACK_PREFIX}${key}/${name}`] = t;
+  return { tensors, metadata: { [TRAINER_STATE_KEY]: JSON.stringify(state), step: String(state.backendSteps) } };
+}
+
+/** Splits a checkpoint back into backend tensors, per-callback tensors and the Trainer state. */
+export function decodeCheckpoint(path: string, tensors: Record<string, TensorValue>, metadata: Record<string, string>): { backend: Record<string, TensorValue>; callbacks: Record<string, Record<string, TensorValue>>; state: TrainerState } {
+  const raw = metadata[TRAINER_STATE_KEY];
+  if (!raw) throw new TrainerError(path, `is not a Trainer checkpoint (no '${TRAINER_STATE_KEY}' metadata); resume from a run directory's checkpoint, or load plain weights instead`);
+  let state: TrainerState;
+  try {
+    state = JSON.parse(raw) as TrainerState;
+  } catch (e) {
+    throw new TrainerError(path, `has unreadable Trainer state (${(e as Error).message}); the file is damaged`);
+  }
+  if (state.version !== 1) throw new TrainerError(path, `has Trainer state version ${String(state.version)}; this Anneal reads version 1`);
+  const backend: Record<string, TensorValue> = {};
+  const callbacks: Record<string, Record<string, TensorValue>> = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    if (!name.startsWith(CALLBACK_PREFIX)) {
+      backend[name] = t;
+      continue;
+    }
+    const rest = name.slice(CALLBACK_PREFIX.length);
+    const slash = rest.indexOf('/');
+    const key = rest.slice(0, slash);
+    (callbacks[key] ??= {})[rest.slice(slash + 1)] = t;
+  }
+  return { backend, callbacks, state };
+}

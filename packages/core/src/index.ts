@@ -1,0 +1,15 @@
+export { TrainerError, DivergedError } from './errors';
+export { isNonFiniteStep, type Batch, type BatchSource, type CheckpointIO, type NonFiniteStep, type StepHyperparameters, type TrainBackend, type TrainResult } from './backend';
+export { ofType, snapshot, type AnnealEvent, type AnnealEventMap, type AnnealEventType, type EventOf, type LossSummary, type PassMetrics, type TensorNorms } from './events';
+export { RunningStats } from './running-stats';
+export { accuracy, topK, batchMetric, type Metric } from './metrics';
+export { monitorValue, type Callback, type JsonValue, type TrainerControl } from './callback';
+export { resolveBindings, requestAt, type ScheduleBinding, type ScheduleLike } from './schedule-binding';
+export { TRAINER_STATE_KEY, type TrainerState } from './checkpoint-state';
+export { evaluatePass } from './evaluate-pass';
+export { Trainer, type TrainerOptions, type FitResult } from './trainer';
+export { earlyStopping, type EarlyStoppingOptions } from './callbacks/early-stopping';
+export { modelCheckpoint, type ModelCheckpointOptions } from './callbacks/model-checkpoint';
+export { hyperparameterMonitor } from './callbacks/hyperparameter-monitor';
+export { updateRatioMonitor, type UpdateRatioOptions, type RatioFlag } from './callbacks/update-ratio-monitor';
+export { progress, epochSummary, type ProgressSink } from './callbacks/progress';

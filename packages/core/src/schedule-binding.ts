@@ -1,0 +1,65 @@
+import type { JsonValue } from './callback';
+import type { StepHyperparameters } from './backend';
+import { TrainerError } from './errors';
+
+/** The schedule contract (as in @anneal/schedulers): a pure `valueAt(step)`, stateful extras optional. */
+export interface ScheduleLike {
+  valueAt(step: number): number;
+  observe?(metric: number, step: number): void;
+  state?(): JsonValue;
+  restore?(state: JsonValue): void;
+}
+
+/**
+ * Which hyperparameter a schedule drives, and how it is stepped.
+ * - `target`: `lr`, `weight_decay`, `momentum`, `beta1`, `ema_decay`, ... or a full input name
+ *   (`hp.lr.head`). `lr` without a group sets the base rate that every following group scales.
+ * - `group`: a parameter group, for per-group schedules (`hp.<target>.<group>`).
+ * - `interval`: `step` (default: valueAt(batches consumed)) or `epoch` (valueAt(epoch index)).
+ * - `monitor`: for schedules with `observe` (decay on plateau): the metric fed at each epoch
+ *   end (default `val.loss`, or `train.loss` without validation data).
+ *
+ * @example
+ * { target: 'lr', schedule: warmup(cosine({ base: 0.1, tMax: 1000 }), { steps: 100 }) }
+ */
+export interface ScheduleBinding {
+  readonly target: string;
+  readonly group?: string;
+  readonly interval?: 'step' | 'epoch';
+  readonly monitor?: string;
+  readonly schedule: ScheduleLike;
+}
+
+/** A binding resolved against a backend's hyperparameter names. */
+export interface ResolvedBinding {
+  readonly binding: ScheduleBinding;
+  /** Input names written, or undefined for the base learning rate. */
+  readonly inputs: readonly string[] | undefined;
+}
+
+/** Resolves bindings to input names, with an error listing the known names when none matches. */
+export function resolveBindings(bindings: readonly ScheduleBinding[], names: readonly string[]): ResolvedBinding[] {
+  return bindings.map((binding, i) => {
+    const { target, group } = binding;
+    if (target === 'lr' && group === undefined) return { binding, inputs: undefined };
+    let inputs: string[];
+    if (target.startsWith('hp.')) inputs = names.filter((n) => n === target);
+    else if (group !== undefined) inputs = names.filter((n) => n === `hp.${target}.${group}`);
+    else inputs = names.filter((n) => n === `hp.${target}` || n.startsWith(`hp.${target}.`));
+    if (!inputs.length) throw new TrainerError(`schedules[${i}]`, `target '${target}'${group ? ` (group '${group}')` : ''} matches no hyperparameter input of the train step; known inputs: ${names.join(', ')}`);
+    return { binding, inputs };
+  });
+}
+
+/** The hyperparameter request of one step: every binding's value at this step/epoch. */
+export function requestAt(resolved: readonly ResolvedBinding[], step: number, epoch: number): StepHyperparameters & { values: Record<string, number> } {
+  const values: Record<string, number> = {};
+  let lr: number | undefined;
+  for (const { binding, inputs } of resolved) {
+    const v = binding.schedule.valueAt(binding.interval === 'epoch' ? epoch : step);
+    if (!Number.isFinite(v)) throw new TrainerError(`schedule for '${binding.target}'`, `gave ${v} at ${binding.interval === 'epoch' ? `epoch ${epoch}` : `step ${step}`}`);
+    if (inputs === undefined) lr = v;
+    else for (const n of inputs) values[n] = v;
+  }
+  return lr === undefined ? { values } : { lr, values };
+}
