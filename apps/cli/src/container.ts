@@ -3,6 +3,9 @@ import { container as root, type DependencyContainer, type InjectionToken } from
 import { adam, adamw, sgd, type Optimizer } from '@anneal/optim';
 import { ortExecutor, type OrtExecutor } from '@anneal/runtime';
 import { defaultGradientRegistry, type GradientRegistry } from '@anneal/autograd';
+import { builtinSchedulers, SchedulerRegistry, type SchedulerDescriptor } from '@anneal/schedulers';
+import type { CheckpointIO } from '@anneal/core';
+import { safetensorsCheckpoints } from '@anneal/engine';
 
 /** An optimizer the CLI can name: `--optimizer <id>`. Third-party packages can contribute more. */
 export interface OptimizerDescriptor {
@@ -14,6 +17,10 @@ export interface OptimizerDescriptor {
 export const OPTIMIZERS: InjectionToken<OptimizerDescriptor> = Symbol('anneal.optimizers');
 export const GRADIENT_REGISTRY: InjectionToken<GradientRegistry> = Symbol('anneal.gradient-registry');
 export const EXECUTOR: InjectionToken<OrtExecutor> = Symbol('anneal.executor');
+/** Scheduler descriptors (multi-registered): the built-ins plus those of plugin packages. */
+export const SCHEDULERS: InjectionToken<SchedulerDescriptor> = Symbol('anneal.schedulers');
+export const SCHEDULER_REGISTRY: InjectionToken<SchedulerRegistry> = Symbol('anneal.scheduler-registry');
+export const CHECKPOINT_IO: InjectionToken<CheckpointIO> = Symbol('anneal.checkpoint-io');
 
 const builtinOptimizers: OptimizerDescriptor[] = [
   { id: 'sgd', description: 'plain SGD', create: () => sgd() },
@@ -32,6 +39,10 @@ export function createContainer(): DependencyContainer {
   for (const d of builtinOptimizers) c.register(OPTIMIZERS, { useValue: d });
   c.register(GRADIENT_REGISTRY, { useFactory: () => defaultGradientRegistry() });
   c.register(EXECUTOR, { useFactory: () => ortExecutor({ device: 'cpu' }) });
+  for (const d of builtinSchedulers) c.register(SCHEDULERS, { useValue: d });
+  // resolved on demand, so descriptors registered by plugins before the first resolve are included
+  c.register(SCHEDULER_REGISTRY, { useFactory: (r) => new SchedulerRegistry(r.resolveAll(SCHEDULERS)) });
+  c.register(CHECKPOINT_IO, { useValue: safetensorsCheckpoints });
   return c;
 }
 

@@ -3,6 +3,9 @@ import { createContainer, EXECUTOR, GRADIENT_REGISTRY, resolveOptimizer } from '
 import { gradCommand } from './commands/grad';
 import { trainCommand } from './commands/train';
 import { CliError } from './cli-error';
+import { fitCommand, formatSummary, resumeCommand } from './fit/fit-command';
+import { evaluateCommand, predictCommand } from './fit/evaluate-command';
+import { schedulePlotCommand } from './fit/schedule-plot';
 import type { Device } from '@anneal/runtime';
 
 const number = (name: string) => (v: string) => {
@@ -91,6 +94,62 @@ export function buildProgram(io: CliIo = consoleIo): Command {
         print,
         io.err,
       );
+    });
+  const showProgress = (o: { progress: boolean }) => o.progress && process.stderr.isTTY === true;
+  program
+    .command('fit')
+    .description('train as a config file (JSON or YAML) says, into a run folder: config snapshot, metrics.jsonl, checkpoints, model.onnx, charts')
+    .argument('<config>', 'fit config (.json, .yaml)')
+    .option('--out <dir>', 'run folder (default runs/<name>, or runs/<name>-N when taken)')
+    .option('--no-progress', 'no progress bars (summary lines only)')
+    .action(async (config: string, o) => {
+      print(formatSummary(await fitCommand(config, { out: o.out }, { out: print, err: io.err, progress: showProgress(o) })));
+    });
+
+  program
+    .command('resume')
+    .description('continue a run (killed or stopped) from its last checkpoint; the result equals an uninterrupted run')
+    .argument('<run-dir>', 'the run folder anneal fit wrote')
+    .option('--no-progress', 'no progress bars')
+    .action(async (dir: string, o) => {
+      print(formatSummary(await resumeCommand(dir, { out: print, err: io.err, progress: showProgress(o) })));
+    });
+
+  program
+    .command('evaluate')
+    .description("run a saved inference model with plain ONNX Runtime on a split of the run's data")
+    .argument('<target>', 'run folder, or an .onnx file (with --config)')
+    .option('--config <file>', 'fit config naming the data (default: the run folder\'s)')
+    .addOption(new Option('--split <split>', 'which split').choices(['test', 'val', 'train']).default('test'))
+    .option('--top-k <k>', 'also report top-k accuracy', integer('--top-k'), 5)
+    .action(async (target: string, o) => {
+      const r = await evaluateCommand(target, { config: o.config, split: o.split, topK: o.topK });
+      print(`${r.model} on ${r.split} (${r.count} examples): loss ${r.loss.toFixed(4)}, accuracy ${(r.accuracy * 100).toFixed(2)}%, top-${r.k} ${(r.topK * 100).toFixed(2)}%`);
+    });
+
+  program
+    .command('predict')
+    .description('class predictions of a saved model for inputs in a .npy file')
+    .argument('<model>', 'inference model (.onnx)')
+    .requiredOption('--input <file>', 'inputs (.npy, float32, batch first)')
+    .option('--out <file>', 'write class ids (.npy, int64)')
+    .option('--probabilities <file>', 'write softmax probabilities (.npy, float32)')
+    .action(async (model: string, o) => {
+      const r = await predictCommand(model, o);
+      print(o.out ? `${r.classes.length} predictions written to ${o.out}` : r.classes.join(' '));
+    });
+
+  const schedule = program.command('schedule').description('learning-rate and hyperparameter schedules');
+  schedule
+    .command('plot')
+    .description('plot the schedules of a config over its steps (SVG and PNG)')
+    .argument('<config>', 'fit config, or a file with `schedules` (and `steps`)')
+    .option('--steps <n>', 'steps to plot', integer('--steps'))
+    .option('--steps-per-epoch <n>', 'steps per epoch, for interval: epoch schedules', integer('--steps-per-epoch'))
+    .option('--out <path>', 'output path without extension', 'schedule')
+    .action(async (config: string, o) => {
+      const r = await schedulePlotCommand(config, { steps: o.steps, stepsPerEpoch: o.stepsPerEpoch, out: o.out });
+      print(`${r.steps} steps plotted: ${r.svg}, ${r.png}`);
     });
   return program;
 }

@@ -31,6 +31,8 @@ export interface TrainerOptions {
   nonFinite?: 'stop' | 'skip';
   /** With `skip`: consecutive skipped batches tolerated before stopping anyway. Default 10. */
   maxSkips?: number;
+  /** Warnings raised while the backend was built (e.g. a CUDA fallback), emitted as `warning` events when a run starts. */
+  warnings?: readonly { code: string; message: string }[];
   /**
    * Where and how to write the resumable checkpoint (`<dir>/last.safetensors`): at epoch ends
    * (every `everyEpochs`, default 1) and, with `everySteps`, at the end of the first group
@@ -154,6 +156,7 @@ export class Trainer {
 
     const perEpoch = o.train.batchesPerEpoch;
     await hook('onRunStart', this.emit('run:start', { epochs: o.epochs, batchesPerEpoch: perEpoch, startEpoch: st.epoch, startBatch: st.batch, step: st.step, resumed: !!options.resume }));
+    for (const w of o.warnings ?? []) warn(w.code, w.message);
     const trainLoss = new RunningStats();
     trainLoss.restore(st.trainLoss);
     const trainMetrics = this.metricsFactory();

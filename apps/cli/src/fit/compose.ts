@@ -1,0 +1,116 @@
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
+import { accuracy, earlyStopping, modelCheckpoint, topK, Trainer, updateRatioMonitor, type Callback, type Metric, type ScheduleBinding } from '@anneal/core';
+import { buildCnn, buildMlp, engineBackend, prepareModel, TrainSession, type LossSpec } from '@anneal/engine';
+import { listParameters } from '@anneal/autograd';
+import type { ModelProto } from '@anneal/onnx';
+import type { RuntimeWarning } from '@anneal/runtime';
+import { CliError } from '../cli-error';
+import { CHECKPOINT_IO, resolveOptimizer, SCHEDULER_REGISTRY } from '../container';
+import type { FitConfig } from './config-schema';
+import { buildData, type RunData } from './build-data';
+
+export const FIT_CONFIG: InjectionToken<FitConfig> = Symbol('anneal.fit-config');
+export const RUN_DATA: InjectionToken<RunData> = Symbol('anneal.run-data');
+export const CALLBACKS: InjectionToken<Callback> = Symbol('anneal.callbacks');
+
+/** A composed run: the Trainer and what the CLI reports and exports from. */
+export interface ComposedRun {
+  trainer: Trainer;
+  session: TrainSession;
+  data: RunData;
+  model: ModelProto;
+  schedules: ScheduleBinding[];
+}
+
+function loadOnnx(m: Extract<FitConfig['model'], { kind: 'onnx' }>): { model: ModelProto; inputName: string } {
+  const { model } = prepareModel(m.path);
+  const inits = new Set(model.graph.initializer.map((t) => t.name));
+  const inputName = m.inputName ?? model.graph.input.find((i) => !inits.has(i.name))?.name;
+  if (!inputName) throw new CliError(`model.path ${m.path}: the model has no data input; name it with model.inputName`);
+  return { model, inputName };
+}
+
+function buildModel(config: FitConfig, data: RunData): ModelProto {
+  const m = config.model;
+  if (m.kind === 'cnn') {
+    if (data.inputDims.length !== 3) throw new CliError(`model.kind cnn needs image inputs [C, H, W]; the data has per-example dims [${data.inputDims.join(', ')}] (for MNIST set data.source.image: true)`);
+    return buildCnn({ ...m, input: data.inputDims as [number, number, number], classes: data.classes, seed: m.seed ?? config.seed });
+  }
+  if (m.kind !== 'mlp') throw new CliError(`model.kind '${m.kind}' is loaded, not built`);
+  if (data.inputDims.length !== 1) throw new CliError(`model.kind mlp needs flat inputs; the data has per-example dims [${data.inputDims.join(', ')}]`);
+  return buildMlp({ sizes: [data.inputDims[0]!, ...m.hidden, data.classes], activation: m.activation, dropout: m.dropout, seed: m.seed ?? config.seed });
+}
+
+function metric(name: string): Metric {
+  if (name === 'accuracy') return accuracy();
+  return topK(Number(name.slice(3)));
+}
+
+/**
+ * Assembles a run from a validated config through the container: data, model, optimizer
+ * (resolved by id), schedules (resolved by id from built-in and plugin descriptors), callbacks,
+ * the compiled train step and the Trainer. Only the CLI calls this; packages never see the container.
+ */
+export async function composeRun(c: DependencyContainer, config: FitConfig, options: { checkpointDir: string; extraCallbacks?: Callback[]; onWarning?: (w: RuntimeWarning) => void; threads?: { intraOp: number; loop?: number } }): Promise<ComposedRun> {
+  c.register(FIT_CONFIG, { useValue: config });
+  const onnx = config.model.kind === 'onnx' ? loadOnnx(config.model) : undefined;
+  const data = buildData(config, onnx?.inputName ?? 'x');
+  c.register(RUN_DATA, { useValue: data });
+  const model = onnx?.model ?? buildModel(config, data);
+  const o = config.optimizer;
+  const optimizer = resolveOptimizer(c, o.type).create({ momentum: o.momentum, beta1: o.beta1, beta2: o.beta2, eps: o.eps });
+  const params = listParameters(model);
+  const groups = o.groups?.map((g, i) => {
+    let re: RegExp;
+    try {
+      re = new RegExp(g.params);
+    } catch (e) {
+      throw new CliError(`optimizer.groups[${i}].params: not a regular expression (${(e as Error).message})`);
+    }
+    const members = params.filter((p) => re.test(p));
+    if (!members.length) throw new CliError(`optimizer.groups[${i}].params: /${g.params}/ matches no parameter; parameters are: ${params.slice(0, 12).join(', ')}${params.length > 12 ? ', ...' : ''}`);
+    return { name: g.name, params: members, lr: g.lr, lrScale: g.lrScale, weightDecay: g.weightDecay };
+  });
+  const loss: LossSpec = { kind: 'cross-entropy', labelSmoothing: config.loss.labelSmoothing };
+  const sample = data.train.epochBatches(0).next().value!;
+  const warnings: { code: string; message: string }[] = [];
+  const session = await TrainSession.create({
+    model,
+    loss,
+    optimizer: { optimizer, lr: o.lr, weightDecay: o.weightDecay, maxGradNorm: o.clip, groups },
+    sample,
+    device: config.train.device,
+    deviceId: config.train.deviceId,
+    intraOpThreads: options.threads?.intraOp ?? config.train.threads,
+    loopIntraOpThreads: options.threads?.loop,
+    maxThreads: 2,
+    batchNorm: config.train.batchNorm,
+    onWarning: (w) => {
+      warnings.push({ code: w.kind, message: `${w.kind} (${w.requested} -> ${w.used}): ${w.reason}` });
+      options.onWarning?.(w);
+    },
+  });
+  const registry = c.resolve(SCHEDULER_REGISTRY);
+  const schedules: ScheduleBinding[] = config.schedules.map((s, i) => ({ target: s.target, group: s.group, interval: s.interval, monitor: s.monitor, schedule: registry.build(s.schedule, `schedules[${i}].schedule`) }));
+  const cb = config.callbacks;
+  if (cb.earlyStopping) c.register(CALLBACKS, { useValue: earlyStopping(cb.earlyStopping) });
+  if (cb.modelCheckpoint) c.register(CALLBACKS, { useValue: modelCheckpoint(cb.modelCheckpoint) });
+  if (cb.updateRatio) c.register(CALLBACKS, { useValue: updateRatioMonitor(cb.updateRatio) });
+  for (const extra of options.extraCallbacks ?? []) c.register(CALLBACKS, { useValue: extra });
+  const callbacks = c.isRegistered(CALLBACKS) ? c.resolveAll(CALLBACKS) : [];
+  const trainer = new Trainer({
+    backend: engineBackend(session),
+    train: data.train,
+    val: data.val,
+    epochs: config.train.epochs,
+    metrics: () => config.metrics.map(metric),
+    callbacks,
+    schedules,
+    groupSize: config.train.groupSize,
+    normsEvery: cb.updateRatio && !config.train.normsEvery ? 50 : config.train.normsEvery,
+    nonFinite: config.train.nonFinite,
+    warnings,
+    checkpoint: { dir: options.checkpointDir, io: c.resolve(CHECKPOINT_IO), everySteps: config.train.checkpointEverySteps },
+  });
+  return { trainer, session, data, model, schedules };
+}

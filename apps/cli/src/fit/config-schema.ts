@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const fraction = z.number().positive();
+
+/** Where the examples come from. */
+const source = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('mnist'), image: z.boolean().default(false), perDigit: positiveInt.optional() }).strict(),
+  z.object({ kind: z.literal('iris') }).strict(),
+  z.object({ kind: z.literal('csv'), path: z.string().min(1), label: z.union([z.string(), z.number().int().nonnegative()]), features: z.array(z.union([z.string(), z.number().int().nonnegative()])).optional(), delimiter: z.string().optional(), header: z.boolean().optional() }).strict(),
+  z.object({ kind: z.literal('npy'), x: z.string().min(1), y: z.string().min(1) }).strict(),
+]);
+
+const model = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('cnn'),
+      channels: z.array(positiveInt).optional(),
+      kernel: positiveInt.optional(),
+      downsample: z.enum(['maxpool', 'stride']).optional(),
+      hidden: z.array(positiveInt).optional(),
+      batchNorm: z.boolean().optional(),
+      dropout: z.number().min(0).max(0.95).optional(),
+      seed: z.number().int().optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('mlp'), hidden: z.array(positiveInt).default([128]), activation: z.enum(['relu', 'tanh', 'gelu']).optional(), dropout: z.number().min(0).max(0.95).optional(), seed: z.number().int().optional() }).strict(),
+  z.object({ kind: z.literal('onnx'), path: z.string().min(1), inputName: z.string().optional(), trainable: z.array(z.string()).optional() }).strict(),
+]);
+
+const optimizer = z
+  .object({
+    type: z.string().default('adam'),
+    lr: z.number().positive(),
+    weightDecay: z.number().nonnegative().optional(),
+    momentum: z.number().min(0).max(1).optional(),
+    beta1: z.number().min(0).max(1).optional(),
+    beta2: z.number().min(0).max(1).optional(),
+    eps: z.number().positive().optional(),
+    clip: z.number().positive().optional(),
+    groups: z.array(z.object({ name: z.string().regex(/^[A-Za-z0-9_-]+$/), params: z.string().describe('regular expression over parameter names'), lr: z.number().positive().optional(), lrScale: z.number().positive().optional(), weightDecay: z.number().nonnegative().optional() }).strict()).optional(),
+  })
+  .strict();
+
+/** A schedule as configured: `{ type, package?, ...options }`, validated later by the scheduler registry. */
+const scheduleSpec = z.object({ type: z.string().min(1), package: z.string().optional() }).passthrough();
+
+const scheduleBinding = z
+  .object({
+    target: z.string().default('lr'),
+    group: z.string().optional(),
+    interval: z.enum(['step', 'epoch']).default('step'),
+    monitor: z.string().optional(),
+    schedule: scheduleSpec,
+  })
+  .strict();
+
+const monitorMode = z.enum(['min', 'max']).optional();
+
+/**
+ * The `anneal fit` config (JSON or YAML). Every field is documented in docs/CONFIG.md; the
+ * defaults make `{ data: { source: { kind: 'mnist' } }, optimizer: { lr: 0.001 } }` a complete run.
+ */
+export const fitConfigSchema = z
+  .object({
+    name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only (it names the run folder)').default('run'),
+    seed: z.number().int().default(0),
+    data: z
+      .object({
+        source,
+        split: z.object({ test: fraction.default(0.2), val: z.number().nonnegative().default(0), seed: z.number().int().default(0), stratify: z.boolean().default(false) }).strict().default({ test: 0.2, val: 0, seed: 0, stratify: false }),
+        batchSize: positiveInt.default(64),
+        evalBatchSize: positiveInt.default(500),
+        dropLast: z.boolean().default(false),
+      })
+      .strict(),
+    model,
+    loss: z.object({ kind: z.enum(['cross-entropy']).default('cross-entropy'), labelSmoothing: z.number().min(0).max(1).optional() }).strict().default({ kind: 'cross-entropy' }),
+    optimizer,
+    schedules: z.array(scheduleBinding).default([]),
+    metrics: z.array(z.string().regex(/^(accuracy|top\d+)$/, "use 'accuracy' or 'top<k>'")).default(['accuracy']),
+    train: z
+      .object({
+        epochs: positiveInt,
+        groupSize: positiveInt.default(16),
+        normsEvery: z.number().int().nonnegative().default(0),
+        nonFinite: z.enum(['stop', 'skip']).default('stop'),
+        device: z.enum(['cpu', 'cuda', 'wasm']).default('cpu'),
+        deviceId: z.number().int().nonnegative().default(0),
+        threads: z.union([z.literal('auto'), positiveInt]).default('auto'),
+        batchNorm: z.enum(['as-exported', 'train', 'frozen']).default('train'),
+        checkpointEverySteps: positiveInt.optional(),
+      })
+      .strict(),
+    callbacks: z
+      .object({
+        earlyStopping: z.object({ monitor: z.string().optional(), mode: monitorMode, patience: z.number().int().nonnegative().optional(), minDelta: z.number().nonnegative().optional(), restoreBest: z.boolean().optional() }).strict().optional(),
+        modelCheckpoint: z.object({ monitor: z.string().optional(), mode: monitorMode, saveTopK: z.number().int().nonnegative().optional() }).strict().optional(),
+        updateRatio: z.object({ low: z.number().positive().optional(), high: z.number().positive().optional() }).strict().optional(),
+      })
+      .strict()
+      .default({}),
+    /** Packages whose exported scheduler descriptors are registered besides those named by `schedules[].schedule.package`. */
+    plugins: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export type FitConfig = z.infer<typeof fitConfigSchema>;
+export type ScheduleSpecConfig = z.infer<typeof scheduleSpec>;

@@ -1,0 +1,99 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readNpy, writeNpy } from '@anneal/data';
+import { DataType, type TensorValue } from '@anneal/onnx';
+import { createSession } from '@anneal/runtime';
+import { CliError } from '../cli-error';
+import { buildData } from './build-data';
+import { loadFitConfig, validateFitConfig } from './load-config';
+import type { FitConfig } from './config-schema';
+import { runPaths } from './run-dir';
+
+/** Softmax cross-entropy, argmax hits and top-k hits of [N, C] logits against int64 labels. */
+export function scoreLogits(logits: TensorValue, labels: TensorValue, k = 5): { lossSum: number; correct: number; topK: number; n: number } {
+  const [n, c] = logits.dims as [number, number];
+  const x = logits.data as Float32Array;
+  let lossSum = 0;
+  let correct = 0;
+  let top = 0;
+  for (let i = 0; i < n; i++) {
+    const row = x.subarray(i * c, (i + 1) * c);
+    const label = Number(labels.data[i]);
+    let max = -Infinity;
+    for (const v of row) max = Math.max(max, v);
+    let sum = 0;
+    for (const v of row) sum += Math.exp(v - max);
+    lossSum += Math.log(sum) + max - row[label]!;
+    let above = 0;
+    for (let j = 0; j < c; j++) if (row[j]! > row[label]! || (row[j] === row[label] && j < label)) above++;
+    if (above === 0) correct++;
+    if (above < k) top++;
+  }
+  return { lossSum, correct, topK: top, n };
+}
+
+/**
+ * `anneal evaluate <run-dir | model.onnx> [--config c]`: runs a saved inference model with plain
+ * ONNX Runtime on the test split of the run's (or the given) config.
+ */
+export async function evaluateCommand(target: string, options: { config?: string; split?: 'test' | 'val' | 'train'; topK?: number }): Promise<{ split: string; loss: number; accuracy: number; topK: number; k: number; count: number; model: string }> {
+  const isDir = existsSync(join(target, 'config.json'));
+  const modelPath = isDir ? runPaths(target).model : target;
+  if (!existsSync(modelPath)) throw new CliError(`${modelPath}: no such model; give a run folder (with model.onnx) or an .onnx file`);
+  const config: FitConfig = options.config ? loadFitConfig(options.config) : isDir ? validateFitConfig(JSON.parse(readFileSync(runPaths(target).config, 'utf8')), runPaths(target).config) : (() => { throw new CliError('evaluating a bare .onnx file needs --config <fit config> to know the data'); })();
+  const data = buildData(config, 'x');
+  const split = options.split ?? 'test';
+  const loader = split === 'train' ? data.train : split === 'val' ? data.val : data.test;
+  if (!loader || (split === 'val' && data.valSplit !== 'val')) throw new CliError(`the config has no ${split} split`);
+  const session = await createSession(new Uint8Array(readFileSync(modelPath)), { device: 'cpu' });
+  const inputName = session.inputNames[0]!;
+  const k = options.topK ?? 5;
+  let lossSum = 0;
+  let correct = 0;
+  let top = 0;
+  let count = 0;
+  for (const b of loader.epochBatches(0)) {
+    const out = await session.run({ [inputName]: b.x! });
+    const logits = Object.values(out)[0]!;
+    const s = scoreLogits({ dataType: DataType.FLOAT, dims: [...logits.dims] as number[], data: logits.data as Float32Array }, b.labels!, k);
+    lossSum += s.lossSum;
+    correct += s.correct;
+    top += s.topK;
+    count += s.n;
+  }
+  await session.release();
+  return { split, loss: lossSum / count, accuracy: correct / count, topK: top / count, k, count, model: modelPath };
+}
+
+/**
+ * `anneal predict <model.onnx> --input x.npy [--out predictions.npy]`: class ids (argmax) for
+ * every row, and the softmax probabilities with `--probabilities`.
+ */
+export async function predictCommand(modelPath: string, options: { input: string; out?: string; probabilities?: string }): Promise<{ classes: number[] }> {
+  if (!existsSync(modelPath)) throw new CliError(`${modelPath}: no such model`);
+  const x = readNpy(options.input);
+  if (x.dataType !== DataType.FLOAT) throw new CliError(`${options.input}: inputs must be float32, got ${DataType[x.dataType]}`);
+  const session = await createSession(new Uint8Array(readFileSync(modelPath)), { device: 'cpu' });
+  const out = await session.run({ [session.inputNames[0]!]: x });
+  await session.release();
+  const logits = Object.values(out)[0]!;
+  const [n, c] = logits.dims as [number, number];
+  const data = logits.data as Float32Array;
+  const classes: number[] = [];
+  const probs = new Float32Array(n * c);
+  for (let i = 0; i < n; i++) {
+    const row = data.subarray(i * c, (i + 1) * c);
+    let best = 0;
+    let max = -Infinity;
+    row.forEach((v, j) => {
+      if (v > max) [max, best] = [v, j];
+    });
+    classes.push(best);
+    let sum = 0;
+    for (let j = 0; j < c; j++) sum += probs[i * c + j] = Math.exp(row[j]! - max);
+    for (let j = 0; j < c; j++) probs[i * c + j]! /= sum;
+  }
+  if (options.out) writeNpy(options.out, { dataType: DataType.INT64, dims: [n], data: BigInt64Array.from(classes, BigInt) });
+  if (options.probabilities) writeNpy(options.probabilities, { dataType: DataType.FLOAT, dims: [n, c], data: probs });
+  return { classes };
+}

@@ -1,0 +1,126 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { progress, TRAINER_STATE_KEY, type TrainerState } from '@anneal/core';
+import { saveModel, writeFileAtomic } from '@anneal/onnx';
+import { loadCheckpoint } from '@anneal/runtime';
+import { CliError } from '../cli-error';
+import { createContainer } from '../container';
+import { composeRun } from './compose';
+import type { FitConfig } from './config-schema';
+import { loadFitConfig, validateFitConfig } from './load-config';
+import { pluginPackages, registerSchedulerPlugins } from './plugins';
+import { progressBars, summaryLines } from './progress-bars';
+import { writeRunCharts } from './run-charts';
+import { MetricsLog, runPaths } from './run-dir';
+
+/** What `anneal fit` / `anneal resume` print and return. */
+export interface FitSummary {
+  runDir: string;
+  epochs: number;
+  steps: number;
+  stopped: boolean;
+  reason?: string;
+  test: { loss: number; accuracy?: number; count: number };
+  seconds: number;
+  files: { model: string; metrics: string; checkpoint: string; charts: string[] };
+}
+
+interface FitIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  progress: boolean;
+}
+
+/** A fresh run folder: `runs/<name>`, or `runs/<name>-1`, `-2`... when taken (an existing run is never overwritten). */
+function freshRunDir(base: string): string {
+  if (!existsSync(base)) return base;
+  for (let i = 1; ; i++) if (!existsSync(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+/**
+ * `anneal fit <config>`: trains as configured into a new run folder (config snapshot,
+ * metrics.jsonl, checkpoints, model.onnx, charts).
+ */
+export async function fitCommand(configPath: string, options: { out?: string }, io: FitIo): Promise<FitSummary> {
+  const config = loadFitConfig(configPath);
+  const dir = options.out ?? freshRunDir(`runs/${config.name}`);
+  if (options.out && existsSync(runPaths(dir).last)) throw new CliError(`${dir} already holds a run; continue it with \`anneal resume ${dir}\`, or choose another --out`);
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(runPaths(dir).config, JSON.stringify(config, null, 2) + '\n');
+  return runFit(config, dir, undefined, io);
+}
+
+/** `anneal resume <run-dir>`: continues a run from its last checkpoint with its saved config. */
+export async function resumeCommand(dir: string, io: FitIo): Promise<FitSummary> {
+  const paths = runPaths(dir);
+  if (!existsSync(paths.config)) throw new CliError(`${dir} is not a run folder (no config.json); give the folder \`anneal fit\` wrote`);
+  if (!existsSync(paths.last)) throw new CliError(`${dir} has no checkpoint yet (${paths.last}); the run was stopped before its first checkpoint: start it again with \`anneal fit\``);
+  const config = validateFitConfig(JSON.parse(readFileSync(paths.config, 'utf8')), paths.config);
+  return runFit(config, dir, paths.last, io);
+}
+
+async function runFit(config: FitConfig, dir: string, resume: string | undefined, io: FitIo): Promise<FitSummary> {
+  const paths = runPaths(dir);
+  const started = performance.now();
+  const c = createContainer();
+  await registerSchedulerPlugins(c, pluginPackages(config));
+  // a resumed run reuses the thread counts of the original one, so its floating-point results are identical
+  const threads = resume && existsSync(paths.runtime) ? (JSON.parse(readFileSync(paths.runtime, 'utf8')) as { intraOp: number; loop?: number }) : undefined;
+  const sink = io.progress ? progressBars(io.err) : summaryLines(io.err);
+  const run = await composeRun(c, config, {
+    checkpointDir: paths.checkpoints,
+    extraCallbacks: [progress(sink)],
+    threads,
+  });
+  const log = new MetricsLog(paths.metrics);
+  if (resume) {
+    const meta = loadCheckpoint(resume).metadata[TRAINER_STATE_KEY];
+    const state = meta ? (JSON.parse(meta) as TrainerState) : undefined;
+    if (state) log.resumeAt(state.step, state.epoch);
+  }
+  log.attach(run.trainer.events$);
+  let savedRuntime = !!threads;
+  run.trainer.events$.subscribe((e) => {
+    if (e.type === 'warning') io.err(`warning: ${e.message}`);
+    if (e.type === 'checkpoint:saved' && !savedRuntime && run.session.loopThreads !== undefined) {
+      writeFileAtomic(paths.runtime, JSON.stringify({ intraOp: run.session.intraOpThreads, loop: run.session.loopThreads }) + '\n');
+      savedRuntime = true;
+    }
+  });
+  io.err(`anneal fit: ${config.name} -> ${dir} (${run.data.sizes.train} train / ${run.data.sizes.val || run.data.sizes.test} ${run.data.valSplit} examples, ${run.data.train.batchesPerEpoch} batches per epoch${resume ? `, resuming from ${relative('.', resume)}` : ''})`);
+  try {
+    const result = await run.trainer.fit({ resume });
+    log.flush();
+    saveModel(paths.model, await run.session.exportInference(run.model));
+    const test = await run.session.evaluate(run.data.test.epochBatches(0));
+    const charts = await writeRunCharts(paths.charts, log.all, { batchesPerEpoch: run.data.train.batchesPerEpoch, valLabel: run.data.valSplit });
+    const summary: FitSummary = {
+      runDir: dir,
+      epochs: result.epochs,
+      steps: result.steps,
+      stopped: result.stopped,
+      reason: result.reason,
+      test: { loss: test.loss, accuracy: test.accuracy, count: test.count },
+      seconds: (performance.now() - started) / 1000,
+      files: { model: paths.model, metrics: paths.metrics, checkpoint: paths.last, charts },
+    };
+    writeFileAtomic(paths.summary, JSON.stringify(summary, null, 2) + '\n');
+    return summary;
+  } finally {
+    log.detach();
+    await run.session.release();
+  }
+}
+
+/** The summary block printed at the end of a run. */
+export function formatSummary(s: FitSummary): string {
+  const lines = [
+    `done: ${s.epochs} epochs, ${s.steps} steps in ${s.seconds.toFixed(1)} s${s.stopped ? ` (stopped early: ${s.reason})` : ''}`,
+    `test: loss ${s.test.loss.toFixed(4)}${s.test.accuracy !== undefined ? `, accuracy ${(s.test.accuracy * 100).toFixed(2)}%` : ''} on ${s.test.count} examples`,
+    `model:      ${s.files.model}`,
+    `metrics:    ${s.files.metrics}`,
+    `checkpoint: ${s.files.checkpoint}`,
+    ...s.files.charts.map((p, i) => `${i === 0 ? 'charts:     ' : '            '}${p} (+ .png)`),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { CliError } from '../cli-error';
+import { fitConfigSchema, type FitConfig } from './config-schema';
+
+/** Formats zod issues as `path: message` lines, paths like `data.split.test` or `schedules[0].schedule`. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((i) => {
+      const path = i.path.reduce<string>((p, k) => (typeof k === 'number' ? `${p}[${k}]` : p ? `${p}.${String(k)}` : String(k)), '');
+      return `  ${path || '(root)'}: ${i.message}`;
+    })
+    .join('\n');
+}
+
+/** Parses JSON or YAML text (by extension; YAML for anything not .json), with line numbers in syntax errors. */
+export function parseConfigText(text: string, file: string): unknown {
+  if (extname(file).toLowerCase() === '.json') {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new CliError(`${file}: not valid JSON (${(e as Error).message})`);
+    }
+  }
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) throw new CliError(`${file}: not valid YAML:\n${doc.errors.map((e) => `  ${e.message}`).join('\n')}`);
+  return doc.toJS();
+}
+
+/** Validates a parsed config; errors list every problem with its config path. */
+export function validateFitConfig(raw: unknown, file: string): FitConfig {
+  const parsed = fitConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new CliError(`${file}: invalid config:\n${formatIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
+
+/**
+ * Reads and validates an `anneal fit` config file (JSON or YAML).
+ *
+ * @example
+ * const config = loadFitConfig('examples/mnist-cnn.yaml');
+ */
+export function loadFitConfig(file: string): FitConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path`);
+  }
+  return validateFitConfig(parseConfigText(text, file), file);
+}
