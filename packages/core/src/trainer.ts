@@ -313,7 +313,8 @@ export class Trainer {
       const name = binding.monitor ?? (e.val ? 'val.loss' : 'train.loss');
       const v = monitorValue(e, name);
       if (v === undefined) throw new TrainerError(`schedule for '${binding.target}'`, `monitors '${name}', which epoch ${e.epoch} did not produce (no validation data?)`);
-      binding.schedule.observe(v, e.epoch);
+      // measured at the epoch's last step (or the epoch itself for per-epoch schedules): a reduction applies from the next one
+      binding.schedule.observe(v, binding.interval === 'epoch' ? e.epoch : e.step - 1);
     }
   }
 

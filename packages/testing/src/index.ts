@@ -1,1 +1,2 @@
 export { packageDir, ocrModels, randn } from './fixtures';
+export { describeSchedulerConformance, type SchedulerConformanceCases } from './scheduler-conformance';

@@ -1,0 +1,47 @@
+/** Base class of every error @anneal/schedulers throws; `code` is stable for programs to match. */
+export class SchedulerError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A schedule was given a bad option, step, metric or state. `schedule` is the schedule's id
+ * (e.g. `cosine`), `option` the offending option or argument (e.g. `tMax`, `step`, `state`) and
+ * `detail` says what was wrong and how to fix it.
+ */
+export class ScheduleError extends SchedulerError {
+  constructor(
+    readonly schedule: string,
+    readonly option: string,
+    readonly detail: string,
+  ) {
+    super('SCHEDULE', `${schedule}: ${detail}`);
+  }
+}
+
+/** One problem found in a schedule config, at `path` (e.g. `schedules[0].inner.tMax`). */
+export interface ScheduleConfigIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * A schedule config (`{ type, ...options }`) is invalid. `path` is where in the config the first
+ * problem is (e.g. `schedules[0].inner.tMax`); `issues` lists every problem found.
+ */
+export class ScheduleConfigError extends SchedulerError {
+  readonly path: string;
+  constructor(
+    readonly issues: readonly ScheduleConfigIssue[],
+    options?: ErrorOptions,
+  ) {
+    super('SCHEDULE_CONFIG', issues.map((i) => `${i.path}: ${i.message}`).join('\n'), options);
+    this.path = issues[0]?.path ?? '';
+  }
+}
