@@ -54,6 +54,8 @@ export interface AnnealEventMap {
     readonly hyperparameters: Readonly<Record<string, number>>;
     readonly durationMs: number;
   };
+  /** Emitted (synchronously) right before a checkpoint is written: logs that must never lag the checkpoint flush here. */
+  'checkpoint:start': { readonly path: string; readonly epoch: number; readonly step: number; readonly reason: string };
   'checkpoint:saved': { readonly path: string; readonly epoch: number; readonly step: number; readonly reason: string };
   'early-stop': { readonly epoch: number; readonly step: number; readonly by: string; readonly reason: string };
   warning: { readonly code: string; readonly message: string; readonly step?: number };

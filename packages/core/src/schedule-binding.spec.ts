@@ -26,6 +26,16 @@ describe('schedule bindings', () => {
     expect(req.values).toEqual({ 'hp.lr.head': 0.03, 'hp.weight_decay.default': 1e-4, 'hp.weight_decay.head': 1e-4, 'hp.momentum': 0.855 });
   });
 
+  it('multiplies bindings of the same input (a plateau factor over a cosine)', () => {
+    const plateau = reduceOnPlateau({ base: 1, factor: 0.1, patience: 0 });
+    const r = resolveBindings([{ target: 'lr', schedule: cosine({ base: 0.1, tMax: 100 }) }, { target: 'lr', interval: 'epoch', schedule: plateau }, { target: 'momentum', schedule: { valueAt: () => 0.9 } }, { target: 'momentum', schedule: { valueAt: () => 0.5 } }], names);
+    plateau.observe!(1, 0);
+    plateau.observe!(2, 1); // worse: reduce from epoch 2 on
+    expect(requestAt(r, 10, 1).lr).toBeCloseTo(0.05 * (1 + Math.cos(Math.PI * 0.1)), 15);
+    expect(requestAt(r, 60, 2).lr).toBeCloseTo(0.1 * 0.05 * (1 + Math.cos(Math.PI * 0.6)), 15);
+    expect(requestAt(r, 60, 2).values['hp.momentum']).toBeCloseTo(0.45, 15);
+  });
+
   it('names the known inputs when a target matches nothing, and rejects non-finite values', () => {
     expect(() => resolveBindings([{ target: 'beta1', schedule: { valueAt: () => 1 } }], names)).toThrow(/schedules\[0\].*'beta1'.*hp\.momentum/);
     const r = resolveBindings([{ target: 'lr', schedule: { valueAt: () => NaN } }], names);

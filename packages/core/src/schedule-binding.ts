@@ -19,6 +19,9 @@ export interface ScheduleLike {
  * - `monitor`: for schedules with `observe` (decay on plateau): the metric fed at each epoch
  *   end (default `val.loss`, or `train.loss` without validation data).
  *
+ * Several bindings of the same input multiply: a `reduce-on-plateau` with base 1 bound next to
+ * a cosine scales it down whenever the monitored metric stalls.
+ *
  * @example
  * { target: 'lr', schedule: warmup(cosine({ base: 0.1, tMax: 1000 }), { steps: 100 }) }
  */
@@ -58,8 +61,9 @@ export function requestAt(resolved: readonly ResolvedBinding[], step: number, ep
   for (const { binding, inputs } of resolved) {
     const v = binding.schedule.valueAt(binding.interval === 'epoch' ? epoch : step);
     if (!Number.isFinite(v)) throw new TrainerError(`schedule for '${binding.target}'`, `gave ${v} at ${binding.interval === 'epoch' ? `epoch ${epoch}` : `step ${step}`}`);
-    if (inputs === undefined) lr = v;
-    else for (const n of inputs) values[n] = v;
+    // several bindings of one input multiply (a plateau factor on top of a cosine, say)
+    if (inputs === undefined) lr = lr === undefined ? v : lr * v;
+    else for (const n of inputs) values[n] = values[n] === undefined ? v : values[n]! * v;
   }
   return lr === undefined ? { values } : { lr, values };
 }

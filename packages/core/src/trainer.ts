@@ -150,6 +150,7 @@ export class Trainer {
       }
       st.history = history;
       const file = encodeCheckpoint(await o.backend.state(), tensors, st);
+      this.emit('checkpoint:start', { path: this.checkpointPath!, epoch: st.epoch, step: st.step, reason });
       await o.checkpoint.io.write(this.checkpointPath!, file.tensors, file.metadata);
       this.emit('checkpoint:saved', { path: this.checkpointPath!, epoch: st.epoch, step: st.step, reason });
     };

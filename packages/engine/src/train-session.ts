@@ -160,7 +160,7 @@ export class TrainSession {
     if (tuning) sessionOptions.intraOpThreads = (await fastestThreadCount(plain, tuningFeeds(step, initial, options.sample), sessionOptions, tuning.candidates)).threads;
     const session = await createSession(plain, sessionOptions);
     const evalModel = buildEvalModel(options.model, step, options.loss);
-    const evalSession = await createSession(evalModel, { ...sessionOptions, onWarning: undefined });
+    const evalSession = await createSession(evalModel, { ...sessionOptions, device: session.device, onWarning: undefined });
     const carriedOutputs: Record<string, string> = {};
     for (const [input, output] of Object.entries(step.carried)) carriedOutputs[output] = input;
     return new TrainSession(step, update!, config!, session, evalSession, evalModel, options.model, new StateStore(initial), carriedOutputs, session.device, { ...sessionOptions, device: session.device, onWarning: undefined }, tuning, options.loopIntraOpThreads);

@@ -86,6 +86,13 @@ describe('anneal fit / evaluate / predict', () => {
     expect(again.err).toMatch(/already holds a run; continue it with `anneal resume/);
   });
 
+  it('falls back from CUDA to CPU with a warning event on this GPU-less machine', async () => {
+    const dir = tempDir();
+    const r = await run(['fit', config(dir, 'cuda', irisConfig.replace('train: { epochs: 30, groupSize: 8, threads: 1 }', 'train: { epochs: 2, groupSize: 8, threads: 1, device: cuda }')), '--out', join(dir, 'run'), '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/warning: device-fallback \(cuda -> cpu\)/);
+  });
+
   it('reports config errors with their paths, and unknown schedules with the known ids', async () => {
     const dir = tempDir();
     const bad = await run(['fit', config(dir, 'bad', 'name: x\ndata: { source: { kind: mnist }, batchSize: "64" }\nmodel: { kind: mlp }\noptimizer: { lr: -1 }\ntrain: { epochs: 1, devise: cpu }\n'), '--no-progress']);
@@ -151,8 +158,8 @@ model: { kind: mlp, hidden: [64] }
 optimizer: { type: momentum, lr: 0.05 }
 schedules:
   - target: lr
-    schedule: { type: cosine, base: 0.05, tMax: 225 }
-train: { epochs: 3, groupSize: 8, threads: 1, checkpointEverySteps: 16 }
+    schedule: { type: cosine, base: 0.05, tMax: 300 }
+train: { epochs: 4, groupSize: 8, threads: 1, checkpointEverySteps: 8 }
 callbacks:
   earlyStopping: { monitor: val.accuracy, patience: 5 }
 `,
@@ -164,12 +171,14 @@ callbacks:
     // kill once the run is in its second epoch, past a mid-epoch checkpoint
     const last = join(killed, 'checkpoints', 'last.safetensors');
     let killedAt = -1;
-    for (let i = 0; i < 600 && killedAt < 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
+    const seen: string[] = [];
+    for (let i = 0; i < 1500 && killedAt < 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
       if (!existsSync(last)) continue;
       try {
         const state = JSON.parse(loadCheckpoint(last).metadata['anneal.trainer']!) as { step: number; batch: number; epoch: number };
-        if (state.epoch === 1 && state.batch > 0) {
+        seen.push(`${state.epoch}:${state.batch}`);
+        if (state.epoch >= 1 && state.batch > 0) {
           victim.kill();
           killedAt = state.step;
         }
@@ -177,7 +186,7 @@ callbacks:
         // the file is replaced atomically, but may vanish between exists and read on rename: poll again
       }
     }
-    expect(await victim.done).toBeNull(); // killed by the signal, no exit code
+    expect(await victim.done, `checkpoints seen (epoch:batch): ${seen.join(' ')}`).toBeNull(); // killed by the signal, no exit code
     expect(killedAt).toBeGreaterThan(75);
     expect(existsSync(join(killed, 'model.onnx'))).toBe(false);
     const resumed = spawnCli(['resume', killed, '--no-progress']);

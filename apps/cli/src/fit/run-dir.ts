@@ -26,8 +26,8 @@ export type MetricsRecord =
 
 /**
  * Keeps metrics.jsonl of a run: one `batch` line per step and one `epoch` line per epoch. The
- * file is rewritten atomically at every epoch end and checkpoint, so it always matches a
- * checkpoint or a finished epoch; on resume the lines after the checkpoint's step are dropped.
+ * file is rewritten atomically at every epoch end and right before every checkpoint, so it
+ * never lags the checkpoint; on resume the lines from the checkpoint's step on are dropped.
  */
 export class MetricsLog {
   private records: MetricsRecord[] = [];
@@ -49,7 +49,7 @@ export class MetricsLog {
         const { type: _type, ...rest } = e;
         this.records.push({ kind: 'epoch', ...structuredClone(rest) });
         this.flush();
-      } else if (e.type === 'checkpoint:saved' || e.type === 'run:end') this.flush();
+      } else if (e.type === 'checkpoint:start' || e.type === 'run:end') this.flush(); // before the checkpoint, so the log never lags it
     });
   }
 
