@@ -330,13 +330,15 @@ export class TrainSession {
     return { losses, logits };
   }
 
-  /** Whether every request of a group writes the same hyperparameter values (the step count aside). */
+  /** Whether every request of a group asks for the same base lr and the same explicit values. */
   private sameValues(requests: readonly HyperparameterRequest[]): boolean {
-    this.hp.write(1, requests[0]!);
-    const first = JSON.stringify(this.hp.snapshot());
+    const first = requests[0]!;
+    const keys = Object.keys(first.values ?? {});
     return requests.every((r) => {
-      this.hp.write(1, r);
-      return JSON.stringify(this.hp.snapshot()) === first;
+      if (r.lr !== first.lr) return false;
+      const values = r.values ?? {};
+      if (Object.keys(values).length !== keys.length) return false;
+      return keys.every((k) => values[k] === first.values![k]);
     });
   }
 

@@ -3,33 +3,27 @@ import { join } from 'node:path';
 import { readNpy, writeNpy } from '@anneal/data';
 import { DataType, type TensorValue } from '@anneal/onnx';
 import { createSession } from '@anneal/runtime';
+import { accuracy, topK } from '@anneal/core';
 import { CliError } from '../cli-error';
 import { buildData } from './build-data';
 import { loadFitConfig, validateFitConfig } from './load-config';
 import type { FitConfig } from './config-schema';
 import { runPaths } from './run-dir';
 
-/** Softmax cross-entropy, argmax hits and top-k hits of [N, C] logits against int64 labels. */
-export function scoreLogits(logits: TensorValue, labels: TensorValue, k = 5): { lossSum: number; correct: number; topK: number; n: number } {
+/** Summed softmax cross-entropy of [N, C] logits against class-id labels. */
+function crossEntropySum(logits: TensorValue, labels: TensorValue): number {
   const [n, c] = logits.dims as [number, number];
   const x = logits.data as Float32Array;
-  let lossSum = 0;
-  let correct = 0;
-  let top = 0;
+  let sum = 0;
   for (let i = 0; i < n; i++) {
     const row = x.subarray(i * c, (i + 1) * c);
-    const label = Number(labels.data[i]);
     let max = -Infinity;
     for (const v of row) max = Math.max(max, v);
-    let sum = 0;
-    for (const v of row) sum += Math.exp(v - max);
-    lossSum += Math.log(sum) + max - row[label]!;
-    let above = 0;
-    for (let j = 0; j < c; j++) if (row[j]! > row[label]! || (row[j] === row[label] && j < label)) above++;
-    if (above === 0) correct++;
-    if (above < k) top++;
+    let exp = 0;
+    for (const v of row) exp += Math.exp(v - max);
+    sum += Math.log(exp) + max - row[Number(labels.data[i])]!;
   }
-  return { lossSum, correct, topK: top, n };
+  return sum;
 }
 
 /**
@@ -40,7 +34,8 @@ export async function evaluateCommand(target: string, options: { config?: string
   const isDir = existsSync(join(target, 'config.json'));
   const modelPath = isDir ? runPaths(target).model : target;
   if (!existsSync(modelPath)) throw new CliError(`${modelPath}: no such model; give a run folder (with model.onnx) or an .onnx file`);
-  const config: FitConfig = options.config ? loadFitConfig(options.config) : isDir ? validateFitConfig(JSON.parse(readFileSync(runPaths(target).config, 'utf8')), runPaths(target).config) : (() => { throw new CliError('evaluating a bare .onnx file needs --config <fit config> to know the data'); })();
+  if (!options.config && !isDir) throw new CliError('evaluating a bare .onnx file needs --config <fit config> to know the data');
+  const config: FitConfig = options.config ? loadFitConfig(options.config) : validateFitConfig(JSON.parse(readFileSync(runPaths(target).config, 'utf8')), runPaths(target).config);
   const data = buildData(config, 'x');
   const split = options.split ?? 'test';
   const loader = split === 'train' ? data.train : split === 'val' ? data.val : data.test;
@@ -48,21 +43,21 @@ export async function evaluateCommand(target: string, options: { config?: string
   const session = await createSession(new Uint8Array(readFileSync(modelPath)), { device: 'cpu' });
   const inputName = session.inputNames[0]!;
   const k = options.topK ?? 5;
+  const acc = accuracy();
+  const top = topK(k);
   let lossSum = 0;
-  let correct = 0;
-  let top = 0;
   let count = 0;
   for (const b of loader.epochBatches(0)) {
     const out = await session.run({ [inputName]: b.x! });
-    const logits = Object.values(out)[0]!;
-    const s = scoreLogits({ dataType: DataType.FLOAT, dims: [...logits.dims] as number[], data: logits.data as Float32Array }, b.labels!, k);
-    lossSum += s.lossSum;
-    correct += s.correct;
-    top += s.topK;
-    count += s.n;
+    const raw = Object.values(out)[0]!;
+    const logits: TensorValue = { dataType: DataType.FLOAT, dims: [...raw.dims] as number[], data: raw.data as Float32Array };
+    lossSum += crossEntropySum(logits, b.labels!);
+    acc.update(logits, b.labels!);
+    top.update(logits, b.labels!);
+    count += b.labels!.dims[0]!;
   }
   await session.release();
-  return { split, loss: lossSum / count, accuracy: correct / count, topK: top / count, k, count, model: modelPath };
+  return { split, loss: lossSum / count, accuracy: acc.compute(), topK: top.compute(), k, count, model: modelPath };
 }
 
 /**
