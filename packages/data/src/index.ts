@@ -1,7 +1,7 @@
 export { DataError } from './errors';
 export { parseNpy, readNpy, formatNpy, writeNpy } from './npy';
 export { seededRandom, permutation } from './random';
-export { subset, datasetSize, int64Labels, type ArrayDataset } from './array-dataset';
+export { subset, datasetSize, gatherRows, int64Labels, type ArrayDataset } from './array-dataset';
 export { batches, epochOrder } from './batches';
 export { tensorDataset, fromArrays, type FeatureInput } from './from-arrays';
 export { loadNpyDataset } from './npy-dataset';

@@ -1,0 +1,110 @@
+import { datasetSize, gatherRows, type ArrayDataset } from '@anneal/data';
+import { DataType, type TensorValue } from '@anneal/onnx';
+import { createSession, fromOrtTensorAsync, type Device, type RuntimeWarning } from '@anneal/runtime';
+import type { Backbone } from './backbone';
+import { FeatureCache, hashDataset, type FeatureCacheKey } from './feature-cache';
+import { ShapeMismatchError } from './errors';
+
+/** Options of {@link extractFeatures}. */
+export interface ExtractFeaturesOptions {
+  /** Examples per `session.run`. Default 64. */
+  batchSize?: number;
+  device?: Device;
+  deviceId?: number;
+  /** Intra-op threads (default 2). */
+  threads?: number;
+  /** Cache folder (or a FeatureCache); no caching without it. */
+  cache?: string | FeatureCache;
+  /** Canonical preprocessing description, part of the cache key (see describePreprocess). */
+  preprocess?: string;
+  onProgress?: (done: number, total: number) => void;
+  onWarning?: (w: RuntimeWarning) => void;
+}
+
+/** Features of a dataset and where they came from. */
+export interface ExtractedFeatures {
+  /** x: float32 [N, D] features, y: the dataset's labels. */
+  dataset: ArrayDataset;
+  fromCache: boolean;
+  /** Cache entry metadata file, when cached. */
+  path?: string;
+  key?: FeatureCacheKey;
+  seconds: number;
+  /** Throughput of the backbone pass (0 on a cache hit). */
+  examplesPerSecond: number;
+  device?: Device;
+}
+
+/** Checks the data's per-example dims against the backbone input (symbolic dims match anything). */
+function checkInput(backbone: Backbone, data: ArrayDataset): void {
+  const want = backbone.input.dims;
+  const got = data.x.dims.slice(1);
+  const fits = want.length === got.length && want.every((d, i) => typeof d !== 'number' || d === got[i]);
+  if (!fits) {
+    const hint =
+      want.length === 3 && got.length === 3 && got[2] === want[0]
+        ? 'The data looks channels-last (NHWC) but the backbone wants channels-first: set the preprocessing layout to NCHW.'
+        : want.length === 3 && got.length === 3 && got[0] === want[2]
+          ? 'The data looks channels-first (NCHW) but the backbone wants channels-last: set the preprocessing layout to NHWC.'
+          : 'Resize/preprocess the examples to the backbone input size (anneal inspect shows it).';
+    throw new ShapeMismatchError(`backbone input '${backbone.input.name}' of ${backbone.origin}`, want, got, hint);
+  }
+  if (data.x.dataType !== backbone.input.elemType && backbone.input.elemType) {
+    throw new ShapeMismatchError(`backbone input '${backbone.input.name}' element type`, [backbone.input.elemType], [data.x.dataType], 'Convert the examples to the input element type (float32 for images).');
+  }
+}
+
+/**
+ * Runs the frozen backbone once over a dataset and returns the features ([N, D] float32) with the
+ * dataset's labels. With `cache`, features are looked up by (model hash, cut tensor, pooling,
+ * preprocessing, data hash) first and stored after computing, so later runs and search trials
+ * reuse them.
+ *
+ * @example
+ * const { dataset: train } = await extractFeatures(backbone, images, { cache: '.anneal/features', preprocess: describePreprocess(p) });
+ */
+export async function extractFeatures(backbone: Backbone, data: ArrayDataset, options: ExtractFeaturesOptions = {}): Promise<ExtractedFeatures> {
+  const started = performance.now();
+  const cache = typeof options.cache === 'string' ? new FeatureCache(options.cache) : options.cache;
+  const key: FeatureCacheKey | undefined = cache ? { model: backbone.hash, tensor: backbone.cutAt, pool: backbone.pool, preprocess: options.preprocess ?? '', data: hashDataset(data) } : undefined;
+  if (cache && key) {
+    const hit = cache.get(key);
+    if (hit) return { dataset: hit, fromCache: true, path: cache.path(key), key, seconds: (performance.now() - started) / 1000, examplesPerSecond: 0 };
+  }
+  checkInput(backbone, data);
+  const n = datasetSize(data);
+  const batchSize = options.batchSize ?? 64;
+  const session = await createSession(backbone.model, {
+    device: options.device ?? 'cpu',
+    deviceId: options.deviceId,
+    intraOpThreads: options.threads ?? 2,
+    onWarning: (w) => options.onWarning?.(w),
+  });
+  const chunks: Float32Array[] = [];
+  let width = 0;
+  const runStarted = performance.now();
+  try {
+    for (let from = 0; from < n; from += batchSize) {
+      const rows = Array.from({ length: Math.min(batchSize, n - from) }, (_, i) => from + i);
+      const x = gatherRows(data.x, rows);
+      const out = await session.run({ [backbone.input.name]: x }, [backbone.feature]);
+      const value = await fromOrtTensorAsync(out[backbone.feature]!);
+      width = value.dims.slice(1).reduce((a, d) => a * d, 1);
+      chunks.push(Float32Array.from(value.data as Float32Array));
+      options.onProgress?.(from + rows.length, n);
+    }
+  } finally {
+    await session.release();
+  }
+  const runSeconds = (performance.now() - runStarted) / 1000;
+  const flat = new Float32Array(n * width);
+  let offset = 0;
+  for (const c of chunks) {
+    flat.set(c, offset);
+    offset += c.length;
+  }
+  const x: TensorValue = { dataType: DataType.FLOAT, dims: [n, width], data: flat };
+  const dataset: ArrayDataset = { x, y: data.y };
+  const path = cache && key ? cache.put(key, dataset) : undefined;
+  return { dataset, fromCache: false, path, key, seconds: (performance.now() - started) / 1000, examplesPerSecond: n / runSeconds, device: session.device };
+}
