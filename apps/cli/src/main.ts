@@ -6,6 +6,9 @@ import { CliError } from './cli-error';
 import { fitCommand, formatSummary, resumeCommand } from './fit/fit-command';
 import { evaluateCommand, predictCommand } from './fit/evaluate-command';
 import { schedulePlotCommand } from './fit/schedule-plot';
+import { inspectCommand, parseInputShape } from './transfer/inspect-command';
+import { featuresCommand, parseDevice, parseNumbers, parseSize } from './transfer/features-command';
+import { finetuneCommand, formatFinetuneSummary } from './transfer/finetune-command';
 import type { Device } from '@anneal/runtime';
 
 const number = (name: string) => (v: string) => {
@@ -137,6 +140,52 @@ export function buildProgram(io: CliIo = consoleIo): Command {
     .action(async (model: string, o) => {
       const r = await predictCommand(model, o);
       print(o.out ? `${r.classes.length} predictions written to ${o.out}` : r.classes.join(' '));
+    });
+
+  program
+    .command('inspect')
+    .description('what an ONNX backbone offers for transfer learning: inputs/outputs, ops with gradient coverage, parameters, feature tensors to cut at, ops that block fine-tuning')
+    .argument('<model>', 'ONNX model file')
+    .option('--input-shape <dims>', 'size feature tensors with a real run on an input of this shape, batch first (e.g. 1x3x48x192)', parseInputShape)
+    .option('--limit <n>', 'feature candidates to list', integer('--limit'), 10)
+    .option('--json', 'print the report as JSON')
+    .action(async (model: string, o) => {
+      print(await inspectCommand(model, o, { executor: c.resolve(EXECUTOR), registry: c.resolve(GRADIENT_REGISTRY) }));
+    });
+
+  program
+    .command('features')
+    .description('run a frozen backbone over a dataset once and cache the features on disk (reused by finetune, later runs and search trials)')
+    .argument('<backbone>', 'ONNX model file (or a file of an installed package)')
+    .argument('<data>', 'image folder (one sub-folder per class) or mnist[:perDigit]')
+    .option('--at <tensor>', 'tensor to cut at (default: the top-ranked candidate; see anneal inspect)')
+    .addOption(new Option('--pool <how>', 'reduce spatial/sequence axes to a vector').choices(['auto', 'avg', 'max', 'none']).default('auto'))
+    .option('--size <HxW>', 'resize images to the backbone input, e.g. 48x192', parseSize)
+    .addOption(new Option('--channels <n>', 'image channels').choices(['1', '3']).argParser((v) => Number(v) as 1 | 3))
+    .addOption(new Option('--fit <how>', 'how images fit the size').choices(['fill', 'contain', 'cover']))
+    .addOption(new Option('--position <where>', "where 'contain' places the image").choices(['centre', 'left']))
+    .option('--invert', 'use 1 - v (light-on-dark images for dark-on-light models)')
+    .option('--mean <m>', 'per-channel mean, e.g. 0.485,0.456,0.406', parseNumbers('--mean'))
+    .option('--std <s>', 'per-channel std', parseNumbers('--std'))
+    .addOption(new Option('--layout <layout>', 'per-example layout').choices(['NCHW', 'NHWC']))
+    .option('--cache-dir <dir>', 'feature cache folder', '.anneal/features')
+    .option('--batch-size <n>', 'examples per run', integer('--batch-size'), 64)
+    .option('--device <device>', 'cpu, cuda, cuda:<id> or wasm (cuda falls back to cpu with a warning)', parseDevice, { device: 'cpu', deviceId: 0 })
+    .option('--out <dir>', 'also write features.npy and labels.npy here')
+    .option('--no-progress', 'no progress bars')
+    .action(async (backbone: string, data: string, o) => {
+      print(await featuresCommand(backbone, data, { ...o, progress: showProgress(o) }, io.err));
+    });
+
+  program
+    .command('finetune')
+    .description('transfer learning from a pre-trained ONNX backbone: head on cached features, fine-tuning with freezing and layer-wise lr decay, or LP-FT; writes one backbone + head model')
+    .argument('<config>', 'finetune config (.json, .yaml)')
+    .option('--out <dir>', 'run folder (default runs/<name>, or runs/<name>-N when taken)')
+    .option('--device <device>', 'override train.device: cpu, cuda, cuda:<id> or wasm', parseDevice)
+    .option('--no-progress', 'no progress bars')
+    .action(async (config: string, o) => {
+      print(formatFinetuneSummary(await finetuneCommand(config, { out: o.out, device: o.device }, { out: print, err: io.err, progress: showProgress(o) })));
     });
 
   const schedule = program.command('schedule').description('learning-rate and hyperparameter schedules');

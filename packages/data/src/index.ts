@@ -11,3 +11,4 @@ export { loadMnist } from './mnist';
 export { splitDataset, splitTrainValTest, type SplitOptions, type TrainValTest } from './splits';
 export { classCounts, checkLabels, classIds } from './labels';
 export { DataLoader, type DataLoaderOptions, type BatchFeeds } from './data-loader';
+export { selectClasses, samplePerClass } from './class-subsets';

@@ -1,4 +1,5 @@
-import { classCounts, DataLoader, loadCsv, loadIris, loadMnist, loadNpyDataset, splitTrainValTest, type ArrayDataset } from '@anneal/data';
+import { classCounts, DataLoader, loadCsv, loadIris, loadMnist, loadNpyDataset, selectClasses, splitTrainValTest, type ArrayDataset } from '@anneal/data';
+
 import type { FitConfig } from './config-schema';
 
 /** The datasets and loaders of a run. `val` is the validation split, or the test split when the config has none (then charts label it as such). */
@@ -14,11 +15,13 @@ export interface RunData {
   sizes: { train: number; val: number; test: number };
 }
 
-function loadSource(config: FitConfig): ArrayDataset {
-  const s = config.data.source;
+/** Loads the examples of a configured source (MNIST as images when `image` or the source says so). */
+export function loadSource(s: FitConfig['data']['source'], image = false): ArrayDataset {
   switch (s.kind) {
-    case 'mnist':
-      return loadMnist({ perDigit: s.perDigit, image: s.image || config.model.kind === 'cnn' });
+    case 'mnist': {
+      const ds = loadMnist({ perDigit: s.perDigit, image: s.image || image });
+      return s.digits ? selectClasses(ds, s.digits) : ds;
+    }
     case 'iris':
       return loadIris();
     case 'csv':
@@ -28,23 +31,36 @@ function loadSource(config: FitConfig): ArrayDataset {
   }
 }
 
+/** The parts of a split dataset. */
+export interface DataParts {
+  train: ArrayDataset;
+  val?: ArrayDataset;
+  test: ArrayDataset;
+}
+
+/** Splits examples into train / (val) / test as `split` says, seeded. */
+export function splitParts(ds: ArrayDataset, split: FitConfig['data']['split']): DataParts {
+  if (split.val > 0) {
+    const p = splitTrainValTest(ds, { val: split.val, test: split.test, seed: split.seed, stratify: split.stratify });
+    return { train: p.train, val: p.val, test: p.test! };
+  }
+  // no validation split: the test part is the last `test` rows of the seeded permutation (as splitDataset takes them)
+  const p = splitTrainValTest(ds, { val: split.test, seed: split.seed, stratify: split.stratify });
+  return { train: p.train, test: p.val };
+}
+
 /**
  * Loads the configured examples, splits them (seeded) and wraps the parts in loaders: training
  * batches shuffled by (run seed, epoch), evaluation batches in order.
  */
 export function buildData(config: FitConfig, inputName: string): RunData {
-  const ds = loadSource(config);
-  const { split, batchSize, evalBatchSize, dropLast } = config.data;
-  let parts: { train: ArrayDataset; val?: ArrayDataset; test: ArrayDataset };
-  if (split.val > 0) {
-    const p = splitTrainValTest(ds, { val: split.val, test: split.test, seed: split.seed, stratify: split.stratify });
-    parts = { train: p.train, val: p.val, test: p.test! };
-  } else {
-    // no validation split: the test part is the last `test` rows of the seeded permutation (as splitDataset takes them)
-    const p = splitTrainValTest(ds, { val: split.test, seed: split.seed, stratify: split.stratify });
-    parts = { train: p.train, test: p.val };
-  }
-  const classes = classCounts(ds).length;
+  const ds = loadSource(config.data.source, config.model.kind === 'cnn');
+  return dataLoaders(splitParts(ds, config.data.split), config, inputName, classCounts(ds).length);
+}
+
+/** Loaders over split parts: training batches shuffled by (run seed, epoch), evaluation batches in order. */
+export function dataLoaders(parts: DataParts, config: Pick<FitConfig, 'data' | 'seed'>, inputName: string, classes: number): RunData {
+  const { batchSize, evalBatchSize, dropLast } = config.data;
   const train = new DataLoader(parts.train, { batchSize, shuffle: true, seed: config.seed, dropLast, inputName });
   const test = new DataLoader(parts.test, { batchSize: evalBatchSize, inputName });
   const val = parts.val ? new DataLoader(parts.val, { batchSize: evalBatchSize, inputName }) : undefined;
@@ -55,7 +71,7 @@ export function buildData(config: FitConfig, inputName: string): RunData {
     test,
     valSplit: hasVal ? 'val' : 'test',
     classes,
-    inputDims: ds.x.dims.slice(1),
+    inputDims: parts.train.x.dims.slice(1),
     sizes: { train: train.size, val: val?.size ?? 0, test: test.size },
   };
 }

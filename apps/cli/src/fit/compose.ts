@@ -3,6 +3,7 @@ import { accuracy, earlyStopping, modelCheckpoint, topK, Trainer, updateRatioMon
 import { buildCnn, buildMlp, engineBackend, prepareModel, TrainSession, type LossSpec } from '@anneal/engine';
 import { listParameters } from '@anneal/autograd';
 import type { ModelProto } from '@anneal/onnx';
+import type { ParamGroup } from '@anneal/optim';
 import type { RuntimeWarning } from '@anneal/runtime';
 import { CliError } from '../cli-error';
 import { CHECKPOINT_IO, resolveOptimizer, SCHEDULER_REGISTRY } from '../container';
@@ -12,6 +13,16 @@ import { buildData, type RunData } from './build-data';
 export const FIT_CONFIG: InjectionToken<FitConfig> = Symbol('anneal.fit-config');
 export const RUN_DATA: InjectionToken<RunData> = Symbol('anneal.run-data');
 export const CALLBACKS: InjectionToken<Callback> = Symbol('anneal.callbacks');
+
+/** Options of {@link composeRun}. */
+export interface ComposeOptions {
+  checkpointDir: string;
+  extraCallbacks?: Callback[];
+  onWarning?: (w: RuntimeWarning) => void;
+  threads?: { intraOp: number; loop?: number };
+  /** Data and model made by the caller (anneal finetune) instead of from `config.data` / `config.model`. */
+  prebuilt?: { data: RunData; model: ModelProto; trainable?: string[]; groups?: ParamGroup[] };
+}
 
 /** A composed run: the Trainer and what the CLI reports and exports from. */
 export interface ComposedRun {
@@ -51,16 +62,17 @@ function metric(name: string): Metric {
  * (resolved by id), schedules (resolved by id from built-in and plugin descriptors), callbacks,
  * the compiled train step and the Trainer. Only the CLI calls this; packages never see the container.
  */
-export async function composeRun(c: DependencyContainer, config: FitConfig, options: { checkpointDir: string; extraCallbacks?: Callback[]; onWarning?: (w: RuntimeWarning) => void; threads?: { intraOp: number; loop?: number } }): Promise<ComposedRun> {
+export async function composeRun(c: DependencyContainer, config: FitConfig, options: ComposeOptions): Promise<ComposedRun> {
   c.register(FIT_CONFIG, { useValue: config });
-  const onnx = config.model.kind === 'onnx' ? loadOnnx(config.model) : undefined;
-  const data = buildData(config, onnx?.inputName ?? 'x');
+  const prebuilt = options.prebuilt;
+  const onnx = !prebuilt && config.model.kind === 'onnx' ? loadOnnx(config.model) : undefined;
+  const data = prebuilt?.data ?? buildData(config, onnx?.inputName ?? 'x');
   c.register(RUN_DATA, { useValue: data });
-  const model = onnx?.model ?? buildModel(config, data);
+  const model = prebuilt?.model ?? onnx?.model ?? buildModel(config, data);
   const o = config.optimizer;
   const optimizer = resolveOptimizer(c, o.type).create({ momentum: o.momentum, beta1: o.beta1, beta2: o.beta2, eps: o.eps });
-  const params = listParameters(model);
-  const groups = o.groups?.map((g, i) => {
+  const params = prebuilt?.trainable ?? listParameters(model);
+  const configured = o.groups?.map((g, i) => {
     let re: RegExp;
     try {
       re = new RegExp(g.params);
@@ -71,11 +83,13 @@ export async function composeRun(c: DependencyContainer, config: FitConfig, opti
     if (!members.length) throw new CliError(`optimizer.groups[${i}].params: /${g.params}/ matches no parameter; parameters are: ${params.slice(0, 12).join(', ')}${params.length > 12 ? ', ...' : ''}`);
     return { name: g.name, params: members, lr: g.lr, lrScale: g.lrScale, weightDecay: g.weightDecay };
   });
+  const groups = configured || prebuilt?.groups?.length ? [...(configured ?? []), ...(prebuilt?.groups ?? [])] : undefined;
   const loss: LossSpec = { kind: 'cross-entropy', labelSmoothing: config.loss.labelSmoothing };
   const sample = data.train.epochBatches(0).next().value!;
   const warnings: { code: string; message: string }[] = [];
   const session = await TrainSession.create({
     model,
+    trainable: prebuilt?.trainable,
     loss,
     optimizer: { optimizer, lr: o.lr, weightDecay: o.weightDecay, maxGradNorm: o.clip, groups },
     sample,

@@ -4,8 +4,16 @@ const positiveInt = z.number().int().positive();
 const fraction = z.number().positive();
 
 /** Where the examples come from. */
-const source = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('mnist'), image: z.boolean().default(false), perDigit: positiveInt.optional() }).strict(),
+export const mnistSource = z
+  .object({
+    kind: z.literal('mnist'),
+    image: z.boolean().default(false),
+    perDigit: positiveInt.optional(),
+    digits: z.array(z.number().int().min(0).max(9)).min(2).optional().describe('keep these digits only, relabelled 0..k-1 in this order'),
+  })
+  .strict();
+export const source = z.discriminatedUnion('kind', [
+  mnistSource,
   z.object({ kind: z.literal('iris') }).strict(),
   z.object({ kind: z.literal('csv'), path: z.string().min(1), label: z.union([z.string(), z.number().int().nonnegative()]), features: z.array(z.union([z.string(), z.number().int().nonnegative()])).optional(), delimiter: z.string().optional(), header: z.boolean().optional() }).strict(),
   z.object({ kind: z.literal('npy'), x: z.string().min(1), y: z.string().min(1) }).strict(),
@@ -28,7 +36,7 @@ const model = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('onnx'), path: z.string().min(1), inputName: z.string().optional(), trainable: z.array(z.string()).optional() }).strict(),
 ]);
 
-const optimizer = z
+export const optimizer = z
   .object({
     type: z.string().default('adam'),
     lr: z.number().positive(),
@@ -45,7 +53,7 @@ const optimizer = z
 /** A schedule as configured: `{ type, package?, ...options }`, validated later by the scheduler registry. */
 const scheduleSpec = z.object({ type: z.string().min(1), package: z.string().optional() }).passthrough();
 
-const scheduleBinding = z
+export const scheduleBinding = z
   .object({
     target: z.string().default('lr'),
     group: z.string().optional(),
@@ -57,6 +65,40 @@ const scheduleBinding = z
 
 const monitorMode = z.enum(['min', 'max']).optional();
 
+/** How examples are split (seeded). */
+export const split = z.object({ test: fraction.default(0.2), val: z.number().nonnegative().default(0), seed: z.number().int().default(0), stratify: z.boolean().default(false) }).strict().default({ test: 0.2, val: 0, seed: 0, stratify: false });
+export const lossSchema = z.object({ kind: z.enum(['cross-entropy']).default('cross-entropy'), labelSmoothing: z.number().min(0).max(1).optional() }).strict().default({ kind: 'cross-entropy' });
+export const metricsSchema = z.array(z.string().regex(/^(accuracy|top\d+)$/, "use 'accuracy' or 'top<k>'")).default(['accuracy']);
+export const batchNormMode = z.enum(['as-exported', 'train', 'frozen']);
+
+/** The training loop settings (`train:`) besides `batchNorm`, whose default differs between fit ('train') and finetune ('frozen'). */
+export const trainFields = {
+  epochs: positiveInt,
+  groupSize: positiveInt.default(16),
+  normsEvery: z.number().int().nonnegative().default(0),
+  nonFinite: z.enum(['stop', 'skip']).default('stop'),
+  device: z.enum(['cpu', 'cuda', 'wasm']).default('cpu'),
+  deviceId: z.number().int().nonnegative().default(0),
+  threads: z.union([z.literal('auto'), positiveInt]).default('auto'),
+  checkpointEverySteps: positiveInt.optional(),
+};
+
+export const callbacksSchema = z
+  .object({
+    earlyStopping: z.object({ monitor: z.string().optional(), mode: monitorMode, patience: z.number().int().nonnegative().optional(), minDelta: z.number().nonnegative().optional(), restoreBest: z.boolean().optional() }).strict().optional(),
+    modelCheckpoint: z.object({ monitor: z.string().optional(), mode: monitorMode, saveTopK: z.number().int().nonnegative().optional() }).strict().optional(),
+    updateRatio: z.object({ low: z.number().positive().optional(), high: z.number().positive().optional() }).strict().optional(),
+  })
+  .strict()
+  .default({});
+
+/** Batch sizes of `data:`. */
+export const batchFields = {
+  batchSize: positiveInt.default(64),
+  evalBatchSize: positiveInt.default(500),
+  dropLast: z.boolean().default(false),
+};
+
 /**
  * The `anneal fit` config (JSON or YAML). Every field is documented in docs/CONFIG.md; the
  * defaults make `{ data: { source: { kind: 'mnist' } }, optimizer: { lr: 0.001 } }` a complete run.
@@ -65,41 +107,14 @@ export const fitConfigSchema = z
   .object({
     name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only (it names the run folder)').default('run'),
     seed: z.number().int().default(0),
-    data: z
-      .object({
-        source,
-        split: z.object({ test: fraction.default(0.2), val: z.number().nonnegative().default(0), seed: z.number().int().default(0), stratify: z.boolean().default(false) }).strict().default({ test: 0.2, val: 0, seed: 0, stratify: false }),
-        batchSize: positiveInt.default(64),
-        evalBatchSize: positiveInt.default(500),
-        dropLast: z.boolean().default(false),
-      })
-      .strict(),
+    data: z.object({ source, split, ...batchFields }).strict(),
     model,
-    loss: z.object({ kind: z.enum(['cross-entropy']).default('cross-entropy'), labelSmoothing: z.number().min(0).max(1).optional() }).strict().default({ kind: 'cross-entropy' }),
+    loss: lossSchema,
     optimizer,
     schedules: z.array(scheduleBinding).default([]),
-    metrics: z.array(z.string().regex(/^(accuracy|top\d+)$/, "use 'accuracy' or 'top<k>'")).default(['accuracy']),
-    train: z
-      .object({
-        epochs: positiveInt,
-        groupSize: positiveInt.default(16),
-        normsEvery: z.number().int().nonnegative().default(0),
-        nonFinite: z.enum(['stop', 'skip']).default('stop'),
-        device: z.enum(['cpu', 'cuda', 'wasm']).default('cpu'),
-        deviceId: z.number().int().nonnegative().default(0),
-        threads: z.union([z.literal('auto'), positiveInt]).default('auto'),
-        batchNorm: z.enum(['as-exported', 'train', 'frozen']).default('train'),
-        checkpointEverySteps: positiveInt.optional(),
-      })
-      .strict(),
-    callbacks: z
-      .object({
-        earlyStopping: z.object({ monitor: z.string().optional(), mode: monitorMode, patience: z.number().int().nonnegative().optional(), minDelta: z.number().nonnegative().optional(), restoreBest: z.boolean().optional() }).strict().optional(),
-        modelCheckpoint: z.object({ monitor: z.string().optional(), mode: monitorMode, saveTopK: z.number().int().nonnegative().optional() }).strict().optional(),
-        updateRatio: z.object({ low: z.number().positive().optional(), high: z.number().positive().optional() }).strict().optional(),
-      })
-      .strict()
-      .default({}),
+    metrics: metricsSchema,
+    train: z.object({ ...trainFields, batchNorm: batchNormMode.default('train') }).strict(),
+    callbacks: callbacksSchema,
     /** Packages whose exported scheduler descriptors are registered besides those named by `schedules[].schedule.package`. */
     plugins: z.array(z.string()).default([]),
   })

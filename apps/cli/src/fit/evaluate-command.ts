@@ -40,24 +40,8 @@ export async function evaluateCommand(target: string, options: { config?: string
   const split = options.split ?? 'test';
   const loader = split === 'train' ? data.train : split === 'val' ? data.val : data.test;
   if (!loader || (split === 'val' && data.valSplit !== 'val')) throw new CliError(`the config has no ${split} split`);
-  const session = await createSession(new Uint8Array(readFileSync(modelPath)), { device: 'cpu' });
-  const inputName = session.inputNames[0]!;
   const k = options.topK ?? 5;
-  const acc = accuracy();
-  const top = topK(k);
-  let lossSum = 0;
-  let count = 0;
-  for (const b of loader.epochBatches(0)) {
-    const out = await session.run({ [inputName]: b.x! });
-    const raw = Object.values(out)[0]!;
-    const logits: TensorValue = { dataType: DataType.FLOAT, dims: [...raw.dims] as number[], data: raw.data as Float32Array };
-    lossSum += crossEntropySum(logits, b.labels!);
-    acc.update(logits, b.labels!);
-    top.update(logits, b.labels!);
-    count += b.labels!.dims[0]!;
-  }
-  await session.release();
-  return { split, loss: lossSum / count, accuracy: acc.compute(), topK: top.compute(), k, count, model: modelPath };
+  return { split, ...(await scoreModelFile(modelPath, loader.epochBatches(0), k)), model: modelPath };
 }
 
 /**
@@ -91,4 +75,29 @@ export async function predictCommand(modelPath: string, options: { input: string
   if (options.out) writeNpy(options.out, { dataType: DataType.INT64, dims: [n], data: BigInt64Array.from(classes, BigInt) });
   if (options.probabilities) writeNpy(options.probabilities, { dataType: DataType.FLOAT, dims: [n, c], data: probs });
   return { classes };
+}
+
+/** Runs a saved inference model with plain ONNX Runtime (CPU) over batches: mean loss, accuracy and top-k accuracy. */
+export async function scoreModelFile(modelPath: string, batches: Iterable<Record<string, TensorValue>>, k = 5): Promise<{ loss: number; accuracy: number; topK: number; k: number; count: number }> {
+  const session = await createSession(new Uint8Array(readFileSync(modelPath)), { device: 'cpu' });
+  const inputName = session.inputNames[0]!;
+  const acc = accuracy();
+  const top = topK(k);
+  let lossSum = 0;
+  let count = 0;
+  try {
+    for (const b of batches) {
+      const x = Object.entries(b).find(([name]) => name !== 'labels')![1];
+      const out = await session.run({ [inputName]: x });
+      const raw = Object.values(out)[0]!;
+      const logits: TensorValue = { dataType: DataType.FLOAT, dims: [...raw.dims] as number[], data: raw.data as Float32Array };
+      lossSum += crossEntropySum(logits, b.labels!);
+      acc.update(logits, b.labels!);
+      top.update(logits, b.labels!);
+      count += b.labels!.dims[0]!;
+    }
+  } finally {
+    await session.release();
+  }
+  return { loss: lossSum / count, accuracy: acc.compute(), topK: top.compute(), k, count };
 }

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { progress, TRAINER_STATE_KEY, type TrainerState } from '@anneal/core';
-import { saveModel, writeFileAtomic } from '@anneal/onnx';
+import { saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
 import { loadCheckpoint } from '@anneal/runtime';
 import { CliError } from '../cli-error';
 import { createContainer } from '../container';
-import { composeRun } from './compose';
+import { composeRun, type ComposedRun, type ComposeOptions } from './compose';
 import type { FitConfig } from './config-schema';
 import { loadFitConfig, validateFitConfig } from './load-config';
 import { pluginPackages, registerSchedulerPlugins } from './plugins';
@@ -25,14 +25,14 @@ export interface FitSummary {
   files: { model: string; metrics: string; checkpoint: string; charts: string[] };
 }
 
-interface FitIo {
+export interface FitIo {
   out: (s: string) => void;
   err: (s: string) => void;
   progress: boolean;
 }
 
 /** A fresh run folder: `runs/<name>`, or `runs/<name>-1`, `-2`... when taken (an existing run is never overwritten). */
-function freshRunDir(base: string): string {
+export function freshRunDir(base: string): string {
   if (!existsSync(base)) return base;
   for (let i = 1; ; i++) if (!existsSync(`${base}-${i}`)) return `${base}-${i}`;
 }
@@ -59,7 +59,17 @@ export async function resumeCommand(dir: string, io: FitIo): Promise<FitSummary>
   return runFit(config, dir, paths.last, io);
 }
 
-async function runFit(config: FitConfig, dir: string, resume: string | undefined, io: FitIo): Promise<FitSummary> {
+/** What `anneal finetune` changes in a run: its own data and model, and how model.onnx is made. */
+export interface RunExtras {
+  prebuilt?: ComposeOptions['prebuilt'];
+  /** The inference model saved as model.onnx (default: the trained model with its final weights). */
+  exportModel?: (run: ComposedRun) => Promise<ModelProto>;
+  /** The command name in the header line (default 'anneal fit'). */
+  label?: string;
+}
+
+/** Trains a composed run into `dir` (metrics, checkpoints, charts, model.onnx, summary.json). */
+export async function runFit(config: FitConfig, dir: string, resume: string | undefined, io: FitIo, extras: RunExtras = {}): Promise<FitSummary> {
   const paths = runPaths(dir);
   const started = performance.now();
   const c = createContainer();
@@ -71,6 +81,7 @@ async function runFit(config: FitConfig, dir: string, resume: string | undefined
     checkpointDir: paths.checkpoints,
     extraCallbacks: [progress(sink)],
     threads,
+    prebuilt: extras.prebuilt,
   });
   const log = new MetricsLog(paths.metrics);
   if (resume) {
@@ -87,11 +98,11 @@ async function runFit(config: FitConfig, dir: string, resume: string | undefined
       savedRuntime = true;
     }
   });
-  io.err(`anneal fit: ${config.name} -> ${dir} (${run.data.sizes.train} train / ${run.data.sizes.val || run.data.sizes.test} ${run.data.valSplit} examples, ${run.data.train.batchesPerEpoch} batches per epoch${resume ? `, resuming from ${relative('.', resume)}` : ''})`);
+  io.err(`${extras.label ?? 'anneal fit'}: ${config.name} -> ${dir} (${run.data.sizes.train} train / ${run.data.sizes.val || run.data.sizes.test} ${run.data.valSplit} examples, ${run.data.train.batchesPerEpoch} batches per epoch${resume ? `, resuming from ${relative('.', resume)}` : ''})`);
   try {
     const result = await run.trainer.fit({ resume });
     log.flush();
-    saveModel(paths.model, await run.session.exportInference(run.model));
+    saveModel(paths.model, extras.exportModel ? await extras.exportModel(run) : await run.session.exportInference(run.model));
     const test = await run.session.evaluate(run.data.test.epochBatches(0));
     const charts = await writeRunCharts(paths.charts, log.all, { batchesPerEpoch: run.data.train.batchesPerEpoch, valLabel: run.data.valSplit });
     const summary: FitSummary = {

@@ -25,3 +25,22 @@ export function progressBars(print: (line: string) => void): ProgressSink {
 export function summaryLines(print: (line: string) => void): ProgressSink {
   return { start: () => {}, update: () => {}, stop: (summary) => print(summary) };
 }
+
+/** A bar for one long task (feature extraction, image decoding): `update(done, total)`, then `stop()`. Silent without a terminal. */
+export function taskBar(label: string, enabled: boolean): { update: (done: number, total: number) => void; stop: () => void } {
+  if (!enabled) return { update: () => {}, stop: () => {} };
+  let bar: cliProgress.SingleBar | undefined;
+  return {
+    update(done, total) {
+      if (!bar) {
+        bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total} | {eta_formatted} left`, hideCursor: true, clearOnComplete: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
+        bar.start(total, 0);
+      }
+      bar.update(done);
+    },
+    stop() {
+      bar?.stop();
+      bar = undefined;
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ArrayDataset } from '@anneal/data';
+import type { ModelProto } from '@anneal/onnx';
+import { writeFileAtomic } from '@anneal/onnx';
+import { attachHead, buildHead, extractFeatures, layerDecayGroups, loadBackbone, selectTrainable, type Backbone } from '@anneal/transfer';
+import { CliError } from '../cli-error';
+import { createContainer } from '../container';
+import { dataLoaders, type DataParts } from '../fit/build-data';
+import type { FitConfig } from '../fit/config-schema';
+import { scoreModelFile } from '../fit/evaluate-command';
+import { freshRunDir, runFit, type FitIo, type FitSummary } from '../fit/fit-command';
+import { formatIssues, parseConfigText } from '../fit/load-config';
+import { pluginPackages, registerSchedulerPlugins } from '../fit/plugins';
+import { taskBar } from '../fit/progress-bars';
+import { runPaths } from '../fit/run-dir';
+import { buildFinetuneData, resolveBackbonePath, type FinetuneData } from './finetune-data';
+import { finetuneConfigSchema, type FinetuneConfig } from './finetune-schema';
+
+/** What `anneal finetune` prints and writes to summary.json. */
+export interface FinetuneSummary {
+  runDir: string;
+  mode: FinetuneConfig['mode'];
+  backbone: { path: string; cutAt: string; feature: string; featureDim?: number; pool: string };
+  /** Feature extraction per split (features and lp-ft modes). */
+  features?: Record<string, { examples: number; fromCache: boolean; seconds: number; examplesPerSecond: number; cache?: string }>;
+  /** One entry per phase: `features` (head on cached features) and/or `finetune`. */
+  phases: (FitSummary & { phase: 'features' | 'finetune'; trainable: number; frozen: number })[];
+  /** model.onnx (backbone + head) run by plain onnxruntime-node on the test images. */
+  exported: { model: string; accuracy: number; loss: number; count: number };
+  seconds: number;
+}
+
+/** Reads and validates a finetune config (JSON or YAML), listing every problem with its path. */
+export function loadFinetuneConfig(file: string): FinetuneConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path`);
+  }
+  const parsed = finetuneConfigSchema.safeParse(parseConfigText(text, file));
+  if (!parsed.success) throw new CliError(`${file}: invalid config:\n${formatIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
+
+/** The `fit` settings a phase trains with (data and model come prebuilt). */
+function phaseConfig(config: FinetuneConfig, backbonePath: string, probe: boolean): FitConfig {
+  const base = {
+    name: config.name,
+    seed: config.seed,
+    data: { source: { kind: 'mnist' as const, image: false }, split: config.data.split, batchSize: config.data.batchSize, evalBatchSize: config.data.evalBatchSize, dropLast: config.data.dropLast },
+    model: { kind: 'onnx' as const, path: backbonePath },
+    loss: config.loss,
+    metrics: config.metrics,
+    callbacks: config.callbacks,
+    plugins: config.plugins,
+  };
+  if (!probe) return { ...base, optimizer: config.optimizer, schedules: config.schedules, train: config.train };
+  const p = config.probe;
+  return { ...base, optimizer: { type: p.type, lr: p.lr, weightDecay: p.weightDecay }, schedules: [], train: { ...config.train, epochs: p.epochs, batchNorm: 'frozen' } };
+}
+
+/**
+ * `anneal finetune <config>`: transfer learning from a pre-trained ONNX backbone, in the
+ * configured mode, into a run folder whose model.onnx is ONE inference model (backbone + head).
+ */
+export async function finetuneCommand(configPath: string, options: { out?: string; device?: { device: 'cpu' | 'cuda' | 'wasm'; deviceId: number } }, io: FitIo): Promise<FinetuneSummary> {
+  const started = performance.now();
+  const config = loadFinetuneConfig(configPath);
+  if (options.device) Object.assign(config.train, options.device);
+  const dir = options.out ?? freshRunDir(`runs/${config.name}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  const backbonePath = resolveBackbonePath(config.backbone.path);
+  const backbone = loadBackbone(backbonePath, { at: config.backbone.at, pool: config.backbone.pool, input: config.backbone.input });
+  io.err(`anneal finetune (${config.mode}): backbone ${backbonePath} cut at '${backbone.cutAt}'${backbone.pool !== 'none' ? ` (${backbone.pool}-pooled)` : ''}, opset ${backbone.opset.from}${backbone.opset.to !== backbone.opset.from ? ` -> ${backbone.opset.to}` : ''}`);
+  const data = await buildFinetuneData(config, backbone, io.progress);
+  const c = createContainer();
+  await registerSchedulerPlugins(c, pluginPackages(config));
+  const summary: FinetuneSummary = { runDir: dir, mode: config.mode, backbone: { path: backbonePath, cutAt: backbone.cutAt, feature: backbone.feature, featureDim: backbone.featureDim, pool: backbone.pool }, phases: [], exported: { model: '', accuracy: 0, loss: 0, count: 0 }, seconds: 0 };
+  let head: ModelProto | undefined;
+  let modelPath = '';
+  if (config.mode !== 'finetune') {
+    const features = await featureParts(config, backbone, data, io, summary);
+    const width = features.train.x.dims[1]!;
+    const fresh = buildHead({ inputDim: width, classes: data.classes, hidden: config.head.hidden, activation: config.head.activation, dropout: config.head.dropout, seed: config.head.seed ?? config.seed });
+    const phaseDir = config.mode === 'lp-ft' ? join(dir, 'probe') : dir;
+    const fit = phaseConfig(config, backbonePath, config.mode === 'lp-ft');
+    const loaders = dataLoaders(features, fit, 'features', data.classes);
+    const result = await runFit(fit, phaseDir, undefined, io, {
+      prebuilt: { data: loaders, model: fresh },
+      label: 'anneal finetune (head on cached features)',
+      exportModel: async (run) => {
+        head = await run.session.exportInference(fresh);
+        return attachHead(backbone, head);
+      },
+    });
+    summary.phases.push({ ...result, phase: 'features', trainable: fresh.graph.initializer.length, frozen: 0 });
+    modelPath = result.files.model;
+  }
+  if (config.mode !== 'features') {
+    const startHead = head ?? buildHead({ inputDim: backbone.featureDim ?? (await probeWidth(backbone, data.parts.train)), classes: data.classes, hidden: config.head.hidden, activation: config.head.activation, dropout: config.head.dropout, seed: config.head.seed ?? config.seed });
+    const model = attachHead(backbone, startHead);
+    const selection = selectTrainable(model, config.freeze);
+    const groups = config.layerDecay !== undefined ? layerDecayGroups(selection, config.layerDecay, { weightDecay: config.optimizer.weightDecay }) : undefined;
+    io.err(`fine-tuning ${selection.trainable.length} of ${selection.trainable.length + selection.frozen.length} parameter tensors (${selection.blocks.filter((b) => b.trainable).length} of ${selection.blocks.length} backbone blocks), BatchNorm ${config.train.batchNorm}${groups ? `, layer decay ${config.layerDecay}` : ''}`);
+    const fit = phaseConfig(config, backbonePath, false);
+    const loaders = dataLoaders(data.parts, fit, backbone.input.name, data.classes);
+    const phaseDir = config.mode === 'lp-ft' ? join(dir, 'finetune') : dir;
+    const result = await runFit(fit, phaseDir, undefined, io, { prebuilt: { data: loaders, model, trainable: selection.trainable, groups }, label: 'anneal finetune (through the backbone)' });
+    summary.phases.push({ ...result, phase: 'finetune', trainable: selection.trainable.length, frozen: selection.frozen.length });
+    modelPath = result.files.model;
+  }
+  const test = dataLoaders(data.parts, phaseConfig(config, backbonePath, false), backbone.input.name, data.classes).test;
+  const exported = await scoreModelFile(modelPath, test.epochBatches(0));
+  summary.exported = { model: modelPath, accuracy: exported.accuracy, loss: exported.loss, count: exported.count };
+  summary.seconds = (performance.now() - started) / 1000;
+  writeFileAtomic(runPaths(dir).summary, JSON.stringify(summary, null, 2) + '\n');
+  return summary;
+}
+
+/** Features of every split, from the cache when present. */
+async function featureParts(config: FinetuneConfig, backbone: Backbone, data: FinetuneData, io: FitIo, summary: FinetuneSummary): Promise<DataParts> {
+  const out: Partial<DataParts> = {};
+  summary.features = {};
+  for (const [name, part] of Object.entries(data.parts) as [keyof DataParts, ArrayDataset | undefined][]) {
+    if (!part) continue;
+    const bar = taskBar(`features ${name}`, io.progress);
+    const r = await extractFeatures(backbone, part, {
+      cache: config.cache.enabled ? config.cache.dir : undefined,
+      preprocess: data.preprocessKey,
+      device: config.train.device,
+      deviceId: config.train.deviceId,
+      batchSize: config.data.evalBatchSize > 256 ? 64 : config.data.evalBatchSize,
+      onProgress: bar.update,
+      onWarning: (w) => io.err(`warning: ${w.kind} (${w.requested} -> ${w.used}): ${w.reason}`),
+    });
+    bar.stop();
+    io.err(`features ${name}: ${r.dataset.x.dims.join(' x ')}${r.fromCache ? ` from cache ${r.path}` : ` in ${r.seconds.toFixed(1)} s (${r.examplesPerSecond.toFixed(0)} examples/s)${r.path ? `, cached at ${r.path}` : ''}`}`);
+    summary.features[name] = { examples: r.dataset.x.dims[0]!, fromCache: r.fromCache, seconds: r.seconds, examplesPerSecond: r.examplesPerSecond, cache: r.path };
+    out[name] = r.dataset;
+  }
+  return out as DataParts;
+}
+
+/** Feature width measured on two examples, when static inference cannot tell. */
+async function probeWidth(backbone: Backbone, train: ArrayDataset): Promise<number> {
+  const two = { x: { ...train.x, dims: [2, ...train.x.dims.slice(1)], data: (train.x.data as Float32Array).subarray(0, 2 * train.x.dims.slice(1).reduce((a, d) => a * d, 1)) }, y: { ...train.y, dims: [2], data: (train.y.data as BigInt64Array).subarray(0, 2) } };
+  const r = await extractFeatures(backbone, two);
+  return r.dataset.x.dims[1]!;
+}
+
+/** The summary block printed at the end of `anneal finetune`. */
+export function formatFinetuneSummary(s: FinetuneSummary): string {
+  const lines = [`backbone: ${s.backbone.path} cut at ${s.backbone.cutAt}${s.backbone.featureDim ? ` (${s.backbone.featureDim}-d)` : ''}`];
+  for (const p of s.phases) {
+    lines.push(`${p.phase === 'features' ? 'head on features' : 'fine-tuning'}: ${p.epochs} epochs, ${p.steps} steps, ${p.trainable} trained tensors${p.frozen ? ` (${p.frozen} frozen)` : ''}: test accuracy ${((p.test.accuracy ?? 0) * 100).toFixed(2)}%, loss ${p.test.loss.toFixed(4)} (${p.runDir})`);
+  }
+  lines.push(`model.onnx (backbone + head) with plain ONNX Runtime: test accuracy ${(s.exported.accuracy * 100).toFixed(2)}% on ${s.exported.count} examples`);
+  lines.push(`model:   ${s.exported.model}`);
+  lines.push(`done in ${s.seconds.toFixed(1)} s -> ${s.runDir}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,14 @@
+export { TransferError, ShapeMismatchError, FreezeError, FeatureCacheError } from './errors';
+export { loadBackbone, type Backbone, type BackboneOptions, type FeaturePool } from './backbone';
+export { FeatureCache, hashDataset, type FeatureCacheKey } from './feature-cache';
+export { extractFeatures, type ExtractFeaturesOptions, type ExtractedFeatures } from './features';
+export { buildHead, headInputDim, type HeadOptions } from './head';
+export { attachHead, type AttachHeadOptions } from './attach';
+export { listBlocks, type Block, type BlockOptions } from './blocks';
+export { selectTrainable, layerDecayGroups, type FreezeOptions, type TrainableSelection, type BlockState } from './freeze';
+export { createFineTuneSession, type FineTuneSession, type FineTuneSessionOptions } from './fine-tune';
+export { inspectModel, formatModelReport, type ModelReport } from './inspect';
+export { describePreprocess, preprocessDims, preprocessImage, preprocessPixels, type ImagePreprocess } from './images/preprocess';
+export { loadImageFolder, preprocessDataset, DEFAULT_IMAGE_EXTENSIONS, type ImageFolderOptions, type ImageBatchOptions } from './images/image-folder';
+export { checkInputLayout } from './images/input-layout';
+export { ImageDecodeError, ImageFolderError, ImagePreprocessError, InputLayoutError } from './images/image-errors';
