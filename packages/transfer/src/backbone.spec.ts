@@ -66,7 +66,7 @@ describe('loadBackbone on the real PaddleOCR classifier', () => {
     const nhwc: TensorValue = { dataType: DataType.FLOAT, dims: [2, 48, 192, 3], data: new Float32Array(2 * 48 * 192 * 3) };
     const err = await extractFeatures(bb, { x: nhwc, y: labels(2) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ShapeMismatchError);
-    expect((err as Error).message).toMatch(/backbone input 'x'.*NHWC.*NCHW/s);
+    expect((err as Error).message).toMatch(/backbone input 'x'.*NHWC.*layout: 'NCHW'/s);
   });
 
   it('refuses a head whose input width differs from the feature width', () => {

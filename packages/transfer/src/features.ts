@@ -4,6 +4,7 @@ import { createSession, fromOrtTensorAsync, type Device, type RuntimeWarning } f
 import type { Backbone } from './backbone';
 import { FeatureCache, hashDataset, type FeatureCacheKey } from './feature-cache';
 import { ShapeMismatchError } from './errors';
+import { checkInputLayout } from './images/input-layout';
 
 /** Options of {@link extractFeatures}. */
 export interface ExtractFeaturesOptions {
@@ -35,21 +36,10 @@ export interface ExtractedFeatures {
   device?: Device;
 }
 
-/** Checks the data's per-example dims against the backbone input (symbolic dims match anything). */
+/** Checks the data's per-example dims and element type against the backbone input. */
 function checkInput(backbone: Backbone, data: ArrayDataset): void {
-  const want = backbone.input.dims;
-  const got = data.x.dims.slice(1);
-  const fits = want.length === got.length && want.every((d, i) => typeof d !== 'number' || d === got[i]);
-  if (!fits) {
-    const hint =
-      want.length === 3 && got.length === 3 && got[2] === want[0]
-        ? 'The data looks channels-last (NHWC) but the backbone wants channels-first: set the preprocessing layout to NCHW.'
-        : want.length === 3 && got.length === 3 && got[0] === want[2]
-          ? 'The data looks channels-first (NCHW) but the backbone wants channels-last: set the preprocessing layout to NHWC.'
-          : 'Resize/preprocess the examples to the backbone input size (anneal inspect shows it).';
-    throw new ShapeMismatchError(`backbone input '${backbone.input.name}' of ${backbone.origin}`, want, got, hint);
-  }
-  if (data.x.dataType !== backbone.input.elemType && backbone.input.elemType) {
+  checkInputLayout({ name: backbone.input.name, dims: backbone.input.dims }, data.x.dims.slice(1));
+  if (backbone.input.elemType && data.x.dataType !== backbone.input.elemType) {
     throw new ShapeMismatchError(`backbone input '${backbone.input.name}' element type`, [backbone.input.elemType], [data.x.dataType], 'Convert the examples to the input element type (float32 for images).');
   }
 }

@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { readNpy } from '@anneal/data';
+import { loadModel, tensorToValue } from '@anneal/onnx';
+import { ocrModels } from '@anneal/testing';
+import { main } from '../main';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const resnet = join(here, '..', '..', '..', '..', 'packages', 'transfer', 'fixtures', 'torch', 'resnet-mini', 'model.onnx');
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** An image folder of two classes: warm (red-dominant) and cool (blue-dominant) noisy PNG/JPEG images. */
+async function colourFolder(root: string, perClass = 10): Promise<string> {
+  const dir = join(root, 'images');
+  for (const [cls, rgb] of [['cool', [40, 60, 200]], ['warm', [210, 70, 30]]] as const) {
+    mkdirSync(join(dir, cls), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const px = Buffer.alloc(40 * 40 * 3);
+      for (let p = 0; p < 40 * 40; p++) for (let c = 0; c < 3; c++) px[p * 3 + c] = Math.max(0, Math.min(255, rgb[c]! + Math.round(60 * Math.sin(p * 0.37 + i * 1.3 + c))));
+      const img = sharp(px, { raw: { width: 40, height: 40, channels: 3 } });
+      await (i % 2 ? img.jpeg().toFile(join(dir, cls, `${i}.jpg`)) : img.png().toFile(join(dir, cls, `${i}.png`)));
+    }
+  }
+  return dir;
+}
+
+function writeConfig(dir: string, name: string, text: string): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('anneal features', () => {
+  it('caches PaddleOCR features of MNIST digits and reuses them; --device cuda falls back to cpu with a warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-features-'));
+    const args = ['features', ocrModels.classifier, 'mnist:3', '--size', '48x192', '--fit', 'contain', '--position', 'left', '--invert', '--mean', '0.5', '--std', '0.5', '--cache-dir', join(dir, 'cache'), '--no-progress'];
+    const first = await run([...args, '--out', join(dir, 'npy'), '--device', 'cuda:1']);
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toMatch(/features: 30 x 200 in [\d.]+ s, [\d.]+ images\/s on cpu/);
+    expect(first.err).toMatch(/warning: device-fallback \(cuda -> cpu\)/);
+    expect(readNpy(join(dir, 'npy', 'features.npy')).dims).toEqual([30, 200]);
+    expect(readNpy(join(dir, 'npy', 'labels.npy')).dims).toEqual([30]);
+    const second = await run(args);
+    expect(second.code).toBe(0);
+    expect(second.out).toMatch(/features: 30 x 200 \(from cache\)/);
+    const bad = await run(['features', ocrModels.classifier, 'mnist:1', '--size', '48x192', '--layout', 'NHWC', '--cache-dir', join(dir, 'cache'), '--no-progress']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/InputLayoutError.*backbone input 'x'.*layout: 'NCHW'/s);
+  });
+});
+
+describe('anneal finetune', () => {
+  it('features mode: a linear probe on the PaddleOCR classifier, exported as one backbone+head model that plain ORT scores identically', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-finetune-'));
+    const config = writeConfig(dir, 'probe', `
+name: probe
+mode: features
+backbone: { path: ${JSON.stringify(ocrModels.classifier)} }
+data:
+  source: { kind: mnist, perDigit: 12 }
+  preprocess: { size: [48, 192], fit: contain, position: left, invert: true, mean: [0.5], std: [0.5] }
+  split: { test: 0.25, stratify: true }
+  batchSize: 30
+optimizer: { type: adam, lr: 0.02 }
+train: { epochs: 15, threads: 1 }
+cache: { dir: ${JSON.stringify(join(dir, 'cache'))} }
+`);
+    const out = join(dir, 'run');
+    const r = await run(['finetune', config, '--out', out, '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.backbone.cutAt).toBe('reshape2_0.tmp_0');
+    expect(summary.features.train).toMatchObject({ examples: 90, fromCache: false });
+    const head = summary.phases[0];
+    // 10 classes from 9 examples each: well above chance (10%)
+    expect(head.test.accuracy).toBeGreaterThan(0.3);
+    expect(summary.exported.accuracy).toBeCloseTo(head.test.accuracy, 10);
+    expect(summary.exported.count).toBe(30);
+    expect(r.out).toMatch(/model\.onnx \(backbone \+ head\) with plain ONNX Runtime: test accuracy/);
+    for (const f of ['model.onnx', 'metrics.jsonl', 'config.json']) expect(existsSync(join(out, f)), f).toBe(true);
+    // a second run reads the cache
+    const again = await run(['finetune', config, '--out', join(dir, 'run2'), '--no-progress']);
+    expect(again.code, again.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'run2', 'summary.json'), 'utf8')).features.train.fromCache).toBe(true);
+  });
+
+  it('lp-ft on a PyTorch-exported ResNet from a PNG/JPEG folder: probe, then the top blocks with layer decay; frozen blocks unchanged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-lpft-'));
+    const images = await colourFolder(dir);
+    const config = writeConfig(dir, 'lpft', `
+name: lpft
+mode: lp-ft
+backbone: { path: ${JSON.stringify(resnet)} }
+data:
+  source: { kind: images, dir: ${JSON.stringify(images)} }
+  preprocess: { size: [32, 32], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }
+  split: { test: 0.3, stratify: true }
+  batchSize: 7
+probe: { epochs: 10, lr: 0.05 }
+freeze: { unfreezeTop: 3 }
+layerDecay: 0.5
+optimizer: { type: adam, lr: 0.003 }
+train: { epochs: 4, threads: 1 }
+cache: { enabled: false }
+`);
+    const out = join(dir, 'run');
+    const r = await run(['finetune', config, '--out', out, '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/fine-tuning \d+ of \d+ parameter tensors \(3 of 8 backbone blocks\), BatchNorm frozen, layer decay 0.5/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.phases.map((p: { phase: string }) => p.phase)).toEqual(['features', 'finetune']);
+    expect(summary.backbone.cutAt).toBe('/Flatten_output_0');
+    const ft = summary.phases[1];
+    expect(ft.test.accuracy).toBe(1);
+    expect(summary.exported.accuracy).toBe(1);
+    expect(readdirSync(join(out, 'finetune'))).toContain('model.onnx');
+    // frozen lower blocks keep the pre-trained weights bit for bit; the top blocks moved
+    const source = loadModel(resnet).graph.initializer;
+    const exported = loadModel(join(out, 'finetune', 'model.onnx')).graph.initializer;
+    const values = (ts: typeof source, name: string) => Array.from(tensorToValue(ts.find((t) => t.name === name)!).data as Float32Array);
+    expect(values(exported, 'conv1.weight')).toEqual(values(source, 'conv1.weight'));
+    expect(values(exported, 'layer1.0.conv1.weight')).toEqual(values(source, 'layer1.0.conv1.weight'));
+    expect(values(exported, 'layer3.1.conv2.weight')).not.toEqual(values(source, 'layer3.1.conv2.weight'));
+  });
+
+  it('stops on a corrupt image naming the file, and on bad config fields with their paths', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-ft-bad-'));
+    const images = await colourFolder(dir, 3);
+    writeFileSync(join(images, 'warm', 'broken.png'), Buffer.from('not a png at all, just bytes'));
+    const config = writeConfig(dir, 'bad', `
+mode: features
+backbone: { path: ${JSON.stringify(resnet)} }
+data: { source: { kind: images, dir: ${JSON.stringify(images)} }, preprocess: { size: [32, 32] } }
+optimizer: { lr: 0.01 }
+train: { epochs: 1 }
+cache: { enabled: false }
+`);
+    const r = await run(['finetune', config, '--out', join(dir, 'run'), '--no-progress']);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/ImageDecodeError.*broken\.png/s);
+    const invalid = writeConfig(dir, 'invalid', `
+mode: sideways
+backbone: { path: ${JSON.stringify(resnet)} }
+data: { source: { kind: mnist }, preprocess: { size: [32] } }
+optimizer: { lr: -1 }
+train: { epochs: 1 }
+`);
+    const v = await run(['finetune', invalid, '--no-progress']);
+    expect(v.code).toBe(2);
+    expect(v.err).toMatch(/mode:/);
+    expect(v.err).toMatch(/data\.preprocess\.size/);
+    expect(v.err).toMatch(/optimizer\.lr/);
+  });
+});
