@@ -1,4 +1,4 @@
-import { subgraphInputs, type GraphBuilder, type GraphProto, type NodeProto } from '@anneal/onnx';
+import { subgraphInputs, usedInitializers, type GraphBuilder, type GraphProto, type NodeProto } from '@anneal/onnx';
 
 /** Ops whose result changes from run to run even with equal inputs: never hoisted. */
 const nondeterministic = /^(Random|Dropout$|Bernoulli$|Multinomial$)/;
@@ -49,5 +49,7 @@ export function hoistLoopInvariants(body: GraphProto, outer: GraphBuilder): numb
     outer.graph.node.push({ ...n, input });
   }
   body.node = stay;
+  // initializers only the hoisted nodes read now live in the outer graph (ORT warns about unused ones)
+  body.initializer = usedInitializers(body);
   return hoisted.length;
 }

@@ -75,6 +75,12 @@ export function formatModelReport(r: ModelReport): string {
     );
   }
   lines.push('');
+  if (r.blocks.length) {
+    const shown = r.blocks.length > 16 ? [...r.blocks.slice(0, 4), undefined, ...r.blocks.slice(-10)] : r.blocks;
+    lines.push(`Blocks (${r.blocks.length}, input side first; unfreezeTop / freezeBelow / layerDecay count these)`);
+    lines.push(...shown.map((b) => (b ? `  ${String(b.index).padStart(3)} ${b.name} (${b.tensors} tensors, ${countText(b.elements)} elements)` : '  ...')));
+    lines.push('');
+  }
   if (r.unsupported.length === 0) {
     lines.push('Fine-tuning: every op between a parameter and an output has a gradient rule; all parameters can train.');
   } else {

@@ -20,6 +20,7 @@ import {
 import { defaultGradientRegistry, isFloatType, listParameters, listRunningStatistics, type GradientRegistry } from '@anneal/autograd';
 import { prepareModel } from '@anneal/engine';
 import { ortExecutor } from '@anneal/runtime';
+import { listBlocks } from './blocks';
 import { ShapeMismatchError, TransferError } from './errors';
 
 export { formatModelReport } from './inspect-format';
@@ -66,6 +67,8 @@ export interface ModelReport {
   candidates: { name: string; producer: string; dims?: (number | string)[]; distanceToOutput: number; reasons: string[] }[];
   /** Ops without a gradient rule between some parameter and an output: fine-tuning through them fails, feature extraction works. */
   unsupported: UnsupportedOp[];
+  /** Parameter blocks, input side first: the units of `unfreezeTop`, `freezeBelow` and layer-wise lr decay (see listBlocks). */
+  blocks: { index: number; name: string; tensors: number; elements: number }[];
 }
 
 /** Options of {@link inspectModel}. */
@@ -131,6 +134,12 @@ export async function inspectModel(source: string, options: InspectOptions = {})
     batchNorms: listRunningStatistics(model).length,
     candidates,
     unsupported: unsupportedOps(model, facts, params, registry, candidates.map((c) => c.name)),
+    blocks: listBlocks(model, { params }).map((b, index) => ({
+      index,
+      name: b.name,
+      tensors: b.params.length,
+      elements: b.params.reduce((sum, p) => sum + (graph.initializer.find((t) => t.name === p)?.dims.reduce((a, d) => a * Number(d), 1) ?? 0), 0),
+    })),
   };
 }
 

@@ -12,6 +12,7 @@ import { loadBackbone } from './backbone';
 import { createFineTuneSession } from './fine-tune';
 import { selectTrainable } from './freeze';
 import { buildHead } from './head';
+import { inspectModel } from './inspect';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'torch');
 const ref = (name: string) => JSON.parse(readFileSync(join(root, name, 'ref.json'), 'utf8')) as { blocks: string[]; feature: string; featureDim: number };
@@ -25,6 +26,14 @@ describe.each(['resnet-mini', 'mobilenetv3-mini'])('blocks of %s', (name) => {
     const kept = ref(name).blocks.filter((b) => model.graph.initializer.some((t) => t.name?.startsWith(`${b}.`)));
     expect(blocks.map((b) => b.name)).toEqual(kept);
     expect(kept.length).toBe(ref(name).blocks.length - 1); // the exported final classifier layer is cut away
+  });
+});
+
+describe('anneal inspect lists the blocks', () => {
+  it('of the whole exported ResNet, as torch names its modules', async () => {
+    const report = await inspectModel(join(root, 'resnet-mini', 'model.onnx'));
+    expect(report.blocks.map((b) => b.name)).toEqual(ref('resnet-mini').blocks);
+    expect(report.blocks.reduce((s, b) => s + b.elements, 0)).toBe(44370);
   });
 });
 

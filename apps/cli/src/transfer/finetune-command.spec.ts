@@ -89,6 +89,14 @@ cache: { dir: ${JSON.stringify(join(dir, 'cache'))} }
     expect(r.out).toMatch(/model\.onnx \(backbone \+ head\) with plain ONNX Runtime: test accuracy/);
     for (const f of ['model.onnx', 'metrics.jsonl', 'config.json']) expect(existsSync(join(out, f)), f).toBe(true);
     // a second run reads the cache
+    const before = readFileSync(join(out, 'model.onnx'));
+    const taken = await run(['finetune', config, '--out', out, '--no-progress']);
+    expect(taken.code).toBe(2);
+    expect(taken.err).toMatch(/already holds a run/);
+    expect(readFileSync(join(out, 'model.onnx')).equals(before)).toBe(true);
+    const resumed = await run(['resume', out, '--no-progress']);
+    expect(resumed.code).toBe(2);
+    expect(resumed.err).toMatch(/anneal finetune. run, which cannot be resumed yet/);
     const again = await run(['finetune', config, '--out', join(dir, 'run2'), '--no-progress']);
     expect(again.code, again.err).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'run2', 'summary.json'), 'utf8')).features.train.fromCache).toBe(true);

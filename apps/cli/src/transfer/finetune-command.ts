@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArrayDataset } from '@anneal/data';
 import type { ModelProto } from '@anneal/onnx';
@@ -70,6 +70,7 @@ export async function finetuneCommand(configPath: string, options: { out?: strin
   const config = loadFinetuneConfig(configPath);
   if (options.device) Object.assign(config.train, options.device);
   const dir = options.out ?? freshRunDir(`runs/${config.name}`);
+  if (existsSync(join(dir, 'config.json'))) throw new CliError(`${dir} already holds a run; choose another --out (runs are never overwritten)`);
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   const backbonePath = resolveBackbonePath(config.backbone.path);
