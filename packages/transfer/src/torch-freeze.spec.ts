@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '@anneal/data';
-import { tensorToValue } from '@anneal/onnx';
+import { encodeModel, tensorToValue } from '@anneal/onnx';
+import { createSession, fromOrtTensorAsync } from '@anneal/runtime';
 import { sgd } from '@anneal/optim';
 import { attachHead } from './attach';
 import { loadBackbone } from './backbone';
@@ -38,7 +39,7 @@ describe('anneal inspect lists the blocks', () => {
 });
 
 describe('fine-tuning the top two blocks of the PyTorch MobileNetV3', () => {
-  it('changes exactly the head and those blocks, and one SGD step lowers the loss', async () => {
+  it('changes exactly the head and those blocks, one SGD step lowers the loss, and the export runs the same in ORT node and web', async () => {
     const x = readNpy(join(root, 'mobilenetv3-mini', 'x.npy'));
     const labels = readNpy(join(root, 'mobilenetv3-mini', 'y.npy'));
     const backbone = loadBackbone(join(root, 'mobilenetv3-mini', 'model.onnx'));
@@ -59,6 +60,16 @@ describe('fine-tuning the top two blocks of the PyTorch MobileNetV3', () => {
       if (trained.has(t.name!)) expect(now, t.name).not.toEqual(was);
       else expect(now, t.name).toEqual(was);
     }
+    // the fine-tuned backbone + head is one model that onnxruntime-node and onnxruntime-web agree on
+    const bytes = encodeModel(exported);
+    const outputs: Float32Array[] = [];
+    for (const device of ['cpu', 'wasm'] as const) {
+      const s = await createSession(bytes, { device });
+      outputs.push((await fromOrtTensorAsync((await s.run({ x }))[s.outputNames[0]!]!)).data as Float32Array);
+      await s.release();
+    }
+    const scale = Math.max(...outputs[0]!.map(Math.abs));
+    outputs[0]!.forEach((v, i) => expect(Math.abs(outputs[1]![i]! - v) / scale).toBeLessThan(1e-4));
     await ft.session.release();
   });
 });
