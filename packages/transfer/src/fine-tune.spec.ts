@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedGradientError } from '@anneal/autograd';
+import { TrainSession } from '@anneal/engine';
 import { DataType, GraphBuilder, tensors, tensorToValue, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { adam, sgd } from '@anneal/optim';
 import { ocrModels } from '@anneal/testing';
@@ -143,5 +144,29 @@ describe('a backbone with an op that has no gradient rule', () => {
     expect((err as UnsupportedGradientError).opType).toBe('Atan');
     expect((err as UnsupportedGradientError).nodeName).toBe('squash');
     expect((err as Error).message).toMatch(/no gradient rule for op Atan \(node 'squash'\)/);
+  });
+});
+
+describe('a head with another loss', () => {
+  it('trains an MSE regression head on cached PaddleOCR features (any engine loss works on features)', async () => {
+    const backbone = loadBackbone(ocrModels.classifier);
+    const { x, labels } = stripes(12, 1);
+    // target: a real number per image (2.5 for vertical stripes, -1 for horizontal)
+    const y: TensorValue = { dataType: DataType.FLOAT, dims: [12, 1], data: Float32Array.from(labels.data as BigInt64Array, (c) => (c ? 2.5 : -1)) };
+    const { dataset } = await extractFeatures(backbone, { x, y });
+    expect(dataset.x.dims).toEqual([12, 200]);
+    const head = buildHead({ inputDim: 200, classes: 1, seed: 4 });
+    const session = await TrainSession.create({ model: head, loss: { kind: 'mse' }, optimizer: { optimizer: adam(), lr: 1e-2 }, sample: { features: dataset.x, labels: y } });
+    const batch = { features: dataset.x, labels: y };
+    const first = (await session.step(batch)).loss;
+    let last = first;
+    for (let i = 0; i < 150; i++) last = (await session.step(batch)).loss;
+    expect(last).toBeLessThan(first * 0.05);
+    const pred = (await session.predict({ features: dataset.x })).data as Float32Array;
+    const target = y.data as Float32Array;
+    const high = Array.from(pred).filter((_, k) => target[k]! > 0);
+    const low = Array.from(pred).filter((_, k) => target[k]! < 0);
+    expect(Math.min(...high)).toBeGreaterThan(Math.max(...low));
+    await session.release();
   });
 });
