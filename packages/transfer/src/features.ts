@@ -18,6 +18,12 @@ export interface ExtractFeaturesOptions {
   cache?: string | FeatureCache;
   /** Canonical preprocessing description, part of the cache key (see describePreprocess). */
   preprocess?: string;
+  /**
+   * The data part of the cache key when the caller knows it without the examples (e.g. the hash
+   * of raw pixels or of an image folder's listing, with `preprocess` naming the transform); with a
+   * lazy `data`, a cache hit then never loads or preprocesses anything. Default: hashDataset(data).
+   */
+  dataKey?: string;
   onProgress?: (done: number, total: number) => void;
   onWarning?: (w: RuntimeWarning) => void;
 }
@@ -53,14 +59,18 @@ function checkInput(backbone: Backbone, data: ArrayDataset): void {
  * @example
  * const { dataset: train } = await extractFeatures(backbone, images, { cache: '.anneal/features', preprocess: describePreprocess(p) });
  */
-export async function extractFeatures(backbone: Backbone, data: ArrayDataset, options: ExtractFeaturesOptions = {}): Promise<ExtractedFeatures> {
+export async function extractFeatures(backbone: Backbone, source: ArrayDataset | (() => Promise<ArrayDataset>), options: ExtractFeaturesOptions = {}): Promise<ExtractedFeatures> {
   const started = performance.now();
   const cache = typeof options.cache === 'string' ? new FeatureCache(options.cache) : options.cache;
-  const key: FeatureCacheKey | undefined = cache ? { model: backbone.hash, tensor: backbone.cutAt, pool: backbone.pool, preprocess: options.preprocess ?? '', data: hashDataset(data) } : undefined;
-  if (cache && key) {
+  let data = typeof source === 'function' ? undefined : source;
+  let key: FeatureCacheKey | undefined;
+  if (cache) {
+    if (options.dataKey === undefined) data ??= await (source as () => Promise<ArrayDataset>)();
+    key = { model: backbone.hash, tensor: backbone.cutAt, pool: backbone.pool, preprocess: options.preprocess ?? '', data: options.dataKey ?? hashDataset(data!) };
     const hit = cache.get(key);
     if (hit) return { dataset: hit, fromCache: true, path: cache.path(key), key, seconds: (performance.now() - started) / 1000, examplesPerSecond: 0 };
   }
+  data ??= await (source as () => Promise<ArrayDataset>)();
   checkInput(backbone, data);
   const n = datasetSize(data);
   const batchSize = options.batchSize ?? 64;

@@ -12,3 +12,4 @@ export { describePreprocess, preprocessDims, preprocessImage, preprocessPixels, 
 export { loadImageFolder, preprocessDataset, DEFAULT_IMAGE_EXTENSIONS, type ImageFolderOptions, type ImageBatchOptions } from './images/image-folder';
 export { checkInputLayout } from './images/input-layout';
 export { ImageDecodeError, ImageFolderError, ImagePreprocessError, InputLayoutError } from './images/image-errors';
+export { listImageFolder, loadImageFiles, type ImageFolderListing } from './images/image-folder';

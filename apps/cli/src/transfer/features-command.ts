@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { loadMnist, writeNpy, type ArrayDataset } from '@anneal/data';
 import type { Device } from '@anneal/runtime';
-import { describePreprocess, extractFeatures, loadBackbone, loadImageFolder, preprocessDataset, type FeaturePool, type ImagePreprocess } from '@anneal/transfer';
+import { checkInputLayout, describePreprocess, preprocessDims, extractFeatures, hashDataset, listImageFolder, loadBackbone, loadImageFiles, preprocessDataset, type FeaturePool, type ImagePreprocess } from '@anneal/transfer';
 import { CliError } from '../cli-error';
 import { taskBar } from '../fit/progress-bars';
-import { resolveBackbonePath } from './finetune-data';
+import { filesKey, resolveBackbonePath } from './finetune-data';
 
 /** Options of `anneal features`. */
 export interface FeaturesOptions {
@@ -49,21 +49,29 @@ export function parseNumbers(name: string) {
   };
 }
 
-async function loadData(data: string, p: ImagePreprocess | undefined, progress: boolean): Promise<{ ds: ArrayDataset; what: string }> {
+/** The data as a lazy source with its cache key: a cache hit decodes nothing. */
+async function dataSource(data: string, p: ImagePreprocess | undefined, progress: boolean): Promise<{ load: () => Promise<ArrayDataset>; key: string; what: string }> {
   const mnist = /^mnist(?::(\d+))?$/.exec(data);
+  const withBar = async (label: string, make: (onProgress: (d: number, n: number) => void) => Promise<ArrayDataset>) => {
+    const bar = taskBar(label, progress);
+    try {
+      return await make(bar.update);
+    } finally {
+      bar.stop();
+    }
+  };
   if (mnist) {
     const raw = loadMnist({ perDigit: mnist[1] ? Number(mnist[1]) : undefined, image: true });
-    if (!p) return { ds: raw, what: `MNIST (${raw.x.dims[0]} digits, 1x28x28)` };
-    const bar = taskBar('preprocessing', progress);
-    const ds = await preprocessDataset(raw, p, { onProgress: bar.update });
-    bar.stop();
-    return { ds, what: `MNIST (${raw.x.dims[0]} digits)` };
+    const what = `MNIST (${raw.x.dims[0]} digits${p ? '' : ', 1x28x28'})`;
+    return { key: hashDataset(raw), what, load: async () => (p ? withBar('preprocessing', (onProgress) => preprocessDataset(raw, p, { onProgress })) : raw) };
   }
   if (!p) throw new CliError(`${data}: an image folder needs --size <height>x<width> (and usually --mean/--std) to become backbone input`);
-  const bar = taskBar('decoding images', progress);
-  const folder = await loadImageFolder(data, p, { onProgress: bar.update });
-  bar.stop();
-  return { ds: folder.dataset, what: `${data} (${folder.files.length} images, classes ${folder.classes.join(', ')})` };
+  const listing = await listImageFolder(data);
+  return {
+    key: filesKey(listing.files, listing.labels),
+    what: `${data} (${listing.files.length} images, classes ${listing.classes.join(', ')})`,
+    load: () => withBar('decoding images', (onProgress) => loadImageFiles(listing.files, listing.labels, p, { onProgress })),
+  };
 }
 
 /**
@@ -75,10 +83,11 @@ export async function featuresCommand(backbonePath: string, data: string, o: Fea
   const path = resolveBackbonePath(backbonePath, '<backbone>');
   const backbone = loadBackbone(path, { at: o.at, pool: o.pool });
   const p: ImagePreprocess | undefined = o.size ? { size: o.size, channels: o.channels, fit: o.fit, position: o.position, invert: o.invert, mean: o.mean, std: o.std, layout: o.layout } : undefined;
-  const { ds, what } = await loadData(data, p, o.progress);
+  if (p) checkInputLayout({ name: backbone.input.name, dims: backbone.input.dims }, preprocessDims(p), p.layout);
+  const { load, key, what } = await dataSource(data, p, o.progress);
   log(`backbone ${path}: input '${backbone.input.name}' [${backbone.input.dims.join(', ')}], cut at '${backbone.cutAt}'${backbone.pool !== 'none' ? ` (${backbone.pool}-pooled)` : ''}; data ${what}`);
   const bar = taskBar('features', o.progress);
-  const r = await extractFeatures(backbone, ds, { cache: o.cacheDir, preprocess: p ? describePreprocess(p) : '', batchSize: o.batchSize, device: o.device.device, deviceId: o.device.deviceId, onProgress: bar.update, onWarning: (w) => log(`warning: ${w.kind} (${w.requested} -> ${w.used}): ${w.reason}`) });
+  const r = await extractFeatures(backbone, load, { cache: o.cacheDir, preprocess: p ? describePreprocess(p) : '', dataKey: key, batchSize: o.batchSize, device: o.device.device, deviceId: o.device.deviceId, onProgress: bar.update, onWarning: (w) => log(`warning: ${w.kind} (${w.requested} -> ${w.used}): ${w.reason}`) });
   bar.stop();
   const lines = [
     `features: ${r.dataset.x.dims.join(' x ')} ${r.fromCache ? '(from cache)' : `in ${r.seconds.toFixed(2)} s, ${r.examplesPerSecond.toFixed(1)} images/s on ${r.device}`}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +139,35 @@ cache: { enabled: false }
     expect(values(exported, 'conv1.weight')).toEqual(values(source, 'conv1.weight'));
     expect(values(exported, 'layer1.0.conv1.weight')).toEqual(values(source, 'layer1.0.conv1.weight'));
     expect(values(exported, 'layer3.1.conv2.weight')).not.toEqual(values(source, 'layer3.1.conv2.weight'));
+  });
+
+  it('features mode on an image folder: a cache hit skips decoding the training images; touching a file invalidates it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-ft-cache-'));
+    const images = await colourFolder(dir, 6);
+    const config = writeConfig(dir, 'feat', `
+mode: features
+backbone: { path: ${JSON.stringify(resnet)} }
+data: { source: { kind: images, dir: ${JSON.stringify(images)} }, preprocess: { size: [32, 32] }, split: { test: 0.25, stratify: true }, batchSize: 9 }
+optimizer: { lr: 0.02 }
+train: { epochs: 3, threads: 1 }
+cache: { dir: ${JSON.stringify(join(dir, 'cache'))} }
+`);
+    const first = await run(['finetune', config, '--out', join(dir, 'a'), '--no-progress']);
+    expect(first.code, first.err).toBe(0);
+    expect(first.err).toMatch(/decoding train images: 9 examples/);
+    const second = await run(['finetune', config, '--out', join(dir, 'b'), '--no-progress']);
+    expect(second.code, second.err).toBe(0);
+    expect(second.err).toMatch(/features train: 9 x 32 from cache/);
+    expect(second.err).not.toMatch(/decoding train images/);
+    // same results from cached features
+    const acc = (d: string) => JSON.parse(readFileSync(join(dir, d, 'summary.json'), 'utf8')).exported.accuracy;
+    expect(acc('b')).toBe(acc('a'));
+    // a changed image (new mtime) is a different dataset: recomputed
+    const file = join(images, 'warm', '0.png');
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const third = await run(['finetune', config, '--out', join(dir, 'c'), '--no-progress']);
+    expect(third.code, third.err).toBe(0);
+    expect(third.err).toMatch(/features (train|test): \d+ x 32 in [\d.]+ s/);
   });
 
   it('stops on a corrupt image naming the file, and on bad config fields with their paths', async () => {

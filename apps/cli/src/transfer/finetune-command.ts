@@ -14,7 +14,7 @@ import { formatIssues, parseConfigText } from '../fit/load-config';
 import { pluginPackages, registerSchedulerPlugins } from '../fit/plugins';
 import { taskBar } from '../fit/progress-bars';
 import { runPaths } from '../fit/run-dir';
-import { buildFinetuneData, resolveBackbonePath, type FinetuneData } from './finetune-data';
+import { buildFinetuneData, loadParts, resolveBackbonePath, type FinetuneData, type LazyPart } from './finetune-data';
 import { finetuneConfigSchema, type FinetuneConfig } from './finetune-schema';
 
 /** What `anneal finetune` prints and writes to summary.json. */
@@ -76,7 +76,7 @@ export async function finetuneCommand(configPath: string, options: { out?: strin
   const backbonePath = resolveBackbonePath(config.backbone.path);
   const backbone = loadBackbone(backbonePath, { at: config.backbone.at, pool: config.backbone.pool, input: config.backbone.input });
   io.err(`anneal finetune (${config.mode}): backbone ${backbonePath} cut at '${backbone.cutAt}'${backbone.pool !== 'none' ? ` (${backbone.pool}-pooled)` : ''}, opset ${backbone.opset.from}${backbone.opset.to !== backbone.opset.from ? ` -> ${backbone.opset.to}` : ''}`);
-  const data = await buildFinetuneData(config, backbone, io.progress);
+  const data = await buildFinetuneData(config, backbone, { progress: io.progress, log: io.err });
   const c = createContainer();
   await registerSchedulerPlugins(c, pluginPackages(config));
   const summary: FinetuneSummary = { runDir: dir, mode: config.mode, backbone: { path: backbonePath, cutAt: backbone.cutAt, feature: backbone.feature, featureDim: backbone.featureDim, pool: backbone.pool }, phases: [], exported: { model: '', accuracy: 0, loss: 0, count: 0 }, seconds: 0 };
@@ -101,19 +101,21 @@ export async function finetuneCommand(configPath: string, options: { out?: strin
     modelPath = result.files.model;
   }
   if (config.mode !== 'features') {
-    const startHead = head ?? buildHead({ inputDim: backbone.featureDim ?? (await probeWidth(backbone, data.parts.train)), classes: data.classes, hidden: config.head.hidden, activation: config.head.activation, dropout: config.head.dropout, seed: config.head.seed ?? config.seed });
+    const parts = await loadParts(data);
+    const startHead = head ?? buildHead({ inputDim: backbone.featureDim ?? (await probeWidth(backbone, parts.train)), classes: data.classes, hidden: config.head.hidden, activation: config.head.activation, dropout: config.head.dropout, seed: config.head.seed ?? config.seed });
     const model = attachHead(backbone, startHead);
     const selection = selectTrainable(model, config.freeze);
     const groups = config.layerDecay !== undefined ? layerDecayGroups(selection, config.layerDecay, { weightDecay: config.optimizer.weightDecay }) : undefined;
     io.err(`fine-tuning ${selection.trainable.length} of ${selection.trainable.length + selection.frozen.length} parameter tensors (${selection.blocks.filter((b) => b.trainable).length} of ${selection.blocks.length} backbone blocks), BatchNorm ${config.train.batchNorm}${groups ? `, layer decay ${config.layerDecay}` : ''}`);
     const fit = phaseConfig(config, backbonePath, false);
-    const loaders = dataLoaders(data.parts, fit, backbone.input.name, data.classes);
+    const loaders = dataLoaders(parts, fit, backbone.input.name, data.classes);
     const phaseDir = config.mode === 'lp-ft' ? join(dir, 'finetune') : dir;
     const result = await runFit(fit, phaseDir, undefined, io, { prebuilt: { data: loaders, model, trainable: selection.trainable, groups }, label: 'anneal finetune (through the backbone)' });
     summary.phases.push({ ...result, phase: 'finetune', trainable: selection.trainable.length, frozen: selection.frozen.length });
     modelPath = result.files.model;
   }
-  const test = dataLoaders(data.parts, phaseConfig(config, backbonePath, false), backbone.input.name, data.classes).test;
+  const testPart = await data.parts.test.load();
+  const test = dataLoaders({ train: testPart, test: testPart }, phaseConfig(config, backbonePath, false), backbone.input.name, data.classes).test;
   const exported = await scoreModelFile(modelPath, test.epochBatches(0));
   summary.exported = { model: modelPath, accuracy: exported.accuracy, loss: exported.loss, count: exported.count };
   summary.seconds = (performance.now() - started) / 1000;
@@ -125,12 +127,13 @@ export async function finetuneCommand(configPath: string, options: { out?: strin
 async function featureParts(config: FinetuneConfig, backbone: Backbone, data: FinetuneData, io: FitIo, summary: FinetuneSummary): Promise<DataParts> {
   const out: Partial<DataParts> = {};
   summary.features = {};
-  for (const [name, part] of Object.entries(data.parts) as [keyof DataParts, ArrayDataset | undefined][]) {
+  for (const [name, part] of Object.entries(data.parts) as [keyof DataParts, LazyPart | undefined][]) {
     if (!part) continue;
     const bar = taskBar(`features ${name}`, io.progress);
-    const r = await extractFeatures(backbone, part, {
+    const r = await extractFeatures(backbone, part.load, {
       cache: config.cache.enabled ? config.cache.dir : undefined,
       preprocess: data.preprocessKey,
+      dataKey: part.key,
       device: config.train.device,
       deviceId: config.train.deviceId,
       batchSize: config.data.evalBatchSize > 256 ? 64 : config.data.evalBatchSize,

