@@ -2,7 +2,7 @@ export { TransferError, ShapeMismatchError, FreezeError, FeatureCacheError } fro
 export { loadBackbone, type Backbone, type BackboneOptions, type FeaturePool } from './backbone';
 export { FeatureCache, hashDataset, type FeatureCacheKey } from './feature-cache';
 export { extractFeatures, type ExtractFeaturesOptions, type ExtractedFeatures } from './features';
-export { buildHead, headInputDim, type HeadOptions } from './head';
+export { buildHead, headInputDim, featureStatistics, type HeadOptions } from './head';
 export { attachHead, type AttachHeadOptions } from './attach';
 export { listBlocks, type Block, type BlockOptions } from './blocks';
 export { selectTrainable, layerDecayGroups, type FreezeOptions, type TrainableSelection, type BlockState } from './freeze';

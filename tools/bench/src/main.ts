@@ -156,4 +156,6 @@ async function main(): Promise<void> {
   console.log(`bench: ${Object.entries(ratios).map(([k, v]) => `${k}=${v}`).join(' ')}`);
 }
 
-await main();
+// `npm run bench transfer`: the transfer-learning bench (tools/bench/src/transfer.ts) instead of W1-W4
+if (process.argv.slice(2).includes('transfer')) await (await import('./transfer')).runTransferBench();
+else await main();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ArrayDataset } from '@anneal/data';
 import type { ModelProto } from '@anneal/onnx';
 import { writeFileAtomic } from '@anneal/onnx';
-import { attachHead, buildHead, extractFeatures, layerDecayGroups, loadBackbone, selectTrainable, type Backbone } from '@anneal/transfer';
+import { attachHead, buildHead, extractFeatures, featureStatistics, layerDecayGroups, loadBackbone, selectTrainable, type Backbone } from '@anneal/transfer';
 import { CliError } from '../cli-error';
 import { createContainer } from '../container';
 import { dataLoaders, type DataParts } from '../fit/build-data';
@@ -85,7 +85,8 @@ export async function finetuneCommand(configPath: string, options: { out?: strin
   if (config.mode !== 'finetune') {
     const features = await featureParts(config, backbone, data, io, summary);
     const width = features.train.x.dims[1]!;
-    const fresh = buildHead({ inputDim: width, classes: data.classes, hidden: config.head.hidden, activation: config.head.activation, dropout: config.head.dropout, seed: config.head.seed ?? config.seed });
+    const standardize = config.head.standardize ? featureStatistics(features.train.x) : undefined;
+    const fresh = buildHead({ inputDim: width, classes: data.classes, hidden: config.head.hidden, activation: config.head.activation, dropout: config.head.dropout, seed: config.head.seed ?? config.seed, standardize });
     const phaseDir = config.mode === 'lp-ft' ? join(dir, 'probe') : dir;
     const fit = phaseConfig(config, backbonePath, config.mode === 'lp-ft');
     const loaders = dataLoaders(features, fit, 'features', data.classes);

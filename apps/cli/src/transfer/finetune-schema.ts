@@ -50,7 +50,16 @@ export const finetuneConfigSchema = z
         ...batchFields,
       })
       .strict(),
-    head: z.object({ hidden: z.array(positiveInt).default([]), activation: z.enum(['relu', 'tanh']).optional(), dropout: z.number().min(0).max(0.95).optional(), seed: z.number().int().optional() }).strict().default({ hidden: [] }),
+    head: z
+      .object({
+        hidden: z.array(positiveInt).default([]),
+        activation: z.enum(['relu', 'tanh']).optional(),
+        dropout: z.number().min(0).max(0.95).optional(),
+        seed: z.number().int().optional(),
+        standardize: z.boolean().default(true).describe('features / lp-ft: standardize features inside the head with training-set statistics'),
+      })
+      .strict()
+      .default({ hidden: [], standardize: true }),
     freeze: z
       .object({
         unfreezeTop: z.number().int().nonnegative().optional(),
