@@ -1,2 +1,3 @@
 export { packageDir, ocrModels, randn } from './fixtures';
 export { describeSchedulerConformance, type SchedulerConformanceCases } from './scheduler-conformance';
+export { maxRelativeError } from './compare';

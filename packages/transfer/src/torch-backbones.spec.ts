@@ -2,6 +2,7 @@
 // float64 references: feature-tensor discovery, the cut backbone's features, and one frozen-BatchNorm
 // train step's loss and gradients. The models run here in float32 through ONNX Runtime.
 import { afterAll, describe, expect, it } from 'vitest';
+import { maxRelativeError } from '@anneal/testing';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,16 +34,6 @@ const GRADIENT_TOLERANCE = 1e-4;
 /** Floor of a tensor's scale, as a fraction of the model's largest gradient (no tensor here is near zero). */
 const SCALE_FLOOR = 1e-6;
 
-/** max |a − r| / max(max |r|, floor). */
-function relError(a: ArrayLike<number>, ref: readonly number[], floor = 0): number {
-  let maxDiff = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(Number(a[i]) - ref[i]!));
-    scale = Math.max(scale, Math.abs(ref[i]!));
-  }
-  return maxDiff / Math.max(scale, floor);
-}
 
 function load(name: string) {
   const dir = join(root, name);
@@ -87,7 +78,7 @@ describe.each(['resnet-mini', 'mobilenetv3-mini'])('%s exported by PyTorch 1.13'
     expect(backbone.graph.output.map((o) => o.name)).toEqual([ref.feature]);
     const out = (await executor.run(backbone, { x }))[ref.feature]!;
     expect(out.dims).toEqual([4, ref.featureDim]);
-    const e = relError(out.data as Float32Array, ref.features);
+    const e = maxRelativeError(out.data as Float32Array, ref.features);
     console.log(`${name}: features max error ${e.toExponential(2)} of their max`);
     expect(e).toBeLessThan(1e-4);
   });
@@ -116,7 +107,7 @@ describe.each(['resnet-mini', 'mobilenetv3-mini'])('%s exported by PyTorch 1.13'
     for (const [p, g] of Object.entries(ref.gradients)) {
       const got = out[step.gradients[p]!]!;
       expect(got.dims, p).toEqual(step.initialParams[p]!.dims.map(Number));
-      const e = relError(got.data as Float32Array, g, floor);
+      const e = maxRelativeError(got.data as Float32Array, g, floor);
       if (e > worst.error) worst = { tensor: p, error: e };
       expect(e, `${name}: gradient of ${p}`).toBeLessThan(GRADIENT_TOLERANCE);
     }

@@ -8,8 +8,9 @@ import { writeNpy } from '@anneal/data';
 import { TrainSession, unstackBatch, type StackedBatches } from '@anneal/engine';
 import { adam, sgd } from '@anneal/optim';
 import { createSession } from '@anneal/runtime';
-import { DataType, type TensorValue } from '@anneal/onnx';
+import type { TensorValue } from '@anneal/onnx';
 import { cnnModel, headModel, makeBenchData, type BenchData } from './workloads';
+import { epochGroups } from './epoch-groups';
 import { TorchSide, torchUnavailable } from './torch-side';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -28,41 +29,10 @@ type Runner = () => Promise<number>;
  */
 const stepsPerRun = Math.max(1, Math.floor(Number(process.env.BENCH_K ?? 16)) || 16);
 
-/**
- * One epoch's batches in PyTorch's order (no shuffling), grouped: up to `k` consecutive full
- * batches stacked as [k, batch, ...] views of the dataset (no copy), then the final partial batch alone.
- */
-function epochGroups(data: BenchData, batch: number, k: number): (StackedBatches | Record<string, TensorValue>)[] {
-  const n = data.features.dims[0]!;
-  const width = data.features.dims[1]!;
-  const x = data.features.data as Float32Array;
-  const y = data.labels.data as BigInt64Array;
-  const view = (start: number, end: number): Record<string, TensorValue> => ({
-    x: { dataType: DataType.FLOAT, dims: [end - start, width], data: x.subarray(start * width, end * width) },
-    labels: { dataType: DataType.INT64, dims: [end - start], data: y.subarray(start, end) },
-  });
-  const full = Math.floor(n / batch);
-  const groups: (StackedBatches | Record<string, TensorValue>)[] = [];
-  for (let g = 0; g < full; g += k) {
-    const count = Math.min(k, full - g);
-    const start = g * batch;
-    const end = (g + count) * batch;
-    if (k === 1) groups.push(view(start, end));
-    else
-      groups.push({
-        stacked: {
-          x: { dataType: DataType.FLOAT, dims: [count, batch, width], data: x.subarray(start * width, end * width) },
-          labels: { dataType: DataType.INT64, dims: [count, batch], data: y.subarray(start, end) },
-        },
-      });
-  }
-  if (full * batch < n) groups.push(view(full * batch, n));
-  return groups;
-}
 
 async function headRunner(data: BenchData, which: 'w1' | 'w2'): Promise<Runner> {
   const cfg = data.config[which];
-  const groups = epochGroups(data, cfg.batch, stepsPerRun);
+  const groups = epochGroups(data.features, data.labels, cfg.batch, stepsPerRun, 'x');
   return async () => {
     const s = await TrainSession.create({
       model: headModel(data, which),

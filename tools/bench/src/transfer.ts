@@ -14,12 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadMnist, writeNpy, type ArrayDataset } from '@anneal/data';
-import { stackBatches, TrainSession, type StackedBatches } from '@anneal/engine';
+import { TrainSession, type StackedBatches } from '@anneal/engine';
 import { cutModel, DataType, encodeModel, loadModel, tensorToValue, type TensorValue } from '@anneal/onnx';
 import { adam } from '@anneal/optim';
 import { ocrModels } from '@anneal/testing';
 import { buildHead, describePreprocess, extractFeatures, loadBackbone, preprocessDataset, type Backbone, type ImagePreprocess } from '@anneal/transfer';
 import { torchUnavailable } from './torch-side';
+import { epochGroups } from './epoch-groups';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const threads = 2;
@@ -85,30 +86,11 @@ async function extractionBench(backbone: Backbone, images: ArrayDataset): Promis
   }
 }
 
-/** One epoch in order: groups of up to K stacked full batches, then the final partial batch alone. */
-function epochGroups(features: ArrayDataset): (StackedBatches | Record<string, TensorValue>)[] {
-  const n = features.x.dims[0]!;
-  const width = features.x.dims[1]!;
-  const x = features.x.data as Float32Array;
-  const y = features.y.data as BigInt64Array;
-  const batch = (s: number, e: number): Record<string, TensorValue> => ({
-    features: { dataType: DataType.FLOAT, dims: [e - s, width], data: x.subarray(s * width, e * width) },
-    labels: { dataType: DataType.INT64, dims: [e - s], data: y.subarray(s, e) },
-  });
-  const full = Math.floor(n / HEAD.batch);
-  const groups: (StackedBatches | Record<string, TensorValue>)[] = [];
-  for (let g = 0; g < full; g += HEAD.stepsPerRun) {
-    const count = Math.min(HEAD.stepsPerRun, full - g);
-    groups.push(stackBatches(Array.from({ length: count }, (_, i) => batch((g + i) * HEAD.batch, (g + i + 1) * HEAD.batch))));
-  }
-  if (full * HEAD.batch < n) groups.push(batch(full * HEAD.batch, n));
-  return groups;
-}
 
 const isStacked = (g: StackedBatches | Record<string, TensorValue>): g is StackedBatches => 'stacked' in g;
 
 async function annealHead(features: ArrayDataset): Promise<{ seconds: number[]; threads: number; loss: number }> {
-  const groups = epochGroups(features);
+  const groups = epochGroups(features.x, features.y, HEAD.batch, HEAD.stepsPerRun, 'features');
   const seconds: number[] = [];
   let used = 0;
   let loss = NaN;

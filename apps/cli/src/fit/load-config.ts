@@ -37,17 +37,29 @@ export function validateFitConfig(raw: unknown, file: string): FitConfig {
 }
 
 /**
- * Reads and validates an `anneal fit` config file (JSON or YAML).
+ * Reads a JSON or YAML config file and validates it with a zod schema; errors name the file and
+ * list every problem with its path.
  *
- * @example
- * const config = loadFitConfig('examples/mnist-cnn.yaml');
+ * @example const config = loadConfigFile('examples/transfer/paddle-probe.yaml', finetuneConfigSchema);
  */
-export function loadFitConfig(file: string): FitConfig {
+export function loadConfigFile<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new CliError(`${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path`);
   }
-  return validateFitConfig(parseConfigText(text, file), file);
+  const parsed = schema.safeParse(parseConfigText(text, file));
+  if (!parsed.success) throw new CliError(`${file}: invalid config:\n${formatIssues(parsed.error.issues)}`);
+  return parsed.data as z.infer<S>;
+}
+
+/**
+ * Reads and validates an `anneal fit` config file (JSON or YAML).
+ *
+ * @example
+ * const config = loadFitConfig('examples/mnist-cnn.yaml');
+ */
+export function loadFitConfig(file: string): FitConfig {
+  return loadConfigFile(file, fitConfigSchema);
 }

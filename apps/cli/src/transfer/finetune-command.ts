@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArrayDataset } from '@anneal/data';
 import type { ModelProto } from '@anneal/onnx';
@@ -10,7 +10,7 @@ import { dataLoaders, type DataParts } from '../fit/build-data';
 import type { FitConfig } from '../fit/config-schema';
 import { scoreModelFile } from '../fit/evaluate-command';
 import { freshRunDir, runFit, type FitIo, type FitSummary } from '../fit/fit-command';
-import { formatIssues, parseConfigText } from '../fit/load-config';
+import { loadConfigFile } from '../fit/load-config';
 import { pluginPackages, registerSchedulerPlugins } from '../fit/plugins';
 import { taskBar } from '../fit/progress-bars';
 import { runPaths } from '../fit/run-dir';
@@ -33,15 +33,7 @@ export interface FinetuneSummary {
 
 /** Reads and validates a finetune config (JSON or YAML), listing every problem with its path. */
 export function loadFinetuneConfig(file: string): FinetuneConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new CliError(`${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path`);
-  }
-  const parsed = finetuneConfigSchema.safeParse(parseConfigText(text, file));
-  if (!parsed.success) throw new CliError(`${file}: invalid config:\n${formatIssues(parsed.error.issues)}`);
-  return parsed.data;
+  return loadConfigFile(file, finetuneConfigSchema);
 }
 
 /** The `fit` settings a phase trains with (data and model come prebuilt). */
