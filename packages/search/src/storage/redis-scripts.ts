@@ -1,0 +1,127 @@
+// Lua scripts of RedisStorage. Each runs atomically inside Redis, so every state transition of a
+// trial (claim, finish, fail as stale) happens exactly once whatever the number of workers. Time
+// comes from the server (TIME), so heartbeats do not depend on the workers' clocks. Values are
+// JSON strings made by the client; the scripts only compare and copy them (no Lua number
+// round-trips, so float64 values keep full precision).
+
+/** Server time in ms. */
+const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/** KEYS: studies hash. ARGV: name, direction, studyJSON, loadIfExists(0/1). Returns the stored study JSON. */
+export const CREATE_STUDY = `
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if existing then
+  if ARGV[4] ~= '1' then return redis.error_reply('STUDY_EXISTS') end
+  local d = cjson.decode(existing)
+  if d.direction ~= ARGV[2] then return redis.error_reply('DIRECTION_MISMATCH:' .. d.direction) end
+  return existing
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return ARGV[3]`;
+
+/**
+ * KEYS: trials list, waiting list, running set. ARGV: study, worker, trial key prefix.
+ * Claims the oldest waiting trial or creates the next one; returns its id.
+ */
+export const START_TRIAL = `
+${NOW}
+local id = redis.call('LPOP', KEYS[2])
+while id do
+  local key = ARGV[3] .. id
+  if redis.call('HGET', key, 'state') == 'waiting' then
+    redis.call('HSET', key, 'state', 'running', 'worker', ARGV[2], 'startedAt', now, 'heartbeatAt', now)
+    redis.call('SADD', KEYS[3], id)
+    return id
+  end
+  id = redis.call('LPOP', KEYS[2])
+end
+local n = redis.call('LLEN', KEYS[1])
+id = ARGV[1] .. '#' .. n
+redis.call('HSET', ARGV[3] .. id, 'id', id, 'number', n, 'study', ARGV[1], 'state', 'running', 'worker', ARGV[2], 'startedAt', now, 'heartbeatAt', now)
+redis.call('RPUSH', KEYS[1], id)
+redis.call('SADD', KEYS[3], id)
+return id`;
+
+/**
+ * KEYS: trials list, waiting list. ARGV: study, trial key prefix, retryOf ('' for none), then
+ * triples (kind, field, json) with kind p (param), d (distribution), s (system attr). Returns the id.
+ */
+export const ENQUEUE_TRIAL = `
+local n = redis.call('LLEN', KEYS[1])
+local id = ARGV[1] .. '#' .. n
+local key = ARGV[2] .. id
+redis.call('HSET', key, 'id', id, 'number', n, 'study', ARGV[1], 'state', 'waiting')
+if ARGV[3] ~= '' then redis.call('HSET', key, 'retryOf', ARGV[3]) end
+local sub = { p = ':params', d = ':dists', s = ':sattr' }
+for i = 4, #ARGV, 3 do redis.call('HSET', key .. sub[ARGV[i]], ARGV[i + 1], ARGV[i + 2]) end
+redis.call('RPUSH', KEYS[1], id)
+redis.call('RPUSH', KEYS[2], id)
+return id`;
+
+/** KEYS: trial key. ARGV: name, value JSON, distribution JSON. */
+export const SET_PARAM = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'running' then return redis.error_reply('NOT_RUNNING:' .. tostring(state)) end
+local old = redis.call('HGET', KEYS[1] .. ':params', ARGV[1])
+if old and old ~= ARGV[2] then return redis.error_reply('PARAM_CONFLICT:' .. old) end
+local oldD = redis.call('HGET', KEYS[1] .. ':dists', ARGV[1])
+if oldD and oldD ~= ARGV[3] then return redis.error_reply('DISTRIBUTION_CONFLICT:' .. oldD) end
+redis.call('HSET', KEYS[1] .. ':params', ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[1] .. ':dists', ARGV[1], ARGV[3])
+return 1`;
+
+/** KEYS: trial key. ARGV: sub-hash suffix (':inter', ':uattr', ':sattr'), field, JSON. Only while running (attrs: any state). */
+export const SET_FIELD = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return redis.error_reply('NO_TRIAL') end
+if ARGV[1] == ':inter' and state ~= 'running' then return redis.error_reply('NOT_RUNNING:' .. state) end
+redis.call('HSET', KEYS[1] .. ARGV[1], ARGV[2], ARGV[3])
+return 1`;
+
+/** KEYS: trial key. */
+export const HEARTBEAT = `
+${NOW}
+if redis.call('HGET', KEYS[1], 'state') == 'running' then redis.call('HSET', KEYS[1], 'heartbeatAt', now) end
+return 1`;
+
+/** KEYS: trial key, running set. ARGV: id, state, value JSON or '', error or ''. */
+export const FINISH_TRIAL = `
+${NOW}
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'running' then return redis.error_reply('NOT_RUNNING:' .. tostring(state)) end
+redis.call('HSET', KEYS[1], 'state', ARGV[2], 'completedAt', now)
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'value', ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[4]) end
+redis.call('SREM', KEYS[2], ARGV[1])
+return 1`;
+
+/**
+ * KEYS: trials list, waiting list, running set. ARGV: study, trial key prefix, graceMs, retry (0/1).
+ * Fails running trials of the study whose heartbeat is older than graceMs and enqueues one retry
+ * of each; returns the failed ids.
+ */
+export const FAIL_STALE = `
+${NOW}
+local failed = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  local key = ARGV[2] .. id
+  local beat = tonumber(redis.call('HGET', key, 'heartbeatAt') or '0')
+  if redis.call('HGET', key, 'state') == 'running' and now - beat > tonumber(ARGV[3]) then
+    redis.call('HSET', key, 'state', 'fail', 'completedAt', now, 'error', 'worker lost: no heartbeat for ' .. (now - beat) .. ' ms')
+    redis.call('SREM', KEYS[3], id)
+    table.insert(failed, id)
+    if ARGV[4] == '1' then
+      local n = redis.call('LLEN', KEYS[1])
+      local rid = ARGV[1] .. '#' .. n
+      local rkey = ARGV[2] .. rid
+      redis.call('HSET', rkey, 'id', rid, 'number', n, 'study', ARGV[1], 'state', 'waiting', 'retryOf', redis.call('HGET', key, 'number'))
+      for _, sub in ipairs({ ':params', ':dists' }) do
+        local kv = redis.call('HGETALL', key .. sub)
+        if #kv > 0 then redis.call('HSET', rkey .. sub, unpack(kv)) end
+      end
+      redis.call('RPUSH', KEYS[1], rid)
+      redis.call('RPUSH', KEYS[2], rid)
+    end
+  end
+end
+return failed`;
