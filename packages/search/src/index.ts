@@ -1,3 +1,11 @@
 export type { ParamValue, Distribution, Direction, TrialState, FrozenTrial, StudyRecord, Storage, StudyView, Sampler, Pruner } from './types';
 export { SearchError, DistributionError, TrialStateError, StorageError, TrialPruned } from './errors';
 export { checkDistribution, sameDistribution, isSingle, adjustedHigh, toInternal, fromInternal, contains, describeDistribution } from './distributions';
+export { RedisStorage } from './storage/redis-storage';
+export { MedianPruner } from './pruners/median-pruner';
+export { PercentilePruner, type PercentilePrunerOptions } from './pruners/percentile-pruner';
+export { SuccessiveHalvingPruner, type SuccessiveHalvingOptions } from './pruners/successive-halving-pruner';
+export { HyperbandPruner, type HyperbandOptions, type HyperbandLayout } from './pruners/hyperband-pruner';
+export { NopPruner } from './pruners/nop-pruner';
+export { pruningCallback, PRUNED_REASON, type PrunableTrial, type PruningCallbackOptions } from './pruners/trainer-pruning';
+export { PrunerOptionError } from './pruners/pruner-utils';
