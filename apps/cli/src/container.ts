@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { container as root, type DependencyContainer, type InjectionToken } from 'tsyringe';
-import { adam, adamw, sgd, type Optimizer } from '@anneal/optim';
+import { adam, adamHd, adamw, sgd, sgdHd, type Optimizer } from '@anneal/optim';
 import { ortExecutor, type OrtExecutor } from '@anneal/runtime';
 import { defaultGradientRegistry, type GradientRegistry } from '@anneal/autograd';
 import { builtinSchedulers, SchedulerRegistry, type SchedulerDescriptor } from '@anneal/schedulers';
@@ -11,7 +11,8 @@ import { safetensorsCheckpoints } from '@anneal/engine';
 export interface OptimizerDescriptor {
   id: string;
   description: string;
-  create(options: { momentum?: number; nesterov?: boolean; beta1?: number; beta2?: number; eps?: number }): Optimizer;
+  /** `hypergradientLr` is β of the hypergradient optimizers (`sgd-hd`, `adam-hd`); the others ignore it. */
+  create(options: { momentum?: number; nesterov?: boolean; beta1?: number; beta2?: number; eps?: number; hypergradientLr?: number }): Optimizer;
 }
 
 export const OPTIMIZERS: InjectionToken<OptimizerDescriptor> = Symbol('anneal.optimizers');
@@ -28,6 +29,12 @@ const builtinOptimizers: OptimizerDescriptor[] = [
   { id: 'nesterov', description: 'SGD with Nesterov momentum (default 0.9)', create: (o) => sgd({ momentum: o.momentum ?? 0.9, nesterov: true }) },
   { id: 'adam', description: 'Adam (L2 weight decay)', create: (o) => adam({ beta1: o.beta1, beta2: o.beta2, eps: o.eps }) },
   { id: 'adamw', description: 'AdamW (decoupled weight decay)', create: (o) => adamw({ beta1: o.beta1, beta2: o.beta2, eps: o.eps }) },
+  {
+    id: 'sgd-hd',
+    description: 'SGD with hypergradient descent on the lr (learned per group from lr; β default 1e-3; momentum/nesterov optional)',
+    create: (o) => sgdHd({ momentum: o.momentum, nesterov: o.nesterov, hypergradientLr: o.hypergradientLr }),
+  },
+  { id: 'adam-hd', description: 'Adam with hypergradient descent on the lr (learned per group from lr; β default 1e-7)', create: (o) => adamHd({ beta1: o.beta1, beta2: o.beta2, eps: o.eps, hypergradientLr: o.hypergradientLr }) },
 ];
 
 /**

@@ -66,7 +66,7 @@ export function buildProgram(io: CliIo = consoleIo): Command {
     .option('--mlp <sizes>', 'MLP layer sizes, e.g. 784,128,10', (v) => v.split(',').map(integer('--mlp')))
     .addOption(loss)
     .option('--label-smoothing <eps>', 'label smoothing', number('--label-smoothing'))
-    .addOption(new Option('--optimizer <id>', 'optimizer').choices(['sgd', 'momentum', 'nesterov', 'adam', 'adamw']).default('adam'))
+    .addOption(new Option('--optimizer <id>', 'optimizer').choices(['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'sgd-hd', 'adam-hd']).default('adam'))
     .option('--lr <lr>', 'learning rate', number('--lr'))
     .option('--momentum <m>', 'momentum (momentum/nesterov)', number('--momentum'))
     .option('--weight-decay <wd>', 'weight decay', number('--weight-decay'))

@@ -2,7 +2,7 @@ import type { GraphBuilder } from '@anneal/onnx';
 import { optimNames } from './naming';
 
 /** Which diagnostic a stats output carries. */
-export type StatKind = 'grad_norm' | 'weight_norm' | 'update_norm' | 'global_grad_norm';
+export type StatKind = 'grad_norm' | 'weight_norm' | 'update_norm' | 'global_grad_norm' | 'lr';
 
 /** A scalar diagnostics output of the update. */
 export interface StatOutput {
@@ -10,6 +10,8 @@ export interface StatOutput {
   readonly kind: StatKind;
   /** The parameter, for per-parameter stats. */
   readonly param?: string;
+  /** The parameter group, for per-group stats (`lr`). */
+  readonly group?: string;
 }
 
 /**

@@ -12,3 +12,7 @@ export { emitGradNorms, type GradNorms } from './clip-grad-norm';
 export { emitParamStats, type StatKind, type StatOutput } from './diagnostics';
 export { emitOptimizerUpdate, type OptimizerUpdateConfig, type OptimizerUpdate, type CarriedTensor } from './optimizer-update';
 export { buildOptimizerStep, zeroState, type OptimizerStep, type OptimizerStepConfig, type StepParam } from './optimizer-step';
+export type { GroupParam, GroupUpdateContext, GroupUpdate } from './optimizer';
+export { sgdHd, type SgdHdOptions } from './sgd-hd';
+export { adamHd, type AdamHdOptions } from './adam-hd';
+export { emitHypergradientLr, effectiveGradient, HYPERGRADIENT_LR_DEFAULTS, type HypergradientTerms } from './hypergradient';

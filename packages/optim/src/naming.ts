@@ -10,7 +10,9 @@
  * | optimizer state              | `state.<slot>.<param>`            | input         |
  * | new parameter / new state    | `new.<input name>`                | output        |
  * | gradient (standalone graph)  | `grad.<param>`                    | input         |
+ * | group state (hypergradient)  | `state.<slot>.<group>`, e.g. `state.lr.<group>` | input, scalar |
  * | diagnostics                  | `stats.grad_norm.<param>`, `stats.weight_norm.<param>`, `stats.update_norm.<param>`, `stats.global_grad_norm` | output, scalar |
+ * | learning rate used (optimizers with a group emitter, e.g. hypergradient) | `stats.lr.<group>` | output, scalar |
  *
  * @example
  * optimNames.lr('head');                      // 'hp.lr.head'
@@ -29,6 +31,8 @@ export const optimNames = {
   weightNorm: (param: string): string => `stats.weight_norm.${param}`,
   updateNorm: (param: string): string => `stats.update_norm.${param}`,
   globalGradNorm: 'stats.global_grad_norm',
+  /** The learning rate a group's update used, for optimizers that compute it in the graph (hypergradient descent). */
+  usedLr: (group: string): string => `stats.lr.${group}`,
 } as const;
 
 /** Name of the default parameter group (parameters not listed in any group). */

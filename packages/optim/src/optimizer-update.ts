@@ -4,7 +4,7 @@ import { emitParamStats, type StatOutput } from './diagnostics';
 import { MissingTensorError, NameCollisionError, OptimConfigError } from './errors';
 import { hyperparameterInputs, type HyperparameterInput } from './hyperparameters';
 import { optimNames } from './naming';
-import type { Optimizer, ParamUpdateContext, TrainableParam } from './optimizer';
+import type { GroupParam, Optimizer, ParamUpdateContext, TrainableParam } from './optimizer';
 import { resolveGroups, type ParamGroup } from './param-groups';
 import { ScalarOps } from './scalar-ops';
 
@@ -41,8 +41,12 @@ export interface OptimizerUpdate {
   readonly optimizer: string;
   /** Parameters: `input` is the current value tensor, `output` the new value (`new.<param>`). */
   readonly params: readonly (CarriedTensor & { readonly grad: string; readonly group: string })[];
-  /** Optimizer state: zero-initialized graph inputs `state.<slot>.<param>` and outputs `new.state.<slot>.<param>`. */
-  readonly state: readonly (CarriedTensor & { readonly slot: string })[];
+  /**
+   * Optimizer state: zero-initialized graph inputs `state.<slot>.<param>` and outputs
+   * `new.state.<slot>.<param>`; group state (0-d, `state.<slot>.<group>`) has `group` set and
+   * `param` = the group name.
+   */
+  readonly state: readonly (CarriedTensor & { readonly slot: string; readonly group?: string })[];
   readonly hyperparameters: readonly HyperparameterInput[];
   readonly stats: readonly StatOutput[];
   /** Number of nodes appended. */
@@ -81,8 +85,11 @@ export function emitOptimizerUpdate(b: GraphBuilder, config: OptimizerUpdateConf
   if (config.params.length === 0) throw new OptimConfigError('params', 'no trainable parameters; pass at least one');
 
   const slots = new Map(config.params.map((p) => [p.name, optimizer.stateSlots(p)] as const));
-  const stateNames = config.params.flatMap((p) => slots.get(p.name)!.map((slot) => optimNames.state(slot, p.name)));
-  const statNames = stats ? [optimNames.globalGradNorm, ...config.params.flatMap((p) => [optimNames.gradNorm(p.name), optimNames.weightNorm(p.name), optimNames.updateNorm(p.name)])] : [];
+  const groupSlots = optimizer.emitGroup ? (optimizer.groupStateSlots ?? []) : [];
+  const stateNames = [...config.params.flatMap((p) => slots.get(p.name)!.map((slot) => optimNames.state(slot, p.name))), ...groups.flatMap((g) => groupSlots.map((slot) => optimNames.state(slot, g.name)))];
+  const statNames = stats
+    ? [optimNames.globalGradNorm, ...config.params.flatMap((p) => [optimNames.gradNorm(p.name), optimNames.weightNorm(p.name), optimNames.updateNorm(p.name)]), ...(optimizer.emitGroup ? groups.map((g) => optimNames.usedLr(g.name)) : [])]
+    : [];
   for (const p of config.params) {
     if (!b.has(p.name)) throw new MissingTensorError(p.name, 'parameter', p.name);
     if (!b.has(p.grad)) throw new MissingTensorError(p.grad, 'gradient', p.name);
@@ -110,26 +117,50 @@ export function emitOptimizerUpdate(b: GraphBuilder, config: OptimizerUpdateConf
   const stateOut: OptimizerUpdate['state'][number][] = [];
   const statOut: StatOutput[] = stats ? [{ name: optimNames.globalGradNorm, kind: 'global_grad_norm' }] : [];
   const groupOf = new Map(groups.flatMap((g) => g.params.map((p) => [p.name, g] as const)));
+  const carriedState = (slot: string, owner: string, dims: readonly Dim[] | undefined, group?: string): [string, string] => {
+    const name = optimNames.state(slot, owner);
+    b.input(name, DataType.FLOAT, dims);
+    stateOut.push({ input: name, output: optimNames.next(name), param: owner, dims, slot, ...(group ? { group } : {}) });
+    return [name, optimNames.next(name)];
+  };
+  const perParam = new Map<string, { state: Record<string, string>; next: Record<string, string> }>();
+  for (const p of config.params) {
+    const entry = { state: {} as Record<string, string>, next: {} as Record<string, string> };
+    for (const slot of slots.get(p.name)!) [entry.state[slot], entry.next[slot]] = carriedState(slot, p.name, p.dims);
+    perParam.set(p.name, entry);
+  }
+  const grad = (p: TrainableParam) => ({ tensor: p.grad, scale: norms?.clipCoef });
+  const weightDecayOf = (g: (typeof groups)[number]) => (g.weightDecay !== 0 ? optimNames.weightDecay(g.name) : undefined);
+  const groupLr = new Map(groups.map((g) => [g.name, optimNames.lr(g.name)] as const));
+  if (optimizer.emitGroup) {
+    for (const g of groups) {
+      const state: Record<string, string> = {};
+      const next: Record<string, string> = {};
+      for (const slot of groupSlots) [state[slot], next[slot]] = carriedState(slot, g.name, [], g.name);
+      const params: GroupParam[] = g.params.map((p) => ({ param: p, value: p.name, grad: grad(p), state: perParam.get(p.name)!.state }));
+      const before = b.graph.node.length;
+      const { lr } = optimizer.emitGroup({ builder: b, scalars: s, group: g.name, params, lr: optimNames.lr(g.name), weightDecay: weightDecayOf(g), state, outputs: { state: next }, hp });
+      const produced = new Set(b.graph.node.slice(before).flatMap((n) => n.output));
+      for (const name of Object.values(next)) {
+        if (!produced.has(name)) throw new OptimConfigError(`optimizer(${optimizer.id})`, `emitGroup() did not produce '${name}' for group '${g.name}'`);
+      }
+      groupLr.set(g.name, lr);
+      if (stats) statOut.push({ name: b.op('Identity', [lr], {}, { output: optimNames.usedLr(g.name) }), kind: 'lr', group: g.name });
+    }
+  }
   config.params.forEach((p, index) => {
     const g = groupOf.get(p.name)!;
-    const state: Record<string, string> = {};
-    const stateNext: Record<string, string> = {};
-    for (const slot of slots.get(p.name)!) {
-      const name = optimNames.state(slot, p.name);
-      state[slot] = b.input(name, DataType.FLOAT, p.dims);
-      stateNext[slot] = optimNames.next(name);
-      stateOut.push({ input: name, output: stateNext[slot]!, param: p.name, dims: p.dims, slot });
-    }
+    const { state, next: stateNext } = perParam.get(p.name)!;
     const ctx: ParamUpdateContext = {
       builder: b,
       scalars: s,
       param: p,
       value: p.name,
-      grad: { tensor: p.grad, scale: norms?.clipCoef },
+      grad: grad(p),
       state,
       outputs: { param: optimNames.next(p.name), state: stateNext },
-      lr: optimNames.lr(g.name),
-      weightDecay: g.weightDecay !== 0 ? optimNames.weightDecay(g.name) : undefined,
+      lr: groupLr.get(g.name)!,
+      weightDecay: weightDecayOf(g),
       hp,
     };
     const before = b.graph.node.length;
