@@ -24,3 +24,4 @@ export { writeChart, type WrittenChart } from './write-chart';
 export { lossChart, type EpochLoss, type BatchLoss } from './loss-chart';
 export { accuracyChart, type EpochAccuracy } from './accuracy-chart';
 export { scheduleChart, type ScheduleValues, type ScheduleChartOptions } from './schedule-chart';
+export { vegaLiteSvg, writeVegaLite, type VegaLiteSpec } from './vega-lite-svg';

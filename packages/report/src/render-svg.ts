@@ -1,8 +1,6 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
-import { ChartError } from './errors';
 import type { ChartGridSpec, LineChartSpec } from './types';
 import { chartGridVegaLite, lineChartVegaLite } from './vega-lite-spec';
+import { vegaLiteSvg } from './vega-lite-svg';
 
 /**
  * Renders a line chart to an SVG document (a string starting with `<svg`), in Node without a
@@ -17,7 +15,7 @@ import { chartGridVegaLite, lineChartVegaLite } from './vega-lite-spec';
  * ```
  */
 export async function lineChartSvg(spec: LineChartSpec): Promise<string> {
-  return renderSvg(spec.title || '(untitled)', lineChartVegaLite(spec));
+  return vegaLiteSvg(lineChartVegaLite(spec), spec.title || '(untitled)');
 }
 
 /**
@@ -29,20 +27,5 @@ export async function lineChartSvg(spec: LineChartSpec): Promise<string> {
  * ```
  */
 export async function chartGridSvg(grid: ChartGridSpec): Promise<string> {
-  return renderSvg(grid.title ?? '(grid)', chartGridVegaLite(grid));
-}
-
-async function renderSvg(chart: string, spec: TopLevelSpec): Promise<string> {
-  let view: vega.View | undefined;
-  try {
-    // Vega-Lite's warnings (e.g. a dropped scale option) go nowhere: a CLI should not print them.
-    const compiled = compile(spec, { logger: vega.logger(vega.None) }).spec;
-    view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.None });
-    return await view.toSVG();
-  } catch (e) {
-    const detail = e instanceof Error ? e.message : String(e);
-    throw new ChartError(chart, `Vega could not render the chart: ${detail}`);
-  } finally {
-    view?.finalize();
-  }
+  return vegaLiteSvg(chartGridVegaLite(grid), grid.title ?? '(grid)');
 }

@@ -9,3 +9,8 @@ export { HyperbandPruner, type HyperbandOptions, type HyperbandLayout } from './
 export { NopPruner } from './pruners/nop-pruner';
 export { pruningCallback, PRUNED_REASON, type PrunableTrial, type PruningCallbackOptions } from './pruners/trainer-pruning';
 export { PrunerOptionError } from './pruners/pruner-utils';
+export { StudyResultsError } from './results/results-error';
+export { parameterImportance, type ParamImportance, type ImportanceOptions } from './results/importance';
+export { trialsTable, formatTrialsTable, type TrialsTable, type TrialsTableCell, type FormatTrialsTableOptions } from './results/trials-table';
+export { parallelCoordinatesSpec } from './results/parallel-coordinates';
+export { optimizationHistorySpec, sliceSpec, importanceSpec, writeStudyCharts, type StudyChartsOptions } from './results/study-charts';
