@@ -14,3 +14,15 @@ export { parameterImportance, type ParamImportance, type ImportanceOptions } fro
 export { trialsTable, formatTrialsTable, type TrialsTable, type TrialsTableCell, type FormatTrialsTableOptions } from './results/trials-table';
 export { parallelCoordinatesSpec } from './results/parallel-coordinates';
 export { optimizationHistorySpec, sliceSpec, importanceSpec, writeStudyCharts, type StudyChartsOptions } from './results/study-charts';
+export { GridSampler, type GridSamplerOptions } from './samplers/grid-sampler';
+export { QmcSampler, type QmcSamplerOptions } from './samplers/qmc-sampler';
+export { TpeSampler, type TpeSamplerOptions } from './samplers/tpe-sampler';
+export { SamplerError } from './samplers/sampler-error';
+export { intersectionSpace } from './samplers/relative-space';
+export { SamplerLoop, runSamplerLoop, type LoopTrial, type RunningLoopTrial, type LoopOutcome, type LoopObjective, type SamplerLoopOptions } from './samplers/sampler-test-loop';
+export { Trial } from './trial';
+export { createStudy, Study, type StudyOptions, type OptimizeOptions, type TrialResult } from './study';
+export { defaultWorkerId } from './worker-id';
+export { RandomSampler, type RandomSamplerOptions } from './samplers/random-sampler';
+export { MemoryStorage } from './storage/memory-storage';
+export { JournalStorage } from './storage/journal-storage';

@@ -2,3 +2,4 @@ export { packageDir, ocrModels, randn } from './fixtures';
 export { describeSchedulerConformance, type SchedulerConformanceCases } from './scheduler-conformance';
 export { maxRelativeError } from './compare';
 export { startRedisServer, redisServerAvailable, type RedisServer } from './redis-server';
+export { describeSamplerConformance, samplerConformanceChecks, SAMPLER_CONFORMANCE_SPACE, type SamplerConformanceCheck, type SamplerConformanceOptions } from './sampler-conformance';

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '@anneal/testing';
 import { TrialStateError } from '../errors';
 import { RedisStorage } from './redis-storage';
+import { describeStorageConformance } from './storage-conformance';
 
 const available = redisServerAvailable();
 
@@ -88,5 +89,21 @@ describe.skipIf(!available)('RedisStorage against a real redis-server', () => {
 
   it('names the URL when Redis is unreachable', async () => {
     await expect(RedisStorage.connect('redis://127.0.0.1:1')).rejects.toThrow(/redis:\/\/127\.0\.0\.1:1: cannot connect to Redis/);
+  });
+});
+
+describe.skipIf(!available)('RedisStorage conformance', () => {
+  let server: RedisServer;
+  let n = 0;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  // a fresh key prefix per test: an empty storage on the same server
+  describeStorageConformance('RedisStorage', async () => {
+    const storage = await RedisStorage.connect(server.url, { prefix: `conf${n++}` });
+    return { storage, cleanup: () => storage.close() };
   });
 });

@@ -1,0 +1,19 @@
+import { SAMPLER_CONFORMANCE_SPACE, describeSamplerConformance } from '@anneal/testing';
+import { adjustedHigh } from '../distributions';
+import type { ParamValue } from '../types';
+import { GridSampler } from './grid-sampler';
+import { QmcSampler } from './qmc-sampler';
+import { RandomSampler } from './random-sampler';
+import { TpeSampler } from './tpe-sampler';
+
+/** A grid over the conformance space: both ends of every numeric range, every choice. */
+const grid: Record<string, ParamValue[]> = Object.fromEntries(
+  Object.entries(SAMPLER_CONFORMANCE_SPACE).map(([name, d]) => [name, d.kind === 'categorical' ? [...d.choices] : [...new Set([d.low, adjustedHigh(d)])]]),
+);
+
+describeSamplerConformance('random', (seed) => new RandomSampler({ seed }));
+describeSamplerConformance('grid', (seed) => new GridSampler(grid, { seed }));
+describeSamplerConformance('qmc (sobol)', (seed) => new QmcSampler({ seed }));
+describeSamplerConformance('qmc (halton)', (seed) => new QmcSampler({ seed, kind: 'halton' }));
+describeSamplerConformance('tpe (multivariate)', (seed) => new TpeSampler({ seed }));
+describeSamplerConformance('tpe (univariate, constant liar, endpoints)', (seed) => new TpeSampler({ seed, multivariate: false, constantLiar: true, considerEndpoints: true }));

@@ -1,0 +1,261 @@
+import { SearchError, TrialPruned, TrialStateError } from './errors';
+import { RandomSampler } from './samplers/random-sampler';
+import { MemoryStorage } from './storage/memory-storage';
+import { endTrial, Trial, type RelativeSample, type TrialContext } from './trial';
+import type { Direction, FrozenTrial, ParamValue, Pruner, Sampler, Storage, StudyView, TrialState } from './types';
+import { defaultWorkerId } from './worker-id';
+
+/** Options of {@link createStudy}. */
+export interface StudyOptions {
+  /** Where trials live (default: a new MemoryStorage). */
+  storage?: Storage;
+  /** Default: `new RandomSampler({ seed })`. */
+  sampler?: Sampler;
+  pruner?: Pruner;
+  /** Default 'minimize' (or the stored direction when loading an existing study). */
+  direction?: Direction;
+  /** Seed of the default sampler. */
+  seed?: number;
+  /**
+   * Send heartbeats every this many ms while a trial runs; trials of dead workers older than graceMs are failed (and retried once when `retryFailed`).
+   * Every `ask` of a study with this option looks for such stale trials first. Heartbeats come from a timer, so an objective that blocks the event
+   * loop for longer than graceMs looks dead: keep graceMs well above the longest synchronous stretch of the objective.
+   */
+  heartbeat?: { intervalMs: number; graceMs: number; retryFailed?: boolean };
+  /** Name stored on the trials this study runs (default host:pid:random). */
+  worker?: string;
+}
+
+/** Options of {@link Study.optimize}. */
+export interface OptimizeOptions {
+  /** Stop after this call has finished this many trials. */
+  nTrials?: number;
+  /** Start no new trial after this many ms (running ones finish). */
+  timeoutMs?: number;
+  /** Trials in flight at once in this process (async objectives), default 1. */
+  concurrency?: number;
+  /** Record objective errors as failed trials and go on (default true); false rethrows the first. */
+  catch?: boolean;
+  onTrialEnd?: (trial: FrozenTrial) => void;
+}
+
+/** How `tell` ends a trial: its objective value, or a pruned / failed state. */
+export type TrialResult = number | { state: 'pruned' | 'fail'; error?: string };
+
+/**
+ * Creates a study (or, with `loadIfExists`, resumes the stored one of that name).
+ *
+ * @example
+ * const study = await createStudy('quadratic', { seed: 1 });
+ * await study.optimize((t) => (t.suggestFloat('x', -10, 10) - 2) ** 2, { nTrials: 100 });
+ * (await study.bestTrial())?.params; // { x: 1.98... }
+ */
+export async function createStudy(name: string, options: StudyOptions & { loadIfExists?: boolean } = {}): Promise<Study> {
+  const hb = options.heartbeat;
+  if (hb && !(hb.intervalMs > 0 && hb.graceMs > hb.intervalMs)) {
+    throw new SearchError('STUDY_OPTIONS', `study '${name}': heartbeat needs intervalMs > 0 and graceMs > intervalMs (a few intervals, so a busy worker is not declared lost), got ${JSON.stringify(hb)}`);
+  }
+  const storage = options.storage ?? new MemoryStorage();
+  const existing = options.loadIfExists && !options.direction ? await storage.getStudy(name) : undefined;
+  const record = await storage.createStudy(name, options.direction ?? existing?.direction ?? 'minimize', { loadIfExists: options.loadIfExists });
+  const sampler = options.sampler ?? new RandomSampler({ seed: options.seed });
+  return new Study(record.name, record.direction, { storage, sampler, pruner: options.pruner, study: record.name, direction: record.direction }, options.worker ?? defaultWorkerId(), hb);
+}
+
+/**
+ * A search: trials of one objective in one storage. Several Study objects (in this process or
+ * others) may work on the same stored study at once. Drive it with `optimize`, or yourself with
+ * `ask` / `tell`.
+ *
+ * @example
+ * const trial = await study.ask();
+ * const x = trial.suggestFloat('x', -10, 10);
+ * await study.tell(trial, (x - 2) ** 2);
+ */
+export class Study {
+  private readonly live = new Map<number, { trial: Trial; timer?: ReturnType<typeof setInterval> }>();
+
+  /** Made by {@link createStudy}. */
+  constructor(
+    readonly name: string,
+    readonly direction: Direction,
+    private readonly ctx: TrialContext,
+    readonly worker: string,
+    private readonly heartbeat?: { intervalMs: number; graceMs: number; retryFailed?: boolean },
+  ) {}
+
+  /** The study's storage. */
+  get storage(): Storage {
+    return this.ctx.storage;
+  }
+
+  /**
+   * Starts a trial: claims the oldest waiting (enqueued or retried) trial, else a new one. Values
+   * in `fixed` are returned for those names unless the claimed trial already fixes them.
+   */
+  async ask(fixed: Record<string, ParamValue> = {}): Promise<Trial> {
+    const { storage, sampler } = this.ctx;
+    const hb = this.heartbeat;
+    if (hb) await storage.failStaleTrials(this.name, hb.graceMs, { retry: !!hb.retryFailed });
+    const frozen = await storage.startTrial(this.name, this.worker);
+    let relative: RelativeSample | undefined;
+    const view: StudyView = { name: this.name, direction: this.direction, trials: await storage.getTrials(this.name) };
+    try {
+      if (sampler.inferRelativeSpace && sampler.sampleRelative) {
+        const space = sampler.inferRelativeSpace(view, frozen);
+        if (Object.keys(space).length) relative = { space, values: sampler.sampleRelative(view, frozen, space) };
+      }
+    } catch (e) {
+      await storage.finishTrial(frozen.id, 'fail', { error: `sampler '${sampler.name}' failed: ${messageOf(e)}` });
+      throw e;
+    }
+    const trial = new Trial(this.ctx, frozen, view, relative, { ...fixed, ...frozen.params });
+    const entry: { trial: Trial; timer?: ReturnType<typeof setInterval> } = { trial };
+    if (hb) {
+      entry.timer = setInterval(() => void storage.heartbeat(frozen.id).catch(() => {}), hb.intervalMs);
+      entry.timer.unref?.();
+    }
+    this.live.set(frozen.number, entry);
+    return trial;
+  }
+
+  /**
+   * Ends a trial (the Trial, or its number) with its objective value or state. A NaN value
+   * records the trial as failed. Throws TrialStateError when the trial is not running any more
+   * (e.g. failed as stale because its heartbeats stopped).
+   */
+  async tell(trial: Trial | number, result: TrialResult): Promise<FrozenTrial> {
+    const number = typeof trial === 'number' ? trial : trial.number;
+    const entry = this.live.get(number);
+    if (entry && typeof trial !== 'number' && entry.trial !== trial) throw new TrialStateError(`study '${this.name}': trial ${number} told with a Trial object that is not the one ask() returned`);
+    let id: string;
+    let intermediate: Readonly<Record<number, number>>;
+    if (entry) {
+      this.live.delete(number);
+      if (entry.timer) clearInterval(entry.timer);
+      id = entry.trial.id;
+      try {
+        intermediate = await endTrial(entry.trial);
+      } catch (e) {
+        await this.ctx.storage.finishTrial(id, 'fail', { error: `storing its parameters or reports failed: ${messageOf(e)}` }).catch(() => {});
+        throw e;
+      }
+    } else {
+      const stored = (await this.ctx.storage.getTrials(this.name)).find((t) => t.number === number);
+      if (!stored) throw new TrialStateError(`study '${this.name}' has no trial ${number}; tell a number that ask() returned`);
+      id = stored.id;
+      intermediate = stored.intermediate;
+    }
+    const done = await this.ctx.storage.finishTrial(id, ...finishArgs(result, intermediate));
+    const sampler = this.ctx.sampler;
+    if (sampler.afterTrial) sampler.afterTrial({ name: this.name, direction: this.direction, trials: await this.ctx.storage.getTrials(this.name) }, done);
+    return done;
+  }
+
+  /** Adds a waiting trial with these parameter values; the next `ask` (of any worker) claims it. */
+  async enqueue(params: Record<string, ParamValue>): Promise<void> {
+    await this.ctx.storage.enqueueTrial(this.name, { params: { ...params } });
+  }
+
+  /**
+   * Runs the objective on new trials until `nTrials` of them finished in this call or
+   * `timeoutMs` passed. Throwing `TrialPruned` ends a trial as pruned; other errors (and NaN)
+   * as failed, with the error message.
+   */
+  async optimize(objective: (trial: Trial) => number | Promise<number>, options: OptimizeOptions): Promise<void> {
+    const { nTrials, timeoutMs, concurrency = 1 } = options;
+    if (nTrials === undefined && timeoutMs === undefined) throw new SearchError('OPTIMIZE_OPTIONS', `study '${this.name}': optimize needs nTrials or timeoutMs (or both)`);
+    if (nTrials !== undefined && !(Number.isInteger(nTrials) && nTrials >= 0)) throw new SearchError('OPTIMIZE_OPTIONS', `study '${this.name}': nTrials must be an integer >= 0, got ${nTrials}`);
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new SearchError('OPTIMIZE_OPTIONS', `study '${this.name}': concurrency must be an integer >= 1, got ${concurrency}`);
+    const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+    let started = 0;
+    let stop = false;
+    const more = () => !stop && (nTrials === undefined || started < nTrials) && Date.now() < deadline;
+    const loop = async () => {
+      while (more()) {
+        started++;
+        let trial: Trial;
+        try {
+          trial = await this.ask();
+        } catch (e) {
+          stop = true;
+          throw e;
+        }
+        let result: TrialResult;
+        let thrown: { error: unknown } | undefined;
+        try {
+          const value: unknown = await objective(trial);
+          result = typeof value === 'number' ? value : { state: 'fail', error: `the objective returned ${describeValue(value)}, expected a number` };
+        } catch (e) {
+          if (e instanceof TrialPruned) result = { state: 'pruned' };
+          else {
+            result = { state: 'fail', error: messageOf(e) };
+            thrown = { error: e };
+          }
+        }
+        let done: FrozenTrial | undefined;
+        try {
+          done = await this.tell(trial, result);
+        } catch (e) {
+          // the trial was ended elsewhere (failed as stale while this worker was silent): go on
+          if (!(e instanceof TrialStateError)) {
+            stop = true;
+            throw e;
+          }
+        }
+        if (done) options.onTrialEnd?.(done);
+        if (thrown && options.catch === false) {
+          stop = true;
+          throw thrown.error;
+        }
+      }
+    };
+    const outcomes = await Promise.allSettled(Array.from({ length: concurrency }, loop));
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  /** Trials in number order, optionally only those in `states`. */
+  async trials(states?: readonly TrialState[]): Promise<FrozenTrial[]> {
+    return this.ctx.storage.getTrials(this.name, states);
+  }
+
+  /** The complete trial with the best value for the direction (the earliest on ties), if any. */
+  async bestTrial(): Promise<FrozenTrial | undefined> {
+    const sign = this.direction === 'minimize' ? 1 : -1;
+    let best: FrozenTrial | undefined;
+    for (const t of await this.ctx.storage.getTrials(this.name, ['complete'])) {
+      if (t.value === undefined || Number.isNaN(t.value)) continue;
+      if (!best || sign * t.value < sign * best.value!) best = t;
+    }
+    return best;
+  }
+
+  /** Stops heartbeats and closes the storage (file handles, connections). */
+  async close(): Promise<void> {
+    for (const { timer } of this.live.values()) if (timer) clearInterval(timer);
+    this.live.clear();
+    await this.ctx.storage.close();
+  }
+}
+
+function finishArgs(result: TrialResult, intermediate: Readonly<Record<number, number>>): ['complete' | 'pruned' | 'fail', { value?: number; error?: string }] {
+  if (typeof result === 'number') return Number.isNaN(result) ? ['fail', { error: 'the objective returned NaN' }] : ['complete', { value: result }];
+  if (result.state === 'fail') return ['fail', { error: result.error ?? 'failed (no reason given)' }];
+  let last: number | undefined;
+  for (const k of Object.keys(intermediate)) if (last === undefined || Number(k) > last) last = Number(k);
+  return ['pruned', last === undefined ? {} : { value: intermediate[last] }];
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  try {
+    return `${typeof v} ${JSON.stringify(v)?.slice(0, 60)}`;
+  } catch {
+    return typeof v;
+  }
+}
