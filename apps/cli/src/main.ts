@@ -9,6 +9,7 @@ import { schedulePlotCommand } from './fit/schedule-plot';
 import { inspectCommand, parseInputShape } from './transfer/inspect-command';
 import { featuresCommand, parseDevice, parseNumbers, parseSize } from './transfer/features-command';
 import { finetuneCommand, formatFinetuneSummary } from './transfer/finetune-command';
+import { formatTuneSummary, tuneCommand } from './tune/tune-command';
 import type { Device } from '@anneal/runtime';
 
 const number = (name: string) => (v: string) => {
@@ -186,6 +187,20 @@ export function buildProgram(io: CliIo = consoleIo): Command {
     .option('--no-progress', 'no progress bars')
     .action(async (config: string, o) => {
       print(formatFinetuneSummary(await finetuneCommand(config, { out: o.out, device: o.device }, { out: print, err: io.err, progress: showProgress(o) })));
+    });
+
+  program
+    .command('tune')
+    .description('hyperparameter search over a fit config: samplers (tpe, random, qmc, grid), pruners (median, asha, hyperband), parallel workers, a journal file or Redis; report with best trial, importance and charts')
+    .argument('<config>', 'tune config (.json, .yaml)')
+    .option('--storage <spec>', 'journal file path, or redis://host:port for workers on many machines (default runs/<name>/study.jsonl)')
+    .option('--worker', 'run trials only, against the shared storage (start one per process/machine)')
+    .option('--trials <n>', 'complete + pruned trials the study should reach', integer('--trials'))
+    .option('--parallel <n>', 'worker processes on this machine', integer('--parallel'))
+    .option('--out <dir>', 'study folder (default runs/<name>; re-running resumes the study)')
+    .action(async (config: string, o) => {
+      const summary = await tuneCommand(config, { storage: o.storage, worker: o.worker, trials: o.trials, parallel: o.parallel, out: o.out }, { out: print, err: io.err });
+      if (summary) print(formatTuneSummary(summary));
     });
 
   const schedule = program.command('schedule').description('learning-rate and hyperparameter schedules');
