@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DistributionError, SearchError, TrialPruned, TrialStateError } from './errors';
 import { RandomSampler } from './samplers/random-sampler';
+import { GridSampler } from './samplers/grid-sampler';
 import { JournalStorage } from './storage/journal-storage';
 import { MemoryStorage } from './storage/memory-storage';
 import { createStudy, type StudyOptions } from './study';
@@ -195,5 +196,18 @@ describe('Study sampling', () => {
   it('refuses heartbeat options that would declare busy workers lost', async () => {
     await expect(createStudy('hb', { heartbeat: { intervalMs: 100, graceMs: 50 } })).rejects.toThrow(/graceMs > intervalMs/);
     expect(new RandomSampler({ seed: 1 }).name).toBe('random');
+  });
+});
+
+describe('optimize with a grid', () => {
+  it('stops when the grid sampler is exhausted', async () => {
+    const sampler = new GridSampler({ x: [1, 2, 3], y: ['a', 'b'] });
+    const study = await createStudy('grid-stop', { sampler });
+    const seen: string[] = [];
+    await study.optimize((t) => {
+      seen.push(`${t.suggestInt('x', 1, 3)}${t.suggestCategorical('y', ['a', 'b'])}`);
+      return 0;
+    }, { nTrials: 20 });
+    expect(seen.sort()).toEqual(['1a', '1b', '2a', '2b', '3a', '3b']);
   });
 });

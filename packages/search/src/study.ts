@@ -171,8 +171,17 @@ export class Study {
     let started = 0;
     let stop = false;
     const more = () => !stop && (nTrials === undefined || started < nTrials) && Date.now() < deadline;
+    const exhausted = async () => {
+      const sampler = this.ctx.sampler;
+      if (!sampler.isExhausted) return false;
+      return sampler.isExhausted({ name: this.name, direction: this.direction, trials: await this.ctx.storage.getTrials(this.name) });
+    };
     const loop = async () => {
       while (more()) {
+        if (await exhausted()) {
+          stop = true;
+          return;
+        }
         started++;
         let trial: Trial;
         try {

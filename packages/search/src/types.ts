@@ -126,6 +126,8 @@ export interface Sampler {
   sampleIndependent(study: StudyView, trial: FrozenTrial, name: string, distribution: Distribution): ParamValue;
   /** Called when a trial ends (e.g. to stop a finished grid). */
   afterTrial?(study: StudyView, trial: FrozenTrial): void;
+  /** True when the sampler has nothing new to offer (a fully visited grid): optimize stops starting trials. */
+  isExhausted?(study: StudyView): boolean;
 }
 
 /** Decides after each reported intermediate value whether a trial should stop early. */

@@ -109,10 +109,15 @@ const MAX_FAILURES_IN_A_ROW = 5;
 const finished = (trials: readonly FrozenTrial[]) => trials.filter((t) => t.state === 'complete' || t.state === 'pruned').length;
 
 /** Runs trials until the study has `target` complete or pruned trials. */
-async function workLoop(study: Study, tune: TuneConfig, base: Record<string, unknown>, dir: string, target: number, threads: number | 'auto', log: (s: string) => void): Promise<void> {
+async function workLoop(study: Study, strategy: Sampler, tune: TuneConfig, base: Record<string, unknown>, dir: string, target: number, threads: number | 'auto', log: (s: string) => void): Promise<void> {
   let failuresInARow = 0;
   for (;;) {
-    if (finished(await study.trials()) >= target) return;
+    const trials = await study.trials();
+    if (finished(trials) >= target) return;
+    if (strategy.isExhausted?.({ name: study.name, direction: study.direction, trials })) {
+      log(`sampler '${strategy.name}' has visited every point of the space; stopping`);
+      return;
+    }
     const trial = await study.ask();
     try {
       const outcome = await runTrial(trial, tune, base, dir, threads);
@@ -156,11 +161,12 @@ export async function tuneCommand(configPath: string, options: TuneOptions, io: 
   const parallel = options.parallel ?? tune.parallel;
   const storage = await openStorage(storageSpec);
   const hb = { intervalMs: tune.heartbeat.intervalMs, graceMs: tune.heartbeat.graceMs, retryFailed: true };
-  const study = await createStudy(tune.name, { storage, sampler: sampler(tune), pruner: pruner(tune), direction: tune.direction, loadIfExists: true, heartbeat: hb });
+  const strategy = sampler(tune);
+  const study = await createStudy(tune.name, { storage, sampler: strategy, pruner: pruner(tune), direction: tune.direction, loadIfExists: true, heartbeat: hb });
   try {
     const threads = parallel > 1 || options.worker ? Math.max(1, Math.floor(availableParallelism() / Math.max(parallel, 1))) : 'auto';
     if (options.worker || parallel === 1) {
-      await workLoop(study, tune, base, dir, target, threads, io.err);
+      await workLoop(study, strategy, tune, base, dir, target, threads, io.err);
       if (options.worker) return undefined;
     } else {
       io.err(`anneal tune: ${parallel} worker processes on ${storageSpec}`);
