@@ -38,7 +38,7 @@ describe('config paths', () => {
 });
 
 describe('anneal tune', () => {
-  it('tunes lr and hidden sizes of an MLP with TPE and median pruning, writes the report, and resumes the stored study', async () => {
+  it('tunes lr, weight decay and hidden sizes of an MNIST MLP with TPE and median pruning, writes the report, and resumes the stored study', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tune-'));
     const config = join(dir, 'tune.yaml');
     writeFileSync(
@@ -46,6 +46,7 @@ describe('anneal tune', () => {
       `name: t1\n${base}
 space:
   optimizer.lr: { type: float, low: 1.0e-4, high: 0.3, log: true }
+  optimizer.weightDecay: { type: float, low: 1.0e-6, high: 0.1, log: true }
   model.hidden: { type: categorical, choices: [[8], [32, 16]] }
 trials: 6
 sampler: { type: tpe, seed: 1, startupTrials: 3 }
@@ -55,13 +56,13 @@ pruner: { type: median, startupTrials: 2, warmupSteps: 1 }
     const out = join(dir, 'study');
     const r = await run(['tune', config, '--out', out]);
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(/trial 0: optimizer\.lr=[\d.e-]+ model\.hidden=\[/);
+    expect(r.err).toMatch(/trial 0: optimizer\.lr=[\d.e-]+ optimizer\.weightDecay=[\d.e-]+ model\.hidden=\[/);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.trials.complete + summary.trials.pruned).toBe(6);
     expect(summary.trials.fail).toBe(0);
     expect(summary.best.value).toBeGreaterThan(0.3);
     expect(summary.best.test.count).toBeGreaterThan(0);
-    expect(summary.importance.map((i: { param: string }) => i.param).sort()).toEqual(['model.hidden', 'optimizer.lr']);
+    expect(summary.importance.map((i: { param: string }) => i.param).sort()).toEqual(['model.hidden', 'optimizer.lr', 'optimizer.weightDecay']);
     for (const c of ['optimization-history', 'parallel-coordinates', 'slice', 'importance']) expect(existsSync(join(out, 'charts', `${c}.png`)), c).toBe(true);
     expect(r.out).toMatch(/best: trial \d+, value [\d.]+/);
     // running again with a larger budget continues the same study
