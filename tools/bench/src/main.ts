@@ -127,5 +127,7 @@ async function main(): Promise<void> {
 }
 
 // `npm run bench transfer`: the transfer-learning bench (tools/bench/src/transfer.ts) instead of W1-W4
+// `npm run bench search`: study machinery overhead and TPE quality vs Optuna (tools/bench/src/search.ts)
 if (process.argv.slice(2).includes('transfer')) await (await import('./transfer')).runTransferBench();
+else if (process.argv.slice(2).includes('search')) await (await import('./search')).runSearchBench();
 else await main();
