@@ -1,3 +1,4 @@
+import { adamBiasCorrections } from './adam';
 import { OptimConfigError } from './errors';
 import { emitHypergradientLr, effectiveGradient, hypergradientHyperparameter, HYPERGRADIENT_GROUP_SLOTS, HYPERGRADIENT_LR_DEFAULTS } from './hypergradient';
 import { combine, scaleTerms } from './linear-combination';
@@ -57,11 +58,7 @@ export function adamHd(options: AdamHdOptions = {}): Optimizer {
  */
 function emitAdamHd(ctx: ParamUpdateContext): void {
   const { builder: b, scalars: s, value: p } = ctx;
-  const beta1 = ctx.hp('beta1');
-  const beta2 = ctx.hp('beta2');
-  const step = ctx.hp('step');
-  const bc1 = s.oneMinus(s.pow(beta1, step));
-  const sqrtBc2 = s.sqrt(s.oneMinus(s.pow(beta2, step)));
+  const { beta1, beta2, bc1, sqrtBc2 } = adamBiasCorrections(ctx);
   const g = effectiveGradient(s, p, ctx.grad, ctx.weightDecay);
   const m = combine(b, s, [{ tensor: ctx.state.exp_avg!, scale: beta1 }, ...scaleTerms(s, [g], s.oneMinus(beta1))], ctx.outputs.state.exp_avg);
   const g2 = b.op('Mul', [g.tensor, g.tensor]);

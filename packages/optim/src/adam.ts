@@ -44,13 +44,18 @@ export function adamFamily(options: AdamOptions, decoupled: boolean): Optimizer 
  * `m/(sqrt(v)/sqrt(bc2) + eps) * lr/bc1 = m/(sqrt(v) + eps*sqrt(bc2)) * lr*sqrt(bc2)/bc1`,
  * so per parameter it costs Sqrt, Add, Div and the final Mul+Add.
  */
-function emitAdam(ctx: ParamUpdateContext, decoupled: boolean, amsgrad: boolean): void {
-  const { builder: b, scalars: s, value: p } = ctx;
+/** Adam's betas and bias corrections 1 - β1^t and sqrt(1 - β2^t) as scalar graph values (shared with Adam-HD). */
+export function adamBiasCorrections(ctx: ParamUpdateContext): { beta1: string; beta2: string; bc1: string; sqrtBc2: string } {
+  const s = ctx.scalars;
   const beta1 = ctx.hp('beta1');
   const beta2 = ctx.hp('beta2');
   const step = ctx.hp('step');
-  const bc1 = s.oneMinus(s.pow(beta1, step));
-  const sqrtBc2 = s.sqrt(s.oneMinus(s.pow(beta2, step)));
+  return { beta1, beta2, bc1: s.oneMinus(s.pow(beta1, step)), sqrtBc2: s.sqrt(s.oneMinus(s.pow(beta2, step))) };
+}
+
+function emitAdam(ctx: ParamUpdateContext, decoupled: boolean, amsgrad: boolean): void {
+  const { builder: b, scalars: s, value: p } = ctx;
+  const { beta1, beta2, bc1, sqrtBc2 } = adamBiasCorrections(ctx);
   const epsHat = s.mul(ctx.hp('eps'), sqrtBc2);
   const stepSize = s.div(s.mul(ctx.lr, sqrtBc2), bc1);
 
