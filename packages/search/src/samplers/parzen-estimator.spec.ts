@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Distribution } from '../types';
 import { ParzenEstimator, erfc, fromKernel, kernelSpace, normalMass, toKernel } from './parzen-estimator';
 
-const options = { priorWeight: 1, considerEndpoints: false, multivariate: false };
+const options = { priorWeight: 1, considerEndpoints: false, multivariate: false, bandwidthWeighted: true };
 
 /** Trapezoid integral of exp(logPdf) over the 1-D kernel range. */
 function integrate(est: ParzenEstimator, low: number, high: number, n = 20001): number {
@@ -66,6 +66,37 @@ describe('ParzenEstimator', () => {
         expect(Math.exp(est.logPdf([Float64Array.of(x)], 1)[0]!)).toBeCloseTo(expected, 10);
       }
     }
+  });
+
+  it('logScore weighs each kernel by its bandwidth (matches Optuna 3.1 TPE log_pdf values), or is logPdf when not bandwidth-weighted', () => {
+    const tn = (x: number, mu: number, s: number) => Math.exp(-0.5 * ((x - mu) / s) ** 2) / (s * Math.sqrt(2 * Math.PI) * normalMass(-mu / s, (1 - mu) / s));
+    const space = [kernelSpace({ kind: 'float', low: 0, high: 1 })];
+    const obs = [Float64Array.of(0.2, 0.6)];
+    const weighted = new ParzenEstimator(space, obs, Float64Array.of(1, 1), options);
+    const plain = new ParzenEstimator(space, obs, Float64Array.of(1, 1), { ...options, bandwidthWeighted: false });
+    const xs = Float64Array.of(0, 0.3, 0.77);
+    // reference: Optuna 3.1.0 _ParzenEstimator(...).log_pdf for observations 0.2, 0.6 on [0, 1] (sigmas 0.3, 0.25, prior 1)
+    const optuna31 = [-0.7817139138111766, -0.5470881368650079, -0.7404849253436612];
+    const score = weighted.logScore([xs], 3);
+    xs.forEach((x, i) => {
+      expect(Math.exp(score[i]!)).toBeCloseTo((0.3 * tn(x, 0.2, 0.3) + 0.25 * tn(x, 0.6, 0.25) + tn(x, 0.5, 1)) / 3, 10);
+      expect(score[i]!).toBeCloseTo(optuna31[i]!, 6);
+    });
+    expect([...plain.logScore([xs], 3)]).toEqual([...plain.logPdf([xs], 3)]);
+    expect([...weighted.logPdf([xs], 3)]).toEqual([...plain.logPdf([xs], 3)]);
+  });
+
+  it('logScore of ints and steps is the log probability of the grid cell (matches Optuna 3.1 TPE log_pdf values)', () => {
+    const ints = new ParzenEstimator([kernelSpace({ kind: 'int', low: 1, high: 10 })], [Float64Array.of(2, 3, 3, 8)], Float64Array.of(1, 1, 1, 1), options);
+    const steps = new ParzenEstimator([kernelSpace({ kind: 'float', low: 0, high: 0.5, step: 0.05 })], [Float64Array.of(0.1, 0.25, 0.3)], Float64Array.of(1, 1, 1), options);
+    // reference: Optuna 3.1.0 _ParzenEstimator(...).log_pdf for IntDistribution(1, 10) and FloatDistribution(0, 0.5, step=0.05)
+    const intRef = [-2.1135754513891567, -1.8185779237480255, -2.263374574240211, -3.0545027792544013];
+    const stepRef = [-2.735303127024834, -2.071474550842247, -3.2044100821350585];
+    ints.logScore([Float64Array.of(1, 3, 5, 10)], 4).forEach((v, i) => expect(v).toBeCloseTo(intRef[i]!, 6));
+    steps.logScore([Float64Array.of(0, 0.25, 0.5)], 3).forEach((v, i) => expect(v).toBeCloseTo(stepRef[i]!, 6));
+    // cell probabilities of every grid value sum to 1
+    const all = Float64Array.from({ length: 10 }, (_, i) => i + 1);
+    expect(ints.logScore([all], 10).reduce((sum, v) => sum + Math.exp(v), 0)).toBeCloseTo(1, 6);
   });
 
   it('is a density: integrates to 1 over the range (univariate and multivariate bandwidths)', () => {

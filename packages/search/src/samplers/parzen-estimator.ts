@@ -4,6 +4,11 @@
  * distributions and with the range widened by half a step for ints and steps (values are snapped
  * afterwards); categoricals use a kernel that puts extra mass on the observed choice. Each
  * component spans all dimensions, so a multivariate estimator models parameters jointly.
+ *
+ * Besides its density, an estimator gives TPE's score: the mixture with each kernel's weight
+ * multiplied by its bandwidths (see {@link ParzenEstimator.logScore}). That is what Optuna 3.1's
+ * TPE evaluates in effect (its truncated-normal log-pdf leaves out the -log(sigma) term), and on
+ * one-parameter-at-a-time models it finds better values than the normalized density.
  */
 import { adjustedHigh, fromInternal } from '../distributions';
 import type { Distribution } from '../types';
@@ -48,10 +53,12 @@ export interface ParzenOptions {
   readonly considerEndpoints: boolean;
   /** Bandwidths from Scott's rule on the joint space (true) or from neighbour distances per dimension (false). */
   readonly multivariate: boolean;
+  /** {@link ParzenEstimator.logScore} weighs each kernel by its bandwidths (true) or is the log density (false). */
+  readonly bandwidthWeighted: boolean;
 }
 
 type Dim =
-  | { readonly kind: 'numeric'; readonly low: number; readonly high: number; readonly mus: Float64Array; readonly sigmas: Float64Array; readonly logNorm: Float64Array }
+  | { readonly kind: 'numeric'; readonly low: number; readonly high: number; readonly mus: Float64Array; readonly sigmas: Float64Array; readonly logNorm: Float64Array; readonly logMass: Float64Array; readonly step: number }
   | { readonly kind: 'categorical'; readonly size: number; readonly observed: Int32Array; readonly logHit: number; readonly logMiss: number; readonly hit: number };
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -122,14 +129,20 @@ function numericDim(space: Extract<KernelSpace, { kind: 'numeric' }>, obs: Float
   sigmas[n] = range;
   // "magic clip": no kernel narrower than range / min(100, 1 + kernels) or wider than the range
   const minSigma = range / Math.min(100, 1 + n + 1);
+  // log normalizer of each truncated kernel, with (logNorm) and without (logMass) the log sigma term
   const logNorm = new Float64Array(n + 1);
+  const logMass = new Float64Array(n + 1);
   for (let c = 0; c <= n; c++) {
     const s = Math.min(range, Math.max(minSigma, sigmas[c]!));
     sigmas[c] = s;
     const mass = normalMass((low - mus[c]!) / s, (high - mus[c]!) / s);
-    logNorm[c] = Math.log(s) + Math.log(Math.max(mass, 1e-300)) + LOG_SQRT_2PI;
+    logMass[c] = Math.log(Math.max(mass, 1e-300)) + LOG_SQRT_2PI;
+    logNorm[c] = Math.log(s) + logMass[c]!;
   }
-  return { kind: 'numeric', low, high, mus, sigmas, logNorm };
+  const d = space.distribution;
+  // grid spacing in estimator coordinates (0: continuous, including log ints)
+  const step = d.log ? 0 : d.kind === 'int' ? (d.step ?? 1) : (d.step ?? 0);
+  return { kind: 'numeric', low, high, mus, sigmas, logNorm, logMass, step };
 }
 
 function categoricalDim(size: number, obs: Float64Array, options: ParzenOptions): Dim {
@@ -161,11 +174,13 @@ export class ParzenEstimator {
   private readonly logWeights: Float64Array;
   private readonly cumulative: Float64Array;
   readonly components: number;
+  private readonly bandwidthWeighted: boolean;
 
   /** `observations[d][i]` is observation i in dimension d (estimator coordinates, see {@link toKernel}). */
   constructor(spaces: readonly KernelSpace[], observations: readonly Float64Array[], weights: Float64Array, options: ParzenOptions) {
     const n = weights.length;
     this.components = n + 1;
+    this.bandwidthWeighted = options.bandwidthWeighted;
     this.dims = spaces.map((space, d) =>
       space.kind === 'numeric' ? numericDim(space, observations[d]!, spaces.length, options) : categoricalDim(space.size, observations[d]!, options),
     );
@@ -195,6 +210,21 @@ export class ParzenEstimator {
 
   /** Log density at `count` points (same layout as {@link sample}). */
   logPdf(points: readonly Float64Array[], count: number): Float64Array {
+    return this.mixture(points, count, false);
+  }
+
+  /**
+   * TPE's log score at `count` points: with `bandwidthWeighted`, log sum_c w_c prod_d sigma_cd k_cd(x)
+   * (each continuous kernel weighted by its bandwidth; ints and steps, which must sit on their grid,
+   * by the kernel's probability of the value's grid cell, as Optuna 3.1 does; not a normalized
+   * density, so only differences between points or ratios of two estimators mean something), else
+   * {@link logPdf}.
+   */
+  logScore(points: readonly Float64Array[], count: number): Float64Array {
+    return this.mixture(points, count, this.bandwidthWeighted);
+  }
+
+  private mixture(points: readonly Float64Array[], count: number, bandwidthWeighted: boolean): Float64Array {
     const C = this.components;
     const out = new Float64Array(count);
     const acc = new Float64Array(C);
@@ -204,9 +234,17 @@ export class ParzenEstimator {
         const dim = this.dims[d]!;
         const x = points[d]![k]!;
         if (dim.kind === 'numeric') {
-          const { mus, sigmas, logNorm } = dim;
+          const { mus, sigmas } = dim;
+          const logNorm = bandwidthWeighted ? dim.logMass : dim.logNorm;
           if (x < dim.low || x > dim.high) acc.fill(-Infinity);
-          else
+          else if (bandwidthWeighted && dim.step > 0) {
+            const lo = Math.max(dim.low, x - dim.step / 2);
+            const hi = Math.min(dim.high, x + dim.step / 2);
+            for (let c = 0; c < C; c++) {
+              const cell = normalMass((lo - mus[c]!) / sigmas[c]!, (hi - mus[c]!) / sigmas[c]!);
+              acc[c] = acc[c]! + Math.log(Math.max(cell, 1e-300)) - (logNorm[c]! - LOG_SQRT_2PI);
+            }
+          } else
             for (let c = 0; c < C; c++) {
               const z = (x - mus[c]!) / sigmas[c]!;
               acc[c] = acc[c]! - 0.5 * z * z - logNorm[c]!;

@@ -15,5 +15,5 @@ describeSamplerConformance('random', (seed) => new RandomSampler({ seed }));
 describeSamplerConformance('grid', (seed) => new GridSampler(grid, { seed }));
 describeSamplerConformance('qmc (sobol)', (seed) => new QmcSampler({ seed }));
 describeSamplerConformance('qmc (halton)', (seed) => new QmcSampler({ seed, kind: 'halton' }));
-describeSamplerConformance('tpe (multivariate)', (seed) => new TpeSampler({ seed }));
+describeSamplerConformance('tpe (multivariate)', (seed) => new TpeSampler({ seed, multivariate: true }));
 describeSamplerConformance('tpe (univariate, constant liar, endpoints)', (seed) => new TpeSampler({ seed, multivariate: false, constantLiar: true, considerEndpoints: true }));

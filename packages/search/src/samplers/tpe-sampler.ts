@@ -14,7 +14,7 @@ export interface TpeSamplerOptions {
   readonly nStartupTrials?: number;
   /** Candidates drawn from the good-trials model per sample; the best ratio wins (default 24). */
   readonly nEiCandidates?: number;
-  /** Model the intersection search space jointly (default true); false models each parameter alone. */
+  /** Model the intersection search space jointly (default false, as in Optuna: each parameter is modelled alone). */
   readonly multivariate?: boolean;
   /** Size of the good group for n trials (default min(ceil(0.1 n), 25)). */
   readonly gamma?: (n: number) => number;
@@ -24,6 +24,12 @@ export interface TpeSamplerOptions {
   readonly considerEndpoints?: boolean;
   /** Count other running trials as bad ones so parallel workers spread out (default false). */
   readonly constantLiar?: boolean;
+  /**
+   * Score candidates of one-parameter models with each kernel weighted by its bandwidth, as Optuna
+   * 3.1 does in effect (default true); false scores with the normalized densities. The joint
+   * multivariate model always scores with its densities (bandwidth weighting measured worse there).
+   */
+  readonly bandwidthWeighted?: boolean;
 }
 
 /**
@@ -31,8 +37,10 @@ export interface TpeSamplerOptions {
  * and Optuna). After `nStartupTrials` random trials, the finished trials are split into the best
  * `gamma(n)` and the rest; a Parzen estimator is fitted to each (l for the good, g for the rest,
  * newer trials weighing more); `nEiCandidates` points drawn from l are scored by
- * log l(x) - log g(x) and the best is taken. In multivariate mode one joint estimator covers the
- * parameters every complete trial has; other parameters are modelled one at a time. Pruned
+ * log l(x) - log g(x) and the best is taken (by default each parameter is modelled alone and its
+ * kernels are weighted by their bandwidths when scoring, which reproduces Optuna 3.1's default
+ * TPE). With `multivariate: true` one joint estimator covers the parameters every complete trial
+ * has, and the others are modelled one at a time. Pruned
  * trials rank behind complete ones (further-reaching first, then by their last value); failed
  * trials are ignored. Every draw derives from (seed, trial number), so the values depend only on
  * the seed and the study's trials.
@@ -40,6 +48,7 @@ export interface TpeSamplerOptions {
  * @example
  * ```ts
  * const sampler = new TpeSampler({ seed: 1, nStartupTrials: 10 });
+ * const joint = new TpeSampler({ seed: 1, multivariate: true });
  * ```
  */
 export class TpeSampler implements Sampler {
@@ -52,17 +61,19 @@ export class TpeSampler implements Sampler {
   private readonly priorWeight: number;
   private readonly considerEndpoints: boolean;
   private readonly constantLiar: boolean;
+  private readonly bandwidthWeighted: boolean;
   private cached: { trials: readonly FrozenTrial[]; trialId: string; split: TpeSplit } | undefined;
 
   constructor(options: TpeSamplerOptions = {}) {
     this.seed = options.seed ?? defaultSeed();
     this.nStartupTrials = options.nStartupTrials ?? 10;
     this.nEiCandidates = options.nEiCandidates ?? 24;
-    this.multivariate = options.multivariate ?? true;
+    this.multivariate = options.multivariate ?? false;
     this.gamma = options.gamma ?? defaultGamma;
     this.priorWeight = options.priorWeight ?? 1;
     this.considerEndpoints = options.considerEndpoints ?? false;
     this.constantLiar = options.constantLiar ?? false;
+    this.bandwidthWeighted = options.bandwidthWeighted ?? true;
     if (!Number.isInteger(this.nStartupTrials) || this.nStartupTrials < 0) throw new SamplerError('tpe', `nStartupTrials must be a non-negative integer, got ${this.nStartupTrials}`);
     if (!Number.isInteger(this.nEiCandidates) || this.nEiCandidates < 1) throw new SamplerError('tpe', `nEiCandidates must be a positive integer, got ${this.nEiCandidates}`);
     if (!(this.priorWeight > 0) || !Number.isFinite(this.priorWeight)) throw new SamplerError('tpe', `priorWeight must be a positive number, got ${this.priorWeight}`);
@@ -105,7 +116,7 @@ export class TpeSampler implements Sampler {
 
   private sample(split: TpeSplit, names: readonly string[], dists: readonly Distribution[], joint: boolean, rand: () => number): ParamValue[] {
     const spaces = dists.map(kernelSpace);
-    const options = { priorWeight: this.priorWeight, considerEndpoints: this.considerEndpoints, multivariate: joint };
+    const options = { priorWeight: this.priorWeight, considerEndpoints: this.considerEndpoints, multivariate: joint, bandwidthWeighted: this.bandwidthWeighted && !joint };
     const l = new ParzenEstimator(spaces, ...observe(split.below, names, dists, spaces), options);
     const g = new ParzenEstimator(spaces, ...observe(split.above, names, dists, spaces), options);
     const m = this.nEiCandidates;
@@ -114,8 +125,8 @@ export class TpeSampler implements Sampler {
     candidates.forEach((column, d) => {
       for (let k = 0; k < m; k++) column[k] = toKernel(spaces[d]!, fromKernel(spaces[d]!, column[k]!));
     });
-    const ll = l.logPdf(candidates, m);
-    const lg = g.logPdf(candidates, m);
+    const ll = l.logScore(candidates, m);
+    const lg = g.logScore(candidates, m);
     let best = 0;
     let bestScore = -Infinity;
     for (let k = 0; k < m; k++) {
