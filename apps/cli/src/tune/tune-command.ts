@@ -177,13 +177,13 @@ export async function tuneCommand(configPath: string, options: TuneOptions, io: 
       const codes = await Promise.all(workers.map((w) => new Promise<number>((r) => w.once('exit', (code) => r(code ?? 1)))));
       if (codes.some((c) => c !== 0)) io.err(`warning: ${codes.filter((c) => c !== 0).length} worker(s) exited with an error; their trials are failed and retried by the others`);
     }
-    return await report(study, tune, dir, storageSpec, started);
+    return await report(study, dir, storageSpec, started);
   } finally {
     await storage.close();
   }
 }
 
-async function report(study: Study, tune: TuneConfig, dir: string, storageSpec: string, started: number): Promise<TuneSummary> {
+async function report(study: Study, dir: string, storageSpec: string, started: number): Promise<TuneSummary> {
   const trials = await study.trials();
   const count = (s: string) => trials.filter((t) => t.state === s).length;
   const best = await study.bestTrial();
