@@ -1,7 +1,7 @@
 export * from './types';
 export * from './errors';
 export { decodeModel, encodeModel, decodeTensor, encodeTensor } from './codec';
-export { tensorToValue, valueToTensor, tensorToNumbers, tensors, sizeOf, elementByteSize, type TensorValue, type TypedArray } from './tensor';
+export { tensorToValue, valueToTensor, tensorToNumbers, tensors, sizeOf, zeroData, elementByteSize, type TensorValue, type TypedArray } from './tensor';
 export { attr, attrs, makeAttribute, readAttribute, type AttrValue, type TypedAttr } from './attributes';
 export { tensorValueInfo, describeValueInfo, emptyGraph, makeModel, defaultOpset, type Dim } from './value-info';
 export { GraphBuilder, type NodeOptions } from './graph-builder';

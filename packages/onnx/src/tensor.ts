@@ -44,7 +44,12 @@ export function sizeOf(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
 }
 
-function allocate(dataType: DataType, n: number): TypedArray {
+/**
+ * A zero-filled typed array of `n` elements for an ONNX element type.
+ * @throws OnnxError for element types without a typed array (strings, complex...).
+ * @example const x = zeroData(DataType.FLOAT, 6); // Float32Array(6)
+ */
+export function zeroData(dataType: DataType, n: number): TypedArray {
   switch (dataType) {
     case DataType.FLOAT:
       return new Float32Array(n);
@@ -76,7 +81,7 @@ function allocate(dataType: DataType, n: number): TypedArray {
 export function tensorToValue(t: TensorProto): TensorValue {
   const dims = t.dims.map(Number);
   const n = sizeOf(dims);
-  const out = allocate(t.dataType, n);
+  const out = zeroData(t.dataType, n);
   if (t.dataLocation === 1 && !t.rawData) {
     throw new OnnxError('EXTERNAL_DATA', `tensor '${t.name}' keeps its data externally; load the model with loadModel(path) so it is resolved`);
   }

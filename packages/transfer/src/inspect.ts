@@ -10,6 +10,7 @@ import {
   probeTensorDims,
   sizeOf,
   topologicalSort,
+  zeroData,
   type Dim,
   type Executor,
   type ModelProto,
@@ -174,20 +175,10 @@ function parameterStats(model: ModelProto, params: readonly string[]): ModelRepo
 }
 
 function zeros(dataType: DataType, n: number): TypedArray | undefined {
-  switch (dataType) {
-    case DataType.FLOAT:
-      return new Float32Array(n);
-    case DataType.DOUBLE:
-      return new Float64Array(n);
-    case DataType.INT64:
-      return new BigInt64Array(n);
-    case DataType.INT32:
-      return new Int32Array(n);
-    case DataType.BOOL:
-    case DataType.UINT8:
-      return new Uint8Array(n);
-    default:
-      return undefined;
+  try {
+    return dataType === DataType.UNDEFINED ? undefined : zeroData(dataType, n);
+  } catch {
+    return undefined;
   }
 }
 
@@ -212,7 +203,7 @@ function probeFeeds(inputs: readonly TensorSummary[], probeInput: readonly numbe
     } else return undefined;
     const elemType = DataType[input.elemType as keyof typeof DataType] ?? DataType.UNDEFINED;
     const data = zeros(elemType, sizeOf(dims));
-    if (!data && probeInput) throw new TransferError('INSPECT_PROBE', `${where} has element type ${input.elemType}, which the probe run cannot feed (float, double, int32, int64, bool, uint8). Inspect without an input shape to skip the probe.`);
+    if (!data && probeInput) throw new TransferError('INSPECT_PROBE', `${where} has element type ${input.elemType}, which the probe run cannot feed (it has no typed array). Inspect without an input shape to skip the probe.`);
     if (!data) return undefined;
     feeds[input.name] = { dataType: elemType, dims, data };
   }
