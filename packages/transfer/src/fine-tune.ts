@@ -42,8 +42,8 @@ export interface FineTuneSession {
 export async function createFineTuneSession(options: FineTuneSessionOptions): Promise<FineTuneSession> {
   const { backbone, head, freeze, layerDecay, optimizer, batchNorm, ...rest } = options;
   const model = attachHead(backbone, head);
-  const selection = selectTrainable(model, freeze);
-  const groups = layerDecay !== undefined ? layerDecayGroups(selection, layerDecay, { weightDecay: optimizer.weightDecay }) : [...(optimizer.groups ?? [])];
+  const { selection, groups: decayGroups } = fineTunePlan(model, { freeze, layerDecay, weightDecay: optimizer.weightDecay });
+  const groups = decayGroups ?? [...(optimizer.groups ?? [])];
   const session = await TrainSession.create({
     ...rest,
     model,
@@ -52,4 +52,16 @@ export async function createFineTuneSession(options: FineTuneSessionOptions): Pr
     batchNorm: batchNorm ?? 'frozen',
   });
   return { session, model, selection, groups };
+}
+
+/**
+ * What fine-tuning trains in a backbone + head model: the freeze rules' selection and, with
+ * `layerDecay`, one parameter group per trained block (undefined without it).
+ *
+ * @example const { selection, groups } = fineTunePlan(model, { freeze: { unfreezeTop: 3 }, layerDecay: 0.7 });
+ */
+export function fineTunePlan(model: ModelProto, options: { freeze?: FreezeOptions; layerDecay?: number; weightDecay?: number }): { selection: TrainableSelection; groups?: ParamGroup[] } {
+  const selection = selectTrainable(model, options.freeze);
+  const groups = options.layerDecay !== undefined ? layerDecayGroups(selection, options.layerDecay, { weightDecay: options.weightDecay }) : undefined;
+  return { selection, groups };
 }

@@ -6,7 +6,7 @@ export { buildHead, headInputDim, featureStatistics, type HeadOptions } from './
 export { attachHead, type AttachHeadOptions } from './attach';
 export { listBlocks, type Block, type BlockOptions } from './blocks';
 export { selectTrainable, layerDecayGroups, type FreezeOptions, type TrainableSelection, type BlockState } from './freeze';
-export { createFineTuneSession, type FineTuneSession, type FineTuneSessionOptions } from './fine-tune';
+export { createFineTuneSession, fineTunePlan, type FineTuneSession, type FineTuneSessionOptions } from './fine-tune';
 export { inspectModel, formatModelReport, type ModelReport } from './inspect';
 export { describePreprocess, preprocessDims, preprocessImage, preprocessPixels, type ImagePreprocess } from './images/preprocess';
 export { loadImageFolder, preprocessDataset, DEFAULT_IMAGE_EXTENSIONS, type ImageFolderOptions, type ImageBatchOptions } from './images/image-folder';

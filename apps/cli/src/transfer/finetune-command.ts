@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ArrayDataset } from '@anneal/data';
 import type { ModelProto } from '@anneal/onnx';
 import { writeFileAtomic } from '@anneal/onnx';
-import { attachHead, buildHead, extractFeatures, featureStatistics, layerDecayGroups, loadBackbone, selectTrainable, type Backbone } from '@anneal/transfer';
+import { attachHead, buildHead, extractFeatures, featureStatistics, fineTunePlan, loadBackbone, type Backbone } from '@anneal/transfer';
 import { CliError } from '../cli-error';
 import { createContainer } from '../container';
 import { dataLoaders, type DataParts } from '../fit/build-data';
@@ -97,8 +97,7 @@ export async function finetuneCommand(configPath: string, options: { out?: strin
     const parts = await loadParts(data);
     const startHead = head ?? buildHead({ inputDim: backbone.featureDim ?? (await probeWidth(backbone, parts.train)), classes: data.classes, hidden: config.head.hidden, activation: config.head.activation, dropout: config.head.dropout, seed: config.head.seed ?? config.seed });
     const model = attachHead(backbone, startHead);
-    const selection = selectTrainable(model, config.freeze);
-    const groups = config.layerDecay !== undefined ? layerDecayGroups(selection, config.layerDecay, { weightDecay: config.optimizer.weightDecay }) : undefined;
+    const { selection, groups } = fineTunePlan(model, { freeze: config.freeze, layerDecay: config.layerDecay, weightDecay: config.optimizer.weightDecay });
     io.err(`fine-tuning ${selection.trainable.length} of ${selection.trainable.length + selection.frozen.length} parameter tensors (${selection.blocks.filter((b) => b.trainable).length} of ${selection.blocks.length} backbone blocks), BatchNorm ${config.train.batchNorm}${groups ? `, layer decay ${config.layerDecay}` : ''}`);
     const fit = phaseConfig(config, backbonePath, false);
     const loaders = dataLoaders(parts, fit, backbone.input.name, data.classes);
