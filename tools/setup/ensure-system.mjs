@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// System packages some tests use (Debian): redis-server for the distributed-search tests. When one
+// System packages some tests use (Debian): redis-server for the distributed-search tests, chromium
+// for the report test that opens report.html in a real headless browser. When one
 // is missing and apt-get is usable (root), it is installed; otherwise the tests that need it are
 // skipped with a note. Never fails the command.
 import { spawnSync } from 'node:child_process';
 
 const has = (cmd, args = ['--version']) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-const wanted = [{ bin: 'redis-server', pkg: 'redis-server', why: 'distributed search tests (@anneal/search, anneal tune --worker)' }];
+const wanted = [
+  { bin: 'redis-server', pkg: 'redis-server', why: 'distributed search tests (@anneal/search, anneal tune --worker)' },
+  { bin: 'chromium', pkg: 'chromium', why: 'the report.html browser test (@anneal/report)' },
+];
 const missing = wanted.filter((w) => !has(w.bin));
 if (missing.length) {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
