@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { applyFindings } from './apply-findings';
+import { coarseGrid, gridLearningRates } from './coarse-grid';
+import type { Finding } from './findings';
+import type { LrProbeResult } from './lr-probe';
+import { mnistSetup } from './mnist-fixture';
+import { bestRun, Recipe, type RecipeEvent, type RecipeState } from './recipe';
+import { recipeReport } from './recipe-report';
+
+const setup = mnistSetup({ perDigit: 60 });
+
+describe('gridLearningRates', () => {
+  it('takes x1/3, x1, x3 around the two best kept rates plus the range-test suggestion, sorted and deduplicated', () => {
+    const run = (lr: number, final: number, kept: boolean) => ({ lr, losses: [], initial: 2.3, final, drop: 1 - final / 2.3, diverged: false, kept });
+    const probe: LrProbeResult = { runs: [run(1e-1, 0.9, true), run(1e-2, 0.1, true), run(1e-3, 0.5, true), run(1e-4, 2.2, false)], kept: [1e-1, 1e-2, 1e-3], best: 1e-2, iterations: 100, weightDecay: 1e-4 };
+    expect(gridLearningRates(probe, { lrs: [], losses: [], smoothed: [], suggested: 0.0042, stoppedEarly: true })).toEqual([0.00033, 0.001, 0.0033, 0.0042, 0.003, 0.01, 0.03].sort((a, b) => a - b));
+  });
+});
+
+describe('coarseGrid on real MNIST runs', () => {
+  it('trains every lr x weight-decay cell through a study, prunes the worst after a warm start and ranks the rest', async () => {
+    const done: number[] = [];
+    const grid = await coarseGrid(setup.runner(), { lrs: [1e-4, 3e-3, 1e-2], weightDecays: [1e-4, 0], epochs: 2, seed: 0, onCell: (_, n) => done.push(n) });
+    expect(grid.cells).toHaveLength(6);
+    expect(done).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(new Set(grid.cells.map((c) => `${c.lr}/${c.weightDecay}`)).size).toBe(6);
+    for (let i = 1; i < grid.ranking.length; i++) expect(grid.ranking[i - 1]!.value!).toBeGreaterThanOrEqual(grid.ranking[i]!.value!);
+    expect(grid.ranking[0]!.lr).not.toBe(1e-4);
+    const slow = grid.cells.filter((c) => c.lr === 1e-4);
+    expect(slow.some((c) => c.state === 'pruned') || slow.every((c) => c.value! < grid.ranking[0]!.value!)).toBe(true);
+    for (const c of grid.cells) expect(c.state === 'pruned' ? c.epochs : 2).toBeLessThanOrEqual(2);
+  }, 60_000);
+});
+
+describe('applyFindings', () => {
+  const base = { lr: 1e-2, weightDecay: 0, epochs: 10, lrSchedule: 'constant' as const, capacity: 1 };
+  const f = (id: string, action: Finding['action'], severity: Finding['severity'] = 'warning'): Finding => ({ id, severity, title: id, evidence: [], suggestion: '', action });
+  it('maps each action onto the settings and says what it changed', () => {
+    const r = applyFindings(base, [f('lr-too-high', { addDecay: true, lrFactor: 1 / 3 }), f('overfitting', { weightDecay: 'increase' }), f('train-longer', { epochsFactor: 1.6 }, 'info'), f('underfitting', { biggerModel: true })])!;
+    expect(r.settings).toEqual({ lr: 0.00333, weightDecay: 1e-4, epochs: 16, lrSchedule: 'cosine', capacity: 2 });
+    expect(r.changes).toHaveLength(5);
+  });
+  it('returns undefined when no finding asks for a change, and respects the limits', () => {
+    expect(applyFindings(base, [f('update-ratio', undefined)])).toBeUndefined();
+    expect(applyFindings({ ...base, epochs: 40 }, [f('train-longer', { epochsFactor: 2 })], { maxEpochs: 40 })).toBeUndefined();
+  });
+});
+
+describe('Recipe on a real MNIST MLP', () => {
+  const options = {
+    lr: 3e-3,
+    lrProbe: { iterations: 40 },
+    rangeTest: { steps: 60 },
+    grid: { lrs: [1e-3, 1e-2], weightDecays: [1e-4, 0], epochs: 1, prune: false },
+    refine: { top: 1, epochs: 4, normsEvery: 5 },
+    repeat: { rounds: 1 },
+  };
+
+  it('runs every step in order with events, stops after --until and resumes from the saved state', async () => {
+    const events: RecipeEvent[] = [];
+    const saved: string[] = [];
+    const first = new Recipe(setup.target(), setup.runner(), { ...options, until: 'lr-probe' });
+    first.events$.subscribe((e) => events.push(e));
+    const partial = await first.run(undefined, (s) => void saved.push(JSON.stringify(s)));
+    expect(partial.done).toEqual(['initial-loss', 'overfit', 'lr-probe']);
+    expect(saved).toHaveLength(3);
+    expect(events.filter((e) => e.type === 'step:end').map((e) => (e as { step: string }).step)).toEqual(['initial-loss', 'overfit', 'lr-probe']);
+    expect(partial.initialLoss!.ok).toBe(true);
+    expect(partial.overfit!.reached).toBe(true);
+
+    const restored = JSON.parse(saved.at(-1)!) as RecipeState;
+    const second = new Recipe(setup.target(), setup.runner(), options);
+    const later: RecipeEvent[] = [];
+    second.events$.subscribe((e) => later.push(e));
+    const state = await second.run(restored, () => undefined);
+    expect(later.filter((e) => e.type === 'step:skip').map((e) => (e as { step: string }).step)).toEqual(['initial-loss', 'overfit', 'lr-probe']);
+    expect(state.done).toEqual(['initial-loss', 'overfit', 'lr-probe', 'range-test', 'grid', 'refine', 'repeat']);
+    expect(state.grid!.cells).toHaveLength(4);
+    expect(state.refine).toHaveLength(1);
+    const refined = state.refine![0]!;
+    expect(refined.lr).toBe(state.grid!.ranking[0]!.lr);
+    expect(refined.curves.epochs).toHaveLength(4);
+    expect(refined.curves.ratios.length).toBeGreaterThan(5);
+    expect(refined.test!.accuracy).toBeGreaterThan(0.7);
+    const best = bestRun(state)!;
+    expect(best.value).toBe(Math.max(...[...state.refine!, ...state.repeat!.map((r) => r.run)].map((r) => r.value)));
+    const end = later.at(-1)!;
+    expect(end.type).toBe('recipe:end');
+
+    const doc = recipeReport(state, { title: 'Recipe', monitor: 'val.accuracy', direction: 'maximize' });
+    expect(doc.sections.map((s) => s.id).slice(0, 8)).toEqual(['summary', 'initial-loss', 'overfit', 'lr-probe', 'range-test', 'grid', 'refine', 'refine-1']);
+    const charts = doc.sections.flatMap((s) => s.charts ?? []).map((c) => c.name);
+    expect(charts).toEqual(expect.arrayContaining(['overfit', 'lr-probe', 'range-test', 'grid', 'refine-1-loss', 'refine-1-batch-loss', 'refine-1-accuracy', 'refine-1-lr', 'refine-1-ratios']));
+  }, 90_000);
+
+  it('halts after a failed overfit and says so in the report', async () => {
+    const state = await new Recipe(setup.target(), setup.runner(), { ...options, lr: 1e-7, overfit: { maxSteps: 30 } }).run();
+    expect(state.done).toEqual(['initial-loss', 'overfit']);
+    expect(state.halted).toEqual({ step: 'overfit', reason: expect.stringMatching(/could not fit/) });
+    const doc = recipeReport(state, { title: 'Recipe', monitor: 'val.accuracy', direction: 'maximize' });
+    expect(doc.sections.find((s) => s.id === 'grid')!.status).toBe('skipped');
+    expect(doc.sections[0]!.status).toBe('error');
+  }, 30_000);
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { RunCurves } from '../curves';
+import { diagnose } from '../doctor';
+import { decayedTooEarlyRun, EARLY_DECAY_STEP, healthyRun, lrTooHighRun, lrTooLowRun, overfittingRun, trainLongerRun, underfittingRun } from '../synthetic-curves';
+import { decayedTooEarlyRule } from './decayed-too-early';
+
+const run = (curves: RunCurves, options = {}) => diagnose(curves, { rules: [decayedTooEarlyRule], ...options });
+const SEEDS = [1, 2, 3, 4, 5];
+const near = (actual: string, expected: number, tolerance: number) => expect(Math.abs(Number(actual) - expected) / expected).toBeLessThan(tolerance);
+
+describe('decayed-too-early', () => {
+  it.each(SEEDS)('reports a decay while the loss was still falling, followed by a plateau (seed %i)', (seed) => {
+    const { curves, run: spec } = decayedTooEarlyRun(seed);
+    const [f, ...rest] = run(curves);
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ id: 'decayed-too-early', severity: 'warning', steps: [EARLY_DECAY_STEP, 999], epochs: [1, 9], action: { decayLater: true } });
+    expect(f!.evidence[0]).toBe('The lr dropped 10.0x (0.100 -> 0.0100) at step 100 (epoch 1).');
+    // Before: medians over steps 0-25 and 75-100 of 0.1 + 2.2 exp(-t/60), i.e. about L(12.5) and L(87.5).
+    const pre = /still falling clearly: (\S+) -> (\S+) over steps 0-100 \((\d+)% per 10% of the run\)/.exec(f!.evidence[1]!);
+    expect(pre).not.toBeNull();
+    near(pre![1]!, spec.loss(12.5), 0.1);
+    near(pre![2]!, spec.loss(87.5), 0.1);
+    expect(Number(pre![3])).toBeGreaterThan(50);
+    // After: a step down by 15%, then only 7% more until the end: L(162.5) ~ 0.435 -> L(950) ~ 0.408.
+    const post = /stepped to (\S+) and then stayed nearly flat: \S+ -> (\S+) over steps 150-999 \((\S+)% per 10% of the run\)/.exec(f!.evidence[2]!);
+    expect(post).not.toBeNull();
+    near(post![1]!, spec.loss(162.5), 0.06);
+    near(post![2]!, spec.loss(950), 0.06);
+    expect(Number(post![3])).toBeLessThan(5);
+    expect(f!.suggestion).toContain('move the decay later by ~4 epoch(s) (to about epoch 5)');
+  });
+
+  it('finds the decay from the epoch lrs when there are no batch points', () => {
+    const [f] = run(decayedTooEarlyRun(1, { batches: false }).curves);
+    expect(f).toMatchObject({ steps: [EARLY_DECAY_STEP, 950], epochs: [1, 9] });
+    expect(f!.evidence[0]).toBe('The lr dropped 10.0x (0.100 -> 0.0100) at step 100 (epoch 1).');
+  });
+
+  it('judges each decay up to the next one', () => {
+    const lr = (t: number) => (t < 100 ? 0.1 : t < 600 ? 0.01 : 0.001);
+    const [f] = run(decayedTooEarlyRun(1, { lr }).curves);
+    expect(f).toMatchObject({ steps: [100, 600] });
+  });
+
+  it('stays quiet when the decay came after the loss levelled off, or the run converged anyway', () => {
+    expect(run(healthyRun(1).curves)).toEqual([]);
+    const converging = decayedTooEarlyRun(1, { loss: (t) => 0.004 + 2.3 * Math.exp(-t / 60) });
+    expect(run(converging.curves)).toEqual([]);
+  });
+
+  it('follows its thresholds', () => {
+    expect(run(decayedTooEarlyRun(1).curves, { decayFactor: 20 })).toEqual([]);
+    expect(run(decayedTooEarlyRun(1).curves, { decayPreRate: 1 })).toEqual([]);
+  });
+
+  it.each(SEEDS)('stays quiet on healthy, lr, overfitting, underfitting (cosine) and train-longer curves (seed %i)', (seed) => {
+    for (const c of [healthyRun(seed), lrTooLowRun(seed), lrTooHighRun(seed), overfittingRun(seed), underfittingRun(seed), trainLongerRun(seed)]) expect(run(c.curves)).toEqual([]);
+  });
+});
