@@ -10,6 +10,9 @@ import { inspectCommand, parseInputShape } from './transfer/inspect-command';
 import { featuresCommand, parseDevice, parseNumbers, parseSize } from './transfer/features-command';
 import { finetuneCommand, formatFinetuneSummary } from './transfer/finetune-command';
 import { formatTuneSummary, tuneCommand } from './tune/tune-command';
+import { doctorCommand } from './doctor/doctor-command';
+import { formatRecipeSummary, recipeCommand } from './recipe/recipe-command';
+import { formatFindings, RECIPE_STEPS } from '@anneal/diagnostics';
 import type { Device } from '@anneal/runtime';
 
 const number = (name: string) => (v: string) => {
@@ -201,6 +204,33 @@ export function buildProgram(io: CliIo = consoleIo): Command {
     .action(async (config: string, o) => {
       const summary = await tuneCommand(config, { storage: o.storage, worker: o.worker, trials: o.trials, parallel: o.parallel, out: o.out }, { out: print, err: io.err });
       if (summary) print(formatTuneSummary(summary));
+    });
+
+  program
+    .command('doctor')
+    .description('diagnose a finished or running run from its learning curves (lr too low/high, decayed too early, overfitting, underfitting, train longer, divergence, update/weight ratios), with the evidence; writes <run>/doctor/report.html and .md')
+    .argument('<run-dir>', 'run folder written by anneal fit, finetune or recipe')
+    .option('--json', 'print the findings as JSON')
+    .option('--no-report', 'do not write the report')
+    .action(async (dir: string, o) => {
+      const s = await doctorCommand(dir, { report: o.report });
+      if (o.json) return print(JSON.stringify(s, null, 2));
+      print(`${s.dir}: ${s.epochs} epochs, ${s.steps} steps${s.finished ? '' : ' (still running)'}`);
+      print(s.findings.length ? formatFindings(s.findings) : 'no problem found in the learning curves');
+      if (s.report) print(`report: ${s.report.html} and ${s.report.md}`);
+    });
+
+  program
+    .command('recipe')
+    .description('run the tuning recipe on a fit config: initial-loss check, overfit a small sample, lr probe and range test, coarse lr x weight-decay grid, refine the best longer, doctor, repeat with its suggestions; writes report.html and report.md with charts')
+    .argument('[config]', 'recipe config (.json, .yaml)')
+    .option('--out <dir>', 'recipe folder (default runs/<name>, or runs/<name>-N when taken)')
+    .option('--until <step>', `stop after this step (${RECIPE_STEPS.join(', ')}); --resume goes on`)
+    .option('--resume <dir>', 'continue the recipe saved in this folder')
+    .option('--no-progress', 'no progress bars')
+    .action(async (config: string | undefined, o) => {
+      const s = await recipeCommand(config, { out: o.out, until: o.until, resume: o.resume, progress: showProgress(o) }, { out: print, err: io.err });
+      print(formatRecipeSummary(s));
     });
 
   const schedule = program.command('schedule').description('learning-rate and hyperparameter schedules');

@@ -20,6 +20,8 @@ export interface ComposeOptions {
   extraCallbacks?: Callback[];
   onWarning?: (w: RuntimeWarning) => void;
   threads?: { intraOp: number; loop?: number };
+  /** Data made once by the caller and shared by several runs (anneal recipe) instead of loaded from `config.data`. */
+  data?: RunData;
   /** Data and model made by the caller (anneal finetune) instead of from `config.data` / `config.model`. */
   prebuilt?: { data: RunData; model: ModelProto; trainable?: string[]; groups?: ParamGroup[] };
 }
@@ -66,7 +68,7 @@ export async function composeRun(c: DependencyContainer, config: FitConfig, opti
   c.register(FIT_CONFIG, { useValue: config });
   const prebuilt = options.prebuilt;
   const onnx = !prebuilt && config.model.kind === 'onnx' ? loadOnnx(config.model) : undefined;
-  const data = prebuilt?.data ?? buildData(config, onnx?.inputName ?? 'x');
+  const data = prebuilt?.data ?? options.data ?? buildData(config, onnx?.inputName ?? 'x');
   c.register(RUN_DATA, { useValue: data });
   const model = prebuilt?.model ?? onnx?.model ?? buildModel(config, data);
   const o = config.optimizer;

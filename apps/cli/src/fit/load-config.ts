@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { CliError } from '../cli-error';
@@ -62,4 +62,20 @@ export function loadConfigFile<S extends z.ZodType>(file: string, schema: S): z.
  */
 export function loadFitConfig(file: string): FitConfig {
   return loadConfigFile(file, fitConfigSchema);
+}
+
+/**
+ * The fit config a tune or recipe config builds on: its inline `base`, or the file `base` names
+ * (relative to the config file), parsed but not yet validated.
+ */
+export function loadBaseConfig(base: string | Record<string, unknown>, configPath: string): Record<string, unknown> {
+  if (typeof base !== 'string') return base;
+  const file = resolve(dirname(configPath), base);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new CliError(`${configPath}: base: cannot read the fit config ${file}`);
+  }
+  return parseConfigText(text, file) as Record<string, unknown>;
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Observable, Subscription } from 'rxjs';
-import type { AnnealEvent, EventOf } from '@anneal/core';
+import type { AnnealEvent, EventOf, TensorNorms } from '@anneal/core';
 import { writeFileAtomic } from '@anneal/onnx';
 
 /** The files of a run folder. */
@@ -21,11 +21,13 @@ export function runPaths(dir: string) {
 
 /** One line of metrics.jsonl. */
 export type MetricsRecord =
-  | { kind: 'batch'; epoch: number; batch: number; step: number; loss: number; lr: number; hyperparameters?: Record<string, number> }
-  | ({ kind: 'epoch' } & Omit<EventOf<'epoch:end'>, 'type'>);
+  | { kind: 'batch'; epoch: number; batch: number; step: number; loss: number; lr: number; hyperparameters?: Record<string, number>; norms?: Record<string, TensorNorms> }
+  | ({ kind: 'epoch' } & Omit<EventOf<'epoch:end'>, 'type'>)
+  | ({ kind: 'error' } & Omit<EventOf<'error'>, 'type'>);
 
 /**
- * Keeps metrics.jsonl of a run: one `batch` line per step and one `epoch` line per epoch. The
+ * Keeps metrics.jsonl of a run: one `batch` line per step (with the per-tensor norms on steps
+ * that computed them), one `epoch` line per epoch and an `error` line for a non-finite loss. The
  * file is rewritten atomically at every epoch end and right before every checkpoint, so it
  * never lags the checkpoint; on resume the lines from the checkpoint's step on are dropped.
  */
@@ -39,13 +41,18 @@ export class MetricsLog {
   resumeAt(step: number, epoch: number): void {
     if (!existsSync(this.path)) return;
     const lines = readFileSync(this.path, 'utf8').split('\n').filter(Boolean);
-    this.records = lines.map((l) => JSON.parse(l) as MetricsRecord).filter((r) => (r.kind === 'batch' ? r.step < step : r.epoch < epoch));
+    this.records = lines.map((l) => JSON.parse(l) as MetricsRecord).filter((r) => (r.kind === 'batch' ? r.step < step : r.kind === 'epoch' ? r.epoch < epoch : false));
   }
 
   attach(events$: Observable<AnnealEvent>): void {
     this.subscription = events$.subscribe((e) => {
-      if (e.type === 'batch:end') this.records.push({ kind: 'batch', epoch: e.epoch, batch: e.batch, step: e.step, loss: e.loss, lr: e.lr, ...(Object.keys(e.hyperparameters).length ? { hyperparameters: { ...e.hyperparameters } } : {}) });
-      else if (e.type === 'epoch:end') {
+      if (e.type === 'batch:end') {
+        this.records.push({ kind: 'batch', epoch: e.epoch, batch: e.batch, step: e.step, loss: e.loss, lr: e.lr, ...(Object.keys(e.hyperparameters).length ? { hyperparameters: { ...e.hyperparameters } } : {}), ...(e.norms ? { norms: structuredClone(e.norms) as Record<string, TensorNorms> } : {}) });
+      } else if (e.type === 'error') {
+        const { type: _type, ...rest } = e;
+        this.records.push({ kind: 'error', ...rest });
+        this.flush();
+      } else if (e.type === 'epoch:end') {
         const { type: _type, ...rest } = e;
         this.records.push({ kind: 'epoch', ...structuredClone(rest) });
         this.flush();

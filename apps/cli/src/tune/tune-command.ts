@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@anneal/onnx';
 import {
@@ -27,7 +27,7 @@ import {
   type Study,
 } from '@anneal/search';
 import { CliError } from '../cli-error';
-import { loadConfigFile, parseConfigText } from '../fit/load-config';
+import { loadBaseConfig, loadConfigFile } from '../fit/load-config';
 import { runTrial } from './tune-trial';
 import { tuneConfigSchema, type TuneConfig } from './tune-schema';
 
@@ -59,18 +59,6 @@ export interface TuneOptions {
   trials?: number;
   parallel?: number;
   out?: string;
-}
-
-function baseConfig(tune: TuneConfig, configPath: string): Record<string, unknown> {
-  if (typeof tune.base !== 'string') return tune.base;
-  const file = resolve(dirname(configPath), tune.base);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new CliError(`${configPath}: base: cannot read the fit config ${file}`);
-  }
-  return parseConfigText(text, file) as Record<string, unknown>;
 }
 
 function sampler(tune: TuneConfig): Sampler {
@@ -153,7 +141,7 @@ async function workLoop(study: Study, strategy: Sampler, tune: TuneConfig, base:
 export async function tuneCommand(configPath: string, options: TuneOptions, io: { out: (s: string) => void; err: (s: string) => void }): Promise<TuneSummary | undefined> {
   const started = performance.now();
   const tune = loadConfigFile(configPath, tuneConfigSchema);
-  const base = baseConfig(tune, configPath);
+  const base = loadBaseConfig(tune.base, configPath);
   const dir = options.out ?? join('runs', tune.name);
   mkdirSync(dir, { recursive: true });
   const storageSpec = options.storage ?? tune.storage ?? join(dir, 'study.jsonl');
