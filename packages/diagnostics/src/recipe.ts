@@ -76,7 +76,8 @@ const fmtLr = (x: number) => x.toExponential(1).replace('e-', 'e-').replace('.0e
  * The tuning recipe practitioners follow, run in order: initial-loss check, overfit a small
  * sample, learning-rate probe, range test, coarse grid (lr x weight decay, a few epochs, pruned),
  * refine the best few longer without decay (each diagnosed by the doctor), then repeat with the
- * doctor's suggestions applied. Every step emits events and is saved through `save`, so the
+ * doctor's suggestions applied (or, when it found nothing to fix, with a cosine lr decay). Every
+ * step emits events and is saved through `save`, so the
  * recipe can stop after any step (`until`) and resume from a saved state.
  *
  * @example
@@ -180,7 +181,9 @@ export class Recipe {
         for (let i = 0; i < max; i++) {
           const base = bestRun(s, this.direction);
           if (!base) break;
-          const applied = applyFindings({ lr: base.lr, weightDecay: base.weightDecay, epochs: base.epochs, lrSchedule: base.lrSchedule, capacity: base.capacity }, base.findings, o.repeat);
+          const settings = { lr: base.lr, weightDecay: base.weightDecay, epochs: base.epochs, lrSchedule: base.lrSchedule, capacity: base.capacity };
+          // with nothing to fix, the recipe's usual last move: the constant-lr run again with its lr decayed to 0 over the run
+          const applied = applyFindings(settings, base.findings, o.repeat) ?? (base.lrSchedule === 'constant' ? { settings: { ...settings, lrSchedule: 'cosine' as const }, changes: ['no finding to act on: the usual last step, a cosine decay of the lr over the run'] } : undefined);
           if (!applied) break;
           const run = await runAndDiagnose(this.runner, { label: `repeat-${i + 1}`, ...applied.settings, monitor: this.monitor, normsEvery: o.refine?.normsEvery ?? 20 }, `${base.label} with: ${applied.changes.join('; ')}`, o.doctor);
           const improved = this.direction === 'maximize' ? run.value > base.value : run.value < base.value;

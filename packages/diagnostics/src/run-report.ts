@@ -37,7 +37,7 @@ export function runCharts(prefix: string, curves: RunCurves, label = ''): Report
       curves.epochs.map((e) => ({ epoch: e.epoch + 1, mean: e.trainLoss, std: e.trainLossStd, valLoss: e.valLoss })),
       [],
     );
-    loss.title = `Mean training loss per epoch ± std of its batch losses, validation loss${at}`;
+    loss.title = `Training loss per epoch (mean ± std), validation loss${at}`;
     charts.push({ name: `${prefix}loss`, title: loss.title, spec: lineChartVegaLite(loss), caption: 'The band is one standard deviation of the batch losses within each epoch: a wide band means noisy updates.' });
   }
   if (batches.length >= 2) {

@@ -5,7 +5,7 @@ const lrList = z.array(z.number().positive()).min(1);
 
 /**
  * The `anneal recipe` config: a fit config (`base`, inline or a file) and the settings of each
- * step of the tuning recipe. Defaults follow the usual practice (see docs/RECIPE.md).
+ * step of the tuning recipe. Defaults follow the usual practice (README: "Diagnostics and the tuning recipe").
  */
 export const recipeConfigSchema = z
   .object({
