@@ -8,17 +8,10 @@ import { formatNpy, loadMnist, subset, permutation, writeNpy } from '@anneal/dat
 import { DataType } from '@anneal/onnx';
 import { loadCheckpoint } from '@anneal/runtime';
 import { ocrModels } from '@anneal/testing';
-import { main } from './main';
+import { runCli as run } from './run-cli';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '..', '..', '..', 'packages', 'autograd', 'fixtures', 'torch');
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 interface GradJson {
   loss: number;

@@ -6,18 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '@anneal/diagnostics';
-import { main } from '../main';
+import { runCli as run } from '../run-cli';
 import { doctorCommand } from './doctor-command';
 
 const root = mkdtempSync(join(tmpdir(), 'anneal-doctor-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 function mnistRun(name: string, o: { optimizer: string; lr: number; perDigit?: number; epochs?: number; extra?: string }): string {
   const file = join(root, `${name}.yaml`);

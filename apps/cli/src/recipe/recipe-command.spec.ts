@@ -5,17 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RecipeState } from '@anneal/diagnostics';
 import { findChromium, renderReport } from '@anneal/testing';
 import { doctorCommand } from '../doctor/doctor-command';
-import { main } from '../main';
+import { runCli as run } from '../run-cli';
 
 const root = mkdtempSync(join(tmpdir(), 'anneal-recipe-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const fitBase = `name: mnist-small
 seed: 0

@@ -7,17 +7,10 @@ import sharp from 'sharp';
 import { readNpy } from '@anneal/data';
 import { loadModel, tensorToValue } from '@anneal/onnx';
 import { ocrModels } from '@anneal/testing';
-import { main } from '../main';
+import { runCli as run } from '../run-cli';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resnet = join(here, '..', '..', '..', '..', 'packages', 'transfer', 'fixtures', 'torch', 'resnet-mini', 'model.onnx');
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** An image folder of two classes: warm (red-dominant) and cool (blue-dominant) noisy PNG/JPEG images. */
 async function colourFolder(root: string, perClass = 10): Promise<string> {

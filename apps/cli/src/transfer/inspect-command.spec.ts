@@ -5,15 +5,8 @@ import { join } from 'node:path';
 import { seededRandom } from '@anneal/data';
 import { ocrModels } from '@anneal/testing';
 import type { ModelReport } from '@anneal/transfer';
-import { main } from '../main';
+import { runCli as run } from '../run-cli';
 import { parseInputShape } from './inspect-command';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('anneal inspect', () => {
   it('prints the report of the PaddleOCR classifier: upgrade, op table, feature candidates, gradient coverage', async () => {

@@ -6,17 +6,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RedisStorage, type FrozenTrial } from '@anneal/search';
 import { redisServerAvailable, startRedisServer } from '@anneal/testing';
-import { main } from '../main';
+import { runCli as run } from '../run-cli';
 import { setPath, getPath } from './config-paths';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'anneal.mjs');
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const base = `
 base:
