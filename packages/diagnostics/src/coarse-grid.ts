@@ -15,7 +15,7 @@ export interface GridOptions {
   direction?: 'maximize' | 'minimize';
   /** Cells trained at once in this process (default 1). */
   concurrency?: number;
-  /** Median pruning after the first epoch once 3 cells are complete (default true). */
+  /** Median pruning at epoch ends before the last, once 3 cells are complete (default true; off for 1-epoch cells). */
   prune?: boolean;
   /** Order in which cells are visited (shuffled with this seed, so pruning compares a spread of cells). */
   seed?: number;
@@ -76,7 +76,7 @@ export async function coarseGrid(runner: FitRunner, options: GridOptions): Promi
   const monitor = options.monitor ?? 'val.accuracy';
   const direction = options.direction ?? 'maximize';
   const total = options.lrs.length * weightDecays.length;
-  const pruner = options.prune === false ? new NopPruner() : new MedianPruner({ nStartupTrials: 3, nWarmupSteps: 0 });
+  const pruner = options.prune === false || epochs < 2 ? new NopPruner() : new MedianPruner({ nStartupTrials: 3, nWarmupSteps: 0 });
   const study = await createStudy('coarse-grid', { sampler: new GridSampler({ lr: [...options.lrs], weightDecay: [...weightDecays] }, { seed: options.seed ?? 0 }), pruner, direction });
   const cells = new Map<number, GridCell>();
   const outcomes = new Map<number, { outcome?: FitOutcome; epochs: number; seconds: number }>();
@@ -88,7 +88,8 @@ export async function coarseGrid(runner: FitRunner, options: GridOptions): Promi
       const started = performance.now();
       const outcome = await runner({ label: `grid-${trial.number}`, lr, weightDecay, epochs, lrSchedule: 'constant', monitor, callbacks: [pruning] });
       outcomes.set(trial.number, { outcome, epochs: outcome.curves.epochs.length, seconds: (performance.now() - started) / 1000 });
-      if (pruning.pruned) throw new TrialPruned(pruning.prunedAt);
+      // a cell stopped at its last epoch saved nothing: it counts as complete
+      if (pruning.pruned && pruning.prunedAt! < epochs - 1) throw new TrialPruned(pruning.prunedAt);
       return outcome.value;
     },
     {

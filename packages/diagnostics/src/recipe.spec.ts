@@ -30,6 +30,12 @@ describe('coarseGrid on real MNIST runs', () => {
     expect(slow.some((c) => c.state === 'pruned') || slow.every((c) => c.value! < grid.ranking[0]!.value!)).toBe(true);
     for (const c of grid.cells) expect(c.state === 'pruned' ? c.epochs : 2).toBeLessThanOrEqual(2);
   }, 60_000);
+
+  it('never labels a cell pruned when pruning would save nothing (1-epoch cells, or a stop at the last epoch)', async () => {
+    const grid = await coarseGrid(setup.runner(), { lrs: [1e-5, 1e-4, 3e-3, 1e-2], weightDecays: [0], epochs: 1 });
+    expect(grid.cells.map((c) => c.state)).toEqual(['complete', 'complete', 'complete', 'complete']);
+    expect(grid.ranking).toHaveLength(4);
+  }, 60_000);
 });
 
 describe('applyFindings', () => {
