@@ -95,6 +95,7 @@ describe('anneal doctor on real MNIST runs', () => {
     expect(ids('explode')[0]).toBe('diverged');
     expect(runs.explode!.findings[0]!.severity).toBe('error');
     expect(ids('explode')).not.toContain('underfitting');
+    expect(ids('explode')).not.toContain('update-ratio');
   });
 });
 

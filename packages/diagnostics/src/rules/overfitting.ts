@@ -106,7 +106,11 @@ export const overfittingRule: DoctorRule = {
         : m.metric === 'accuracy'
           ? [`Validation accuracy peaked ${around} and ended at ${v(m.finalValue)} in epoch ${final.epoch} (-${v(m.decline)}).`]
           : [`Validation loss bottomed out ${around} and rose to ${v(m.finalValue)} by epoch ${final.epoch} (+${pct(m.decline)}).`];
-    evidence.push(`Meanwhile the training loss kept falling: ${v(best.trainLoss)} -> ${v(final.trainLoss)}.`);
+    evidence.push(
+      final.trainLoss < best.trainLoss || !finite(final.trainAccuracy) || !finite(best.trainAccuracy)
+        ? `Meanwhile the training loss kept falling: ${v(best.trainLoss)} -> ${v(final.trainLoss)}.`
+        : `Meanwhile the training accuracy kept rising: ${v(best.trainAccuracy)} -> ${v(final.trainAccuracy)}.`,
+    );
     if (m.gap !== undefined) evidence.push(`Train/validation accuracy gap at the end: ${v(m.gap)} (${v(final.trainAccuracy!)} vs ${v(final.valAccuracy!)}).`);
     else if (finite(final.valLoss)) evidence.push(`Train/validation loss gap at the end: ${v(final.trainLoss)} vs ${v(final.valLoss)}.`);
     const finding: Finding = {

@@ -1,4 +1,5 @@
 import type { DoctorRule } from '../doctor';
+import { divergedRule } from './diverged';
 import { formatValue as v, type Finding, type TensorRatio } from '../findings';
 import { median } from '../smooth';
 
@@ -14,13 +15,14 @@ const BIAS = /(^|[._/:])bias$/i;
  * ~1e-3 (the band's geometric middle). One finding per side, listing the tensors with their
  * ratios; suggests per-tensor lr (parameter groups with `lrScale`), or a global lr factor (the
  * finding's action, within 10x) when every tensor is on that side. Biases are never flagged
- * as too high.
+ * as too high; quiet when the run diverged.
  */
 export const updateRatioRule: DoctorRule = {
   id: ID,
   check(curves, ctx) {
     const points = curves.ratios;
-    if (points.length === 0) return [];
+    // after a divergence the ratios say nothing new (dead units do not update at all)
+    if (points.length === 0 || divergedRule.check(curves, ctx).length) return [];
     const th = ctx.thresholds;
     const first = points[0]!.step;
     const lastStep = Math.max(points[points.length - 1]!.step, curves.batches[curves.batches.length - 1]?.step ?? 0, curves.epochs[curves.epochs.length - 1]?.step ?? 0);
