@@ -1,17 +1,20 @@
 import type { Batch, CheckpointIO, StepHyperparameters, TrainBackend, TrainResult } from '@anneal/core';
 import { saveModel, type TensorValue } from '@anneal/onnx';
+import { optimNames } from '@anneal/optim';
 import { loadCheckpoint, saveCheckpoint } from '@anneal/runtime';
-import type { TrainSession } from './train-session';
+import type { TrainSession, WeightChoice } from './train-session';
 
 /**
  * The Trainer's backend over a compiled {@link TrainSession}: groups run as one ONNX `Loop`
  * (`stepMany`), per-step hyperparameters included; the last step of a call runs alone with the
- * norm outputs when `stats` is asked for.
+ * norm outputs when `stats` is asked for. With `evaluateWith: 'average'` the Trainer's validation,
+ * predictions, best-weights capture and export use the step graph's weight average (`optimizer.ema`).
  *
  * @example
  * const trainer = new Trainer({ backend: engineBackend(session), train, val, epochs: 10 });
  */
-export function engineBackend(session: TrainSession): TrainBackend {
+export function engineBackend(session: TrainSession, options: { evaluateWith?: WeightChoice } = {}): TrainBackend {
+  const weights = options.evaluateWith ?? 'current';
   return {
     get steps() {
       return session.steps;
@@ -39,18 +42,22 @@ export function engineBackend(session: TrainSession): TrainBackend {
       }
       return result;
     },
-    evaluate: (batch) => session.evaluateBatch(batch),
-    predict: (inputs) => session.predict(inputs),
+    evaluate: (batch) => session.evaluateBatch(batch, { weights }),
+    predict: (inputs) => session.predict(inputs, { weights }),
     state: () => session.stateValues(),
     async weights() {
-      return { ...(await session.parameters()), ...(await session.runningStatistics()) };
+      return { ...(await session.parameters({ weights })), ...(await session.runningStatistics()) };
     },
     restore: (state, steps) => session.restoreState(state, steps),
-    async loadWeights(weights) {
-      await session.restoreState({ ...(await session.stateValues()), ...weights }, session.steps);
+    async loadWeights(values) {
+      const state = await session.stateValues();
+      // with the average in use, weights captured from it go back into it (the parameters keep training)
+      const target = (name: string) => (weights === 'average' && Object.hasOwn(state, optimNames.state('ema', name)) ? optimNames.state('ema', name) : name);
+      const renamed = Object.fromEntries(Object.entries(values).map(([k, v]) => [target(k), v]));
+      await session.restoreState({ ...state, ...renamed }, session.steps);
     },
     async exportModel(path) {
-      saveModel(path, await session.exportInference(session.source));
+      saveModel(path, await session.exportInference(session.source, { weights }));
     },
   };
 }

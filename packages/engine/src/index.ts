@@ -1,6 +1,6 @@
 export { EngineError } from './errors';
 export { lossEmitter, labelType, lossKinds, type LossSpec } from './loss-spec';
-export { TrainSession, type TrainSessionOptions, type StepResult, type StepManyResult, type StepManyOptions, type EvalResult } from './train-session';
+export { TrainSession, type TrainSessionOptions, type StepResult, type StepManyResult, type StepManyOptions, type EvalResult, type WeightChoice } from './train-session';
 export { HyperparameterTensors, type HyperparameterRequest } from './hyperparameter-tensors';
 export { buildLoopSteps, type LoopSteps, type LoopOptions } from './loop-steps';
 export { stackBatches, unstackBatch, stackedCount, type StackedBatches } from './stack-batches';

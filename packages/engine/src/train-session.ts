@@ -67,6 +67,9 @@ export interface StepManyOptions {
   logits?: boolean;
 }
 
+/** Which weights evaluation, prediction and export use: the trained ones, or their average (`optimizer.ema`). */
+export type WeightChoice = 'current' | 'average';
+
 /** Metrics of an evaluation pass. */
 export interface EvalResult {
   loss: number;
@@ -402,10 +405,21 @@ export class TrainSession {
     return { steps, session, fetch: [steps.losses, ...Object.keys(steps.carried), ...(steps.logits ? [steps.logits] : [])] };
   }
 
-  /** Parameters and carried running statistics as they are fed to the eval and predict graphs. */
-  private forwardFeeds(): Record<string, OrtTensor> {
+  /** Whether the step graph keeps an average of the weights (`optimizer.ema`). */
+  get hasWeightAverage(): boolean {
+    return this.update.state.some((s) => s.slot === 'ema');
+  }
+
+  private weightName(p: string, weights: WeightChoice): string {
+    if (weights === 'current') return p;
+    if (!this.hasWeightAverage) throw new EngineError(`weights: 'average' needs a weight average in the step graph; create the session with optimizer.ema (e.g. { decay: 0.995 })`);
+    return optimNames.state('ema', p);
+  }
+
+  /** Parameters (current or averaged) and carried running statistics as they are fed to the eval and predict graphs. */
+  private forwardFeeds(weights: WeightChoice = 'current'): Record<string, OrtTensor> {
     const params: Record<string, OrtTensor> = {};
-    for (const p of this.trainStep.params) params[p] = this.state.tensor(p);
+    for (const p of this.trainStep.params) params[p] = this.state.tensor(this.weightName(p, weights));
     for (const r of this.trainStep.runningStats) params[r.input] = this.state.tensor(r.input);
     return params;
   }
@@ -417,8 +431,8 @@ export class TrainSession {
    * @example
    * const { loss, logits } = await s.evaluateBatch({ x, labels });
    */
-  async evaluateBatch(batch: Readonly<Record<string, TensorValue>>): Promise<{ loss: number; logits: TensorValue }> {
-    const out = await this.evalSession.run({ ...this.forwardFeeds(), ...batch }, ['eval.loss', this.trainStep.logits]);
+  async evaluateBatch(batch: Readonly<Record<string, TensorValue>>, options: { weights?: WeightChoice } = {}): Promise<{ loss: number; logits: TensorValue }> {
+    const out = await this.evalSession.run({ ...this.forwardFeeds(options.weights), ...batch }, ['eval.loss', this.trainStep.logits]);
     return { loss: Number(out['eval.loss']!.data[0]), logits: await fromOrtTensorAsync(out[this.trainStep.logits]!) };
   }
 
@@ -429,13 +443,13 @@ export class TrainSession {
    * @example
    * const logits = await s.predict({ x });
    */
-  async predict(inputs: Readonly<Record<string, TensorValue>>): Promise<TensorValue> {
+  async predict(inputs: Readonly<Record<string, TensorValue>>, options: { weights?: WeightChoice } = {}): Promise<TensorValue> {
     this.predictSession ??= createSession(buildPredictModel(this.source, this.trainStep), this.sessionOptions).catch((e: unknown) => {
       this.predictSession = undefined;
       throw e;
     });
     const session = await this.predictSession;
-    const out = await session.run({ ...this.forwardFeeds(), ...inputs }, [this.trainStep.logits]);
+    const out = await session.run({ ...this.forwardFeeds(options.weights), ...inputs }, [this.trainStep.logits]);
     return fromOrtTensorAsync(out[this.trainStep.logits]!);
   }
 
@@ -463,12 +477,12 @@ export class TrainSession {
     this.stepCount = steps;
   }
 
-  /** Mean loss and accuracy (for class-id labels) over batches, with the current parameters. */
-  async evaluate(batches: Iterable<Record<string, TensorValue>>): Promise<EvalResult> {
+  /** Mean loss and accuracy (for class-id labels) over batches, with the current (or averaged) parameters. */
+  async evaluate(batches: Iterable<Record<string, TensorValue>>, options: { weights?: WeightChoice } = {}): Promise<EvalResult> {
     let lossSum = 0;
     let correct = 0;
     let count = 0;
-    const params = this.forwardFeeds();
+    const params = this.forwardFeeds(options.weights);
     for (const batch of batches) {
       const out = await this.evalSession.run({ ...params, ...batch }, ['eval.loss', ...(this.evalModel.graph.output.some((o) => o.name === 'eval.prediction') ? ['eval.prediction'] : [])]);
       const n = batch.labels!.dims[0] ?? 1;
@@ -484,10 +498,10 @@ export class TrainSession {
     return { loss: lossSum / Math.max(count, 1), accuracy: this.evalModel.graph.output.some((o) => o.name === 'eval.prediction') ? correct / Math.max(count, 1) : undefined, count };
   }
 
-  /** Current parameter values (copied out of ORT). */
-  async parameters(): Promise<Record<string, TensorValue>> {
+  /** Current (or averaged) parameter values, by parameter name (copied out of ORT). */
+  async parameters(options: { weights?: WeightChoice } = {}): Promise<Record<string, TensorValue>> {
     const out: Record<string, TensorValue> = {};
-    for (const p of this.trainStep.params) out[p] = await this.state.get(p);
+    for (const p of this.trainStep.params) out[p] = await this.state.get(this.weightName(p, options.weights ?? 'current'));
     return out;
   }
 
@@ -512,10 +526,10 @@ export class TrainSession {
    * A plain inference model: the forward graph with the trained parameters (and updated running
    * statistics) as initializers, BatchNormalization in inference mode.
    */
-  async exportInference(source: ModelProto): Promise<ModelProto> {
+  async exportInference(source: ModelProto, options: { weights?: WeightChoice } = {}): Promise<ModelProto> {
     const model = structuredClone(source);
     applyBatchNormMode(new GraphBuilder({ graph: model.graph, opset: opsetOf(model) }), model.graph, 'frozen');
-    return exportInferenceModel(model, { ...(await this.parameters()), ...(await this.runningStatistics()) });
+    return exportInferenceModel(model, { ...(await this.parameters(options)), ...(await this.runningStatistics()) });
   }
 
   async release(): Promise<void> {

@@ -20,15 +20,18 @@ export interface HyperparameterInput {
 export interface HyperparameterConfig extends GroupConfig {
   readonly optimizer: Optimizer;
   readonly maxGradNorm?: number;
+  /** A weight average in the step graph adds `hp.ema_decay`. */
+  readonly ema?: { readonly decay: number };
 }
 
-const reserved = new Set(['lr', 'weight_decay', 'max_grad_norm']);
+const reserved = new Set(['lr', 'weight_decay', 'max_grad_norm', 'ema_decay']);
 
 /**
  * Every hyperparameter input the update declares, in declaration order, with its default value:
  * `hp.lr.<group>` for each group, `hp.weight_decay.<group>` for each group whose weight decay is
  * not 0, the optimizer's `hp.<key>` inputs (momentum, dampening, beta1, beta2, eps, step), and
- * `hp.max_grad_norm` when clipping is on. All are 0-d float32 tensors.
+ * `hp.max_grad_norm` when clipping is on, and `hp.ema_decay` with a weight average. All are 0-d
+ * float32 tensors.
  *
  * @example
  * hyperparameterInputs({ optimizer: adam(), lr: 1e-3, params: [{ name: 'w', grad: 'gw' }] })
@@ -54,6 +57,7 @@ export function hyperparameterInputs(config: HyperparameterConfig): Hyperparamet
     if (!(config.maxGradNorm > 0)) throw new OptimConfigError('maxGradNorm', `must be > 0 (use a huge value or Infinity to disable clipping at run time), got ${config.maxGradNorm}`);
     out.push({ name: optimNames.hyperparameter('max_grad_norm'), key: 'max_grad_norm', value: config.maxGradNorm, description: 'max global L2 norm of the gradients (clipping)' });
   }
+  if (config.ema) out.push({ name: optimNames.hyperparameter('ema_decay'), key: 'ema_decay', value: config.ema.decay, description: 'decay of the exponential moving average of the weights' });
   return out;
 }
 

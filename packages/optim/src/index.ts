@@ -16,3 +16,4 @@ export type { GroupParam, GroupUpdateContext, GroupUpdate } from './optimizer';
 export { sgdHd, type SgdHdOptions } from './sgd-hd';
 export { adamHd, type AdamHdOptions } from './adam-hd';
 export { emitHypergradientLr, effectiveGradient, HYPERGRADIENT_LR_DEFAULTS, type HypergradientTerms } from './hypergradient';
+export { emitWeightAverage, checkWeightAverage, type WeightAverageConfig, type WeightAverageUpdate } from './weight-average';

@@ -7,6 +7,7 @@ import { optimNames } from './naming';
 import type { GroupParam, Optimizer, ParamUpdateContext, TrainableParam } from './optimizer';
 import { resolveGroups, type ParamGroup } from './param-groups';
 import { ScalarOps } from './scalar-ops';
+import { emitWeightAverage, type WeightAverageConfig } from './weight-average';
 
 /** Configuration of the optimizer update appended to a graph. */
 export interface OptimizerUpdateConfig {
@@ -26,6 +27,8 @@ export interface OptimizerUpdateConfig {
   readonly maxGradNorm?: number;
   /** Emit the `stats.*` diagnostics outputs (default true). */
   readonly stats?: boolean;
+  /** Keep an exponential moving average of the weights in the graph (`state.ema.<param>`, see emitWeightAverage). */
+  readonly ema?: WeightAverageConfig;
 }
 
 /** A tensor carried from one step to the next: feed `output` back as `input`. */
@@ -173,6 +176,7 @@ export function emitOptimizerUpdate(b: GraphBuilder, config: OptimizerUpdateConf
     if (stats) statOut.push(...emitParamStats(b, p.name, { gradSumSquares: norms!.sumSquares[index]!, oldValue: p.name, newValue: ctx.outputs.param }));
   });
 
+  if (config.ema) stateOut.push(...emitWeightAverage(b, paramsOut.map((p) => ({ name: p.param, next: p.output, dims: p.dims })), config.ema).state);
   for (const p of paramsOut) b.output(p.output, DataType.FLOAT, p.dims);
   for (const st of stateOut) b.output(st.output, DataType.FLOAT, st.dims);
   for (const st of statOut) b.output(st.name, DataType.FLOAT, []);

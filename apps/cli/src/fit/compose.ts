@@ -1,6 +1,6 @@
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { accuracy, earlyStopping, modelCheckpoint, topK, Trainer, updateRatioMonitor, type Callback, type Metric, type ScheduleBinding } from '@anneal/core';
-import { buildCnn, buildMlp, engineBackend, prepareModel, TrainSession, type LossSpec } from '@anneal/engine';
+import { buildCnn, buildMlp, engineBackend, prepareModel, TrainSession, type LossSpec, type WeightChoice } from '@anneal/engine';
 import { listParameters } from '@anneal/autograd';
 import type { ModelProto } from '@anneal/onnx';
 import type { ParamGroup } from '@anneal/optim';
@@ -33,6 +33,8 @@ export interface ComposedRun {
   data: RunData;
   model: ModelProto;
   schedules: ScheduleBinding[];
+  /** The weights validation, test and export use: the average when `optimizer.ema` is set. */
+  weights: WeightChoice;
 }
 
 function loadOnnx(m: Extract<FitConfig['model'], { kind: 'onnx' }>): { model: ModelProto; inputName: string } {
@@ -93,7 +95,7 @@ export async function composeRun(c: DependencyContainer, config: FitConfig, opti
     model,
     trainable: prebuilt?.trainable,
     loss,
-    optimizer: { optimizer, lr: o.lr, weightDecay: o.weightDecay, maxGradNorm: o.clip, groups },
+    optimizer: { optimizer, lr: o.lr, weightDecay: o.weightDecay, maxGradNorm: o.clip, groups, ema: o.ema },
     sample,
     device: config.train.device,
     deviceId: config.train.deviceId,
@@ -115,7 +117,7 @@ export async function composeRun(c: DependencyContainer, config: FitConfig, opti
   for (const extra of options.extraCallbacks ?? []) c.register(CALLBACKS, { useValue: extra });
   const callbacks = c.isRegistered(CALLBACKS) ? c.resolveAll(CALLBACKS) : [];
   const trainer = new Trainer({
-    backend: engineBackend(session),
+    backend: engineBackend(session, { evaluateWith: o.ema ? 'average' : 'current' }),
     train: data.train,
     val: data.val,
     epochs: config.train.epochs,
@@ -128,5 +130,5 @@ export async function composeRun(c: DependencyContainer, config: FitConfig, opti
     warnings,
     checkpoint: { dir: options.checkpointDir, io: c.resolve(CHECKPOINT_IO), everySteps: config.train.checkpointEverySteps },
   });
-  return { trainer, session, data, model, schedules };
+  return { trainer, session, data, model, schedules, weights: o.ema ? 'average' : 'current' };
 }

@@ -46,6 +46,8 @@ export const optimizer = z
     beta2: z.number().min(0).max(1).optional(),
     eps: z.number().positive().optional(),
     clip: z.number().positive().optional(),
+    /** Exponential moving average of the weights, kept in the step graph; validation, test and model.onnx then use the average. */
+    ema: z.object({ decay: z.number().min(0).lt(1), warmup: z.boolean().default(false) }).strict().optional(),
     /** β of the hypergradient optimizers (sgd-hd, adam-hd): how fast the learned lr moves. */
     hypergradientLr: z.number().nonnegative().optional(),
     groups: z.array(z.object({ name: z.string().regex(/^[A-Za-z0-9_-]+$/), params: z.string().describe('regular expression over parameter names'), lr: z.number().positive().optional(), lrScale: z.number().positive().optional(), weightDecay: z.number().nonnegative().optional() }).strict()).optional(),

@@ -21,6 +21,8 @@ export interface FitSummary {
   stopped: boolean;
   reason?: string;
   test: { loss: number; accuracy?: number; count: number };
+  /** With `optimizer.ema`: the test score of the last (not averaged) weights; `test` is the average's. */
+  testLastWeights?: { loss: number; accuracy?: number; count: number };
   seconds: number;
   files: { model: string; metrics: string; checkpoint: string; charts: string[] };
 }
@@ -104,8 +106,10 @@ export async function runFit(config: FitConfig, dir: string, resume: string | un
   try {
     const result = await run.trainer.fit({ resume });
     log.flush();
-    saveModel(paths.model, extras.exportModel ? await extras.exportModel(run) : await run.session.exportInference(run.model));
-    const test = await run.session.evaluate(run.data.test.epochBatches(0));
+    saveModel(paths.model, extras.exportModel ? await extras.exportModel(run) : await run.session.exportInference(run.model, { weights: run.weights }));
+    const test = await run.session.evaluate(run.data.test.epochBatches(0), { weights: run.weights });
+    // with a weight average, also the last weights' score, to see what averaging gained
+    const current = run.weights === 'average' ? await run.session.evaluate(run.data.test.epochBatches(0)) : undefined;
     const charts = await writeRunCharts(paths.charts, log.all, { batchesPerEpoch: run.data.train.batchesPerEpoch, valLabel: run.data.valSplit });
     const summary: FitSummary = {
       runDir: dir,
@@ -114,6 +118,7 @@ export async function runFit(config: FitConfig, dir: string, resume: string | un
       stopped: result.stopped,
       reason: result.reason,
       test: { loss: test.loss, accuracy: test.accuracy, count: test.count },
+      ...(current ? { testLastWeights: { loss: current.loss, accuracy: current.accuracy, count: current.count } } : {}),
       seconds: (performance.now() - started) / 1000,
       files: { model: paths.model, metrics: paths.metrics, checkpoint: paths.last, charts },
     };
@@ -129,7 +134,8 @@ export async function runFit(config: FitConfig, dir: string, resume: string | un
 export function formatSummary(s: FitSummary): string {
   const lines = [
     `done: ${s.epochs} epochs, ${s.steps} steps in ${s.seconds.toFixed(1)} s${s.stopped ? ` (stopped early: ${s.reason})` : ''}`,
-    `test: loss ${s.test.loss.toFixed(4)}${s.test.accuracy !== undefined ? `, accuracy ${(s.test.accuracy * 100).toFixed(2)}%` : ''} on ${s.test.count} examples`,
+    `test: loss ${s.test.loss.toFixed(4)}${s.test.accuracy !== undefined ? `, accuracy ${(s.test.accuracy * 100).toFixed(2)}%` : ''} on ${s.test.count} examples${s.testLastWeights ? ' (averaged weights)' : ''}`,
+    ...(s.testLastWeights ? [`      last weights: loss ${s.testLastWeights.loss.toFixed(4)}${s.testLastWeights.accuracy !== undefined ? `, accuracy ${(s.testLastWeights.accuracy * 100).toFixed(2)}%` : ''}`] : []),
     `model:      ${s.files.model}`,
     `metrics:    ${s.files.metrics}`,
     `checkpoint: ${s.files.checkpoint}`,

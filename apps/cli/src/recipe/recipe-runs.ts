@@ -52,7 +52,7 @@ export function fitRunner(config: FitConfig, data: RunData, dir: string, threads
       trainer: run.trainer,
       classes: data.classes,
       async test() {
-        test = await run.session.evaluate(data.test.epochBatches(0));
+        test = await run.session.evaluate(data.test.epochBatches(0), { weights: run.weights });
         return test;
       },
       async release() {

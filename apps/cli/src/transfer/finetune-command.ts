@@ -86,7 +86,7 @@ export async function finetuneCommand(configPath: string, options: { out?: strin
       prebuilt: { data: loaders, model: fresh },
       label: 'anneal finetune (head on cached features)',
       exportModel: async (run) => {
-        head = await run.session.exportInference(fresh);
+        head = await run.session.exportInference(fresh, { weights: run.weights });
         return attachHead(backbone, head);
       },
     });

@@ -77,7 +77,7 @@ export async function runTrial(trial: Trial, tune: TuneConfig, base: Record<stri
     });
     await run.trainer.fit();
     if (!pruning.pruned) {
-      const test = await run.session.evaluate(run.data.test.epochBatches(0));
+      const test = await run.session.evaluate(run.data.test.epochBatches(0), { weights: run.weights });
       await trial.setUserAttr('test', { loss: test.loss, accuracy: test.accuracy, count: test.count });
     }
     if (last === undefined) throw new CliError(`metric '${tune.metric}' was not produced by the run; use val.<metric> or train.<metric> of the config's metrics (e.g. val.accuracy, val.loss)`);

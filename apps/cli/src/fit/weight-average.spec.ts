@@ -1,0 +1,49 @@
+// `optimizer.ema` in `anneal fit`: validation, test and model.onnx use the averaged weights; the
+// summary also scores the last weights, and plain ORT on model.onnx agrees with the average.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli as run } from '../run-cli';
+import { evaluateCommand } from './evaluate-command';
+import type { FitSummary } from './fit-command';
+
+const root = mkdtempSync(join(tmpdir(), 'anneal-ema-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('anneal fit with optimizer.ema', () => {
+  it('trains, scores and exports the averaged weights; the last weights are reported beside them', async () => {
+    const config = join(root, 'ema.yaml');
+    writeFileSync(
+      config,
+      `name: ema
+seed: 0
+data:
+  source: { kind: mnist, perDigit: 200 }
+  split: { test: 0.25, val: 0.1, seed: 7 }
+  batchSize: 32
+model: { kind: mlp, hidden: [32] }
+optimizer: { type: sgd, lr: 0.2, momentum: 0.9, ema: { decay: 0.99, warmup: true } }
+train: { epochs: 4, threads: 1 }
+`,
+    );
+    const dir = join(root, 'run');
+    const r = await run(['fit', config, '--out', dir, '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/\(averaged weights\)\n\s+last weights: loss \d/);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as FitSummary;
+    expect(summary.testLastWeights).toBeDefined();
+    expect(summary.test.loss).toBeLessThan(summary.testLastWeights!.loss);
+    const scored = await evaluateCommand(dir, {});
+    expect(scored.accuracy).toBeCloseTo(summary.test.accuracy!, 10);
+    expect(scored.loss).toBeCloseTo(summary.test.loss, 4);
+  }, 60_000);
+
+  it('rejects a decay outside [0, 1) with the config path', async () => {
+    const config = join(root, 'bad.yaml');
+    writeFileSync(config, `data: { source: { kind: iris } }\nmodel: { kind: mlp }\noptimizer: { lr: 0.01, ema: { decay: 1.5 } }\ntrain: { epochs: 1 }\n`);
+    const r = await run(['fit', config, '--out', join(root, 'bad')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/optimizer\.ema\.decay/);
+  });
+});
