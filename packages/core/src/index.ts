@@ -13,3 +13,4 @@ export { modelCheckpoint, type ModelCheckpointOptions } from './callbacks/model-
 export { hyperparameterMonitor } from './callbacks/hyperparameter-monitor';
 export { updateRatioMonitor, type UpdateRatioOptions, type RatioFlag } from './callbacks/update-ratio-monitor';
 export { progress, epochSummary, type ProgressSink } from './callbacks/progress';
+export { stochasticWeightAveraging, type SwaOptions } from './callbacks/weight-averaging';

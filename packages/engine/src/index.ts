@@ -11,3 +11,4 @@ export { fastestThreadCount, type ThreadTuning } from './tune-threads';
 export { engineBackend, safetensorsCheckpoints } from './engine-backend';
 export { NonFiniteLossError, locateNonFinite } from './non-finite';
 export { buildEvalModel, buildPredictModel } from './eval-model';
+export { batchNormStatistics } from './batch-norm-statistics';

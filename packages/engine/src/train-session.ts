@@ -6,6 +6,7 @@ import { labelType, lossEmitter, type LossSpec } from './loss-spec';
 import { buildEvalModel, buildPredictModel, opsetOf } from './eval-model';
 import { NonFiniteLossError, locateNonFinite } from './non-finite';
 import { EngineError } from './errors';
+import { batchNormStatistics } from './batch-norm-statistics';
 import { withoutStats } from './without-stats';
 import { fastestThreadCount } from './tune-threads';
 import { HyperparameterTensors, type HyperparameterRequest } from './hyperparameter-tensors';
@@ -530,6 +531,23 @@ export class TrainSession {
     const model = structuredClone(source);
     applyBatchNormMode(new GraphBuilder({ graph: model.graph, opset: opsetOf(model) }), model.graph, 'frozen');
     return exportInferenceModel(model, { ...(await this.parameters(options)), ...(await this.runningStatistics()) });
+  }
+
+  /**
+   * Recomputes the BatchNormalization running statistics over `batches` with the current (or
+   * averaged) weights, as needed after loading averaged weights (SWA): see batchNormStatistics.
+   * The session must carry the statistics (`batchNorm: 'train'`). Returns the new statistics.
+   *
+   * @example
+   * await backend.loadWeights(swa.average()); await s.refreshBatchNorm(loader.epochBatches(0));
+   */
+  async refreshBatchNorm(batches: Iterable<Readonly<Record<string, TensorValue>>>, options: { weights?: WeightChoice } = {}): Promise<Record<string, TensorValue>> {
+    const stats = await batchNormStatistics(await this.exportInference(this.source, options), batches, this.sessionOptions);
+    const carried = new Set(this.trainStep.runningStats.map((r) => r.input));
+    const missing = Object.keys(stats).filter((n) => !carried.has(n));
+    if (missing.length) throw new EngineError(`refreshBatchNorm: the BatchNormalization statistics ${missing.slice(0, 3).join(', ')} are fixed in this session's graph; create the session with batchNorm: 'train' to recompute them`);
+    await this.restoreState({ ...(await this.stateValues()), ...stats }, this.stepCount);
+    return stats;
   }
 
   async release(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
-import { accuracy, earlyStopping, modelCheckpoint, topK, Trainer, updateRatioMonitor, type Callback, type Metric, type ScheduleBinding } from '@anneal/core';
+import { accuracy, earlyStopping, modelCheckpoint, stochasticWeightAveraging, topK, Trainer, updateRatioMonitor, type Callback, type Metric, type ScheduleBinding } from '@anneal/core';
 import { buildCnn, buildMlp, engineBackend, prepareModel, TrainSession, type LossSpec, type WeightChoice } from '@anneal/engine';
 import { listParameters } from '@anneal/autograd';
 import type { ModelProto } from '@anneal/onnx';
@@ -35,6 +35,8 @@ export interface ComposedRun {
   schedules: ScheduleBinding[];
   /** The weights validation, test and export use: the average when `optimizer.ema` is set. */
   weights: WeightChoice;
+  /** The SWA callback when `callbacks.swa` is set. */
+  swa?: ReturnType<typeof stochasticWeightAveraging>;
 }
 
 function loadOnnx(m: Extract<FitConfig['model'], { kind: 'onnx' }>): { model: ModelProto; inputName: string } {
@@ -114,6 +116,11 @@ export async function composeRun(c: DependencyContainer, config: FitConfig, opti
   if (cb.earlyStopping) c.register(CALLBACKS, { useValue: earlyStopping(cb.earlyStopping) });
   if (cb.modelCheckpoint) c.register(CALLBACKS, { useValue: modelCheckpoint(cb.modelCheckpoint) });
   if (cb.updateRatio) c.register(CALLBACKS, { useValue: updateRatioMonitor(cb.updateRatio) });
+  const swa = cb.swa ? stochasticWeightAveraging(cb.swa) : undefined;
+  if (swa) {
+    if (cb.swa!.startEpoch >= config.train.epochs) throw new CliError(`callbacks.swa.startEpoch ${cb.swa!.startEpoch}: the run has only ${config.train.epochs} epochs (0..${config.train.epochs - 1}); start averaging earlier`);
+    c.register(CALLBACKS, { useValue: swa });
+  }
   for (const extra of options.extraCallbacks ?? []) c.register(CALLBACKS, { useValue: extra });
   const callbacks = c.isRegistered(CALLBACKS) ? c.resolveAll(CALLBACKS) : [];
   const trainer = new Trainer({
@@ -130,5 +137,5 @@ export async function composeRun(c: DependencyContainer, config: FitConfig, opti
     warnings,
     checkpoint: { dir: options.checkpointDir, io: c.resolve(CHECKPOINT_IO), everySteps: config.train.checkpointEverySteps },
   });
-  return { trainer, session, data, model, schedules, weights: o.ema ? 'average' : 'current' };
+  return { trainer, session, data, model, schedules, weights: o.ema ? 'average' : 'current', swa };
 }

@@ -92,6 +92,8 @@ export const callbacksSchema = z
     earlyStopping: z.object({ monitor: z.string().optional(), mode: monitorMode, patience: z.number().int().nonnegative().optional(), minDelta: z.number().nonnegative().optional(), restoreBest: z.boolean().optional() }).strict().optional(),
     modelCheckpoint: z.object({ monitor: z.string().optional(), mode: monitorMode, saveTopK: z.number().int().nonnegative().optional() }).strict().optional(),
     updateRatio: z.object({ low: z.number().positive().optional(), high: z.number().positive().optional() }).strict().optional(),
+    /** Stochastic weight averaging: the uniform average of the epoch-end weights from `startEpoch` (0-based), BatchNorm statistics recomputed before use. */
+    swa: z.object({ startEpoch: z.number().int().nonnegative(), every: z.number().int().positive().optional() }).strict().optional(),
   })
   .strict()
   .default({});

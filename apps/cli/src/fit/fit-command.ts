@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { progress, TRAINER_STATE_KEY, type TrainerState } from '@anneal/core';
+import { engineBackend } from '@anneal/engine';
 import { saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
 import { loadCheckpoint } from '@anneal/runtime';
 import { CliError } from '../cli-error';
@@ -13,6 +14,22 @@ import { progressBars, summaryLines } from './progress-bars';
 import { writeRunCharts } from './run-charts';
 import { MetricsLog, runPaths } from './run-dir';
 
+type Score = { loss: number; accuracy?: number; count: number };
+
+/**
+ * Loads the SWA average into the run (replacing the trained weights) and recomputes the
+ * BatchNorm statistics over the training data; scores the last weights and the stale average first.
+ */
+async function applySwa(run: ComposedRun): Promise<NonNullable<FitSummary['swa']>> {
+  const test = () => run.session.evaluate(run.data.test.epochBatches(0), { weights: run.weights });
+  const lastWeights = await test();
+  await engineBackend(run.session, { evaluateWith: run.weights }).loadWeights(run.swa!.average());
+  const hasBatchNorm = Object.keys(await run.session.runningStatistics()).length > 0;
+  const withoutRefresh = hasBatchNorm ? await test() : undefined;
+  if (hasBatchNorm) await run.session.refreshBatchNorm(run.data.train.epochBatches(0), { weights: run.weights });
+  return { epochs: run.swa!.count, lastWeights, withoutRefresh };
+}
+
 /** What `anneal fit` / `anneal resume` print and return. */
 export interface FitSummary {
   runDir: string;
@@ -21,6 +38,8 @@ export interface FitSummary {
   stopped: boolean;
   reason?: string;
   test: { loss: number; accuracy?: number; count: number };
+  /** With `callbacks.swa`: epochs averaged, and the test scores of the last weights and of the average before the BatchNorm refresh; `test` is the refreshed average's. */
+  swa?: { epochs: number; lastWeights: Score; withoutRefresh?: Score };
   /** With `optimizer.ema`: the test score of the last (not averaged) weights; `test` is the average's. */
   testLastWeights?: { loss: number; accuracy?: number; count: number };
   seconds: number;
@@ -106,6 +125,7 @@ export async function runFit(config: FitConfig, dir: string, resume: string | un
   try {
     const result = await run.trainer.fit({ resume });
     log.flush();
+    const swa = run.swa ? await applySwa(run) : undefined;
     saveModel(paths.model, extras.exportModel ? await extras.exportModel(run) : await run.session.exportInference(run.model, { weights: run.weights }));
     const test = await run.session.evaluate(run.data.test.epochBatches(0), { weights: run.weights });
     // with a weight average, also the last weights' score, to see what averaging gained
@@ -119,6 +139,7 @@ export async function runFit(config: FitConfig, dir: string, resume: string | un
       reason: result.reason,
       test: { loss: test.loss, accuracy: test.accuracy, count: test.count },
       ...(current ? { testLastWeights: { loss: current.loss, accuracy: current.accuracy, count: current.count } } : {}),
+      ...(swa ? { swa } : {}),
       seconds: (performance.now() - started) / 1000,
       files: { model: paths.model, metrics: paths.metrics, checkpoint: paths.last, charts },
     };
@@ -130,11 +151,14 @@ export async function runFit(config: FitConfig, dir: string, resume: string | un
   }
 }
 
+const pct = (v: number | undefined) => (v === undefined ? '-' : `${(v * 100).toFixed(2)}%`);
+
 /** The summary block printed at the end of a run. */
 export function formatSummary(s: FitSummary): string {
   const lines = [
     `done: ${s.epochs} epochs, ${s.steps} steps in ${s.seconds.toFixed(1)} s${s.stopped ? ` (stopped early: ${s.reason})` : ''}`,
     `test: loss ${s.test.loss.toFixed(4)}${s.test.accuracy !== undefined ? `, accuracy ${(s.test.accuracy * 100).toFixed(2)}%` : ''} on ${s.test.count} examples${s.testLastWeights ? ' (averaged weights)' : ''}`,
+    ...(s.swa ? [`      SWA over ${s.swa.epochs} epochs; last weights: accuracy ${pct(s.swa.lastWeights.accuracy)}${s.swa.withoutRefresh ? `; average before the BatchNorm refresh: accuracy ${pct(s.swa.withoutRefresh.accuracy)}` : ''}`] : []),
     ...(s.testLastWeights ? [`      last weights: loss ${s.testLastWeights.loss.toFixed(4)}${s.testLastWeights.accuracy !== undefined ? `, accuracy ${(s.testLastWeights.accuracy * 100).toFixed(2)}%` : ''}`] : []),
     `model:      ${s.files.model}`,
     `metrics:    ${s.files.metrics}`,

@@ -39,6 +39,38 @@ train: { epochs: 4, threads: 1 }
     expect(scored.loss).toBeCloseTo(summary.test.loss, 4);
   }, 60_000);
 
+  it('callbacks.swa: averages the epoch-end weights, refreshes BatchNorm, scores and exports the average', async () => {
+    const config = join(root, 'swa.yaml');
+    writeFileSync(
+      config,
+      `name: swa
+seed: 0
+data:
+  source: { kind: mnist, perDigit: 150, image: true }
+  split: { test: 0.2, val: 0.2, seed: 1 }
+  batchSize: 32
+model: { kind: cnn, channels: [8, 16], hidden: [32], batchNorm: true }
+optimizer: { type: sgd, lr: 0.1, momentum: 0.9 }
+train: { epochs: 5, threads: 1 }
+callbacks:
+  swa: { startEpoch: 2 }
+`,
+    );
+    const dir = join(root, 'swa-run');
+    const r = await run(['fit', config, '--out', dir, '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/SWA over 3 epochs; last weights: accuracy \d+\.\d+%; average before the BatchNorm refresh: accuracy \d+\.\d+%/);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as FitSummary;
+    expect(summary.swa!.epochs).toBe(3);
+    expect(summary.test.loss).toBeLessThan(summary.swa!.withoutRefresh!.loss);
+    const scored = await evaluateCommand(dir, {});
+    expect(scored.accuracy).toBeCloseTo(summary.test.accuracy!, 10);
+    const tooLate = join(root, 'late.yaml');
+    writeFileSync(tooLate, readFileSync(config, 'utf8').replace('startEpoch: 2', 'startEpoch: 5'));
+    const late = await run(['fit', tooLate, '--out', join(root, 'late')]);
+    expect(late.err).toMatch(/callbacks\.swa\.startEpoch 5: the run has only 5 epochs/);
+  }, 90_000);
+
   it('rejects a decay outside [0, 1) with the config path', async () => {
     const config = join(root, 'bad.yaml');
     writeFileSync(config, `data: { source: { kind: iris } }\nmodel: { kind: mlp }\noptimizer: { lr: 0.01, ema: { decay: 1.5 } }\ntrain: { epochs: 1 }\n`);
