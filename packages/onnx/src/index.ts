@@ -13,6 +13,6 @@ export { upgradeOpset, MAX_UPGRADE_OPSET, MIN_UPGRADE_SOURCE_OPSET, UPGRADE_REWR
 export { cutModel, type CutModelOptions } from './surgery/cut-model';
 export { listFeatureTensors, type FeatureTensor, type FeatureReason, type ListFeatureTensorsOptions } from './surgery/feature-tensors';
 export { probeTensorDims } from './surgery/probe-tensor-dims';
-export { mergeModels, type MergeModelsOptions } from './surgery/merge-models';
+export { mergeModels, renameGraph, type MergeModelsOptions } from './surgery/merge-models';
 export { inferTensorFacts, type TensorFact } from './surgery/tensor-facts';
 export type { Executor } from './executor';

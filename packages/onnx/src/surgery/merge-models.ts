@@ -34,7 +34,7 @@ function mergeOpsets(a: OperatorSetId[], b: OperatorSetId[]): OperatorSetId[] {
 }
 
 /** Renames every name of a graph (and its subgraphs) through `rename`, in place. */
-function renameGraph(graph: GraphProto, rename: (name: string) => string): void {
+export function renameGraph(graph: GraphProto, rename: (name: string) => string): void {
   for (const v of [...graph.input, ...graph.output, ...graph.valueInfo]) v.name = rename(v.name);
   for (const t of graph.initializer) if (t.name) t.name = rename(t.name);
   for (const q of graph.quantizationAnnotation) if (q.tensorName) q.tensorName = rename(q.tensorName);
