@@ -12,6 +12,7 @@ import { finetuneCommand, formatFinetuneSummary } from './transfer/finetune-comm
 import { formatTuneSummary, tuneCommand } from './tune/tune-command';
 import { doctorCommand } from './doctor/doctor-command';
 import { formatRecipeSummary, recipeCommand } from './recipe/recipe-command';
+import { ensembleExportCommand, ensembleSnapshotCommand, ensembleTrainCommand, formatEnsembleSummary } from './ensemble/ensemble-command';
 import { formatFindings, RECIPE_STEPS } from '@anneal/diagnostics';
 import type { Device } from '@anneal/runtime';
 
@@ -231,6 +232,41 @@ export function buildProgram(io: CliIo = consoleIo): Command {
     .action(async (config: string | undefined, o) => {
       const s = await recipeCommand(config, { out: o.out, until: o.until, resume: o.resume, progress: showProgress(o) }, { out: print, err: io.err });
       print(formatRecipeSummary(s));
+    });
+
+  const ensemble = program.command('ensemble').description('ensembles: independent members, snapshot ensembles, export as one ONNX model');
+  const combine = new Option('--combine <rule>', 'how member predictions are combined').choices(['mean-probability', 'mean-logit', 'vote']).default('mean-probability');
+  ensemble
+    .command('train')
+    .description('train K members of a fit config from different seeds (same split), then score and export the ensemble')
+    .argument('<config>', 'fit config (.json, .yaml)')
+    .requiredOption('--members <k>', 'number of members', integer('--members'))
+    .option('--parallel <n>', 'members trained at once in this process (1 ORT thread each)', integer('--parallel'))
+    .option('--out <dir>', 'ensemble folder (default runs/<name>-ensemble)')
+    .addOption(combine)
+    .option('--no-progress', 'no progress bars')
+    .action(async (config: string, o) => {
+      print(formatEnsembleSummary(await ensembleTrainCommand(config, { members: o.members, parallel: o.parallel, out: o.out, combine: o.combine }, { out: print, err: io.err, progress: showProgress(o) })));
+    });
+  ensemble
+    .command('snapshot')
+    .description('one run with M cosine warm restarts, a snapshot at the end of each cycle, the last snapshots ensembled (Huang et al. 2017)')
+    .argument('<config>', 'fit config (.json, .yaml); train.epochs must be a multiple of --cycles')
+    .requiredOption('--cycles <m>', 'lr cycles (snapshots)', integer('--cycles'))
+    .option('--keep <m>', 'ensemble the last m snapshots (default all)', integer('--keep'))
+    .option('--out <dir>', 'ensemble folder (default runs/<name>-snapshots)')
+    .addOption(combine)
+    .option('--no-progress', 'no progress bars')
+    .action(async (config: string, o) => {
+      print(formatEnsembleSummary(await ensembleSnapshotCommand(config, { cycles: o.cycles, keep: o.keep, out: o.out, combine: o.combine }, { out: print, err: io.err, progress: showProgress(o) })));
+    });
+  ensemble
+    .command('export')
+    .description('rebuild and rescore ensemble.onnx of an ensemble folder (e.g. with another combine rule)')
+    .argument('<dir>', 'folder written by anneal ensemble train or snapshot')
+    .addOption(combine)
+    .action(async (dir: string, o) => {
+      print(formatEnsembleSummary(await ensembleExportCommand(dir, { combine: o.combine })));
     });
 
   const schedule = program.command('schedule').description('learning-rate and hyperparameter schedules');

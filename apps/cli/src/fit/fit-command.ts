@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { progress, TRAINER_STATE_KEY, type TrainerState } from '@anneal/core';
+import { progress, TRAINER_STATE_KEY, type Callback, type TrainerState } from '@anneal/core';
 import { engineBackend } from '@anneal/engine';
 import { saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
 import { loadCheckpoint } from '@anneal/runtime';
@@ -89,6 +89,11 @@ export interface RunExtras {
   exportModel?: (run: ComposedRun) => Promise<ModelProto>;
   /** The command name in the header line (default 'anneal fit'). */
   label?: string;
+  /** More Trainer callbacks, and a hook that sees the composed run before training (snapshot ensembles export through it). */
+  callbacks?: Callback[];
+  onComposed?: (run: ComposedRun) => void;
+  /** Data loaded once by the caller (several runs over the same split). */
+  data?: ComposeOptions['data'];
 }
 
 /** Trains a composed run into `dir` (metrics, checkpoints, charts, model.onnx, summary.json). */
@@ -102,10 +107,12 @@ export async function runFit(config: FitConfig, dir: string, resume: string | un
   const sink = io.progress ? progressBars(io.err) : summaryLines(io.err);
   const run = await composeRun(c, config, {
     checkpointDir: paths.checkpoints,
-    extraCallbacks: [progress(sink)],
+    extraCallbacks: [progress(sink), ...(extras.callbacks ?? [])],
     threads,
     prebuilt: extras.prebuilt,
+    data: extras.data,
   });
+  extras.onComposed?.(run);
   const log = new MetricsLog(paths.metrics);
   if (resume) {
     const meta = loadCheckpoint(resume).metadata[TRAINER_STATE_KEY];

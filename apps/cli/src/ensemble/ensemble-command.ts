@@ -1,0 +1,127 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensembleMetrics, ensembleModel, type CombineRule } from '@anneal/ensembles';
+import { loadModel, saveModel, writeFileAtomic } from '@anneal/onnx';
+import { CliError } from '../cli-error';
+import { buildData } from '../fit/build-data';
+import type { FitConfig } from '../fit/config-schema';
+import { freshRunDir, runFit, type FitIo } from '../fit/fit-command';
+import { loadFitConfig, validateFitConfig } from '../fit/load-config';
+import { runPaths } from '../fit/run-dir';
+import type { ComposedRun } from '../fit/compose';
+import { modelLogits } from './member-logits';
+import { snapshotCallback, trainMembers } from './ensemble-runs';
+
+/** What the ensemble commands report: every member's test score and the ensemble's. */
+export interface EnsembleSummary {
+  dir: string;
+  kind: 'independent' | 'snapshot';
+  combine: CombineRule;
+  members: { name: string; model: string; accuracy: number; nll: number }[];
+  ensemble: { accuracy: number; nll: number };
+  meanMember: { accuracy: number; nll: number };
+  bestMember: { name: string; accuracy: number };
+  model: string;
+  count: number;
+}
+
+interface Saved {
+  kind: 'independent' | 'snapshot';
+  config: FitConfig;
+  models: string[];
+}
+
+/** Scores each member and the ensemble on the test split, and writes the one-model ensemble `ensemble.onnx`. */
+async function evaluateEnsemble(dir: string, saved: Saved, combine: CombineRule, names: string[]): Promise<EnsembleSummary> {
+  if (saved.models.length < 2) throw new CliError(`${dir}: an ensemble needs at least 2 members, found ${saved.models.length}`);
+  const data = buildData(saved.config, 'x');
+  const scored = [];
+  for (const path of saved.models) scored.push(await modelLogits(path, data.test.epochBatches(0)));
+  const { labels, classes } = scored[0]!;
+  const m = ensembleMetrics(scored.map((s) => s.logits), labels, classes, combine);
+  const model = join(dir, 'ensemble.onnx');
+  saveModel(model, ensembleModel(saved.models.map((p) => loadModel(p)), { combine }));
+  const members = saved.models.map((path, i) => ({ name: names[i]!, model: path, accuracy: m.members[i]!.accuracy, nll: m.members[i]!.nll }));
+  const best = members.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
+  const summary: EnsembleSummary = { dir, kind: saved.kind, combine, members, ensemble: m.ensemble, meanMember: m.meanMember, bestMember: { name: best.name, accuracy: best.accuracy }, model, count: labels.length };
+  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  return summary;
+}
+
+/**
+ * `anneal ensemble train <config> --members K`: K runs of a fit config from different seeds (same
+ * data split), `parallel` at a time, then the ensemble scored on the test split and exported as
+ * one ONNX model.
+ */
+export async function ensembleTrainCommand(configPath: string, options: { members: number; parallel?: number; out?: string; combine?: CombineRule }, io: FitIo): Promise<EnsembleSummary> {
+  if (options.members < 2) throw new CliError(`--members ${options.members}: an ensemble needs at least 2 members`);
+  const config = loadFitConfig(configPath);
+  const dir = options.out ?? freshRunDir(join('runs', `${config.name}-ensemble`));
+  if (existsSync(join(dir, 'ensemble.json'))) throw new CliError(`${dir} already holds an ensemble; choose another --out`);
+  mkdirSync(dir, { recursive: true });
+  const saved: Saved = { kind: 'independent', config, models: [] };
+  writeFileAtomic(join(dir, 'ensemble.json'), JSON.stringify(saved, null, 2) + '\n');
+  await trainMembers(config, dir, options.members, options.parallel ?? 1, io, (i, s) => io.err(`member ${i}: test accuracy ${((s.test.accuracy ?? 0) * 100).toFixed(2)}%`));
+  saved.models = Array.from({ length: options.members }, (_, i) => runPaths(join(dir, 'members', String(i))).model);
+  writeFileAtomic(join(dir, 'ensemble.json'), JSON.stringify(saved, null, 2) + '\n');
+  return evaluateEnsemble(dir, saved, options.combine ?? 'mean-probability', saved.models.map((_, i) => `member ${i}`));
+}
+
+/**
+ * `anneal ensemble snapshot <config> --cycles M [--keep m]`: one run whose lr restarts M times
+ * (cosine with warm restarts over the run's epochs, cycles of equal length), a model exported at
+ * the end of each cycle, and the last `keep` snapshots (default all) ensembled.
+ */
+export async function ensembleSnapshotCommand(configPath: string, options: { cycles: number; keep?: number; out?: string; combine?: CombineRule }, io: FitIo): Promise<EnsembleSummary> {
+  const base = loadFitConfig(configPath);
+  const { cycles } = options;
+  if (cycles < 2) throw new CliError(`--cycles ${cycles}: a snapshot ensemble needs at least 2 cycles`);
+  if (base.train.epochs % cycles !== 0) throw new CliError(`--cycles ${cycles}: train.epochs (${base.train.epochs}) must be a multiple of the cycles, so every cycle ends on an epoch`);
+  const keep = options.keep ?? cycles;
+  if (keep < 2 || keep > cycles) throw new CliError(`--keep ${keep}: keep between 2 and --cycles (${cycles}) snapshots`);
+  const dir = options.out ?? freshRunDir(join('runs', `${base.name}-snapshots`));
+  if (existsSync(join(dir, 'ensemble.json'))) throw new CliError(`${dir} already holds an ensemble; choose another --out`);
+  const data = buildData(base, 'x');
+  const cycleEpochs = base.train.epochs / cycles;
+  const config: FitConfig = validateFitConfig(
+    { ...base, schedules: [...base.schedules.filter((s) => s.target !== 'lr'), { target: 'lr', interval: 'step', schedule: { type: 'cosine-with-warm-restarts', base: base.optimizer.lr, t0: cycleEpochs * data.train.batchesPerEpoch } }] },
+    `${configPath} (snapshot schedule)`,
+  );
+  const runDir = join(dir, 'run');
+  mkdirSync(runDir, { recursive: true });
+  writeFileAtomic(runPaths(runDir).config, JSON.stringify(config, null, 2) + '\n');
+  let run: ComposedRun | undefined;
+  const snapshots: string[] = [];
+  const callback = snapshotCallback(dir, cycleEpochs, () => run!.session.exportInference(run!.model, { weights: run!.weights }), (path, cycle) => {
+    snapshots.push(path);
+    io.err(`snapshot ${cycle}/${cycles}: ${path}`);
+  });
+  await runFit(config, runDir, undefined, io, { callbacks: [callback], onComposed: (r) => (run = r), data, label: 'anneal ensemble snapshot' });
+  const saved: Saved = { kind: 'snapshot', config, models: snapshots.slice(-keep) };
+  writeFileAtomic(join(dir, 'ensemble.json'), JSON.stringify(saved, null, 2) + '\n');
+  return evaluateEnsemble(dir, saved, options.combine ?? 'mean-probability', saved.models.map((p) => p.replace(/^.*cycle-(\d+)\.onnx$/, 'snapshot $1')));
+}
+
+/** `anneal ensemble export <dir> [--combine rule]`: rebuilds (and rescores) `ensemble.onnx` of an ensemble folder. */
+export async function ensembleExportCommand(dir: string, options: { combine?: CombineRule }): Promise<EnsembleSummary> {
+  const file = join(dir, 'ensemble.json');
+  if (!existsSync(file)) throw new CliError(`${dir} is not an ensemble folder (no ensemble.json); give a folder written by anneal ensemble train or snapshot`);
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Saved;
+  const saved: Saved = { ...raw, config: validateFitConfig(raw.config, file) };
+  const missing = saved.models.filter((m) => !existsSync(m));
+  if (missing.length) throw new CliError(`${dir}: member models missing: ${missing.join(', ')}`);
+  const names = saved.kind === 'snapshot' ? saved.models.map((p) => p.replace(/^.*cycle-(\d+)\.onnx$/, 'snapshot $1')) : saved.models.map((_, i) => `member ${i}`);
+  return evaluateEnsemble(dir, saved, options.combine ?? 'mean-probability', names);
+}
+
+/** The table printed by the ensemble commands. */
+export function formatEnsembleSummary(s: EnsembleSummary): string {
+  const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+  return [
+    `${s.kind} ensemble of ${s.members.length} (${s.combine}) on ${s.count} test examples:`,
+    ...s.members.map((m) => `  ${m.name.padEnd(12)} accuracy ${pct(m.accuracy)}  nll ${m.nll.toFixed(4)}`),
+    `  ${'mean member'.padEnd(12)} accuracy ${pct(s.meanMember.accuracy)}  nll ${s.meanMember.nll.toFixed(4)}`,
+    `  ${'ENSEMBLE'.padEnd(12)} accuracy ${pct(s.ensemble.accuracy)}  nll ${s.ensemble.nll.toFixed(4)}  (${(100 * (s.ensemble.accuracy - s.meanMember.accuracy)).toFixed(2)} points over the mean member, ${(100 * (s.ensemble.accuracy - s.bestMember.accuracy)).toFixed(2)} over the best, ${s.bestMember.name})`,
+    `model: ${s.model} (one ONNX model, members side by side)`,
+  ].join('\n');
+}
