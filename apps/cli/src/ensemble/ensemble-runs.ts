@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Callback } from '@anneal/core';
-import { saveModel } from '@anneal/onnx';
+import { saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
 import type { FitConfig } from '../fit/config-schema';
 import { runFit, type FitIo, type FitSummary } from '../fit/fit-command';
-import { writeFileAtomic } from '@anneal/onnx';
 import { runPaths } from '../fit/run-dir';
 
 /** A member's config: the base with its own seed (initialization and shuffling); the data split stays the same. */
@@ -39,7 +38,7 @@ export async function trainMembers(config: FitConfig, dir: string, members: numb
  * A callback that exports the model at the end of every lr cycle (snapshot ensembles, Huang et
  * al. 2017): `<dir>/snapshots/cycle-<k>.onnx` after epochs cycleEpochs-1, 2*cycleEpochs-1, ...
  */
-export function snapshotCallback(dir: string, cycleEpochs: number, exportModel: () => Promise<Parameters<typeof saveModel>[1]>, onSnapshot: (path: string, cycle: number) => void): Callback {
+export function snapshotCallback(dir: string, cycleEpochs: number, exportModel: () => Promise<ModelProto>, onSnapshot: (path: string, cycle: number) => void): Callback {
   return {
     key: 'snapshots',
     async onEpochEnd(e) {
