@@ -8,6 +8,7 @@
  * ```
  */
 export { EnsembleError } from './errors';
-export { ensembleModel, type CombineRule, type EnsembleModelOptions } from './ensemble-model';
+export { ensembleModel, ENSEMBLE_METADATA_KEY, type EnsembleModelOptions } from './ensemble-model';
+export { COMBINE_OUTPUTS, VOTE_TIE_TOLERANCE, type CombineRule } from './combine-outputs';
 export { averageWeights } from './average-weights';
 export { ensembleMetrics, type EnsembleMetrics, type Score } from './ensemble-metrics';

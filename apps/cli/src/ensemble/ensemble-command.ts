@@ -42,8 +42,7 @@ async function evaluateEnsemble(dir: string, saved: Saved, combine: CombineRule,
   const model = join(dir, 'ensemble.onnx');
   saveModel(model, ensembleModel(saved.models.map((p) => loadModel(p)), { combine }));
   const members = saved.models.map((path, i) => ({ name: names[i]!, model: path, accuracy: m.members[i]!.accuracy, nll: m.members[i]!.nll }));
-  const best = members.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
-  const summary: EnsembleSummary = { dir, kind: saved.kind, combine, members, ensemble: m.ensemble, meanMember: m.meanMember, bestMember: { name: best.name, accuracy: best.accuracy }, model, count: labels.length };
+  const summary: EnsembleSummary = { dir, kind: saved.kind, combine, members, ensemble: m.ensemble, meanMember: m.meanMember, bestMember: { name: names[m.bestMember.index]!, accuracy: m.bestMember.accuracy }, model, count: labels.length };
   writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
 }
