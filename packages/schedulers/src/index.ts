@@ -32,3 +32,4 @@ export {
 } from './descriptor';
 export { SchedulerRegistry } from './registry';
 export { builtinSchedulers } from './builtin-schedulers';
+export { swaLr, type SwaLrOptions } from './swa-lr';

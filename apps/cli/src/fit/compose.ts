@@ -4,6 +4,7 @@ import { buildCnn, buildMlp, engineBackend, prepareModel, TrainSession, type Los
 import { listParameters } from '@anneal/autograd';
 import type { ModelProto } from '@anneal/onnx';
 import type { ParamGroup } from '@anneal/optim';
+import { swaLr } from '@anneal/schedulers';
 import type { RuntimeWarning } from '@anneal/runtime';
 import { CliError } from '../cli-error';
 import { CHECKPOINT_IO, resolveOptimizer, SCHEDULER_REGISTRY } from '../container';
@@ -63,6 +64,21 @@ function metric(name: string): Metric {
   return topK(Number(name.slice(3)));
 }
 
+type SwaConfig = NonNullable<FitConfig['callbacks']['swa']>;
+
+/**
+ * The lr bindings of a run with an SWA phase: the base-lr bindings (their product, or the constant
+ * optimizer lr) until `startEpoch`, then the SWALR anneal to `swa.lr`. Per-epoch and plateau lr
+ * schedules cannot be combined with it.
+ */
+function withSwaLr(bindings: ScheduleBinding[], swa: SwaConfig & { lr: number }, lr: number, batchesPerEpoch: number): ScheduleBinding[] {
+  const base = bindings.filter((b) => b.target === 'lr' && !b.group);
+  if (base.some((b) => b.interval === 'epoch' || b.schedule.observe)) throw new CliError('callbacks.swa.lr: the lr schedules include a per-epoch or plateau schedule, which cannot be combined with the SWA lr phase; use per-step lr schedules, or leave swa.lr out and write the SWA phase into schedules');
+  const inner = { valueAt: (step: number) => (base.length ? base.reduce((v, b) => v * b.schedule.valueAt(step), 1) : lr) };
+  const schedule = swaLr(inner, { start: swa.startEpoch * batchesPerEpoch, annealSteps: swa.annealEpochs * batchesPerEpoch, swaLr: swa.lr, strategy: swa.annealStrategy });
+  return [...bindings.filter((b) => !base.includes(b)), { target: 'lr', interval: 'step', schedule }];
+}
+
 /**
  * Assembles a run from a validated config through the container: data, model, optimizer
  * (resolved by id), schedules (resolved by id from built-in and plugin descriptors), callbacks,
@@ -111,8 +127,9 @@ export async function composeRun(c: DependencyContainer, config: FitConfig, opti
     },
   });
   const registry = c.resolve(SCHEDULER_REGISTRY);
-  const schedules: ScheduleBinding[] = config.schedules.map((s, i) => ({ target: s.target, group: s.group, interval: s.interval, monitor: s.monitor, schedule: registry.build(s.schedule, `schedules[${i}].schedule`) }));
   const cb = config.callbacks;
+  const built: ScheduleBinding[] = config.schedules.map((s, i) => ({ target: s.target, group: s.group, interval: s.interval, monitor: s.monitor, schedule: registry.build(s.schedule, `schedules[${i}].schedule`) }));
+  const schedules = cb.swa?.lr !== undefined ? withSwaLr(built, cb.swa as SwaConfig & { lr: number }, o.lr, data.train.batchesPerEpoch) : built;
   if (cb.earlyStopping) c.register(CALLBACKS, { useValue: earlyStopping(cb.earlyStopping) });
   if (cb.modelCheckpoint) c.register(CALLBACKS, { useValue: modelCheckpoint(cb.modelCheckpoint) });
   if (cb.updateRatio) c.register(CALLBACKS, { useValue: updateRatioMonitor(cb.updateRatio) });

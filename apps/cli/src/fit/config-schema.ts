@@ -93,7 +93,17 @@ export const callbacksSchema = z
     modelCheckpoint: z.object({ monitor: z.string().optional(), mode: monitorMode, saveTopK: z.number().int().nonnegative().optional() }).strict().optional(),
     updateRatio: z.object({ low: z.number().positive().optional(), high: z.number().positive().optional() }).strict().optional(),
     /** Stochastic weight averaging: the uniform average of the epoch-end weights from `startEpoch` (0-based), BatchNorm statistics recomputed before use. */
-    swa: z.object({ startEpoch: z.number().int().nonnegative(), every: z.number().int().positive().optional() }).strict().optional(),
+    swa: z
+      .object({
+        startEpoch: z.number().int().nonnegative(),
+        every: z.number().int().positive().optional(),
+        /** The averaging phase's lr (torch SWALR): from startEpoch the lr anneals to it over annealEpochs, then stays. */
+        lr: z.number().positive().optional(),
+        annealEpochs: z.number().int().nonnegative().default(0),
+        annealStrategy: z.enum(['cos', 'linear']).default('cos'),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .default({});

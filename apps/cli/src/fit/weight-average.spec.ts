@@ -71,6 +71,40 @@ callbacks:
     expect(late.err).toMatch(/callbacks\.swa\.startEpoch 5: the run has only 5 epochs/);
   }, 90_000);
 
+  it('callbacks.swa.lr: the lr follows the schedule until startEpoch, anneals to swa.lr over annealEpochs, then holds it', async () => {
+    const body = (schedule: string) => `name: swalr
+seed: 0
+data:
+  source: { kind: mnist, perDigit: 40 }
+  split: { test: 0.2, val: 0.1, seed: 1 }
+  batchSize: 32
+model: { kind: mlp, hidden: [16] }
+optimizer: { type: sgd, lr: 0.1, momentum: 0.9 }
+schedules: [${schedule}]
+train: { epochs: 4, threads: 1 }
+callbacks:
+  swa: { startEpoch: 2, lr: 0.01, annealEpochs: 1 }
+`;
+    const config = join(root, 'swalr.yaml');
+    writeFileSync(config, body('{ target: lr, schedule: { type: cosine, base: 0.1, tMax: 1000 } }'));
+    const dir = join(root, 'swalr-run');
+    const r = await run(['fit', config, '--out', dir, '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    const batches = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; epoch: number; step: number; lr: number }).filter((l) => l.kind === 'batch');
+    const perEpoch = batches.filter((b) => b.epoch === 0).length;
+    const cos = (step: number) => (0.1 * (1 + Math.cos((Math.PI * step) / 1000))) / 2;
+    for (const b of batches.filter((x) => x.epoch < 2)) expect(b.lr).toBeCloseTo(cos(b.step), 6);
+    const start = 2 * perEpoch;
+    for (const b of batches.filter((x) => x.epoch === 2)) {
+      const alpha = (1 - Math.cos((Math.PI * (b.step - start)) / perEpoch)) / 2;
+      expect(b.lr).toBeCloseTo((1 - alpha) * cos(start) + alpha * 0.01, 6);
+    }
+    for (const b of batches.filter((x) => x.epoch === 3)) expect(b.lr).toBeCloseTo(0.01, 9);
+    writeFileSync(config, body('{ target: lr, interval: epoch, schedule: { type: step, base: 0.1, stepSize: 1, gamma: 0.5 } }'));
+    const bad = await run(['fit', config, '--out', join(root, 'swalr-bad')]);
+    expect(bad.err).toMatch(/callbacks\.swa\.lr: the lr schedules include a per-epoch or plateau schedule/);
+  }, 60_000);
+
   it('rejects a decay outside [0, 1) with the config path', async () => {
     const config = join(root, 'bad.yaml');
     writeFileSync(config, `data: { source: { kind: iris } }\nmodel: { kind: mlp }\noptimizer: { lr: 0.01, ema: { decay: 1.5 } }\ntrain: { epochs: 1 }\n`);
