@@ -33,5 +33,5 @@ export { applyFindings, type Adjustable, type ApplyLimits } from './apply-findin
 export { Recipe, RECIPE_STEPS, bestRun, type RecipeStep, type RecipeState, type RecipeOptions, type RecipeEvent, type RepeatRound } from './recipe';
 export { sessionTarget, type SessionTargetOptions } from './session-target';
 export { trainerRunner, type BuiltRun } from './trainer-runner';
-export { doctorReport, runCharts, epochTable, describeCurves } from './run-report';
+export { doctorReport, runCharts, epochTable, describeCurves, thin } from './run-report';
 export { recipeReport } from './recipe-report';

@@ -1,13 +1,7 @@
 import { join } from 'node:path';
+import { thin } from '@anneal/diagnostics';
 import { accuracyChart, lossChart, scheduleChart, writeChart } from '@anneal/report';
 import type { MetricsRecord } from './run-dir';
-
-/** Keeps at most `max` evenly spaced items (long runs would otherwise make huge SVGs). */
-function thin<T>(items: readonly T[], max: number): T[] {
-  if (items.length <= max) return [...items];
-  const stride = items.length / max;
-  return Array.from({ length: max }, (_, i) => items[Math.floor(i * stride)]!);
-}
 
 /**
  * Writes the run's charts as SVG and PNG: `loss` (per-epoch mean training loss with a ±std band,
