@@ -19,3 +19,7 @@ export { StateStore } from './state-store';
 export { saveCheckpoint, loadCheckpoint } from './checkpoint';
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from './safetensors';
 export { exportInferenceModel, type ExportInferenceOptions } from './export-inference';
+export { ShardPool, ShardWorkerError, type ShardPoolOptions, type ShardRunResult } from './parallel/shard-pool';
+export type { MicroBatch } from './parallel/shard-protocol';
+export { chunkRange, reduceChunk, Barrier } from './parallel/all-reduce';
+export { sharedLayout, type SharedLayout, type SharedSlot } from './parallel/shared-layout';

@@ -1,0 +1,67 @@
+// The body of one data-parallel worker thread (started by ShardPool through worker-boot.mjs):
+// one ORT session of the gradient model; per step it copies the broadcast tensors out of shared
+// memory, runs its micro-batches, accumulates their weighted reduced outputs into its own slot,
+// waits for the others, sums its chunk of every slot into the shared result, and replies.
+import { parentPort, workerData } from 'node:worker_threads';
+import { DataType, type TensorValue } from '@anneal/onnx';
+import { createSession } from '../create-session';
+import { fromOrtTensorAsync, toOrtTensor, type OrtTensor } from '../tensor-convert';
+import { Barrier, BARRIER_WORDS, reduceChunk } from './all-reduce';
+import type { RuntimeWarning } from '../warnings';
+import type { ShardWorkerInit, StepMessage, WorkerReply } from './shard-protocol';
+import { slotView } from './shared-layout';
+
+const init = workerData as ShardWorkerInit;
+const port = parentPort!;
+const reply = (m: WorkerReply) => port.postMessage(m);
+
+const broadcast = new Float32Array(init.buffers.broadcast);
+const slots = new Float32Array(init.buffers.slots);
+const reduced = new Float32Array(init.buffers.reduced);
+const barrier = new Barrier(new Int32Array(init.buffers.control, 0, BARRIER_WORDS), init.workers);
+const mySlot = slots.subarray(init.index * init.reduce.total, (init.index + 1) * init.reduce.total);
+// ORT does not take SharedArrayBuffer-backed data: each broadcast tensor gets a private copy per step
+const local = new Map(init.broadcast.slots.map((s) => [s.name, new Float32Array(s.size)]));
+const localTensors: Record<string, OrtTensor> = {};
+for (const s of init.broadcast.slots) localTensors[s.name] = toOrtTensor({ dataType: DataType.FLOAT, dims: [...s.dims], data: local.get(s.name)! }, s.name);
+
+const warnings: RuntimeWarning[] = [];
+const session = await createSession(init.model, { device: init.device, deviceId: init.deviceId, intraOpThreads: init.intraOpThreads, onWarning: (w) => warnings.push(w) });
+const fetch = [...init.reduce.slots.map((s) => s.name), ...init.fetch];
+reply({ kind: 'ready', device: session.device, warnings });
+
+async function runMicro(message: StepMessage): Promise<Record<string, TensorValue>[]> {
+  for (const s of init.broadcast.slots) local.get(s.name)!.set(slotView(broadcast, init.broadcast, s));
+  mySlot.fill(0);
+  const outputs: Record<string, TensorValue>[] = [];
+  for (const micro of message.micro) {
+    const out = await session.run({ ...localTensors, ...micro.feeds }, fetch);
+    for (const s of init.reduce.slots) {
+      const g = out[s.name]!.data as Float32Array;
+      if (g.length !== s.size) throw new Error(`output '${s.name}' has ${g.length} elements, the layout expects ${s.size} (dims ${s.dims.join('x')})`);
+      const target = mySlot.subarray(s.offset, s.offset + s.size);
+      const w = micro.weight;
+      for (let i = 0; i < s.size; i++) target[i] += w * g[i]!;
+    }
+    const rest: Record<string, TensorValue> = {};
+    for (const name of init.fetch) rest[name] = await fromOrtTensorAsync(out[name]!, name);
+    outputs.push(rest);
+  }
+  return outputs;
+}
+
+port.on('message', async (message: StepMessage) => {
+  let outputs: Record<string, TensorValue>[] = [];
+  let failure: string | undefined;
+  try {
+    outputs = await runMicro(message);
+  } catch (e) {
+    failure = e instanceof Error ? e.message : String(e);
+    mySlot.fill(0);
+  }
+  // every worker reaches the barrier, failed or not, so nobody waits forever; the main thread
+  // posts the next step only after every reply, so no slot changes while others still read it
+  barrier.arrive();
+  reduceChunk(slots, reduced, init.reduce.total, init.index, init.workers);
+  reply(failure === undefined ? { kind: 'done', outputs } : { kind: 'failed', message: failure });
+});
