@@ -12,3 +12,5 @@ export { engineBackend, safetensorsCheckpoints } from './engine-backend';
 export { NonFiniteLossError, locateNonFinite } from './non-finite';
 export { buildEvalModel, buildPredictModel } from './eval-model';
 export { batchNormStatistics } from './batch-norm-statistics';
+export { ParallelStep, type ParallelOptions, type ParallelStepResult } from './parallel-step';
+export { splitBatch, splitSizes } from './split-batch';

@@ -11,6 +11,7 @@ import { withoutStats } from './without-stats';
 import { fastestThreadCount } from './tune-threads';
 import { HyperparameterTensors, type HyperparameterRequest } from './hyperparameter-tensors';
 import { buildLoopSteps, type LoopSteps } from './loop-steps';
+import { ParallelStep, type ParallelOptions } from './parallel-step';
 import { batchShapeKey, stackBatches, stackedCount, unstackBatch, type StackedBatches } from './stack-batches';
 
 /** Options of {@link TrainSession.create}. */
@@ -46,6 +47,11 @@ export interface TrainSessionOptions {
    */
   batchNorm?: BatchNormMode;
   onWarning?: (w: RuntimeWarning) => void;
+  /**
+   * Data parallelism and gradient accumulation (see {@link ParallelOptions}): each batch is split
+   * over worker threads and micro-batches, the gradients all-reduced, one update applied.
+   */
+  parallel?: ParallelOptions;
 }
 
 /** Result of one training step. */
@@ -112,6 +118,8 @@ export class TrainSession {
     /** Set when threads are tuned per graph (`intraOpThreads: 'auto'`): the candidates and a sample batch to time with. */
     private readonly tuning?: { candidates: number[]; sample: Record<string, TensorValue> },
     loopThreads?: number,
+    /** Set when the session trains data-parallel or accumulates gradients. */
+    private readonly parallelStep?: ParallelStep,
   ) {
     this.hp = new HyperparameterTensors(config);
     this.carriedNames = Object.keys(carriedOutputs);
@@ -167,7 +175,12 @@ export class TrainSession {
     const evalSession = await createSession(evalModel, { ...sessionOptions, device: session.device, onWarning: undefined });
     const carriedOutputs: Record<string, string> = {};
     for (const [input, output] of Object.entries(step.carried)) carriedOutputs[output] = input;
-    return new TrainSession(step, update!, config!, session, evalSession, evalModel, options.model, new StateStore(initial), carriedOutputs, session.device, { ...sessionOptions, device: session.device, onWarning: undefined }, tuning, options.loopIntraOpThreads);
+    const parallel = options.parallel;
+    const parallelStep =
+      parallel && ((parallel.workers ?? 1) > 1 || (parallel.accumulate ?? 1) > 1)
+        ? await ParallelStep.create({ model: options.model, trainable, loss: options.loss, optimizer: options.optimizer, sample: options.sample, registry: options.registry ?? defaultGradientRegistry(), batchNorm: options.batchNorm, executor, sessionOptions: { ...sessionOptions, device: session.device, onWarning: undefined }, parallel, onWarning: options.onWarning })
+        : undefined;
+    return new TrainSession(step, update!, config!, session, evalSession, evalModel, options.model, new StateStore(initial), carriedOutputs, session.device, { ...sessionOptions, device: session.device, onWarning: undefined }, tuning, options.loopIntraOpThreads, parallelStep);
   }
 
   private loopThreadCount: number | undefined;
@@ -200,6 +213,7 @@ export class TrainSession {
    * first tensor that went non-finite) and leaves the parameters at their last finite values.
    */
   async step(batch: Record<string, TensorValue>, hp: HyperparameterRequest & { stats?: boolean; logits?: boolean } = {}): Promise<StepResult & { stats?: Record<string, number> }> {
+    if (this.parallelStep) return this.parallelStepOn(batch, hp);
     const session = hp.stats ? await this.withStats() : this.session;
     const feeds = this.feeds(batch, hp);
     const fetch = hp.stats ? this.fetchWithStats : this.fetchPlain;
@@ -215,6 +229,23 @@ export class TrainSession {
       for (const s of this.trainStep.stats) stats[s] = Number(out[s]!.data[0]);
       result.stats = stats;
     }
+    return result;
+  }
+
+  /** Workers and micro-batches per update when training data-parallel (both 1 otherwise). */
+  get parallelism(): { workers: number; accumulate: number } {
+    return { workers: this.parallelStep?.workers ?? 1, accumulate: this.parallelStep?.accumulate ?? 1 };
+  }
+
+  private async parallelStepOn(batch: Record<string, TensorValue>, hp: HyperparameterRequest & { stats?: boolean; logits?: boolean }): Promise<StepResult & { stats?: Record<string, number> }> {
+    this.hp.write(this.stepCount + 1, hp);
+    const r = await this.parallelStep!.run(this.state, this.hp.tensors, batch, { logits: hp.logits, stats: hp.stats });
+    if (!Number.isFinite(r.loss)) throw new NonFiniteLossError(r.loss, this.stepCount + 1, this.trainStep.loss);
+    this.state.update(r.outputs, this.parallelStep!.carried);
+    this.stepCount++;
+    const result: StepResult & { stats?: Record<string, number> } = { loss: r.loss };
+    if (r.logits) result.logits = r.logits;
+    if (r.stats) result.stats = r.stats;
     return result;
   }
 
@@ -261,7 +292,13 @@ export class TrainSession {
       if (r.logits) logits.push(...r.logits);
     };
     try {
-      if (!list) collect(await this.runStacked(batches as StackedBatches, requests ?? [hp as HyperparameterRequest], options));
+      if (this.parallelStep) {
+        // one update per batch through the workers; no Loop graph
+        for (let i = 0; i < count; i++) {
+          const r = await this.step(list ? list[i]! : unstackBatch(batches as StackedBatches, i), { ...requestAt(i), logits: options.logits });
+          collect({ losses: [r.loss], logits: r.logits ? [r.logits] : undefined });
+        }
+      } else if (!list) collect(await this.runStacked(batches as StackedBatches, requests ?? [hp as HyperparameterRequest], options));
       else {
       for (let start = 0; start < list.length; ) {
         const key = batchShapeKey(list[start]!);
@@ -551,6 +588,7 @@ export class TrainSession {
   }
 
   async release(): Promise<void> {
+    await this.parallelStep?.release();
     const loops = [...this.loops.values()];
     this.loops.clear();
     for (const loop of loops) await (await loop).session.release();
