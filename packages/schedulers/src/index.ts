@@ -33,3 +33,4 @@ export {
 export { SchedulerRegistry } from './registry';
 export { builtinSchedulers } from './builtin-schedulers';
 export { swaLr, type SwaLrOptions } from './swa-lr';
+export { batchScaling, batchScaleFactor, type BatchScalingOptions } from './batch-scaling';
