@@ -1,6 +1,6 @@
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { accuracy, earlyStopping, modelCheckpoint, stochasticWeightAveraging, topK, Trainer, updateRatioMonitor, type Callback, type Metric, type ScheduleBinding } from '@anneal/core';
-import { buildCnn, buildMlp, engineBackend, prepareModel, TrainSession, type LossSpec, type WeightChoice } from '@anneal/engine';
+import { buildCnn, buildMlp, engineBackend, prepareModel, TrainSession, type LossSpec, type ParallelOptions, type WeightChoice } from '@anneal/engine';
 import { listParameters } from '@anneal/autograd';
 import type { ModelProto } from '@anneal/onnx';
 import type { ParamGroup } from '@anneal/optim';
@@ -79,6 +79,15 @@ function withSwaLr(bindings: ScheduleBinding[], swa: SwaConfig & { lr: number },
   return [...bindings.filter((b) => !base.includes(b)), { target: 'lr', interval: 'step', schedule }];
 }
 
+/** `train.parallel`, checked against the batch size (every micro-batch needs an example). */
+function parallelOptions(config: FitConfig): ParallelOptions | undefined {
+  const p = config.train.parallel;
+  if (!p) return undefined;
+  const pieces = p.workers * p.accumulate;
+  if (pieces > config.data.batchSize) throw new CliError(`train.parallel: ${p.workers} workers x ${p.accumulate} micro-batches = ${pieces} pieces, more than data.batchSize ${config.data.batchSize}; every piece needs at least one example (raise the batch size or lower workers/accumulate)`);
+  return { workers: p.workers, accumulate: p.accumulate, deviceIds: p.deviceIds };
+}
+
 /**
  * Assembles a run from a validated config through the container: data, model, optimizer
  * (resolved by id), schedules (resolved by id from built-in and plugin descriptors), callbacks,
@@ -121,6 +130,7 @@ export async function composeRun(c: DependencyContainer, config: FitConfig, opti
     loopIntraOpThreads: options.threads?.loop,
     maxThreads: 2,
     batchNorm: config.train.batchNorm,
+    parallel: parallelOptions(config),
     onWarning: (w) => {
       warnings.push({ code: w.kind, message: `${w.kind} (${w.requested} -> ${w.used}): ${w.reason}` });
       options.onWarning?.(w);

@@ -87,6 +87,19 @@ export const trainFields = {
   checkpointEverySteps: positiveInt.optional(),
 };
 
+/**
+ * Data parallelism and gradient accumulation: `data.batchSize` examples per optimizer update are
+ * split over `workers` threads and, in each, into `accumulate` micro-batches.
+ */
+export const parallelSchema = z
+  .object({
+    workers: positiveInt.max(64).default(1),
+    accumulate: positiveInt.default(1),
+    /** CUDA ordinals for the workers with train.device 'cuda' (worker w uses deviceIds[w % length]). */
+    deviceIds: z.array(z.number().int().nonnegative()).min(1).optional(),
+  })
+  .strict();
+
 export const callbacksSchema = z
   .object({
     earlyStopping: z.object({ monitor: z.string().optional(), mode: monitorMode, patience: z.number().int().nonnegative().optional(), minDelta: z.number().nonnegative().optional(), restoreBest: z.boolean().optional() }).strict().optional(),
@@ -129,7 +142,7 @@ export const fitConfigSchema = z
     optimizer,
     schedules: z.array(scheduleBinding).default([]),
     metrics: metricsSchema,
-    train: z.object({ ...trainFields, batchNorm: batchNormMode.default('train') }).strict(),
+    train: z.object({ ...trainFields, batchNorm: batchNormMode.default('train'), parallel: parallelSchema.optional() }).strict(),
     callbacks: callbacksSchema,
     /** Packages whose exported scheduler descriptors are registered besides those named by `schedules[].schedule.package`. */
     plugins: z.array(z.string()).default([]),

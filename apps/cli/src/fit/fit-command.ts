@@ -43,6 +43,8 @@ export interface FitSummary {
   /** With `optimizer.ema`: the test score of the last (not averaged) weights; `test` is the average's. */
   testLastWeights?: { loss: number; accuracy?: number; count: number };
   seconds: number;
+  /** Training throughput (batch steps only, validation excluded) and the parallel layout it ran with. */
+  throughput: { examplesPerSecond: number; trainSeconds: number; batch: number; workers: number; accumulate: number };
   files: { model: string; metrics: string; checkpoint: string; charts: string[] };
 }
 
@@ -121,7 +123,14 @@ export async function runFit(config: FitConfig, dir: string, resume: string | un
   }
   log.attach(run.trainer.events$);
   let savedRuntime = !!threads;
+  const clock = { epochStart: 0, lastBatch: 0, ms: 0, examples: 0 };
   run.trainer.events$.subscribe((e) => {
+    if (e.type === 'epoch:start') clock.epochStart = clock.lastBatch = performance.now();
+    if (e.type === 'batch:end') clock.lastBatch = performance.now();
+    if (e.type === 'epoch:end') {
+      clock.ms += clock.lastBatch - clock.epochStart;
+      clock.examples += Math.min(run.data.sizes.train, e.train.loss.count * config.data.batchSize);
+    }
     if (e.type === 'warning') io.err(`warning: ${e.message}`);
     if (e.type === 'checkpoint:saved' && !savedRuntime && run.session.loopThreads !== undefined) {
       writeFileAtomic(paths.runtime, JSON.stringify({ intraOp: run.session.intraOpThreads, loop: run.session.loopThreads }) + '\n');
@@ -148,6 +157,7 @@ export async function runFit(config: FitConfig, dir: string, resume: string | un
       ...(current ? { testLastWeights: { loss: current.loss, accuracy: current.accuracy, count: current.count } } : {}),
       ...(swa ? { swa } : {}),
       seconds: (performance.now() - started) / 1000,
+      throughput: { examplesPerSecond: clock.ms > 0 ? clock.examples / (clock.ms / 1000) : 0, trainSeconds: clock.ms / 1000, batch: config.data.batchSize, ...run.session.parallelism },
       files: { model: paths.model, metrics: paths.metrics, checkpoint: paths.last, charts },
     };
     writeFileAtomic(paths.summary, JSON.stringify(summary, null, 2) + '\n');
@@ -164,6 +174,7 @@ const pct = (v: number | undefined) => (v === undefined ? '-' : `${(v * 100).toF
 export function formatSummary(s: FitSummary): string {
   const lines = [
     `done: ${s.epochs} epochs, ${s.steps} steps in ${s.seconds.toFixed(1)} s${s.stopped ? ` (stopped early: ${s.reason})` : ''}`,
+    `training: ${Math.round(s.throughput.examplesPerSecond)} examples/s (batch ${s.throughput.batch}${s.throughput.workers > 1 || s.throughput.accumulate > 1 ? ` = ${s.throughput.workers} workers x ${s.throughput.accumulate} micro-batches` : ''})`,
     `test: loss ${s.test.loss.toFixed(4)}${s.test.accuracy !== undefined ? `, accuracy ${(s.test.accuracy * 100).toFixed(2)}%` : ''} on ${s.test.count} examples${s.testLastWeights ? ' (averaged weights)' : ''}`,
     ...(s.swa ? [`      SWA over ${s.swa.epochs} epochs; last weights: accuracy ${pct(s.swa.lastWeights.accuracy)}${s.swa.withoutRefresh ? `; average before the BatchNorm refresh: accuracy ${pct(s.swa.withoutRefresh.accuracy)}` : ''}`] : []),
     ...(s.testLastWeights ? [`      last weights: loss ${s.testLastWeights.loss.toFixed(4)}${s.testLastWeights.accuracy !== undefined ? `, accuracy ${(s.testLastWeights.accuracy * 100).toFixed(2)}%` : ''}`] : []),

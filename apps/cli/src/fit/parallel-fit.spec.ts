@@ -1,0 +1,54 @@
+// `train.parallel` in `anneal fit`: the same run split over 2 worker threads and 2 micro-batches
+// per worker ends with the same test score as the run in one piece; bad layouts are refused.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli as run } from '../run-cli';
+import type { FitSummary } from './fit-command';
+
+const root = mkdtempSync(join(tmpdir(), 'anneal-parallel-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const config = (name: string, parallel: string) => {
+  const path = join(root, `${name}.yaml`);
+  writeFileSync(
+    path,
+    `name: ${name}
+seed: 0
+data:
+  source: { kind: mnist, perDigit: 100 }
+  split: { test: 0.25, val: 0.1, seed: 7 }
+  batchSize: 64
+model: { kind: mlp, hidden: [32] }
+optimizer: { type: adam, lr: 0.003 }
+train: { epochs: 2, threads: 1${parallel} }
+`,
+  );
+  return path;
+};
+
+describe('anneal fit with train.parallel', () => {
+  it('2 workers x 2 micro-batches reach the one-piece run within float rounding and report the layout', async () => {
+    const summaries: FitSummary[] = [];
+    for (const [name, parallel] of [['whole', ''], ['split', ', parallel: { workers: 2, accumulate: 2 }']] as const) {
+      const dir = join(root, name);
+      const r = await run(['fit', config(name, parallel), '--out', dir, '--no-progress']);
+      expect(r.code, r.err).toBe(0);
+      summaries.push(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as FitSummary);
+      if (parallel) expect(r.out).toMatch(/training: \d+ examples\/s \(batch 64 = 2 workers x 2 micro-batches\)/);
+    }
+    const [whole, split] = summaries;
+    expect(split!.throughput).toMatchObject({ workers: 2, accumulate: 2, batch: 64 });
+    expect(split!.throughput.examplesPerSecond).toBeGreaterThan(0);
+    expect(split!.steps).toBe(whole!.steps);
+    expect(split!.test.loss).toBeCloseTo(whole!.test.loss, 4);
+    expect(split!.test.accuracy).toBeCloseTo(whole!.test.accuracy!, 2);
+  }, 90_000);
+
+  it('refuses more pieces than examples per batch, naming the setting', async () => {
+    const r = await run(['fit', config('too-many', ', parallel: { workers: 4, accumulate: 32 }'), '--out', join(root, 'too-many'), '--no-progress']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/train.parallel: 4 workers x 32 micro-batches = 128 pieces, more than data.batchSize 64/);
+  });
+});
