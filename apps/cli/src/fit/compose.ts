@@ -4,7 +4,7 @@ import { buildCnn, buildMlp, engineBackend, prepareModel, TrainSession, type Los
 import { listParameters } from '@anneal/autograd';
 import type { ModelProto } from '@anneal/onnx';
 import type { ParamGroup } from '@anneal/optim';
-import { swaLr } from '@anneal/schedulers';
+import { batchScaling, swaLr } from '@anneal/schedulers';
 import type { RuntimeWarning } from '@anneal/runtime';
 import { CliError } from '../cli-error';
 import { CHECKPOINT_IO, resolveOptimizer, SCHEDULER_REGISTRY } from '../container';
@@ -79,6 +79,21 @@ function withSwaLr(bindings: ScheduleBinding[], swa: SwaConfig & { lr: number },
   return [...bindings.filter((b) => !base.includes(b)), { target: 'lr', interval: 'step', schedule }];
 }
 
+/**
+ * `optimizer.largeBatch`: one more base-lr binding, the batch-scaling factor (Goyal et al.'s
+ * warmup from 1 to batch/baseBatch, then held). The Trainer multiplies base-lr bindings, so the
+ * configured schedules keep their shape; without any, the constant `optimizer.lr` is scaled.
+ */
+function withBatchScaling(bindings: ScheduleBinding[], config: FitConfig, batchesPerEpoch: number): ScheduleBinding[] {
+  const lb = config.optimizer.largeBatch;
+  if (!lb) return bindings;
+  const factor = batchScaling({ batch: config.data.batchSize, baseBatch: lb.baseBatch, rule: lb.rule, warmupSteps: Math.round(lb.warmupEpochs * batchesPerEpoch) });
+  const hasBase = bindings.some((b) => b.target === 'lr' && !b.group);
+  const lr = config.optimizer.lr;
+  const schedule = hasBase ? factor : { valueAt: (step: number) => lr * factor.valueAt(step) };
+  return [...bindings, { target: 'lr', interval: 'step', schedule }];
+}
+
 /** `train.parallel`, checked against the batch size (every micro-batch needs an example). */
 function parallelOptions(config: FitConfig): ParallelOptions | undefined {
   const p = config.train.parallel;
@@ -139,7 +154,8 @@ export async function composeRun(c: DependencyContainer, config: FitConfig, opti
   const registry = c.resolve(SCHEDULER_REGISTRY);
   const cb = config.callbacks;
   const built: ScheduleBinding[] = config.schedules.map((s, i) => ({ target: s.target, group: s.group, interval: s.interval, monitor: s.monitor, schedule: registry.build(s.schedule, `schedules[${i}].schedule`) }));
-  const schedules = cb.swa?.lr !== undefined ? withSwaLr(built, cb.swa as SwaConfig & { lr: number }, o.lr, data.train.batchesPerEpoch) : built;
+  const scaled = withBatchScaling(built, config, data.train.batchesPerEpoch);
+  const schedules = cb.swa?.lr !== undefined ? withSwaLr(scaled, cb.swa as SwaConfig & { lr: number }, o.lr, data.train.batchesPerEpoch) : scaled;
   if (cb.earlyStopping) c.register(CALLBACKS, { useValue: earlyStopping(cb.earlyStopping) });
   if (cb.modelCheckpoint) c.register(CALLBACKS, { useValue: modelCheckpoint(cb.modelCheckpoint) });
   if (cb.updateRatio) c.register(CALLBACKS, { useValue: updateRatioMonitor(cb.updateRatio) });

@@ -50,6 +50,12 @@ export const optimizer = z
     ema: z.object({ decay: z.number().min(0).lt(1), warmup: z.boolean().default(false) }).strict().optional(),
     /** β of the hypergradient optimizers (sgd-hd, adam-hd): how fast the learned lr moves. */
     hypergradientLr: z.number().nonnegative().optional(),
+    /**
+     * Large-batch lr scaling in one switch: `lr` (and the lr schedules) are what was tuned at
+     * `baseBatch`; the run multiplies them by batchSize/baseBatch (linear rule, Goyal et al. 2017)
+     * or its square root, reached by a gradual warmup from the small-batch rate over `warmupEpochs`.
+     */
+    largeBatch: z.object({ baseBatch: positiveInt, rule: z.enum(['linear', 'sqrt', 'none']).default('linear'), warmupEpochs: z.number().nonnegative().default(5) }).strict().optional(),
     groups: z.array(z.object({ name: z.string().regex(/^[A-Za-z0-9_-]+$/), params: z.string().describe('regular expression over parameter names'), lr: z.number().positive().optional(), lrScale: z.number().positive().optional(), weightDecay: z.number().nonnegative().optional() }).strict()).optional(),
   })
   .strict();

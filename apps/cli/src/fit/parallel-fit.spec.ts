@@ -46,6 +46,22 @@ describe('anneal fit with train.parallel', () => {
     expect(split!.test.accuracy).toBeCloseTo(whole!.test.accuracy!, 2);
   }, 90_000);
 
+  it('optimizer.largeBatch scales the lr by batch/baseBatch after a gradual warmup from the base rate, on top of the lr schedule', async () => {
+    const path = config('scaled', ', parallel: { workers: 2 }');
+    // batch 64, tuned at 16: k = 4; 1 warmup epoch; a step decay x0.5 every 10 steps from the schedule
+    writeFileSync(path, readFileSync(path, 'utf8').replace('optimizer: { type: adam, lr: 0.003 }', 'optimizer: { type: momentum, lr: 0.01, largeBatch: { baseBatch: 16, warmupEpochs: 1 } }\nschedules: [{ target: lr, schedule: { type: step, base: 0.01, stepSize: 10, gamma: 0.5 } }]'));
+    const dir = join(root, 'scaled');
+    const r = await run(['fit', path, '--out', dir, '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; step: number; lr: number }).filter((l) => l.kind === 'batch');
+    const perEpoch = steps.filter((s) => (s as unknown as { epoch: number }).epoch === 0).length;
+    expect(perEpoch).toBeGreaterThan(3);
+    for (const s of steps) {
+      const factor = s.step < perEpoch ? 1 + (3 * s.step) / perEpoch : 4;
+      expect(s.lr).toBeCloseTo(0.01 * 0.5 ** Math.floor(s.step / 10) * factor, 8);
+    }
+  }, 60_000);
+
   it('refuses more pieces than examples per batch, naming the setting', async () => {
     const r = await run(['fit', config('too-many', ', parallel: { workers: 4, accumulate: 32 }'), '--out', join(root, 'too-many'), '--no-progress']);
     expect(r.code).toBe(2);
