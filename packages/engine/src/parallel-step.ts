@@ -1,7 +1,7 @@
 import { compileTrainStep, type BatchNormMode, type GradientRegistry, type TrainStep } from '@anneal/autograd';
 import { DataType, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { buildOptimizerStep, type OptimizerUpdateConfig } from '@anneal/optim';
-import { createSession, ShardPool, toOrtTensor, type MicroBatch, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions, type ShardRunResult, type StateStore } from '@anneal/runtime';
+import { axpy, createSession, ShardPool, toOrtTensor, type MicroBatch, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions, type ShardRunResult, type StateStore } from '@anneal/runtime';
 import { EngineError } from './errors';
 import { labelType, lossEmitter, type LossSpec } from './loss-spec';
 import { splitBatch, splitSizes } from './split-batch';
@@ -50,9 +50,7 @@ class LocalRunner implements Runner {
       for (const piece of pieces) {
         const out = await this.session.run({ ...feeds, ...piece.feeds }, [...this.reduce.map((r) => r.name), ...this.fetch]);
         for (const r of this.reduce) {
-          const g = out[r.name]!.data as Float32Array;
-          const acc = reduced[r.name]!;
-          for (let i = 0; i < r.size; i++) acc[i]! += piece.weight * g[i]!;
+          axpy(reduced[r.name]!, out[r.name]!.data as Float32Array, piece.weight);
         }
         const rest: Record<string, TensorValue> = {};
         for (const name of this.fetch) rest[name] = { dataType: DataType.FLOAT, dims: [...out[name]!.dims], data: (out[name]!.data as Float32Array).slice() };
@@ -197,10 +195,7 @@ export class ParallelStep {
     for (const r of this.gradStep.runningStats) {
       const first = flat[0]!.out[r.output]!;
       const mean = new Float32Array(first.data.length);
-      for (const f of flat) {
-        const d = f.out[r.output]!.data as Float32Array;
-        for (let i = 0; i < mean.length; i++) mean[i]! += f.weight * d[i]!;
-      }
+      for (const f of flat) axpy(mean, f.out[r.output]!.data as Float32Array, f.weight);
       result.outputs[r.output] = toOrtTensor({ dataType: DataType.FLOAT, dims: [...first.dims], data: mean }, r.output);
     }
     if (options.logits) {

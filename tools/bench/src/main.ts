@@ -130,4 +130,6 @@ async function main(): Promise<void> {
 // `npm run bench search`: study machinery overhead and TPE quality vs Optuna (tools/bench/src/search.ts)
 if (process.argv.slice(2).includes('transfer')) await (await import('./transfer')).runTransferBench();
 else if (process.argv.slice(2).includes('search')) await (await import('./search')).runSearchBench();
+// `npm run bench parallel`: data-parallel throughput and scaling efficiency vs PyTorch DDP (tools/bench/src/parallel.ts)
+else if (process.argv.slice(2).includes('parallel')) await (await import('./parallel')).runParallelBench();
 else await main();

@@ -21,11 +21,22 @@ export function chunkRange(total: number, workers: number, index: number): [numb
  */
 export function reduceChunk(slots: Float32Array, reduced: Float32Array, total: number, index: number, workers: number): void {
   const [start, end] = chunkRange(total, workers, index);
-  for (let i = start; i < end; i++) {
-    let sum = 0;
-    for (let w = 0; w < workers; w++) sum += slots[w * total + i]!;
-    reduced[i] = sum;
-  }
+  const out = reduced.subarray(start, end);
+  out.set(slots.subarray(start, end));
+  for (let w = 1; w < workers; w++) axpy(out, slots.subarray(w * total + start, w * total + end), 1);
+}
+
+/**
+ * `target += weight * source`, element by element over `target`'s length. A small function of
+ * its own so V8 optimizes the loop once for every caller (the same loop inlined into a bigger
+ * async function ran ~6x slower).
+ *
+ * @example
+ * axpy(accumulated, gradient, 0.25);
+ */
+export function axpy(target: Float32Array, source: Float32Array, weight: number): void {
+  const n = target.length;
+  for (let i = 0; i < n; i++) target[i] += weight * source[i]!;
 }
 
 /** Words of the control block a {@link Barrier} uses. */

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { DataType, type TensorValue } from '@anneal/onnx';
 import { createSession } from '../create-session';
 import { fromOrtTensorAsync, toOrtTensor, type OrtTensor } from '../tensor-convert';
-import { Barrier, BARRIER_WORDS, reduceChunk } from './all-reduce';
+import { axpy, Barrier, BARRIER_WORDS, reduceChunk } from './all-reduce';
 import type { RuntimeWarning } from '../warnings';
 import type { ShardWorkerInit, StepMessage, WorkerReply } from './shard-protocol';
 import { slotView } from './shared-layout';
@@ -39,9 +39,7 @@ async function runMicro(message: StepMessage): Promise<Record<string, TensorValu
     for (const s of init.reduce.slots) {
       const g = out[s.name]!.data as Float32Array;
       if (g.length !== s.size) throw new Error(`output '${s.name}' has ${g.length} elements, the layout expects ${s.size} (dims ${s.dims.join('x')})`);
-      const target = mySlot.subarray(s.offset, s.offset + s.size);
-      const w = micro.weight;
-      for (let i = 0; i < s.size; i++) target[i] += w * g[i]!;
+      axpy(mySlot.subarray(s.offset, s.offset + s.size), g, micro.weight);
     }
     const rest: Record<string, TensorValue> = {};
     for (const name of init.fetch) rest[name] = await fromOrtTensorAsync(out[name]!, name);
