@@ -99,6 +99,21 @@ describe('ShardPool', () => {
     await expect(pool.run({ w: new Float32Array(4) }, [[], []])).rejects.toThrow(/after close/);
   });
 
+  it('asked for CUDA on a machine without it, every worker falls back to CPU with a warning naming it, and computes the same', async () => {
+    const warnings: string[] = [];
+    const pool = await ShardPool.create({ ...options, workers: 2, device: 'cuda', deviceIds: [0, 1], onWarning: (w) => warnings.push(`${w.requested}->${w.used}: ${w.reason}`) });
+    try {
+      expect(pool.devices).toEqual(['cpu', 'cpu']);
+      expect(warnings).toHaveLength(2);
+      expect(warnings[0]).toMatch(/^cuda->cpu: worker 0: /);
+      expect(warnings[1]).toMatch(/^cuda->cpu: worker 1: /);
+      const r = await pool.run({ w: Float32Array.from([1, 2, 3, 4]) }, [[{ feeds: x(1, 1, 1, 1), weight: 0.5 }], [{ feeds: x(1, 1, 1, 1), weight: 0.5 }]]);
+      expect(Array.from(r.reduced.g!)).toEqual([1, 2, 3, 4]);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('fails creation with a typed error when the model is malformed', async () => {
     await expect(ShardPool.create({ ...options, model: Uint8Array.from([1, 2, 3]), workers: 2 })).rejects.toBeInstanceOf(ShardWorkerError);
   });
