@@ -47,7 +47,7 @@ describe('anneal fit with train.parallel', () => {
   }, 90_000);
 
   it('optimizer.largeBatch scales the lr by batch/baseBatch after a gradual warmup from the base rate, on top of the lr schedule', async () => {
-    const path = config('scaled', ', parallel: { workers: 2 }');
+    const path = config('scaled', ', parallel: { workers: 2, accumulate: 2 }');
     // batch 64, tuned at 16: k = 4; 1 warmup epoch; a step decay x0.5 every 10 steps from the schedule
     writeFileSync(path, readFileSync(path, 'utf8').replace('optimizer: { type: adam, lr: 0.003 }', 'optimizer: { type: momentum, lr: 0.01, largeBatch: { baseBatch: 16, warmupEpochs: 1 } }\nschedules: [{ target: lr, schedule: { type: step, base: 0.01, stepSize: 10, gamma: 0.5 } }]'));
     const dir = join(root, 'scaled');
@@ -56,6 +56,11 @@ describe('anneal fit with train.parallel', () => {
     const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; step: number; lr: number }).filter((l) => l.kind === 'batch');
     const perEpoch = steps.filter((s) => (s as unknown as { epoch: number }).epoch === 0).length;
     expect(perEpoch).toBeGreaterThan(3);
+    // one schedule step per optimizer update (batch of 64), not per micro-batch of 16
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as FitSummary;
+    const train = Number(/\((\d+) train \//.exec(r.err)![1]);
+    expect(perEpoch).toBe(Math.ceil(train / 64));
+    expect(steps).toHaveLength(summary.steps);
     for (const s of steps) {
       const factor = s.step < perEpoch ? 1 + (3 * s.step) / perEpoch : 4;
       expect(s.lr).toBeCloseTo(0.01 * 0.5 ** Math.floor(s.step / 10) * factor, 8);
