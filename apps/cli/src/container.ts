@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { container as root, type DependencyContainer, type InjectionToken } from 'tsyringe';
-import { adam, adamHd, adamw, sgd, sgdHd, type Optimizer } from '@anneal/optim';
+import { adam, adamHd, adamw, lamb, lars, sgd, sgdHd, type LayerwiseExclusion, type Optimizer } from '@anneal/optim';
 import { ortExecutor, type OrtExecutor } from '@anneal/runtime';
 import { defaultGradientRegistry, type GradientRegistry } from '@anneal/autograd';
 import { builtinSchedulers, SchedulerRegistry, type SchedulerDescriptor } from '@anneal/schedulers';
@@ -11,8 +11,11 @@ import { safetensorsCheckpoints } from '@anneal/engine';
 export interface OptimizerDescriptor {
   id: string;
   description: string;
-  /** `hypergradientLr` is β of the hypergradient optimizers (`sgd-hd`, `adam-hd`); the others ignore it. */
-  create(options: { momentum?: number; nesterov?: boolean; beta1?: number; beta2?: number; eps?: number; hypergradientLr?: number }): Optimizer;
+  /**
+   * `hypergradientLr` is β of the hypergradient optimizers (`sgd-hd`, `adam-hd`); `trustCoefficient` (η of `lars`)
+   * and `exclude` (`lars`, `lamb`: which tensors skip the trust ratio and weight decay) are layer-wise options; the others ignore them.
+   */
+  create(options: { momentum?: number; nesterov?: boolean; beta1?: number; beta2?: number; eps?: number; hypergradientLr?: number; trustCoefficient?: number; exclude?: LayerwiseExclusion }): Optimizer;
 }
 
 export const OPTIMIZERS: InjectionToken<OptimizerDescriptor> = Symbol('anneal.optimizers');
@@ -29,6 +32,16 @@ const builtinOptimizers: OptimizerDescriptor[] = [
   { id: 'nesterov', description: 'SGD with Nesterov momentum (default 0.9)', create: (o) => sgd({ momentum: o.momentum ?? 0.9, nesterov: true }) },
   { id: 'adam', description: 'Adam (L2 weight decay)', create: (o) => adam({ beta1: o.beta1, beta2: o.beta2, eps: o.eps }) },
   { id: 'adamw', description: 'AdamW (decoupled weight decay)', create: (o) => adamw({ beta1: o.beta1, beta2: o.beta2, eps: o.eps }) },
+  {
+    id: 'lars',
+    description: 'LARS: momentum SGD scaled per tensor by η·||w||/||g + wd·w|| (momentum 0.9, η 1e-3; biases and norm scales excluded)',
+    create: (o) => lars({ momentum: o.momentum, nesterov: o.nesterov, trustCoefficient: o.trustCoefficient, eps: o.eps, exclude: o.exclude }),
+  },
+  {
+    id: 'lamb',
+    description: 'LAMB: Adam moments + decoupled weight decay, scaled per tensor by ||w||/||r|| (eps 1e-6; biases and norm scales excluded)',
+    create: (o) => lamb({ beta1: o.beta1, beta2: o.beta2, eps: o.eps, exclude: o.exclude }),
+  },
   {
     id: 'sgd-hd',
     description: 'SGD with hypergradient descent on the lr (learned per group from lr; β default 1e-3; momentum/nesterov optional)',
