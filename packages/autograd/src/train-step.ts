@@ -22,6 +22,8 @@ export interface TrainableTensor {
 export type UpdateEmitter = (
   b: GraphBuilder,
   params: readonly TrainableTensor[],
+  /** Carried BatchNorm running statistics: the input, the tensor with its next value, and its dims (for a weight average). */
+  buffers: readonly { name: string; next: string; dims: readonly number[] }[],
 ) => { carried: Record<string, string>; hyperparameters: Record<string, number>; stats: string[] };
 
 export interface TrainStepOptions {
@@ -137,7 +139,11 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
   let stats: string[] = [];
   const gradients: Record<string, string> = {};
   if (options.update) {
-    const r = options.update(ob, params.map((p) => ({ name: p, grad: bw.gradients[p]! })));
+    const r = options.update(
+      ob,
+      params.map((p) => ({ name: p, grad: bw.gradients[p]! })),
+      runningStats.map((s) => ({ name: s.input, next: s.output, dims: s.initial.dims.map(Number) })),
+    );
     carried = r.carried;
     hyperparameters = r.hyperparameters;
     stats = r.stats;

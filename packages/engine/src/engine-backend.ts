@@ -46,7 +46,7 @@ export function engineBackend(session: TrainSession, options: { evaluateWith?: W
     predict: (inputs) => session.predict(inputs, { weights }),
     state: () => session.stateValues(),
     async weights() {
-      return { ...(await session.parameters({ weights })), ...(await session.runningStatistics()) };
+      return { ...(await session.parameters({ weights })), ...(await session.runningStatistics({ weights })) };
     },
     restore: (state, steps) => session.restoreState(state, steps),
     async loadWeights(values) {

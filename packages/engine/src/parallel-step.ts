@@ -146,7 +146,8 @@ export class ParallelStep {
             intraOpThreads: options.parallel.workerThreads ?? 1,
             onWarning: options.onWarning,
           });
-    const update = buildOptimizerStep({ ...options.optimizer, params, opset: 17 });
+    const averageAlso = options.optimizer.ema ? gradStep.runningStats.map((r) => ({ name: r.input, next: r.output, dims: r.initial.dims.map(Number) })) : [];
+    const update = buildOptimizerStep({ ...options.optimizer, params, opset: 17, ...(averageAlso.length ? { averageAlso } : {}) });
     let updateSession: Session;
     try {
       updateSession = await createSession(update.model, options.sessionOptions);
@@ -183,21 +184,24 @@ export class ParallelStep {
     for (const f of flat) loss += f.weight * Number(f.out[this.gradStep.loss]!.data[0]);
     const result: ParallelStepResult = { loss, outputs: {} };
     if (!Number.isFinite(loss)) return result;
+    // the running statistics' new values: the weighted mean of every piece's (exact for the mean)
+    const statistics: Record<string, OrtTensor> = {};
+    for (const r of this.gradStep.runningStats) {
+      const first = flat[0]!.out[r.output]!;
+      const mean = new Float32Array(first.data.length);
+      for (const f of flat) axpy(mean, f.out[r.output]!.data as Float32Array, f.weight);
+      statistics[r.output] = toOrtTensor({ dataType: DataType.FLOAT, dims: [...first.dims], data: mean }, r.output);
+    }
     const feeds: Record<string, OrtTensor | TensorValue> = {};
     for (const name of this.updateSession.inputNames) {
-      if (Object.hasOwn(hp, name)) feeds[name] = hp[name]!;
+      if (Object.hasOwn(statistics, name)) feeds[name] = statistics[name]!;
+      else if (Object.hasOwn(hp, name)) feeds[name] = hp[name]!;
       else if (state.has(name)) feeds[name] = state.tensor(name);
     }
     for (const p of this.params) feeds[this.gradStep.gradients[p.name]!] = { dataType: DataType.FLOAT, dims: p.dims, data: reduced[this.gradStep.gradients[p.name]!]! };
     const fetch = Object.keys(this.carried).filter((o) => this.updateSession.outputNames.includes(o));
     const out = await this.updateSession.run(feeds, options.stats ? [...fetch, ...this.stats] : fetch);
-    result.outputs = out;
-    for (const r of this.gradStep.runningStats) {
-      const first = flat[0]!.out[r.output]!;
-      const mean = new Float32Array(first.data.length);
-      for (const f of flat) axpy(mean, f.out[r.output]!.data as Float32Array, f.weight);
-      result.outputs[r.output] = toOrtTensor({ dataType: DataType.FLOAT, dims: [...first.dims], data: mean }, r.output);
-    }
+    result.outputs = { ...out, ...statistics };
     if (options.logits) {
       const parts = flat.map((f) => f.out[this.gradStep.logits]!);
       const row = parts[0]!.dims.slice(1);

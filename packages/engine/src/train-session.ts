@@ -149,8 +149,8 @@ export class TrainSession {
       labels: { name: 'labels', dataType: labelType(options.loss), dims: labelsDims },
       loss: lossEmitter(options.loss),
       batchNorm: options.batchNorm,
-      update: (b, params) => {
-        config = { ...options.optimizer, params: params.map((p) => ({ name: p.name, grad: p.grad, dims: options.model.graph.initializer.find((t) => t.name === p.name)?.dims })) };
+      update: (b, params, buffers) => {
+        config = { ...options.optimizer, params: params.map((p) => ({ name: p.name, grad: p.grad, dims: options.model.graph.initializer.find((t) => t.name === p.name)?.dims })), ...(options.optimizer.ema && buffers.length ? { averageAlso: buffers } : {}) };
         update = emitOptimizerUpdate(b, config);
         const carried: Record<string, string> = {};
         for (const c of [...update.params, ...update.state]) carried[c.input] = c.output;
@@ -454,11 +454,17 @@ export class TrainSession {
     return optimNames.state('ema', p);
   }
 
+  /** A running statistic's state name: its average when asked for and kept (optimizer.ema with batchNorm 'train'). */
+  private statisticName(name: string, weights: WeightChoice): string {
+    const average = optimNames.state('ema', name);
+    return weights === 'average' && this.state.has(average) ? average : name;
+  }
+
   /** Parameters (current or averaged) and carried running statistics as they are fed to the eval and predict graphs. */
   private forwardFeeds(weights: WeightChoice = 'current'): Record<string, OrtTensor> {
     const params: Record<string, OrtTensor> = {};
     for (const p of this.trainStep.params) params[p] = this.state.tensor(this.weightName(p, weights));
-    for (const r of this.trainStep.runningStats) params[r.input] = this.state.tensor(r.input);
+    for (const r of this.trainStep.runningStats) params[r.input] = this.state.tensor(this.statisticName(r.input, weights));
     return params;
   }
 
@@ -553,10 +559,14 @@ export class TrainSession {
     saveCheckpoint(path, await this.state.values(), { step: String(this.stepCount), optimizer: this.update.optimizer, ...metadata });
   }
 
-  /** BatchNormalization running statistics as trained so far (empty unless some BN runs in training mode). */
-  async runningStatistics(): Promise<Record<string, TensorValue>> {
+  /**
+   * BatchNormalization running statistics as trained so far (empty unless some BN runs in
+   * training mode); with `weights: 'average'`, their weight-average counterparts (the step graph
+   * averages the running statistics along with the parameters).
+   */
+  async runningStatistics(options: { weights?: WeightChoice } = {}): Promise<Record<string, TensorValue>> {
     const out: Record<string, TensorValue> = {};
-    for (const r of this.trainStep.runningStats) out[r.input] = await this.state.get(r.input);
+    for (const r of this.trainStep.runningStats) out[r.input] = await this.state.get(this.statisticName(r.input, options.weights ?? 'current'));
     return out;
   }
 
@@ -567,7 +577,7 @@ export class TrainSession {
   async exportInference(source: ModelProto, options: { weights?: WeightChoice } = {}): Promise<ModelProto> {
     const model = structuredClone(source);
     applyBatchNormMode(new GraphBuilder({ graph: model.graph, opset: opsetOf(model) }), model.graph, 'frozen');
-    return exportInferenceModel(model, { ...(await this.parameters(options)), ...(await this.runningStatistics()) });
+    return exportInferenceModel(model, { ...(await this.parameters(options)), ...(await this.runningStatistics(options)) });
   }
 
   /**
@@ -583,7 +593,8 @@ export class TrainSession {
     const carried = new Set(this.trainStep.runningStats.map((r) => r.input));
     const missing = Object.keys(stats).filter((n) => !carried.has(n));
     if (missing.length) throw new EngineError(`refreshBatchNorm: the BatchNormalization statistics ${missing.slice(0, 3).join(', ')} are fixed in this session's graph; create the session with batchNorm: 'train' to recompute them`);
-    await this.restoreState({ ...(await this.stateValues()), ...stats }, this.stepCount);
+    const target = Object.fromEntries(Object.entries(stats).map(([n, v]) => [this.statisticName(n, options.weights ?? 'current'), v]));
+    await this.restoreState({ ...(await this.stateValues()), ...target }, this.stepCount);
     return stats;
   }
 

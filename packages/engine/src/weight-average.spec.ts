@@ -7,6 +7,7 @@ import type { TensorValue } from '@anneal/onnx';
 import { sgd } from '@anneal/optim';
 import { maxRelativeError } from '@anneal/testing';
 import { buildMlp } from './mlp';
+import { buildCnn } from './cnn';
 import { TrainSession } from './train-session';
 import { engineBackend } from './engine-backend';
 
@@ -63,6 +64,35 @@ describe('weight average in the step graph (optimizer.ema)', () => {
     expect(Object.keys(saved)).toEqual(expect.arrayContaining(['state.ema.fc0.weight', 'state.ema_count.all']));
     for (const s of [a, b, c]) await s.release();
   });
+
+  for (const parallel of [undefined, { workers: 1, accumulate: 2 }]) {
+    it(`averages the BatchNorm running statistics with the weights (batchNorm 'train')${parallel ? ', data-parallel too' : ''}, and evaluates and exports with them`, async () => {
+      const images = loadMnist({ perDigit: 12, image: true });
+      const list = [...batches(images, { batchSize: 16, shuffle: true, seed: 1, epoch: 0 })].map(feed).slice(0, 5);
+      const s = await TrainSession.create({ model: buildCnn({ channels: [4], hidden: [], batchNorm: true, seed: 3 }), loss: { kind: 'cross-entropy' }, optimizer: { optimizer: sgd({ momentum: 0.9 }), lr: 0.05, ema: { decay: 0.7 } }, sample: list[0]!, batchNorm: 'train', intraOpThreads: 1, parallel });
+      const seen: Record<string, number[][]> = {};
+      for (const b of list) {
+        await s.step(b);
+        for (const [name, value] of Object.entries(await s.runningStatistics())) (seen[name] ??= []).push(asArray(value));
+      }
+      const names = Object.keys(seen);
+      expect(names.length).toBeGreaterThanOrEqual(2); // running mean and variance
+      const averaged = await s.runningStatistics({ weights: 'average' });
+      for (const name of names) {
+        expect(maxRelativeError(asArray(averaged[name]!), expectedAverage(seen[name]!, 0.7, false)), name).toBeLessThan(1e-5);
+        expect(maxRelativeError(asArray(averaged[name]!), seen[name]!.at(-1)!), `${name} differs from the last value`).toBeGreaterThan(1e-3);
+      }
+      const exported = await s.exportInference(s.source, { weights: 'average' });
+      for (const name of names) {
+        const init = exported.graph.initializer.find((t) => t.name === name)!;
+        expect(maxRelativeError(Array.from(new Float32Array(init.rawData!.slice().buffer)), asArray(averaged[name]!))).toBeLessThan(1e-7);
+      }
+      const viaAverage = await s.evaluateBatch(list[0]!, { weights: 'average' });
+      const viaCurrent = await s.evaluateBatch(list[0]!);
+      expect(viaAverage.loss).not.toBeCloseTo(viaCurrent.loss, 4);
+      await s.release();
+    });
+  }
 
   it('refuses the average when the session keeps none, saying how to get one', async () => {
     const s = await session();

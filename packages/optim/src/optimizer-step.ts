@@ -41,6 +41,8 @@ export function buildOptimizerStep(config: OptimizerStepConfig): OptimizerStep {
     b.input(p.name, DataType.FLOAT, p.dims);
     grads[p.name] = b.input(optimNames.grad(p.name), DataType.FLOAT, p.dims);
   });
+  // the values the weight average follows besides the parameters come in as inputs
+  if (config.ema) for (const t of config.averageAlso ?? []) b.input(t.next, DataType.FLOAT, t.dims);
   const update = emitOptimizerUpdate(b, { ...config, params: config.params.map((p) => ({ name: p.name, grad: grads[p.name]!, dims: p.dims })) });
   return { model: b.build(), update, grads };
 }

@@ -29,6 +29,12 @@ export interface OptimizerUpdateConfig {
   readonly stats?: boolean;
   /** Keep an exponential moving average of the weights in the graph (`state.ema.<param>`, see emitWeightAverage). */
   readonly ema?: WeightAverageConfig;
+  /**
+   * Tensors besides the parameters that the weight average follows (with `ema`): BatchNorm
+   * running statistics, as timm's model EMA averages buffers too. `name` is the carried input
+   * (the average is `state.ema.<name>`), `next` the tensor holding its value after this step.
+   */
+  readonly averageAlso?: readonly { readonly name: string; readonly next: string; readonly dims?: readonly Dim[] }[];
 }
 
 /** A tensor carried from one step to the next: feed `output` back as `input`. */
@@ -176,7 +182,7 @@ export function emitOptimizerUpdate(b: GraphBuilder, config: OptimizerUpdateConf
     if (stats) statOut.push(...emitParamStats(b, p.name, { gradSumSquares: norms!.sumSquares[index]!, oldValue: p.name, newValue: ctx.outputs.param }));
   });
 
-  if (config.ema) stateOut.push(...emitWeightAverage(b, paramsOut.map((p) => ({ name: p.param, next: p.output, dims: p.dims })), config.ema).state);
+  if (config.ema) stateOut.push(...emitWeightAverage(b, [...paramsOut.map((p) => ({ name: p.param, next: p.output, dims: p.dims })), ...(config.averageAlso ?? [])], config.ema).state);
   for (const p of paramsOut) b.output(p.output, DataType.FLOAT, p.dims);
   for (const st of stateOut) b.output(st.output, DataType.FLOAT, st.dims);
   for (const st of statOut) b.output(st.name, DataType.FLOAT, []);
