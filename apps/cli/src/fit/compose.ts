@@ -116,7 +116,7 @@ export async function composeRun(c: DependencyContainer, config: FitConfig, opti
   c.register(RUN_DATA, { useValue: data });
   const model = prebuilt?.model ?? onnx?.model ?? buildModel(config, data);
   const o = config.optimizer;
-  const optimizer = resolveOptimizer(c, o.type).create({ momentum: o.momentum, beta1: o.beta1, beta2: o.beta2, eps: o.eps, hypergradientLr: o.hypergradientLr });
+  const optimizer = resolveOptimizer(c, o.type).create({ momentum: o.momentum, beta1: o.beta1, beta2: o.beta2, eps: o.eps, hypergradientLr: o.hypergradientLr, trustCoefficient: o.trustCoefficient, exclude: o.exclude });
   const params = prebuilt?.trainable ?? listParameters(model);
   const configured = o.groups?.map((g, i) => {
     let re: RegExp;

@@ -46,6 +46,9 @@ export const optimizer = z
     beta2: z.number().min(0).max(1).optional(),
     eps: z.number().positive().optional(),
     clip: z.number().positive().optional(),
+    /** LARS / LAMB: η of LARS's trust ratio (default 0.001), and which tensors skip the trust ratio and weight decay ('vectors': biases and norm scales, the default). */
+    trustCoefficient: z.number().positive().optional(),
+    exclude: z.enum(['none', 'vectors']).optional(),
     /** Exponential moving average of the weights, kept in the step graph; validation, test and model.onnx then use the average. */
     ema: z.object({ decay: z.number().min(0).lt(1), warmup: z.boolean().default(false) }).strict().optional(),
     /** β of the hypergradient optimizers (sgd-hd, adam-hd): how fast the learned lr moves. */
