@@ -60,6 +60,14 @@ describe('update-ratio', () => {
     expect(run(sparse)).toEqual([]);
   });
 
+  it('never flags normalization scales as too low (their norm starts at sqrt(C)), but still flags other tensors', () => {
+    const scales = ['bn0.weight', 'layer1.0.bn2.weight', 'encoder.LayerNorm.weight', 'ln_f.weight', 'gn1.scale', 'norm.gamma'];
+    const low = Object.fromEntries(scales.map((n) => [n, () => 5e-5]));
+    expect(run(healthyRun(1, { ratios: { ...low, 'conv0.weight': () => 1e-3 } }).curves)).toEqual([]);
+    const [f] = run(healthyRun(1, { ratios: { ...low, 'conv0.weight': () => 1e-3, 'fc.weight': () => 5e-5, 'knorm.weight': () => 5e-5 } }).curves);
+    expect(f!.tensors!.map((t) => t.name).sort()).toEqual(['fc.weight', 'knorm.weight']);
+  });
+
   it('follows ratioLow / ratioHigh and stays quiet on healthy ratios or none', () => {
     expect(run(updateRatioRun(1).curves, { ratioLow: 1e-5, ratioHigh: 0.1 })).toEqual([]);
     for (const seed of SEEDS) expect(run(healthyRun(seed).curves)).toEqual([]);

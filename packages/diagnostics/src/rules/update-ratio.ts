@@ -8,6 +8,12 @@ const MIN_POINTS = 3;
 
 /** Bias vectors start at zero and keep small norms, so their ratio sits above 1e-2 in healthy runs: never flagged as too high. */
 const BIAS = /(^|[._/:])bias$/i;
+/**
+ * Normalization scales (BatchNorm / LayerNorm / GroupNorm weights) start at 1, so their norm is
+ * large and their ratio sits near 1e-4 in healthy CNNs: never flagged as too low. Recognized by
+ * name: a `bn`, `norm`, `ln` or `gn` component followed by `weight`, `scale` or `gamma`.
+ */
+const NORM_SCALE = /(^|[._/:])(bn|batch_?norm|layer_?norm|group_?norm|norm|ln|gn)[^./:]*[._/:](weight|scale|gamma)$/i;
 
 /**
  * `update-ratio` (warning): per tensor, the median ‖update‖/‖weight‖ over the ratio points
@@ -15,7 +21,7 @@ const BIAS = /(^|[._/:])bias$/i;
  * ~1e-3 (the band's geometric middle). One finding per side, listing the tensors with their
  * ratios; suggests per-tensor lr (parameter groups with `lrScale`), or a global lr factor (the
  * finding's action, within 10x) when every tensor is on that side. Biases are never flagged
- * as too high; quiet when the run diverged.
+ * as too high, normalization scales never as too low; quiet when the run diverged.
  */
 export const updateRatioRule: DoctorRule = {
   id: ID,
@@ -40,7 +46,7 @@ export const updateRatioRule: DoctorRule = {
     for (const [name, ratios] of series) {
       if (ratios.length < MIN_POINTS) continue;
       const ratio = median(ratios);
-      if (ratio < th.ratioLow) all.push({ name, ratio, side: 'too-low' });
+      if (ratio < th.ratioLow && !NORM_SCALE.test(name)) all.push({ name, ratio, side: 'too-low' });
       else if (ratio > th.ratioHigh && !BIAS.test(name)) all.push({ name, ratio, side: 'too-high' });
     }
     const from = kept[0]!.step;
