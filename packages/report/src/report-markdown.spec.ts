@@ -58,6 +58,10 @@ describe('reportMarkdown', () => {
     const table = reportMarkdown({ title: 't', sections: [{ id: 'a', title: 'A', table: { columns: ['a|b'], rows: [['`x|y` | z\nw']] } }] }, {});
     expect(table).toContain('| a\\|b |\n| --- |\n| `x\\|y` \\| z w |');
     expect(md).toContain('## Notes \\| pipes \\& `code|pipe`');
+    // numbers read as written: "0.9570" in a cell or "0.5 of ..." opening a paragraph is no list marker
+    const numbers = reportMarkdown({ title: 't', sections: [{ id: 'a', title: 'A', paragraphs: ['0.5 of the runs'], table: { columns: ['acc'], rows: [['0.9570'], ['-1']] } }] }, {});
+    expect(numbers).toContain('| 0.9570 |\n| -1 |');
+    expect(numbers).toContain('\n0.5 of the runs\n');
   });
 
   it('refuses a chart without files', () => {

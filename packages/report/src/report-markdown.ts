@@ -84,5 +84,7 @@ function inline(text: string, inTable = false): string {
   const md = splitCode(flat)
     .map((p) => (p.code ? `\`${inTable ? p.text.replace(/\|/g, '\\|') : p.text}\`` : p.text.replace(/[\\`*_[\]<>|&~]/g, '\\$&')))
     .join('');
-  return md.replace(/^[#=+-]/, '\\$&').replace(/^(\d+)([.)])/, '$1\\$2');
+  // block syntax only starts a line outside tables: a list marker or heading needs the space after it
+  if (inTable) return md;
+  return md.replace(/^([#+-]|=+$)/, '\\$&').replace(/^(\d+)([.)])(?=\s|$)/, '$1\\$2');
 }
