@@ -1,0 +1,81 @@
+// Independent members (anneal ensemble train) and snapshot ensembles (anneal ensemble snapshot),
+// run through the CLI's own command functions, with the ensembles of the last m snapshots added.
+import { join } from 'node:path';
+import { ensembleMetrics } from '@anneal/ensembles';
+import { ensembleSnapshotCommand, ensembleTrainCommand, type EnsembleSummary } from '../../apps/cli/src/ensemble/ensemble-command';
+import { modelLogits } from '../../apps/cli/src/ensemble/member-logits';
+import { buildData } from '../../apps/cli/src/fit/build-data';
+import type { FitConfig } from '../../apps/cli/src/fit/config-schema';
+import type { FitIo } from '../../apps/cli/src/fit/fit-command';
+import type { Score } from './averaging';
+import { writeConfig } from './configs';
+
+/** One group of K independent members and their ensemble (mean probability), on the test split. */
+export interface MemberGroup {
+  regime: string;
+  /** Base seed: member i trains with seed + i. */
+  seed: number;
+  members: Score[];
+  meanMember: Score;
+  bestMember: Score & { index: number };
+  ensemble: Score;
+  seconds: number;
+}
+
+const io = (log: (s: string) => void, prefix: string): FitIo => ({ out: () => {}, err: (s) => log(`  ${prefix}${s}`), progress: false });
+
+/** Best member's index in an EnsembleSummary (by its name `member <i>` / `snapshot <k>`). */
+function bestIndex(s: EnsembleSummary): number {
+  return s.members.findIndex((m) => m.name === s.bestMember.name);
+}
+
+/** `anneal ensemble train <config> --members K --parallel P` for one seed group. */
+export async function memberGroup(regime: string, config: FitConfig, dir: string, members: number, parallel: number, log: (s: string) => void): Promise<MemberGroup> {
+  const started = performance.now();
+  const s = await ensembleTrainCommand(writeConfig(dir, config), { members, parallel, out: join(dir, 'ensemble') }, io(log, `${regime} seed ${config.seed}: `));
+  const best = bestIndex(s);
+  return {
+    regime,
+    seed: config.seed,
+    members: s.members.map((m) => ({ accuracy: m.accuracy, nll: m.nll })),
+    meanMember: s.meanMember,
+    bestMember: { index: best, accuracy: s.members[best]!.accuracy, nll: s.members[best]!.nll },
+    ensemble: s.ensemble,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** One snapshot run: every snapshot's score, and the ensemble of the last m snapshots for m = 2..M. */
+export interface SnapshotRun {
+  regime: string;
+  seed: number;
+  cycles: number;
+  cycleEpochs: number;
+  snapshots: Score[];
+  /** lastM[j] is the ensemble of the last j + 2 snapshots. */
+  lastM: (Score & { m: number })[];
+  seconds: number;
+}
+
+/** `anneal ensemble snapshot <config> --cycles M --keep M`, then the last-m ensembles scored from the snapshots' logits. */
+export async function snapshotRun(regime: string, config: FitConfig, dir: string, cycles: number, log: (s: string) => void): Promise<SnapshotRun> {
+  const started = performance.now();
+  const s = await ensembleSnapshotCommand(writeConfig(dir, config), { cycles, keep: cycles, out: join(dir, 'ensemble') }, io(log, `${regime} seed ${config.seed}: `));
+  const test = buildData(config, 'x').test;
+  const scored = [];
+  for (const m of s.members) scored.push(await modelLogits(m.model, test.epochBatches(0)));
+  const { labels, classes } = scored[0]!;
+  const lastM = [];
+  for (let m = 2; m <= cycles; m++) lastM.push({ m, ...ensembleMetrics(scored.slice(-m).map((x) => x.logits), labels, classes).ensemble });
+  const all = lastM[lastM.length - 1]!;
+  if (Math.abs(all.accuracy - s.ensemble.accuracy) > 1e-9) throw new Error(`${dir}: the ensemble of all ${cycles} snapshots scored ${all.accuracy} here but ${s.ensemble.accuracy} in the command's summary`);
+  return {
+    regime,
+    seed: config.seed,
+    cycles,
+    cycleEpochs: config.train.epochs / cycles,
+    snapshots: s.members.map((m) => ({ accuracy: m.accuracy, nll: m.nll })),
+    lastM,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
