@@ -27,7 +27,7 @@ export const SCHEDULER_REGISTRY: InjectionToken<SchedulerRegistry> = Symbol('ann
 export const CHECKPOINT_IO: InjectionToken<CheckpointIO> = Symbol('anneal.checkpoint-io');
 
 const builtinOptimizers: OptimizerDescriptor[] = [
-  { id: 'sgd', description: 'plain SGD', create: () => sgd() },
+  { id: 'sgd', description: 'SGD (as torch.optim.SGD: plain unless `momentum` is set)', create: (o) => (o.momentum ? sgd({ momentum: o.momentum }) : sgd()) },
   { id: 'momentum', description: 'SGD with momentum (default 0.9)', create: (o) => sgd({ momentum: o.momentum ?? 0.9 }) },
   { id: 'nesterov', description: 'SGD with Nesterov momentum (default 0.9)', create: (o) => sgd({ momentum: o.momentum ?? 0.9, nesterov: true }) },
   { id: 'adam', description: 'Adam (L2 weight decay)', create: (o) => adam({ beta1: o.beta1, beta2: o.beta2, eps: o.eps }) },
