@@ -1,4 +1,4 @@
-import { DataType, GraphBuilder, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue } from '@anneal/onnx';
+import { AttributeType, DataType, GraphBuilder, type AttributeProto, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue } from '@anneal/onnx';
 import { buildBackward } from './backward';
 import { BackwardError } from './errors';
 import type { GradientRegistry } from './registry';
@@ -47,6 +47,12 @@ export interface TrainStepOptions {
   inputGradients?: readonly string[];
   /** Put Dropout nodes in training mode (default true). */
   dropoutTraining?: boolean;
+  /**
+   * Seed of the training-mode Dropout masks: Dropout node i gets the `seed` attribute seed + i,
+   * so two sessions compiled alike draw the same masks step after step. Without it ORT seeds
+   * each node at random and runs with dropout are not reproducible.
+   */
+  dropoutSeed?: number;
   /** BatchNormalization behaviour (default 'as-exported'); see {@link BatchNormMode}. */
   batchNorm?: BatchNormMode;
 }
@@ -76,14 +82,24 @@ export interface TrainStep {
   gradients: Record<string, string>;
 }
 
-function setDropoutTraining(b: GraphBuilder, nodes: NodeProto[]): void {
+function setDropoutTraining(b: GraphBuilder, nodes: NodeProto[], seed: number | undefined): void {
+  let index = 0;
   for (const n of nodes) {
     if (n.opType !== 'Dropout') continue;
+    if (seed !== undefined) {
+      n.attribute = n.attribute.filter((a) => a.name !== 'seed');
+      n.attribute.push({ ...dropoutSeedAttribute(), i: seed + index });
+    }
+    index++;
     while (n.input.length < 2) n.input.push('');
     const ratio = n.input[1] || b.scalar(0.5);
     n.input[1] = ratio;
     n.input[2] = b.initializer({ ...boolScalar(true), name: b.uniqueName('dropout_training') });
   }
+}
+
+function dropoutSeedAttribute(): AttributeProto {
+  return { name: 'seed', type: AttributeType.INT, floats: [], ints: [], strings: [], tensors: [], graphs: [], sparseTensors: [], typeProtos: [] };
 }
 
 function boolScalar(v: boolean): TensorProto {
@@ -117,7 +133,7 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
   // lift trainable initializers to inputs
   graph.initializer = graph.initializer.filter((t) => !initialParams[t.name ?? '']);
   for (const p of params) graph.input.push(tensorValueInfo(p, initialParams[p]!.dataType, initialParams[p]!.dims));
-  if (options.dropoutTraining ?? true) setDropoutTraining(b, graph.node);
+  if (options.dropoutTraining ?? true) setDropoutTraining(b, graph.node, options.dropoutSeed);
   const dataInputs = graph.input.map((i) => i.name).filter((n) => !initialParams[n]);
   const runningStats = applyBatchNormMode(b, graph, options.batchNorm ?? 'as-exported');
   const labelsSpec = options.labels ?? { name: 'labels', dataType: DataType.INT64, dims: ['N'] };

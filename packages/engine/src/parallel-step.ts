@@ -24,6 +24,18 @@ export interface ParallelOptions {
   deviceIds?: readonly number[];
 }
 
+/** A copy of `model` whose Dropout node i has the seed attribute `seed + i`. */
+function reseedDropout(model: ModelProto, seed: number): ModelProto {
+  const copy = structuredClone(model);
+  let index = 0;
+  for (const n of copy.graph.node) {
+    if (n.opType !== 'Dropout') continue;
+    for (const a of n.attribute) if (a.name === 'seed') a.i = seed + index;
+    index++;
+  }
+  return copy;
+}
+
 /** The reduced gradients and the per-piece outputs of one data-parallel step. */
 interface Runner {
   run(broadcast: Readonly<Record<string, Float32Array>>, work: readonly (readonly MicroBatch[])[]): Promise<ShardRunResult>;
@@ -103,6 +115,8 @@ export class ParallelStep {
     sample: Record<string, TensorValue>;
     registry: GradientRegistry;
     batchNorm?: BatchNormMode;
+    /** Dropout seed; worker w draws its masks from seed + 1000 w (+ node index), so shards get different masks. */
+    seed?: number;
     executor: Parameters<typeof compileTrainStep>[0]['executor'];
     sessionOptions: SessionOptions;
     parallel: ParallelOptions;
@@ -122,6 +136,7 @@ export class ParallelStep {
       labels: { name: 'labels', dataType: labelType(options.loss), dims: labelsDims },
       loss: lossEmitter(options.loss),
       batchNorm: options.batchNorm,
+      dropoutSeed: options.seed,
     });
     const params = gradStep.params.map((p) => ({ name: p, dims: gradStep.initialParams[p]!.dims.map(Number) }));
     const broadcast = [...params, ...gradStep.runningStats.map((r) => ({ name: r.input, dims: r.initial.dims.map(Number) }))];
@@ -136,7 +151,7 @@ export class ParallelStep {
             fetch,
           )
         : await ShardPool.create({
-            model: gradStep.model,
+            model: options.seed === undefined ? gradStep.model : Array.from({ length: workers }, (_, w) => reseedDropout(gradStep.model, options.seed! + 1000 * w)),
             workers,
             broadcast,
             reduce,

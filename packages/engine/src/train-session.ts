@@ -52,6 +52,8 @@ export interface TrainSessionOptions {
    * over worker threads and micro-batches, the gradients all-reduced, one update applied.
    */
   parallel?: ParallelOptions;
+  /** Seed of the Dropout masks (see compileTrainStep's `dropoutSeed`): runs with dropout repeat exactly. Default: ORT's random seeds. */
+  seed?: number;
 }
 
 /** Result of one training step. */
@@ -149,6 +151,7 @@ export class TrainSession {
       labels: { name: 'labels', dataType: labelType(options.loss), dims: labelsDims },
       loss: lossEmitter(options.loss),
       batchNorm: options.batchNorm,
+      dropoutSeed: options.seed,
       update: (b, params, buffers) => {
         config = { ...options.optimizer, params: params.map((p) => ({ name: p.name, grad: p.grad, dims: options.model.graph.initializer.find((t) => t.name === p.name)?.dims })), ...(options.optimizer.ema && buffers.length ? { averageAlso: buffers } : {}) };
         update = emitOptimizerUpdate(b, config);
@@ -178,7 +181,7 @@ export class TrainSession {
     const parallel = options.parallel;
     const parallelStep =
       parallel && ((parallel.workers ?? 1) > 1 || (parallel.accumulate ?? 1) > 1)
-        ? await ParallelStep.create({ model: options.model, trainable, loss: options.loss, optimizer: options.optimizer, sample: options.sample, registry: options.registry ?? defaultGradientRegistry(), batchNorm: options.batchNorm, executor, sessionOptions: { ...sessionOptions, device: session.device, onWarning: undefined }, parallel, onWarning: options.onWarning })
+        ? await ParallelStep.create({ model: options.model, trainable, loss: options.loss, optimizer: options.optimizer, sample: options.sample, registry: options.registry ?? defaultGradientRegistry(), batchNorm: options.batchNorm, seed: options.seed, executor, sessionOptions: { ...sessionOptions, device: session.device, onWarning: undefined }, parallel, onWarning: options.onWarning })
         : undefined;
     return new TrainSession(step, update!, config!, session, evalSession, evalModel, options.model, new StateStore(initial), carriedOutputs, session.device, { ...sessionOptions, device: session.device, onWarning: undefined }, tuning, options.loopIntraOpThreads, parallelStep);
   }

@@ -146,6 +146,7 @@ export async function composeRun(c: DependencyContainer, config: FitConfig, opti
     maxThreads: 2,
     batchNorm: config.train.batchNorm,
     parallel: parallelOptions(config),
+    seed: config.seed,
     onWarning: (w) => {
       warnings.push({ code: w.kind, message: `${w.kind} (${w.requested} -> ${w.used}): ${w.reason}` });
       options.onWarning?.(w);

@@ -18,8 +18,11 @@ export class ShardWorkerError extends AnnealRuntimeError {
 
 /** Options of {@link ShardPool.create}. */
 export interface ShardPoolOptions {
-  /** The model every worker runs (e.g. forward + loss + backward, gradients as outputs). */
-  model: ModelProto | Uint8Array;
+  /**
+   * The model every worker runs (e.g. forward + loss + backward, gradients as outputs), or one
+   * per worker (same inputs and outputs; e.g. different Dropout seeds).
+   */
+  model: ModelProto | Uint8Array | readonly (ModelProto | Uint8Array)[];
   /** Number of worker threads, each with its own ORT session. */
   workers: number;
   /** Float32 inputs with the same value on every worker (the parameters), sent through shared memory. */
@@ -87,7 +90,10 @@ export class ShardPool {
       reduced: new SharedArrayBuffer(4 * Math.max(1, reduce.total)),
       control: new SharedArrayBuffer(4 * BARRIER_WORDS),
     };
-    const model = options.model instanceof Uint8Array ? options.model : encodeModel(options.model);
+    const bytes = (m: ModelProto | Uint8Array) => (m instanceof Uint8Array ? m : encodeModel(m));
+    const perWorker = Array.isArray(options.model) ? (options.model as readonly (ModelProto | Uint8Array)[]) : undefined;
+    if (perWorker && perWorker.length !== workers) throw new AnnealRuntimeError('BAD_POOL_OPTIONS', `ShardPool: ${perWorker.length} models for ${workers} workers; give one model, or one per worker`);
+    const shared = perWorker ? undefined : bytes(options.model as ModelProto | Uint8Array);
     const entry = new URL('./shard-worker.ts', import.meta.url).href;
     const deviceIds = options.deviceIds?.length ? options.deviceIds : [0];
     const members: Member[] = [];
@@ -97,7 +103,7 @@ export class ShardPool {
         entry,
         index,
         workers,
-        model,
+        model: shared ?? bytes(perWorker![index]!),
         device: options.device ?? 'cpu',
         deviceId: deviceIds[index % deviceIds.length]!,
         intraOpThreads: options.intraOpThreads ?? 1,
