@@ -14,7 +14,7 @@ export function exampleConfig(file: string): FitConfig {
 }
 
 /**
- * The config with another base seed (initialization and shuffling; ORT draws dropout masks unseeded; the split
+ * The config with another base seed (initialization and shuffling; dropout masks follow the seed too; the split
  * keeps its own `data.split.seed`), validated again.
  */
 export function withSeed(config: FitConfig, seed: number, where: string): FitConfig {
