@@ -81,17 +81,20 @@ function withSwaLr(bindings: ScheduleBinding[], swa: SwaConfig & { lr: number },
 
 /**
  * `optimizer.largeBatch`: one more base-lr binding, the batch-scaling factor (Goyal et al.'s
- * warmup from 1 to batch/baseBatch, then held). The Trainer multiplies base-lr bindings, so the
- * configured schedules keep their shape; without any, the constant `optimizer.lr` is scaled.
+ * warmup from 1 to batch/baseBatch, then held). The Trainer multiplies bindings of one input, so
+ * the configured schedules keep their shape; without any, the constant `optimizer.lr` is scaled.
+ * Groups with their own `lr` do not follow the base rate, so each gets the factor as a group
+ * binding too (times its lr unless a schedule already drives the group): the batch grew for every
+ * parameter, not only for the base group.
  */
-function withBatchScaling(bindings: ScheduleBinding[], config: FitConfig, batchesPerEpoch: number): ScheduleBinding[] {
+function withBatchScaling(bindings: ScheduleBinding[], config: FitConfig, batchesPerEpoch: number, groups: readonly ParamGroup[] = []): ScheduleBinding[] {
   const lb = config.optimizer.largeBatch;
   if (!lb) return bindings;
   const factor = batchScaling({ batch: config.data.batchSize, baseBatch: lb.baseBatch, rule: lb.rule, warmupSteps: Math.round(lb.warmupEpochs * batchesPerEpoch) });
-  const hasBase = bindings.some((b) => b.target === 'lr' && !b.group);
-  const lr = config.optimizer.lr;
-  const schedule = hasBase ? factor : { valueAt: (step: number) => lr * factor.valueAt(step) };
-  return [...bindings, { target: 'lr', interval: 'step', schedule }];
+  const scaled = (driven: boolean, lr: number) => (driven ? factor : { valueAt: (step: number) => lr * factor.valueAt(step) });
+  const base: ScheduleBinding = { target: 'lr', interval: 'step', schedule: scaled(bindings.some((b) => b.target === 'lr' && !b.group), config.optimizer.lr) };
+  const own = groups.filter((g) => g.lr !== undefined).map((g): ScheduleBinding => ({ target: 'lr', group: g.name, interval: 'step', schedule: scaled(bindings.some((b) => b.target === 'lr' && b.group === g.name), g.lr!) }));
+  return [...bindings, base, ...own];
 }
 
 /** `train.parallel`, checked against the batch size (every micro-batch needs an example). */
@@ -155,7 +158,7 @@ export async function composeRun(c: DependencyContainer, config: FitConfig, opti
   const registry = c.resolve(SCHEDULER_REGISTRY);
   const cb = config.callbacks;
   const built: ScheduleBinding[] = config.schedules.map((s, i) => ({ target: s.target, group: s.group, interval: s.interval, monitor: s.monitor, schedule: registry.build(s.schedule, `schedules[${i}].schedule`) }));
-  const scaled = withBatchScaling(built, config, data.train.batchesPerEpoch);
+  const scaled = withBatchScaling(built, config, data.train.batchesPerEpoch, groups);
   const schedules = cb.swa?.lr !== undefined ? withSwaLr(scaled, cb.swa as SwaConfig & { lr: number }, o.lr, data.train.batchesPerEpoch) : scaled;
   if (cb.earlyStopping) c.register(CALLBACKS, { useValue: earlyStopping(cb.earlyStopping) });
   if (cb.modelCheckpoint) c.register(CALLBACKS, { useValue: modelCheckpoint(cb.modelCheckpoint) });

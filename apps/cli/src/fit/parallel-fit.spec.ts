@@ -67,6 +67,31 @@ describe('anneal fit with train.parallel', () => {
     }
   }, 60_000);
 
+  it('optimizer.largeBatch scales parameter groups with their own lr too, and a group schedule keeps its shape', async () => {
+    const path = config('scaled-groups', '');
+    // fc0: own lr 0.002, constant; fc1: own lr, driven by a group step schedule; the base lr 0.01 constant
+    const optimizer = `optimizer:
+  type: momentum
+  lr: 0.01
+  largeBatch: { baseBatch: 16, warmupEpochs: 1 }
+  groups: [{ name: body, params: '^fc0\\.', lr: 0.002 }, { name: head, params: '^fc1\\.', lr: 0.05 }]
+schedules: [{ target: lr, group: head, schedule: { type: step, base: 0.05, stepSize: 5, gamma: 0.5 } }]`;
+    writeFileSync(path, readFileSync(path, 'utf8').replace('optimizer: { type: adam, lr: 0.003 }', optimizer));
+    const dir = join(root, 'scaled-groups');
+    const r = await run(['fit', path, '--out', dir, '--no-progress']);
+    expect(r.code, r.err).toBe(0);
+    type Row = { kind: string; epoch: number; step: number; lr: number; hyperparameters?: Record<string, number> };
+    const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row).filter((l) => l.kind === 'batch');
+    const perEpoch = steps.filter((s) => s.epoch === 0).length;
+    expect(perEpoch).toBeGreaterThan(3);
+    for (const s of steps) {
+      const factor = s.step < perEpoch ? 1 + (3 * s.step) / perEpoch : 4;
+      expect(s.lr).toBeCloseTo(0.01 * factor, 8);
+      expect(s.hyperparameters?.['hp.lr.body']).toBeCloseTo(0.002 * factor, 8);
+      expect(s.hyperparameters?.['hp.lr.head']).toBeCloseTo(0.05 * 0.5 ** Math.floor(s.step / 5) * factor, 8);
+    }
+  }, 60_000);
+
   it('refuses more pieces than examples per batch, naming the setting', async () => {
     const r = await run(['fit', config('too-many', ', parallel: { workers: 4, accumulate: 32 }'), '--out', join(root, 'too-many'), '--no-progress']);
     expect(r.code).toBe(2);
