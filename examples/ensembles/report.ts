@@ -105,7 +105,7 @@ function membersChart(groups: readonly MemberGroup[], regime: string, label: str
   const x = (i: number) => i + 1;
   return {
     title: label,
-    x: { label: 'seed group' },
+    x: { label: 'seed group', integer: true },
     y: { label: 'test accuracy (%)' },
     series: [
       { name: 'members', mark: 'points', opacity: 0.45, points: gs.flatMap((g, i) => g.members.map((m) => ({ x: x(i), y: m.accuracy * 100 }))) },
@@ -121,7 +121,7 @@ function membersChart(groups: readonly MemberGroup[], regime: string, label: str
 function snapshotChart(runs: readonly SnapshotRun[], regime: string, label: string): LineChartSpec {
   return {
     title: `${label}: last snapshot (m = 1) and ensembles of the last m`,
-    x: { label: 'snapshots ensembled (the last m)' },
+    x: { label: 'snapshots ensembled (the last m)', integer: true },
     y: { label: 'test accuracy (%)' },
     series: runs
       .filter((r) => r.regime === regime)

@@ -14,7 +14,7 @@ export function accuracyPerEpoch(summary: readonly VariantSummary[], study: Stud
       mark: 'line+points',
       points: s.perEpoch.flatMap((p, i) => (i + 1 >= fromEpoch && Number.isFinite(p.mean) ? [{ x: i + 1, y: p.mean * 100, lo: Math.max(0, p.mean - p.std) * 100, hi: Math.min(1, p.mean + p.std) * 100 }] : [])),
     }));
-  return { title, x: { label: 'epoch' }, y: { label: 'test accuracy (%)' }, series, width: 560, height: 360 };
+  return { title, x: { label: 'epoch', integer: true }, y: { label: 'test accuracy (%)' }, series, width: 560, height: 360 };
 }
 
 /** The lr fed to each update over the first `epochs` epochs (first seed), log scale, one series per variant of the study. */

@@ -28,5 +28,5 @@ export function accuracyChart(epochs: readonly EpochAccuracy[]): LineChartSpec {
   if (series.length === 0) {
     throw new ChartError(TITLE, `no epoch has trainAccuracy or valAccuracy (${epochs.length} epochs given); evaluate accuracy or leave this chart out.`);
   }
-  return { title: TITLE, x: { label: 'epoch' }, y: { label: 'accuracy' }, series };
+  return { title: TITLE, x: { label: 'epoch', integer: true }, y: { label: 'accuracy' }, series };
 }

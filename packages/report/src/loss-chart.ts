@@ -60,5 +60,5 @@ export function lossChart(
       points: batches.map((b) => ({ x: b.step / perEpoch, y: b.loss })),
     });
   }
-  return { title: TITLE, x: { label: 'epoch' }, y: { label: 'loss' }, series };
+  return { title: TITLE, x: { label: 'epoch', integer: true }, y: { label: 'loss' }, series };
 }

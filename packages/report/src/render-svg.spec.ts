@@ -68,6 +68,14 @@ describe('lineChartSvg', () => {
     expect(svg).toContain('>1</text>');
   });
 
+  it('labels an integer axis at whole numbers only, where the default puts ticks at halves', async () => {
+    const spec: LineChartSpec = { title: 'ens', x: { label: 'seed group' }, y: { label: 'acc' }, width: 460, height: 300, series: [{ name: 'a', points: [1, 2, 3].map((x) => ({ x, y: 90 + x })) }] };
+    // tick labels below 10 are the x axis' (y runs 91..93)
+    const xTicks = async (s: LineChartSpec) => [...(await lineChartSvg(s)).matchAll(/>([0-9.]+)<\/text>/g)].map((m) => m[1]!).filter((t) => Number(t) < 10);
+    expect(await xTicks(spec)).toContain('1.4');
+    expect(await xTicks({ ...spec, x: { label: 'seed group', integer: true } })).toEqual(['1', '2', '3']);
+  });
+
   it('rejects an empty series with a ChartError naming the chart', async () => {
     const e = await lineChartSvg({ ...band, series: [{ name: 'train', points: [] }] }).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(ChartError);

@@ -24,6 +24,8 @@ export interface AxisSpec {
   label: string;
   /** Logarithmic scale; points with a value <= 0 on this axis are dropped. */
   log?: boolean;
+  /** Ticks at whole numbers only (epochs, counts, seeds), labelled without decimals. Ignored on a log axis. */
+  integer?: boolean;
 }
 
 /** A line chart: one or more series over a shared x and y axis. */

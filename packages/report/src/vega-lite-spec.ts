@@ -10,6 +10,7 @@ type LayerEntry = LayerTopLevel['layer'][number];
 export const CHART_FONT = 'DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif';
 
 const LOG_SCALE = { type: 'log' } as const;
+const INTEGER_AXIS = { tickMinStep: 1, format: 'd' } as const;
 const DEFAULT_WIDTH = 640;
 const DEFAULT_HEIGHT = 360;
 
@@ -87,10 +88,11 @@ function chartLayers(spec: LineChartSpec): LayerEntry[] {
     type: 'quantitative',
     title: spec.x.label,
     scale: spec.x.log ? LOG_SCALE : ({ type: 'linear', zero: false } as const),
+    ...(spec.x.integer && !spec.x.log ? { axis: INTEGER_AXIS } : {}),
   } as const;
   const yScale = spec.y.log ? LOG_SCALE : ({ type: 'linear', zero: spec.y.zero === true } as const);
   const color = { field: 'series', type: 'nominal', scale: { domain: names }, legend: { title: null, labelLimit: 260 } } as const;
-  const y = { field: 'y', type: 'quantitative', title: spec.y.label, scale: yScale } as const;
+  const y = { field: 'y', type: 'quantitative', title: spec.y.label, scale: yScale, ...(spec.y.integer && !spec.y.log ? { axis: INTEGER_AXIS } : {}) } as const;
   const layers: LayerEntry[] = [];
   // Bands first, so every line is drawn on top of every band.
   for (const s of series) {
