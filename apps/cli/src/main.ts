@@ -8,7 +8,7 @@ import { evaluateCommand, predictCommand } from './fit/evaluate-command';
 import { schedulePlotCommand } from './fit/schedule-plot';
 import { inspectCommand, parseInputShape } from './transfer/inspect-command';
 import { featuresCommand, parseDevice, parseNumbers, parseSize } from './transfer/features-command';
-import { finetuneCommand, formatFinetuneSummary } from './transfer/finetune-command';
+import { evaluateFinetune, finetuneCommand, formatFinetuneSummary, isFinetuneRun, resumeFinetune } from './transfer/finetune-command';
 import { formatTuneSummary, tuneCommand } from './tune/tune-command';
 import { doctorCommand } from './doctor/doctor-command';
 import { formatRecipeSummary, recipeCommand } from './recipe/recipe-command';
@@ -117,21 +117,23 @@ export function buildProgram(io: CliIo = consoleIo): Command {
   program
     .command('resume')
     .description('continue a run (killed or stopped) from its last checkpoint; the result equals an uninterrupted run')
-    .argument('<run-dir>', 'the run folder anneal fit wrote')
+    .argument('<run-dir>', 'the run folder anneal fit or anneal finetune wrote (a finetune run keeps its finished phases)')
     .option('--no-progress', 'no progress bars')
     .action(async (dir: string, o) => {
-      print(formatSummary(await resumeCommand(dir, { out: print, err: io.err, progress: showProgress(o) })));
+      const runIo = { out: print, err: io.err, progress: showProgress(o) };
+      if (isFinetuneRun(dir)) print(formatFinetuneSummary(await resumeFinetune(dir, runIo)));
+      else print(formatSummary(await resumeCommand(dir, runIo)));
     });
 
   program
     .command('evaluate')
     .description("run a saved inference model with plain ONNX Runtime on a split of the run's data")
-    .argument('<target>', 'run folder, or an .onnx file (with --config)')
+    .argument('<target>', 'run folder (of anneal fit or anneal finetune), or an .onnx file (with --config)')
     .option('--config <file>', 'fit config naming the data (default: the run folder\'s)')
     .addOption(new Option('--split <split>', 'which split').choices(['test', 'val', 'train']).default('test'))
     .option('--top-k <k>', 'also report top-k accuracy', integer('--top-k'), 5)
     .action(async (target: string, o) => {
-      const r = await evaluateCommand(target, { config: o.config, split: o.split, topK: o.topK });
+      const r = !o.config && isFinetuneRun(target) ? await evaluateFinetune(target, o.split, o.topK, { progress: false, log: io.err }) : await evaluateCommand(target, { config: o.config, split: o.split, topK: o.topK });
       print(`${r.model} on ${r.split} (${r.count} examples): loss ${r.loss.toFixed(4)}, accuracy ${(r.accuracy * 100).toFixed(2)}%, top-${r.k} ${(r.topK * 100).toFixed(2)}%`);
     });
 

@@ -1,16 +1,12 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadMnist, subset, writeNpy } from '@anneal/data';
 import { loadCheckpoint } from '@anneal/runtime';
 import { runCli as run } from '../run-cli';
+import { killAtCheckpoint, spawnCli } from '../spawn-cli';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '..', '..', '..', '..');
-const bin = join(repo, 'apps', 'cli', 'bin', 'anneal.mjs');
 const dirs: string[] = [];
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'anneal-fit-'));
@@ -126,15 +122,6 @@ train:`);
   });
 });
 
-/** Spawns the real CLI. */
-function spawnCli(args: string[]): { done: Promise<number | null>; kill: () => void; stderr: () => string } {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  child.stdout.resume();
-  return { done: new Promise((resolve) => child.on('exit', (code) => resolve(code))), kill: () => child.kill('SIGKILL'), stderr: () => err };
-}
-
 describe('anneal resume', () => {
   it('a run killed with SIGKILL mid-epoch resumes to the same weights and metrics as an uninterrupted run', async () => {
     const dir = tempDir();
@@ -163,23 +150,9 @@ callbacks:
     const victim = spawnCli(['fit', file, '--out', killed, '--no-progress']);
     // kill once the run is in its second epoch, past a mid-epoch checkpoint
     const last = join(killed, 'checkpoints', 'last.safetensors');
-    let killedAt = -1;
-    const seen: string[] = [];
-    for (let i = 0; i < 1500 && killedAt < 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      if (!existsSync(last)) continue;
-      try {
-        const state = JSON.parse(loadCheckpoint(last).metadata['anneal.trainer']!) as { step: number; batch: number; epoch: number };
-        seen.push(`${state.epoch}:${state.batch}`);
-        if (state.epoch >= 1 && state.batch > 0) {
-          victim.kill();
-          killedAt = state.step;
-        }
-      } catch {
-        // the file is replaced atomically, but may vanish between exists and read on rename: poll again
-      }
-    }
+    const { state, seen } = await killAtCheckpoint(victim, last, (s) => s.epoch >= 1 && s.batch > 0);
     expect(await victim.done, `checkpoints seen (epoch:batch): ${seen.join(' ')}`).toBeNull(); // killed by the signal, no exit code
+    const killedAt = state?.step ?? -1;
     expect(killedAt).toBeGreaterThan(75);
     expect(existsSync(join(killed, 'model.onnx'))).toBe(false);
     const resumed = spawnCli(['resume', killed, '--no-progress']);

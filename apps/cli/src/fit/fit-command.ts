@@ -78,7 +78,7 @@ export async function resumeCommand(dir: string, io: FitIo): Promise<FitSummary>
   const paths = runPaths(dir);
   if (!existsSync(paths.config)) throw new CliError(`${dir} is not a run folder (no config.json); give the folder \`anneal fit\` wrote`);
   const raw = JSON.parse(readFileSync(paths.config, 'utf8')) as Record<string, unknown>;
-  if (raw.backbone) throw new CliError(`${dir} is an \`anneal finetune\` run, which cannot be resumed yet; run \`anneal finetune\` with its config again (cached backbone features make the head phase cheap)`);
+  if (raw.backbone) throw new CliError(`${dir} is an \`anneal finetune\` run; resumeFinetune continues it (as \`anneal resume\` does)`);
   const config = validateFitConfig(raw, paths.config);
   if (!existsSync(paths.last)) throw new CliError(`${dir} has no checkpoint yet (${paths.last}); the run was stopped before its first checkpoint: start it again with \`anneal fit\``);
   return runFit(config, dir, paths.last, io);

@@ -8,6 +8,7 @@ import { readNpy } from '@anneal/data';
 import { loadModel, tensorToValue } from '@anneal/onnx';
 import { ocrModels } from '@anneal/testing';
 import { runCli as run } from '../run-cli';
+import { killAtCheckpoint, spawnCli } from '../spawn-cli';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resnet = join(here, '..', '..', '..', '..', 'packages', 'transfer', 'fixtures', 'torch', 'resnet-mini', 'model.onnx');
@@ -89,7 +90,14 @@ cache: { dir: ${JSON.stringify(join(dir, 'cache'))} }
     expect(readFileSync(join(out, 'model.onnx')).equals(before)).toBe(true);
     const resumed = await run(['resume', out, '--no-progress']);
     expect(resumed.code).toBe(2);
-    expect(resumed.err).toMatch(/anneal finetune. run, which cannot be resumed yet/);
+    expect(resumed.err).toMatch(/this finetune run has finished \(summary.json\); nothing to resume/);
+    // anneal evaluate on the run folder preprocesses the images as the run did and scores model.onnx
+    const evaluated = await run(['evaluate', out]);
+    expect(evaluated.code, evaluated.err).toBe(0);
+    expect(evaluated.out).toContain(`on test (30 examples): loss ${summary.exported.loss.toFixed(4)}, accuracy ${(summary.exported.accuracy * 100).toFixed(2)}%`);
+    const train = await run(['evaluate', out, '--split', 'train']);
+    expect(train.out).toMatch(/on train \(90 examples\)/);
+    expect((await run(['evaluate', out, '--split', 'val'])).err).toMatch(/has no val split/);
     const again = await run(['finetune', config, '--out', join(dir, 'run2'), '--no-progress']);
     expect(again.code, again.err).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'run2', 'summary.json'), 'utf8')).features.train.fromCache).toBe(true);
@@ -133,6 +141,47 @@ cache: { enabled: false }
     expect(values(exported, 'layer1.0.conv1.weight')).toEqual(values(source, 'layer1.0.conv1.weight'));
     expect(values(exported, 'layer3.1.conv2.weight')).not.toEqual(values(source, 'layer3.1.conv2.weight'));
   });
+
+  it('an lp-ft run killed with SIGKILL in its fine-tuning phase resumes to the same model and metrics as an uninterrupted run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-lpft-resume-'));
+    const images = await colourFolder(dir, 30);
+    const config = writeConfig(dir, 'lpft', `
+name: lpft-resume
+seed: 4
+mode: lp-ft
+backbone: { path: ${JSON.stringify(resnet)} }
+data:
+  source: { kind: images, dir: ${JSON.stringify(images)} }
+  preprocess: { size: [32, 32], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }
+  split: { test: 0.3, stratify: true }
+  batchSize: 7
+probe: { epochs: 5, lr: 0.05 }
+freeze: { unfreezeTop: 3 }
+layerDecay: 0.5
+optimizer: { type: momentum, lr: 0.01 }
+train: { epochs: 8, threads: 1, groupSize: 2, checkpointEverySteps: 2 }
+cache: { enabled: false }
+`);
+    const full = join(dir, 'full');
+    const whole = spawnCli(['finetune', config, '--out', full, '--no-progress']);
+    expect(await whole.done, whole.stderr()).toBe(0);
+    const killed = join(dir, 'killed');
+    const victim = spawnCli(['finetune', config, '--out', killed, '--no-progress']);
+    const { state, seen } = await killAtCheckpoint(victim, join(killed, 'finetune', 'checkpoints', 'last.safetensors'), (s) => s.epoch >= 2 && s.batch > 0);
+    expect(await victim.done, `checkpoints seen (epoch:batch): ${seen.join(' ')}\n${victim.stderr()}`).toBeNull();
+    expect(state!.step).toBeGreaterThan(12);
+    expect(existsSync(join(killed, 'finetune', 'model.onnx'))).toBe(false);
+    const resumed = spawnCli(['resume', killed, '--no-progress']);
+    expect(await resumed.done, resumed.stderr()).toBe(0);
+    expect(resumed.stderr()).toMatch(/head on features: finished before .*probe\), kept/);
+    expect(resumed.stderr()).toMatch(/resuming from/);
+    expect(readFileSync(join(killed, 'finetune', 'model.onnx')).equals(readFileSync(join(full, 'finetune', 'model.onnx')))).toBe(true);
+    const lines = (d: string) => readFileSync(join(d, 'finetune', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { durationMs?: number }).map(({ durationMs: _d, ...rest }) => rest);
+    expect(lines(killed)).toEqual(lines(full));
+    const [a, b] = [full, killed].map((d) => JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')) as { phases: { phase: string; test: unknown }[]; exported: { accuracy: number; loss: number } });
+    expect(b!.phases.map((p) => [p.phase, p.test])).toEqual(a!.phases.map((p) => [p.phase, p.test]));
+    expect(b!.exported).toMatchObject({ accuracy: a!.exported.accuracy, loss: a!.exported.loss });
+  }, 120_000);
 
   it('features mode on an image folder: a cache hit skips decoding the training images; touching a file invalidates it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-ft-cache-'));
