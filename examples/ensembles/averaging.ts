@@ -5,12 +5,7 @@ import { join } from 'node:path';
 import type { Callback } from '@anneal/core';
 import { ensembleMetrics } from '@anneal/ensembles';
 import { loadModel, saveModel, valueToTensor, writeFileAtomic, type TensorValue } from '@anneal/onnx';
-import { buildData } from '../../apps/cli/src/fit/build-data';
-import type { ComposedRun } from '../../apps/cli/src/fit/compose';
-import type { FitConfig } from '../../apps/cli/src/fit/config-schema';
-import { runFit, type FitIo } from '../../apps/cli/src/fit/fit-command';
-import { modelLogits } from '../../apps/cli/src/ensemble/member-logits';
-import { runPaths } from '../../apps/cli/src/fit/run-dir';
+import { buildData, type ComposedRun, type FitConfig, type FitIo, modelLogits, runFit, runPaths } from '@anneal/cli';
 
 /** Test accuracy (fraction) and mean NLL (nats). */
 export interface Score {

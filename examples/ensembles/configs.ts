@@ -3,8 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@anneal/onnx';
-import type { FitConfig } from '../../apps/cli/src/fit/config-schema';
-import { loadFitConfig, validateFitConfig } from '../../apps/cli/src/fit/load-config';
+import { type FitConfig, loadFitConfig, validateFitConfig } from '@anneal/cli';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

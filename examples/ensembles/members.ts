@@ -2,11 +2,7 @@
 // run through the CLI's own command functions, with the ensembles of the last m snapshots added.
 import { join } from 'node:path';
 import { ensembleMetrics } from '@anneal/ensembles';
-import { ensembleSnapshotCommand, ensembleTrainCommand, type EnsembleSummary } from '../../apps/cli/src/ensemble/ensemble-command';
-import { modelLogits } from '../../apps/cli/src/ensemble/member-logits';
-import { buildData } from '../../apps/cli/src/fit/build-data';
-import type { FitConfig } from '../../apps/cli/src/fit/config-schema';
-import type { FitIo } from '../../apps/cli/src/fit/fit-command';
+import { buildData, ensembleSnapshotCommand, type EnsembleSummary, ensembleTrainCommand, type FitConfig, type FitIo, modelLogits } from '@anneal/cli';
 import type { Score } from './averaging';
 import { writeConfig } from './configs';
 

@@ -4,10 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { DivergedError, ofType } from '@anneal/core';
 import { classCounts } from '@anneal/data';
 import { writeFileAtomic } from '@anneal/onnx';
-import { dataLoaders, loadSource, splitParts, type DataParts } from '../../apps/cli/src/fit/build-data';
-import type { FitConfig } from '../../apps/cli/src/fit/config-schema';
-import { runFit, type FitIo } from '../../apps/cli/src/fit/fit-command';
-import { runPaths } from '../../apps/cli/src/fit/run-dir';
+import { dataLoaders, type DataParts, type FitConfig, type FitIo, loadSource, runFit, runPaths, splitParts } from '@anneal/cli';
 
 /** What one run measured. Accuracies are fractions of the 2,000 test images. */
 export interface RunResult {

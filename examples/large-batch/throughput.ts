@@ -2,11 +2,9 @@
 // the repository's data-parallel benchmark (tools/bench parallel) run as a child process.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { FitConfig } from '../../apps/cli/src/fit/config-schema';
-import { validateFitConfig } from '../../apps/cli/src/fit/load-config';
+import { type DataParts, type FitConfig, validateFitConfig } from '@anneal/cli';
 import { runVariant } from './run-variant';
 import { median, type LayoutResult } from './summary';
-import type { DataParts } from '../../apps/cli/src/fit/build-data';
 
 /** The layouts compared; every one computes the same updates (to float rounding). */
 const LAYOUTS = [

@@ -2,9 +2,7 @@
 // and the seed-0 sweep that chose the LARS trust coefficient and the LAMB lr.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FitConfig } from '../../apps/cli/src/fit/config-schema';
-import { loadFitConfig, validateFitConfig } from '../../apps/cli/src/fit/load-config';
-import { createContainer, OPTIMIZERS } from '../../apps/cli/src/container';
+import { createContainer, type FitConfig, loadFitConfig, OPTIMIZERS, validateFitConfig } from '@anneal/cli';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
