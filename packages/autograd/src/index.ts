@@ -7,6 +7,7 @@ export { defaultGradientRegistry, builtinGradientRules } from './default-registr
 export { probeShapes, withAllNodeOutputs } from './probe-shapes';
 export { checkGradients, type GradCheckOptions, type GradCheckResult, type TensorCheck } from './gradcheck';
 export { modelToDouble, valueToDouble } from './to-double';
+export type { DropoutNoiseInput } from './dropout-noise';
 export { compileTrainStep, type TrainStep, type TrainStepOptions, type LossEmitter, type UpdateEmitter, type TrainableTensor } from './train-step';
 export { listParameters, listRunningStatistics } from './parameters';
 export { softmaxCrossEntropy, binaryCrossEntropyWithLogits, meanSquaredError, type SoftmaxCrossEntropyOptions, type BinaryCrossEntropyOptions, type MeanSquaredErrorOptions, type LossReduction } from './losses';

@@ -3,6 +3,7 @@ import { buildBackward } from './backward';
 import { BackwardError } from './errors';
 import type { GradientRegistry } from './registry';
 import { probeShapes } from './probe-shapes';
+import { dropoutFromNoise, type DropoutNoiseInput } from './dropout-noise';
 import { applyBatchNormMode, type BatchNormMode, type RunningStatistic } from './batch-norm-mode';
 
 /** Appends a loss to the graph from the model output and a labels input; returns the scalar loss name. */
@@ -53,6 +54,14 @@ export interface TrainStepOptions {
    * each node at random and runs with dropout are not reproducible.
    */
   dropoutSeed?: number;
+  /**
+   * Compute the training-mode Dropout masks from fed uniform noise (see {@link TrainStep.noiseInputs})
+   * instead of ONNX Runtime's generator: a mask is then a function of the feeds alone, so a run
+   * resumed in a new session, a Loop of steps and a batch split over workers draw the masks of the
+   * uninterrupted single-session run. Dropouts that cannot take the noise form keep the generator
+   * (and `dropoutSeed`); `noiseKept` says which and why.
+   */
+  dropoutNoise?: boolean;
   /** BatchNormalization behaviour (default 'as-exported'); see {@link BatchNormMode}. */
   batchNorm?: BatchNormMode;
 }
@@ -80,6 +89,10 @@ export interface TrainStep {
   initialParams: Record<string, TensorProto>;
   /** Gradient outputs by param (when no update was emitted) and by input (inputGradients). */
   gradients: Record<string, string>;
+  /** Dropout noise inputs (with `dropoutNoise`): fed uniform [0, 1) noise [N, perExample] every step; also listed in `dataInputs`. */
+  noiseInputs: DropoutNoiseInput[];
+  /** Dropouts that kept ONNX Runtime's generator under `dropoutNoise`, and why. */
+  noiseKept: { node: number; reason: string }[];
 }
 
 function setDropoutTraining(b: GraphBuilder, nodes: NodeProto[], seed: number | undefined): void {
@@ -144,6 +157,9 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
   for (const p of params) probeFeeds[p] = tensorToValue(initialParams[p]!);
   for (const r of runningStats) probeFeeds[r.input] = tensorToValue(r.initial);
   const shapes = await probeShapes(model, probeFeeds, options.executor);
+  const batch = options.sample[labelsSpec.name]?.dims[0] ?? options.sample[dataInputs[0] ?? '']?.dims[0] ?? 1;
+  const noise = options.dropoutNoise && (options.dropoutTraining ?? true) ? dropoutFromNoise(b, graph, shapes, dataInputs, batch) : { inputs: [], kept: [] };
+  dataInputs.push(...noise.inputs.map((n) => n.name));
   const inputGrads = options.inputGradients ?? [];
   for (const name of inputGrads) if (!dataInputs.includes(name)) throw new BackwardError(`input-gradient tensor '${name}' is not a data input of the model (inputs: ${dataInputs.join(', ')})`);
   const bw = buildBackward(model, { loss, wrt: [...params, ...inputGrads], shapes, registry: options.registry });
@@ -190,5 +206,5 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
     const dims = declared.get(input)?.type?.tensorType?.shape?.dim.map((d) => Number(d.dimValue ?? 0));
     stateShapes[input] = dims ?? [];
   }
-  return { model: out, dataInputs, labels, params, carried, runningStats, stateShapes, hyperparameters, loss, logits, stats, initialParams, gradients };
+  return { model: out, dataInputs, labels, params, carried, runningStats, stateShapes, hyperparameters, loss, logits, stats, initialParams, gradients, noiseInputs: noise.inputs, noiseKept: noise.kept };
 }

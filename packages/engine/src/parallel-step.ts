@@ -137,6 +137,7 @@ export class ParallelStep {
       loss: lossEmitter(options.loss),
       batchNorm: options.batchNorm,
       dropoutSeed: options.seed,
+      dropoutNoise: true,
     });
     const params = gradStep.params.map((p) => ({ name: p, dims: gradStep.initialParams[p]!.dims.map(Number) }));
     const broadcast = [...params, ...gradStep.runningStats.map((r) => ({ name: r.input, dims: r.initial.dims.map(Number) }))];

@@ -10,6 +10,7 @@ import { batchNormStatistics } from './batch-norm-statistics';
 import { withoutStats } from './without-stats';
 import { fastestThreadCount } from './tune-threads';
 import { HyperparameterTensors, type HyperparameterRequest } from './hyperparameter-tensors';
+import { noiseFeeds } from './dropout-masks';
 import { buildLoopSteps, type LoopSteps } from './loop-steps';
 import { ParallelStep, type ParallelOptions } from './parallel-step';
 import { batchShapeKey, stackBatches, stackedCount, unstackBatch, type StackedBatches } from './stack-batches';
@@ -122,6 +123,8 @@ export class TrainSession {
     loopThreads?: number,
     /** Set when the session trains data-parallel or accumulates gradients. */
     private readonly parallelStep?: ParallelStep,
+    /** Seed of the Dropout noise (see {@link dropoutNoise}). */
+    private readonly noiseSeed = 0,
   ) {
     this.hp = new HyperparameterTensors(config);
     this.carriedNames = Object.keys(carriedOutputs);
@@ -152,6 +155,7 @@ export class TrainSession {
       loss: lossEmitter(options.loss),
       batchNorm: options.batchNorm,
       dropoutSeed: options.seed,
+      dropoutNoise: true,
       update: (b, params, buffers) => {
         config = { ...options.optimizer, params: params.map((p) => ({ name: p.name, grad: p.grad, dims: options.model.graph.initializer.find((t) => t.name === p.name)?.dims })), ...(options.optimizer.ema && buffers.length ? { averageAlso: buffers } : {}) };
         update = emitOptimizerUpdate(b, config);
@@ -172,7 +176,7 @@ export class TrainSession {
     // plain steps run the graph without the stats nodes; the full graph is compiled on the first step asking for stats
     const plain = withoutStats(step);
     const tuning = auto && device === 'cpu' && maxThreads > 1 ? { candidates: Array.from({ length: maxThreads }, (_, i) => i + 1), sample: options.sample } : undefined;
-    if (tuning) sessionOptions.intraOpThreads = (await fastestThreadCount(plain, tuningFeeds(step, initial, options.sample), sessionOptions, tuning.candidates)).threads;
+    if (tuning) sessionOptions.intraOpThreads = (await fastestThreadCount(plain, tuningFeeds(step, initial, options.sample, false), sessionOptions, tuning.candidates)).threads;
     const session = await createSession(plain, sessionOptions);
     const evalModel = buildEvalModel(options.model, step, options.loss);
     const evalSession = await createSession(evalModel, { ...sessionOptions, device: session.device, onWarning: undefined });
@@ -183,7 +187,9 @@ export class TrainSession {
       parallel && ((parallel.workers ?? 1) > 1 || (parallel.accumulate ?? 1) > 1)
         ? await ParallelStep.create({ model: options.model, trainable, loss: options.loss, optimizer: options.optimizer, sample: options.sample, registry: options.registry ?? defaultGradientRegistry(), batchNorm: options.batchNorm, seed: options.seed, executor, sessionOptions: { ...sessionOptions, device: session.device, onWarning: undefined }, parallel, onWarning: options.onWarning })
         : undefined;
-    return new TrainSession(step, update!, config!, session, evalSession, evalModel, options.model, new StateStore(initial), carriedOutputs, session.device, { ...sessionOptions, device: session.device, onWarning: undefined }, tuning, options.loopIntraOpThreads, parallelStep);
+    // without a seed the masks are still a function of (seed, step), from a seed drawn here
+    const noiseSeed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    return new TrainSession(step, update!, config!, session, evalSession, evalModel, options.model, new StateStore(initial), carriedOutputs, session.device, { ...sessionOptions, device: session.device, onWarning: undefined }, tuning, options.loopIntraOpThreads, parallelStep, noiseSeed);
   }
 
   private loopThreadCount: number | undefined;
@@ -218,7 +224,7 @@ export class TrainSession {
   async step(batch: Record<string, TensorValue>, hp: HyperparameterRequest & { stats?: boolean; logits?: boolean } = {}): Promise<StepResult & { stats?: Record<string, number> }> {
     if (this.parallelStep) return this.parallelStepOn(batch, hp);
     const session = hp.stats ? await this.withStats() : this.session;
-    const feeds = this.feeds(batch, hp);
+    const feeds = this.feeds(this.withNoise(batch), hp);
     const fetch = hp.stats ? this.fetchWithStats : this.fetchPlain;
     const out = await session.run(feeds, hp.logits ? [...fetch, this.trainStep.logits] : fetch);
     const loss = Number(out[this.trainStep.loss]!.data[0]);
@@ -242,7 +248,7 @@ export class TrainSession {
 
   private async parallelStepOn(batch: Record<string, TensorValue>, hp: HyperparameterRequest & { stats?: boolean; logits?: boolean }): Promise<StepResult & { stats?: Record<string, number> }> {
     this.hp.write(this.stepCount + 1, hp);
-    const r = await this.parallelStep!.run(this.state, this.hp.tensors, batch, { logits: hp.logits, stats: hp.stats });
+    const r = await this.parallelStep!.run(this.state, this.hp.tensors, this.withNoise(batch), { logits: hp.logits, stats: hp.stats });
     if (!Number.isFinite(r.loss)) throw new NonFiniteLossError(r.loss, this.stepCount + 1, this.trainStep.loss);
     this.state.update(r.outputs, this.parallelStep!.carried);
     this.stepCount++;
@@ -361,7 +367,8 @@ export class TrainSession {
     if (k === 1 || stepOverridden) return this.replay(group, k, requests, options);
     const perStep = requests.length > 1 && !this.sameValues(requests);
     const loop = await this.loopSession(perStep, options.logits ?? false);
-    const feeds = perStep ? this.perStepFeeds(group.stacked, requests, loop.steps.perStep) : this.feeds(group.stacked, requests[0]!);
+    const data = this.withNoise(group.stacked, k);
+    const feeds = perStep ? this.perStepFeeds(data, requests, loop.steps.perStep) : this.feeds(data, requests[0]!);
     const out = await loop.session.run(feeds, loop.fetch);
     const losses = Array.from(out[loop.steps.losses]!.data as Float32Array);
     if (!losses.every(Number.isFinite)) return this.replay(group, k, requests, options);
@@ -398,6 +405,18 @@ export class TrainSession {
     const feeds = this.feeds(data, requests[0]!);
     for (const [n, v] of vectors) feeds[n] = toOrtTensor({ dataType: DataType.FLOAT, dims: [k], data: v }, n);
     return feeds;
+  }
+
+  /**
+   * `data` plus the Dropout noise of the next update (of the next `k` updates, stacked, for a Loop
+   * group): a pure function of the seed and the update number, so resumed, looped and split runs
+   * draw the masks of the uninterrupted single-step run.
+   */
+  private withNoise(data: Readonly<Record<string, TensorValue>>, k?: number): Readonly<Record<string, TensorValue>> {
+    const inputs = this.trainStep.noiseInputs;
+    if (!inputs.length) return data;
+    const labels = data[this.trainStep.labels]!.dims;
+    return { ...data, ...noiseFeeds(inputs, this.noiseSeed, this.stepCount + 1, Number(k === undefined ? labels[0] : labels[1]), k === undefined ? undefined : { k }) };
   }
 
   /** State tensors, this step's hyperparameters (written for update number steps + 1) and the data, in one fresh object. */
@@ -437,7 +456,7 @@ export class TrainSession {
     else if (this.tuning) {
       // the loop's best thread count can differ from a single step's: time it on 8 copies of the sample
       const stacked = stackBatches(Array.from({ length: 8 }, () => this.tuning!.sample));
-      const feeds = tuningFeeds(this.trainStep, await this.state.values(), stacked.stacked);
+      const feeds = tuningFeeds(this.trainStep, await this.state.values(), stacked.stacked, true);
       if (perStep) for (const n of steps.perStep) feeds[n] = { dataType: DataType.FLOAT, dims: [8], data: new Float32Array(8).fill(this.trainStep.hyperparameters[n]!) };
       options = { ...options, intraOpThreads: (await fastestThreadCount(steps.model, feeds, options, this.tuning.candidates)).threads };
       this.loopThreadCount = options.intraOpThreads;
@@ -624,8 +643,10 @@ interface CompiledLoop {
 }
 
 /** Feeds to time a graph with: carried state, default hyperparameters and a (possibly stacked) batch. */
-function tuningFeeds(step: TrainStep, state: Record<string, TensorValue>, batch: Readonly<Record<string, TensorValue>>): Feeds {
-  const feeds: Feeds = { ...state, ...batch };
+function tuningFeeds(step: TrainStep, state: Record<string, TensorValue>, batch: Readonly<Record<string, TensorValue>>, stacked: boolean): Feeds {
+  const dims = batch[step.labels]!.dims;
+  const noise = noiseFeeds(step.noiseInputs, 0, 1, Number(stacked ? dims[1] : dims[0]), stacked ? { k: Number(dims[0]) } : undefined);
+  const feeds: Feeds = { ...state, ...batch, ...noise };
   for (const [name, value] of Object.entries(step.hyperparameters)) feeds[name] = { dataType: DataType.FLOAT, dims: [], data: Float32Array.of(value) };
   return feeds;
 }

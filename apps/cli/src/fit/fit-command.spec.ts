@@ -134,7 +134,7 @@ data:
   source: { kind: mnist, perDigit: 300 }
   split: { test: 0.2, seed: 0 }
   batchSize: 32
-model: { kind: mlp, hidden: [64] }
+model: { kind: mlp, hidden: [64], dropout: 0.2 }
 optimizer: { type: momentum, lr: 0.05 }
 schedules:
   - target: lr
