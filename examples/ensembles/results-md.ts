@@ -24,7 +24,7 @@ export function renderResults(r: Results, chartPng: string): string {
       `(Node ${r.machine.node}), one ORT thread per run, at most ${s.parallel} runs at a time. Every run goes through the CLI's own functions ` +
       '(`ensembleTrainCommand`, `ensembleSnapshotCommand`, `runFit`); the configs are the commented YAML files in this folder. ' +
       'Test sets: 4,000 MNIST digits (the `mnist` package, seeded split), training sets 1,800 digits (the 5,000-digit snapshot runs: 5,000 training and 5,000 test digits). ' +
-      'Accuracy in %, NLL in nats; every run is deterministic given its seed (dropout masks too: the step graph seeds each Dropout node).',
+      'Accuracy in %, NLL in nats; every run is deterministic given its seed (dropout masks too: drawn from a counter-based generator keyed by the seed and the update number).',
     '',
     '## 1. Independent members (K = ' + s.members + ')',
     '',
