@@ -49,21 +49,23 @@ describe('seeded dropout', () => {
     expect(maxDiff(single, await trained({ seed: 8 }))).toBeGreaterThan(1e-3);
   });
 
-  it('a run resumed in a new session from saved state draws the masks of the uninterrupted run: bit for bit (Adam)', async () => {
-    const options = { seed: 11, optimizer: { optimizer: adam(), lr: 0.01 } };
-    const whole = await create(options);
-    for (const b of list) await whole.step(b);
-    const first = await create(options);
-    for (const b of list.slice(0, 2)) await first.step(b);
-    const saved = await first.stateValues();
-    await first.release();
-    const resumed = await create(options);
-    await resumed.restoreState(saved, 2);
-    for (const b of list.slice(2)) await resumed.step(b);
-    const [a, b] = [await whole.stateValues(), await resumed.stateValues()];
-    for (const name of Object.keys(a)) expect(same(a[name]!.data as Float32Array, b[name]!.data as Float32Array), name).toBe(true);
-    await whole.release();
-    await resumed.release();
+  it('a run resumed in a new session from saved state draws the masks of the uninterrupted run: bit for bit (Adam), with or without a seed', async () => {
+    for (const seed of [11, undefined]) {
+      const options = { seed, optimizer: { optimizer: adam(), lr: 0.01 } };
+      const whole = await create(options);
+      for (const b of list.slice(0, 2)) await whole.step(b);
+      const saved = await whole.stateValues();
+      // without a seed the session drew one; it travels with the state
+      expect(Object.keys(saved)).toContain('rng.dropout_seed');
+      for (const b of list.slice(2)) await whole.step(b);
+      const resumed = await create(options);
+      await resumed.restoreState(saved, 2);
+      for (const b of list.slice(2)) await resumed.step(b);
+      const [a, b] = [await whole.stateValues(), await resumed.stateValues()];
+      for (const name of Object.keys(a)) expect(same(a[name]!.data as Float32Array, b[name]!.data as Float32Array), `${name} (seed ${seed})`).toBe(true);
+      await whole.release();
+      await resumed.release();
+    }
   });
 
   it('data-parallel workers and micro-batches take their slices of the whole batch masks: the one-session run to float rounding', async () => {

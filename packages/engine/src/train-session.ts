@@ -123,8 +123,8 @@ export class TrainSession {
     loopThreads?: number,
     /** Set when the session trains data-parallel or accumulates gradients. */
     private readonly parallelStep?: ParallelStep,
-    /** Seed of the Dropout noise (see {@link dropoutNoise}). */
-    private readonly noiseSeed = 0,
+    /** Seed of the Dropout noise (see {@link noiseFeeds}); saved with the state, so a resumed run keeps it. */
+    private noiseSeed = 0,
   ) {
     this.hp = new HyperparameterTensors(config);
     this.carriedNames = Object.keys(carriedOutputs);
@@ -541,6 +541,9 @@ export class TrainSession {
     }
     this.state.update(outputs, mapping);
     this.stepCount = steps;
+    // a run saved with its noise seed draws the same Dropout masks after the restore
+    const seed = values[NOISE_SEED];
+    if (seed) this.noiseSeed = Number(seed.data[0]);
   }
 
   /** Mean loss and accuracy (for class-id labels) over batches, with the current (or averaged) parameters. */
@@ -571,14 +574,19 @@ export class TrainSession {
     return out;
   }
 
-  /** Parameters and optimizer state, e.g. for a checkpoint. */
+  /**
+   * Parameters, optimizer state, running statistics and, when Dropout masks come from noise, the
+   * noise seed (`rng.dropout_seed`, int64), e.g. for a checkpoint.
+   */
   async stateValues(): Promise<Record<string, TensorValue>> {
-    return this.state.values();
+    const values = await this.state.values();
+    if (this.trainStep.noiseInputs.length) values[NOISE_SEED] = { dataType: DataType.INT64, dims: [], data: BigInt64Array.of(BigInt(this.noiseSeed)) };
+    return values;
   }
 
   /** Saves parameters and optimizer state as a safetensors checkpoint (atomically). */
   async saveCheckpoint(path: string, metadata: Record<string, string> = {}): Promise<void> {
-    saveCheckpoint(path, await this.state.values(), { step: String(this.stepCount), optimizer: this.update.optimizer, ...metadata });
+    saveCheckpoint(path, await this.stateValues(), { step: String(this.stepCount), optimizer: this.update.optimizer, ...metadata });
   }
 
   /**
@@ -643,6 +651,9 @@ interface CompiledLoop {
 }
 
 /** Feeds to time a graph with: carried state, default hyperparameters and a (possibly stacked) batch. */
+/** State entry holding the Dropout noise seed. */
+const NOISE_SEED = 'rng.dropout_seed';
+
 function tuningFeeds(step: TrainStep, state: Record<string, TensorValue>, batch: Readonly<Record<string, TensorValue>>, stacked: boolean): Feeds {
   const dims = batch[step.labels]!.dims;
   const noise = noiseFeeds(step.noiseInputs, 0, 1, Number(stacked ? dims[1] : dims[0]), stacked ? { k: Number(dims[0]) } : undefined);
