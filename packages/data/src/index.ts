@@ -1,6 +1,6 @@
 export { DataError } from './errors';
 export { parseNpy, readNpy, formatNpy, writeNpy } from './npy';
-export { seededRandom, permutation } from './random';
+export { mix32, seededRandom, permutation } from './random';
 export { subset, datasetSize, gatherRows, int64Labels, type ArrayDataset } from './array-dataset';
 export { batches, epochOrder } from './batches';
 export { tensorDataset, fromArrays, type FeatureInput } from './from-arrays';

@@ -22,3 +22,14 @@ export function permutation(n: number, seed: number): Int32Array {
   }
   return p;
 }
+
+/** Murmur3's 32-bit finalizer: a bijective mix that spreads every input bit over the output (for counter-based and derived seeds). */
+export function mix32(x: number): number {
+  let h = x >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

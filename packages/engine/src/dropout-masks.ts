@@ -1,15 +1,6 @@
 import type { DropoutNoiseInput } from '@anneal/autograd';
+import { mix32 as mix } from '@anneal/data';
 import { DataType, type TensorValue } from '@anneal/onnx';
-
-/** Murmur3's 32-bit finalizer: a bijection that spreads every input bit over the output. */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /**
  * Counter-based uniform noise for the Dropout masks of one step: value j of Dropout `node` at

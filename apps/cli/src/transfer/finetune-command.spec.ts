@@ -34,6 +34,26 @@ function writeConfig(dir: string, name: string, text: string): string {
   return file;
 }
 
+/** An lp-ft config on the ResNet fixture over an image folder: the top 3 blocks with layer decay 0.5, no feature cache. */
+function lpftConfig(dir: string, images: string, header: string, o: { probe: string; optimizer: string; train: string }): string {
+  return writeConfig(dir, 'lpft', `
+${header}
+mode: lp-ft
+backbone: { path: ${JSON.stringify(resnet)} }
+data:
+  source: { kind: images, dir: ${JSON.stringify(images)} }
+  preprocess: { size: [32, 32], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }
+  split: { test: 0.3, stratify: true }
+  batchSize: 7
+probe: ${o.probe}
+freeze: { unfreezeTop: 3 }
+layerDecay: 0.5
+optimizer: ${o.optimizer}
+train: ${o.train}
+cache: { enabled: false }
+`);
+}
+
 describe('anneal features', () => {
   it('caches PaddleOCR features of MNIST digits and reuses them; --device cuda falls back to cpu with a warning', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-features-'));
@@ -106,22 +126,7 @@ cache: { dir: ${JSON.stringify(join(dir, 'cache'))} }
   it('lp-ft on a PyTorch-exported ResNet from a PNG/JPEG folder: probe, then the top blocks with layer decay; frozen blocks unchanged', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-lpft-'));
     const images = await colourFolder(dir);
-    const config = writeConfig(dir, 'lpft', `
-name: lpft
-mode: lp-ft
-backbone: { path: ${JSON.stringify(resnet)} }
-data:
-  source: { kind: images, dir: ${JSON.stringify(images)} }
-  preprocess: { size: [32, 32], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }
-  split: { test: 0.3, stratify: true }
-  batchSize: 7
-probe: { epochs: 10, lr: 0.05 }
-freeze: { unfreezeTop: 3 }
-layerDecay: 0.5
-optimizer: { type: adam, lr: 0.003 }
-train: { epochs: 4, threads: 1 }
-cache: { enabled: false }
-`);
+    const config = lpftConfig(dir, images, 'name: lpft', { probe: '{ epochs: 10, lr: 0.05 }', optimizer: '{ type: adam, lr: 0.003 }', train: '{ epochs: 4, threads: 1 }' });
     const out = join(dir, 'run');
     const r = await run(['finetune', config, '--out', out, '--no-progress']);
     expect(r.code, r.err).toBe(0);
@@ -145,23 +150,7 @@ cache: { enabled: false }
   it('an lp-ft run killed with SIGKILL in its fine-tuning phase resumes to the same model and metrics as an uninterrupted run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-lpft-resume-'));
     const images = await colourFolder(dir, 30);
-    const config = writeConfig(dir, 'lpft', `
-name: lpft-resume
-seed: 4
-mode: lp-ft
-backbone: { path: ${JSON.stringify(resnet)} }
-data:
-  source: { kind: images, dir: ${JSON.stringify(images)} }
-  preprocess: { size: [32, 32], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }
-  split: { test: 0.3, stratify: true }
-  batchSize: 7
-probe: { epochs: 5, lr: 0.05 }
-freeze: { unfreezeTop: 3 }
-layerDecay: 0.5
-optimizer: { type: momentum, lr: 0.01 }
-train: { epochs: 8, threads: 1, groupSize: 2, checkpointEverySteps: 2 }
-cache: { enabled: false }
-`);
+    const config = lpftConfig(dir, images, 'name: lpft-resume\nseed: 4', { probe: '{ epochs: 5, lr: 0.05 }', optimizer: '{ type: momentum, lr: 0.01 }', train: '{ epochs: 8, threads: 1, groupSize: 2, checkpointEverySteps: 2 }' });
     const full = join(dir, 'full');
     const whole = spawnCli(['finetune', config, '--out', full, '--no-progress']);
     expect(await whole.done, whole.stderr()).toBe(0);

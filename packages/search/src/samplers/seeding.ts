@@ -3,18 +3,7 @@
  * from a stream shared across trials: values then depend only on the seed and the study's
  * trials, and parallel workers that share a seed still get different trials.
  */
-import { seededRandom } from '@anneal/data';
-
-/** murmur3's 32-bit finalizer: a bijective avalanche mix. */
-function mix32(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { mix32, seededRandom } from '@anneal/data';
 
 /** FNV-1a hash of a string (32 bits). */
 export function hashString(text: string): number {
