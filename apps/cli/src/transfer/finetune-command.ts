@@ -102,12 +102,11 @@ export async function finetuneCommand(configPath: string, options: { out?: strin
  */
 export async function resumeFinetune(dir: string, io: FitIo): Promise<FinetuneSummary> {
   const paths = runPaths(dir);
-  const config = finetuneConfigSchema.safeParse(JSON.parse(readFileSync(paths.config, 'utf8')));
-  if (!config.success) throw new CliError(`${paths.config}: not a valid finetune config (${config.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+  const config = loadFinetuneConfig(paths.config);
   if (existsSync(paths.summary) && 'phases' in (JSON.parse(readFileSync(paths.summary, 'utf8')) as object)) {
     throw new CliError(`${dir}: this finetune run has finished (summary.json); nothing to resume. Score it with \`anneal evaluate ${dir}\``);
   }
-  return runFinetune(config.data, dir, true, io);
+  return runFinetune(config, dir, true, io);
 }
 
 async function runFinetune(config: FinetuneConfig, dir: string, resuming: boolean, io: FitIo): Promise<FinetuneSummary> {
@@ -116,6 +115,8 @@ async function runFinetune(config: FinetuneConfig, dir: string, resuming: boolea
   const backbone = loadBackbone(backbonePath, { at: config.backbone.at, pool: config.backbone.pool, input: config.backbone.input });
   io.err(`anneal finetune (${config.mode}): backbone ${backbonePath} cut at '${backbone.cutAt}'${backbone.pool !== 'none' ? ` (${backbone.pool}-pooled)` : ''}, opset ${backbone.opset.from}${backbone.opset.to !== backbone.opset.from ? ` -> ${backbone.opset.to}` : ''}${resuming ? `, resuming ${dir}` : ''}`);
   const data = await buildFinetuneData(config, backbone, { progress: io.progress, log: io.err });
+  // a plugin that cannot load stops the run here, before any training
+  await registerSchedulerPlugins(createContainer(), pluginPackages(config));
   const summary: FinetuneSummary = { runDir: dir, mode: config.mode, backbone: { path: backbonePath, cutAt: backbone.cutAt, feature: backbone.feature, featureDim: backbone.featureDim, pool: backbone.pool }, phases: [], exported: { model: '', accuracy: 0, loss: 0, count: 0 }, seconds: 0 };
   let head: ModelProto | undefined;
   let modelPath = '';
@@ -185,9 +186,7 @@ async function runFinetune(config: FinetuneConfig, dir: string, resuming: boolea
  */
 export async function evaluateFinetune(dir: string, split: 'test' | 'val' | 'train', k: number, io: DataIo): Promise<{ split: string; loss: number; accuracy: number; topK: number; k: number; count: number; model: string }> {
   const paths = runPaths(dir);
-  const parsed = finetuneConfigSchema.safeParse(JSON.parse(readFileSync(paths.config, 'utf8')));
-  if (!parsed.success) throw new CliError(`${paths.config}: not a valid finetune config (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
-  const config = parsed.data;
+  const config = loadFinetuneConfig(paths.config);
   const model = config.mode === 'lp-ft' ? runPaths(join(dir, 'finetune')).model : paths.model;
   if (!existsSync(model)) throw new CliError(`${model}: no such model; the run has not finished (continue it with \`anneal resume ${dir}\`)`);
   const backbonePath = resolveBackbonePath(config.backbone.path);
