@@ -1,7 +1,7 @@
 import { compileTrainStep, type BatchNormMode, type GradientRegistry, type TrainStep } from '@anneal/autograd';
 import { DataType, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { buildOptimizerStep, type OptimizerUpdateConfig } from '@anneal/optim';
-import { axpy, createSession, ShardPool, toOrtTensor, type MicroBatch, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions, type ShardRunResult, type StateStore } from '@anneal/runtime';
+import { accumulatePieces, axpy, createSession, ShardPool, toOrtTensor, type MicroBatch, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions, type ShardRunResult, type StateStore } from '@anneal/runtime';
 import { EngineError } from './errors';
 import { labelType, lossEmitter, type LossSpec } from './loss-spec';
 import { splitBatch, splitSizes } from './split-batch';
@@ -56,20 +56,9 @@ class LocalRunner implements Runner {
     for (const [name, dims] of this.broadcastDims) feeds[name] = toOrtTensor({ dataType: DataType.FLOAT, dims: [...dims], data: broadcast[name]! }, name);
     const reduced: Record<string, Float32Array> = {};
     for (const r of this.reduce) reduced[r.name] = new Float32Array(r.size);
+    const targets = this.reduce.map((r) => ({ name: r.name, target: reduced[r.name]! }));
     const outputs: Record<string, TensorValue>[][] = [];
-    for (const pieces of work) {
-      const mine: Record<string, TensorValue>[] = [];
-      for (const piece of pieces) {
-        const out = await this.session.run({ ...feeds, ...piece.feeds }, [...this.reduce.map((r) => r.name), ...this.fetch]);
-        for (const r of this.reduce) {
-          axpy(reduced[r.name]!, out[r.name]!.data as Float32Array, piece.weight);
-        }
-        const rest: Record<string, TensorValue> = {};
-        for (const name of this.fetch) rest[name] = { dataType: DataType.FLOAT, dims: [...out[name]!.dims], data: (out[name]!.data as Float32Array).slice() };
-        mine.push(rest);
-      }
-      outputs.push(mine);
-    }
+    for (const pieces of work) outputs.push(await accumulatePieces(this.session, feeds, pieces, targets, this.fetch));
     return { reduced, outputs };
   }
 

@@ -21,5 +21,6 @@ export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from '
 export { exportInferenceModel, type ExportInferenceOptions } from './export-inference';
 export { ShardPool, ShardWorkerError, type ShardPoolOptions, type ShardRunResult } from './parallel/shard-pool';
 export type { MicroBatch } from './parallel/shard-protocol';
+export { accumulatePieces, type ReduceTarget } from './parallel/accumulate-pieces';
 export { axpy, chunkRange, reduceChunk, Barrier } from './parallel/all-reduce';
 export { sharedLayout, type SharedLayout, type SharedSlot } from './parallel/shared-layout';

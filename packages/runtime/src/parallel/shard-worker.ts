@@ -5,8 +5,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DataType, type TensorValue } from '@anneal/onnx';
 import { createSession } from '../create-session';
-import { fromOrtTensorAsync, toOrtTensor, type OrtTensor } from '../tensor-convert';
-import { axpy, Barrier, BARRIER_WORDS, reduceChunk } from './all-reduce';
+import { toOrtTensor, type OrtTensor } from '../tensor-convert';
+import { accumulatePieces } from './accumulate-pieces';
+import { Barrier, BARRIER_WORDS, reduceChunk } from './all-reduce';
 import type { RuntimeWarning } from '../warnings';
 import type { ShardWorkerInit, StepMessage, WorkerReply } from './shard-protocol';
 import { slotView } from './shared-layout';
@@ -27,25 +28,13 @@ for (const s of init.broadcast.slots) localTensors[s.name] = toOrtTensor({ dataT
 
 const warnings: RuntimeWarning[] = [];
 const session = await createSession(init.model, { device: init.device, deviceId: init.deviceId, intraOpThreads: init.intraOpThreads, onWarning: (w) => warnings.push(w) });
-const fetch = [...init.reduce.slots.map((s) => s.name), ...init.fetch];
+const targets = init.reduce.slots.map((s) => ({ name: s.name, target: mySlot.subarray(s.offset, s.offset + s.size) }));
 reply({ kind: 'ready', device: session.device, warnings });
 
 async function runMicro(message: StepMessage): Promise<Record<string, TensorValue>[]> {
   for (const s of init.broadcast.slots) local.get(s.name)!.set(slotView(broadcast, init.broadcast, s));
   mySlot.fill(0);
-  const outputs: Record<string, TensorValue>[] = [];
-  for (const micro of message.micro) {
-    const out = await session.run({ ...localTensors, ...micro.feeds }, fetch);
-    for (const s of init.reduce.slots) {
-      const g = out[s.name]!.data as Float32Array;
-      if (g.length !== s.size) throw new Error(`output '${s.name}' has ${g.length} elements, the layout expects ${s.size} (dims ${s.dims.join('x')})`);
-      axpy(mySlot.subarray(s.offset, s.offset + s.size), g, micro.weight);
-    }
-    const rest: Record<string, TensorValue> = {};
-    for (const name of init.fetch) rest[name] = await fromOrtTensorAsync(out[name]!, name);
-    outputs.push(rest);
-  }
-  return outputs;
+  return accumulatePieces(session, localTensors, message.micro, targets, init.fetch);
 }
 
 port.on('message', async (message: StepMessage) => {
