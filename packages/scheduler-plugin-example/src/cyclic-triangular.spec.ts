@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { builtinSchedulers, ScheduleError, SchedulerRegistry } from '@anneal/schedulers';
+import { PluginRegistry } from '@anneal/plugin';
+import { builtinSchedulers, ScheduleError, type SchedulerKinds } from '@anneal/schedulers';
 import { describeSchedulerConformance } from '@anneal/testing';
 import { describe, expect, it } from 'vitest';
 import plugin, { cyclicTriangular, cyclicTriangularDescriptor, descriptors } from './index';
@@ -42,14 +43,14 @@ describe('cyclic-triangular', () => {
   it('is what the package exports, and a registry builds it from config by id and package', () => {
     expect(plugin).toBe(descriptors);
     expect(descriptors.map((d) => d.id)).toEqual(['cyclic-triangular']);
-    const registry = new SchedulerRegistry([...builtinSchedulers, ...plugin]);
-    const s = registry.build({
+    const registry = new PluginRegistry<SchedulerKinds>([...builtinSchedulers, ...plugin]);
+    const s = registry.build('schedule', {
       type: 'warmup',
       steps: 0,
       inner: { type: 'cyclic-triangular', package: '@anneal/scheduler-plugin-example', base: 0.001, max: 0.01, stepSizeUp: 10 },
-    });
+    }, 'schedule', {});
     expect(s.valueAt(10)).toBeCloseTo(0.01, 15);
-    expect(() => registry.build({ type: 'cyclic-triangular', base: 1, max: 2 }, 'lr')).toThrow(
+    expect(() => registry.build('schedule', { type: 'cyclic-triangular', base: 1, max: 2 }, 'lr', {})).toThrow(
       "lr.stepSizeUp: is required (expected number) (schedule 'cyclic-triangular')",
     );
   });

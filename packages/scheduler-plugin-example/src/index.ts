@@ -4,12 +4,14 @@ import { cyclicTriangularDescriptor } from './cyclic-triangular';
 export { cyclicTriangular, cyclicTriangularDescriptor, cyclicTriangularOptions, type CyclicTriangularOptions } from './cyclic-triangular';
 
 /**
- * Every scheduler this plugin provides. An app registers them next to the built-ins:
+ * Every scheduler this plugin provides. A config names one by `type` and `package` (the CLI and
+ * @anneal/pipeline import the package and register its descriptors next to the built-ins); code
+ * can register them itself:
  *
  * @example
  * ```ts
  * import plugin from '@anneal/scheduler-plugin-example';
- * const registry = new SchedulerRegistry([...builtinSchedulers, ...plugin]);
+ * const registry = new PluginRegistry<SchedulerKinds>([...builtinSchedulers, ...plugin]);
  * ```
  */
 export const descriptors: readonly SchedulerDescriptor[] = [cyclicTriangularDescriptor];

@@ -33,12 +33,13 @@ const sequentialConfig = z.strictObject({ schedules, milestones: milestonesSchem
 });
 
 /**
- * Descriptors of every built-in schedule, wrapper and composition, for a {@link SchedulerRegistry}.
+ * Descriptors of every built-in schedule, wrapper and composition (the `schedule` kind of the
+ * plugin contract), for a `PluginRegistry` of @anneal/plugin.
  *
  * @example
  * ```ts
- * const registry = new SchedulerRegistry(builtinSchedulers);
- * registry.ids(); // ['constant', 'step', 'multi-step', ...]
+ * const registry = new PluginRegistry<SchedulerKinds>(builtinSchedulers);
+ * registry.ids('schedule'); // ['constant', 'step', 'multi-step', ...]
  * ```
  */
 export const builtinSchedulers: readonly SchedulerDescriptor[] = [

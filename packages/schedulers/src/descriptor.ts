@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { pluginSpecSchema, type PluginContext, type PluginDescriptor, type PluginSpec } from '@anneal/plugin';
+import type { z } from 'zod';
 import type { Schedule } from './schedule';
 
 /**
@@ -10,17 +11,18 @@ import type { Schedule } from './schedule';
  * const spec: ScheduleSpec = { type: 'warmup', steps: 100, inner: { type: 'cosine', base: 0.1, tMax: 1000 } };
  * ```
  */
-export type ScheduleSpec = { type: string; package?: string } & Record<string, unknown>;
+export type ScheduleSpec = PluginSpec;
 
-/** What a descriptor's `create` gets besides its options: a way to build nested specs (wrappers, compositions). */
-export interface SchedulerContext {
+/** What a scheduler's `create` gets besides its options: a way to build nested specs (wrappers, compositions). */
+export interface SchedulerContext extends PluginContext {
   /** Builds a nested spec found in this descriptor's options; errors name the nested config path. */
   build(spec: ScheduleSpec): Schedule;
 }
 
 /**
- * A schedule that configs can name: what a scheduler plugin exports. `options` validates the
- * config's options (every key but `type` and `package`); `create` gets the parsed options.
+ * A schedule that configs can name: the `schedule` kind of the plugin contract
+ * (@anneal/plugin). `options` validates the config's options (every key but `type` and
+ * `package`); `create` gets the parsed options.
  *
  * @example
  * ```ts
@@ -32,36 +34,24 @@ export interface SchedulerContext {
  * });
  * ```
  */
-export interface SchedulerDescriptor<O = unknown> {
-  /** kebab-case id, unique among the registered descriptors (e.g. `cosine`). */
-  id: string;
-  /** One line for humans (CLI listings). */
-  description: string;
-  /** Zod 4 schema of the options object. */
-  options: z.ZodType<O>;
-  /** Builds the schedule from parsed options; nested specs go through `context.build`. */
-  create(options: O, context: SchedulerContext): Schedule;
+export type SchedulerDescriptor<O = unknown> = PluginDescriptor<'schedule', O, Schedule, SchedulerContext>;
+
+/** The registry type map of the schedule kind: `new PluginRegistry<SchedulerKinds>(builtinSchedulers)`. */
+export interface SchedulerKinds {
+  schedule: { product: Schedule; context: SchedulerContext };
 }
 
 /** Zod schema of a nested {@link ScheduleSpec} (its options are checked by its own descriptor). */
-export const scheduleSpecSchema: z.ZodType<ScheduleSpec> = z.looseObject({
-  type: z.string().min(1),
-  package: z.string().min(1).optional(),
-});
+export const scheduleSpecSchema: z.ZodType<ScheduleSpec> = pluginSpecSchema;
 
 /**
- * Identity function that infers a descriptor's option type from its schema.
+ * A scheduler descriptor (`kind: 'schedule'` is filled in), with the option type inferred from its schema.
  *
  * @example
  * ```ts
  * export const descriptors = [defineScheduler({ id: 'my-schedule', description: '...', options, create })];
  * ```
  */
-export function defineScheduler<O>(descriptor: SchedulerDescriptor<O>): SchedulerDescriptor<O> {
-  return descriptor;
-}
-
-/** True for kebab-case ids: lower-case letters and digits in dash-separated words (`cosine-with-warm-restarts`). */
-export function isKebabCase(id: string): boolean {
-  return /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(id);
+export function defineScheduler<O>(descriptor: Omit<SchedulerDescriptor<O>, 'kind'>): SchedulerDescriptor<O> {
+  return { kind: 'schedule', ...descriptor };
 }

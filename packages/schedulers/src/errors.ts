@@ -24,24 +24,3 @@ export class ScheduleError extends SchedulerError {
     super('SCHEDULE', `${schedule}: ${detail}`);
   }
 }
-
-/** One problem found in a schedule config, at `path` (e.g. `schedules[0].inner.tMax`). */
-export interface ScheduleConfigIssue {
-  path: string;
-  message: string;
-}
-
-/**
- * A schedule config (`{ type, ...options }`) is invalid. `path` is where in the config the first
- * problem is (e.g. `schedules[0].inner.tMax`); `issues` lists every problem found.
- */
-export class ScheduleConfigError extends SchedulerError {
-  readonly path: string;
-  constructor(
-    readonly issues: readonly ScheduleConfigIssue[],
-    options?: ErrorOptions,
-  ) {
-    super('SCHEDULE_CONFIG', issues.map((i) => `${i.path}: ${i.message}`).join('\n'), options);
-    this.path = issues[0]?.path ?? '';
-  }
-}

@@ -1,5 +1,5 @@
 export type { JsonValue, Schedule } from './schedule';
-export { SchedulerError, ScheduleError, ScheduleConfigError, type ScheduleConfigIssue } from './errors';
+export { SchedulerError, ScheduleError } from './errors';
 export { checkStep, parseScheduleOptions } from './options';
 
 export { constant, constantOptions, type ConstantOptions } from './constant';
@@ -22,15 +22,7 @@ export { warmup, warmupOptions, type WarmupOptions } from './warmup';
 export { sequential } from './sequential';
 export { chained } from './chained';
 
-export {
-  defineScheduler,
-  isKebabCase,
-  scheduleSpecSchema,
-  type ScheduleSpec,
-  type SchedulerContext,
-  type SchedulerDescriptor,
-} from './descriptor';
-export { SchedulerRegistry } from './registry';
+export { defineScheduler, scheduleSpecSchema, type ScheduleSpec, type SchedulerContext, type SchedulerDescriptor, type SchedulerKinds } from './descriptor';
 export { builtinSchedulers } from './builtin-schedulers';
 export { swaLr, type SwaLrOptions } from './swa-lr';
 export { batchScaling, batchScaleFactor, type BatchScalingOptions } from './batch-scaling';

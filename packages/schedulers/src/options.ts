@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ScheduleError } from './errors';
-import { locateIssue } from './issue-format';
+import { locateIssue } from '@anneal/plugin';
 
 /** A finite number (zod 4 numbers already reject NaN and ±Infinity). */
 export const finiteNumber = (): z.ZodNumber => z.number();

@@ -1,31 +1,24 @@
+import { PluginConfigError, PluginRegistry } from '@anneal/plugin';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  builtinSchedulers,
-  cosine,
-  defineScheduler,
-  exponential,
-  ScheduleConfigError,
-  SchedulerRegistry,
-  warmup,
-  type ScheduleSpec,
-} from './index';
+import { builtinSchedulers, cosine, defineScheduler, exponential, warmup, type SchedulerKinds } from './index';
 
-const registry = new SchedulerRegistry(builtinSchedulers);
+const registry = new PluginRegistry<SchedulerKinds>(builtinSchedulers);
+const build = (r: PluginRegistry<SchedulerKinds>, spec: unknown, path = 'schedule') => r.build('schedule', spec, path, {});
 
-function configError(spec: unknown, path?: string): ScheduleConfigError {
+function configError(spec: unknown, path?: string): PluginConfigError {
   try {
-    registry.build(spec as ScheduleSpec, path);
+    build(registry, spec, path);
   } catch (error) {
-    expect(error).toBeInstanceOf(ScheduleConfigError);
-    return error as ScheduleConfigError;
+    expect(error).toBeInstanceOf(PluginConfigError);
+    return error as PluginConfigError;
   }
-  throw new Error('expected a ScheduleConfigError');
+  throw new Error('expected a PluginConfigError');
 }
 
-describe('SchedulerRegistry', () => {
+describe('the built-in schedules in a PluginRegistry', () => {
   it('lists every built-in id', () => {
-    expect(registry.ids()).toEqual([
+    expect(registry.ids('schedule')).toEqual([
       'constant',
       'step',
       'multi-step',
@@ -41,17 +34,17 @@ describe('SchedulerRegistry', () => {
       'sequential',
       'chained',
     ]);
-    expect(registry.get('cosine').id).toBe('cosine');
+    expect(registry.get('schedule', 'cosine').id).toBe('cosine');
   });
 
   it('builds nested specs into the same values as the factories', () => {
-    const built = registry.build({ type: 'warmup', steps: 10, inner: { type: 'cosine', base: 0.1, tMax: 100 } });
+    const built = build(registry, { type: 'warmup', steps: 10, inner: { type: 'cosine', base: 0.1, tMax: 100 } });
     const direct = warmup(cosine({ base: 0.1, tMax: 100 }), { steps: 10 });
     for (const t of [0, 5, 10, 77]) expect(built.valueAt(t)).toBe(direct.valueAt(t));
   });
 
   it('builds a chained plateau schedule that can observe and checkpoint', () => {
-    const s = registry.build({
+    const s = build(registry, {
       type: 'chained',
       schedules: [{ type: 'cosine', base: 0.1, tMax: 10 }, { type: 'reduce-on-plateau', base: 1, factor: 0.5, patience: 0 }],
     });
@@ -92,7 +85,7 @@ describe('SchedulerRegistry', () => {
     const missing = configError({ type: 'cyclic-triangular', package: '@acme/cyclic' });
     expect(missing.message).toContain("from package '@acme/cyclic' is not registered");
     expect(configError({ base: 1 }).message).toMatch(/^schedule\.type: is required: name the schedule, one of constant, step/);
-    expect(configError(42).message).toBe('schedule: expected a schedule object like { "type": "cosine", "base": 0.1, "tMax": 1000 }, got number');
+    expect(configError(42).message).toBe('schedule: expected a schedule object like { "type": "constant", ... }, got number');
   });
 
   it('accepts plugin descriptors and rejects duplicate or non-kebab ids', () => {
@@ -102,12 +95,12 @@ describe('SchedulerRegistry', () => {
       options: z.strictObject({ base: z.number() }),
       create: (o) => exponential({ base: o.base, gamma: 0.5 }),
     });
-    const withPlugin = new SchedulerRegistry([...builtinSchedulers, halving]);
-    expect(withPlugin.build({ type: 'halving', package: '@acme/halving', base: 4 }).valueAt(2)).toBe(1);
-    expect(() => new SchedulerRegistry([...builtinSchedulers, { ...halving, id: 'cosine' }])).toThrow(
-      /descriptors\[14\]\.id: duplicate scheduler id 'cosine'/,
+    const withPlugin = new PluginRegistry<SchedulerKinds>([...builtinSchedulers, halving]);
+    expect(build(withPlugin, { type: 'halving', package: '@acme/halving', base: 4 }).valueAt(2)).toBe(1);
+    expect(() => new PluginRegistry([...builtinSchedulers, { ...halving, id: 'cosine' }])).toThrow(
+      /descriptors\[14\] \('cosine'\)\.id: duplicate schedule id 'cosine'/,
     );
-    expect(() => new SchedulerRegistry([{ ...halving, id: 'Halving_2' }])).toThrow(/not kebab-case/);
+    expect(() => new PluginRegistry([{ ...halving, id: 'Halving_2' }])).toThrow(/not kebab-case/);
   });
 
   it('turns errors thrown by create into config errors at the spec path', () => {
@@ -119,7 +112,7 @@ describe('SchedulerRegistry', () => {
         throw new Error('boom');
       },
     });
-    const r = new SchedulerRegistry([broken]);
-    expect(() => r.build({ type: 'broken' }, 'x')).toThrow("x: schedule 'broken' failed to build: boom");
+    const r = new PluginRegistry<SchedulerKinds>([broken]);
+    expect(() => build(r, { type: 'broken' }, 'x')).toThrow("x: schedule 'broken' failed to build: boom");
   });
 });

@@ -1,12 +1,5 @@
-import {
-  builtinSchedulers,
-  isKebabCase,
-  SchedulerRegistry,
-  type JsonValue,
-  type Schedule,
-  type SchedulerContext,
-  type SchedulerDescriptor,
-} from '@anneal/schedulers';
+import { isKebabCase, PluginRegistry } from '@anneal/plugin';
+import { builtinSchedulers, type JsonValue, type Schedule, type SchedulerContext, type SchedulerDescriptor, type SchedulerKinds } from '@anneal/schedulers';
 import { describe, expect, it } from 'vitest';
 
 /** Inputs of {@link describeSchedulerConformance}. */
@@ -58,14 +51,15 @@ export function describeSchedulerConformance<O>(
 ): void {
   const steps = cases.steps ?? 500;
   // Built lazily, so a descriptor with a bad id fails its own test rather than the whole file.
-  let registry: SchedulerRegistry | undefined;
+  let registry: PluginRegistry<SchedulerKinds> | undefined;
   const context: SchedulerContext = cases.context ?? {
+    path: 'schedule',
     build: (spec) => {
-      registry ??= new SchedulerRegistry([
+      registry ??= new PluginRegistry<SchedulerKinds>([
         ...builtinSchedulers.filter((d) => d.id !== descriptor.id),
         ...(isKebabCase(descriptor.id) ? [descriptor as SchedulerDescriptor] : []),
       ]);
-      return registry.build(spec, 'nested');
+      return registry.build('schedule', spec, 'nested', {});
     },
   };
   const create = (options: unknown): Schedule => descriptor.create(descriptor.options.parse(options), context);

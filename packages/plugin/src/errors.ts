@@ -1,0 +1,48 @@
+/** Base class of every error @anneal/plugin throws; `code` is stable for programs to match. */
+export class PluginError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** One problem found in a plugin spec, at `path` (e.g. `schedules[0].schedule.inner.tMax`). */
+export interface PluginConfigIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * A plugin spec in a config (`{ type, package?, ...options }`) is invalid: unknown id, bad
+ * options, or its `create` failed. `path` is where the first problem is; `issues` lists all.
+ *
+ * @example
+ * ```ts
+ * try { registry.build('schedule', spec, 'schedules[0].schedule'); }
+ * catch (e) { if (e instanceof PluginConfigError) console.error(e.issues.map((i) => `${i.path}: ${i.message}`)); }
+ * ```
+ */
+export class PluginConfigError extends PluginError {
+  readonly path: string;
+  constructor(
+    readonly issues: readonly PluginConfigIssue[],
+    options?: ErrorOptions,
+  ) {
+    super('PLUGIN_CONFIG', issues.map((i) => `${i.path}: ${i.message}`).join('\n'), options);
+    this.path = issues[0]?.path ?? '';
+  }
+}
+
+/** A set of descriptors breaks the contract: an id that is not kebab-case, a duplicate id, a missing field. */
+export class PluginContractError extends PluginError {
+  constructor(
+    readonly where: string,
+    readonly detail: string,
+  ) {
+    super('PLUGIN_CONTRACT', `${where}: ${detail}`);
+  }
+}
