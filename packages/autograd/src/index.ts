@@ -12,3 +12,4 @@ export { compileTrainStep, type TrainStep, type TrainStepOptions, type LossEmitt
 export { listParameters, listRunningStatistics } from './parameters';
 export { softmaxCrossEntropy, binaryCrossEntropyWithLogits, meanSquaredError, type SoftmaxCrossEntropyOptions, type BinaryCrossEntropyOptions, type MeanSquaredErrorOptions, type LossReduction } from './losses';
 export { applyBatchNormMode, type BatchNormMode, type RunningStatistic } from './batch-norm-mode';
+export { builtinGradientRuleSets, builtinLosses, defineGradientRules, defineLoss, type AutogradKinds, type GradientRuleContext, type GradientRuleDescriptor, type Loss, type LossContext, type LossDescriptor } from './plugins';

@@ -12,5 +12,24 @@ export { earlyStopping, type EarlyStoppingOptions } from './callbacks/early-stop
 export { modelCheckpoint, type ModelCheckpointOptions } from './callbacks/model-checkpoint';
 export { hyperparameterMonitor } from './callbacks/hyperparameter-monitor';
 export { updateRatioMonitor, type UpdateRatioOptions, type RatioFlag } from './callbacks/update-ratio-monitor';
-export { progress, epochSummary, type ProgressSink } from './callbacks/progress';
 export { stochasticWeightAveraging, type SwaOptions } from './callbacks/weight-averaging';
+export { epochSummary } from './loggers/epoch-summary';
+export { progressLogger } from './loggers/progress-logger';
+export type { Logger } from './logger';
+export { progressBar, silentIo, type ProgressBar, type RunIo } from './run-io';
+export {
+  builtinCallbacks,
+  builtinCoreLoggers,
+  builtinMetrics,
+  defineCallback,
+  defineLogger,
+  defineMetric,
+  type CallbackContext,
+  type CallbackDescriptor,
+  type CoreKinds,
+  type LoggerContext,
+  type LoggerDescriptor,
+  type MetricContext,
+  type MetricDescriptor,
+  type RunInfo,
+} from './plugins';

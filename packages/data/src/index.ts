@@ -12,3 +12,4 @@ export { splitDataset, splitTrainValTest, type SplitOptions, type TrainValTest }
 export { classCounts, checkLabels, classIds } from './labels';
 export { DataLoader, type DataLoaderOptions, type BatchFeeds } from './data-loader';
 export { selectClasses, samplePerClass } from './class-subsets';
+export { builtinDataSources, defineDataSource, sourcePath, type DataSourceContext, type DataSourceDescriptor, type DataSourceKinds } from './data-sources';

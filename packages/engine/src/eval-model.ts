@@ -1,7 +1,7 @@
-import type { TrainStep } from '@anneal/autograd';
+import type { Loss, TrainStep } from '@anneal/autograd';
 import { applyBatchNormMode } from '@anneal/autograd';
 import { DataType, GraphBuilder, tensorValueInfo, type ModelProto } from '@anneal/onnx';
-import { labelType, lossEmitter, type LossSpec } from './loss-spec';
+import { resolveLoss, type LossSpec } from './loss-spec';
 
 export function opsetOf(model: ModelProto): number {
   return Number(model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 17);
@@ -26,15 +26,16 @@ function forwardWithFedParameters(source: ModelProto, step: TrainStep): { model:
  * the logits, with trainable tensors and carried BatchNormalization running statistics as
  * inputs (fed from the state store); BatchNormalization in inference mode.
  */
-export function buildEvalModel(source: ModelProto, step: TrainStep, loss: LossSpec): ModelProto {
+export function buildEvalModel(source: ModelProto, step: TrainStep, lossSpec: LossSpec | Loss): ModelProto {
   const { model, b } = forwardWithFedParameters(source, step);
   const g = model.graph;
-  const labels = b.input('labels', labelType(loss), ['N']);
-  const lossName = lossEmitter(loss)(b, step.logits, labels);
+  const loss = resolveLoss(lossSpec);
+  const labels = b.input('labels', loss.labels, ['N']);
+  const lossName = loss.emit(b, step.logits, labels);
   b.op('Identity', [lossName], {}, { output: 'eval.loss' });
   const logitsInfo = g.output.find((o) => o.name === step.logits) ?? tensorValueInfo(step.logits, DataType.FLOAT, undefined);
   g.output = [tensorValueInfo('eval.loss', DataType.FLOAT, []), logitsInfo];
-  if (loss.kind === 'cross-entropy') {
+  if (loss.classification) {
     b.op('ArgMax', [step.logits], { axis: 1, keepdims: 0 }, { output: 'eval.prediction' });
     g.output.push(tensorValueInfo('eval.prediction', DataType.INT64, ['N']));
   }

@@ -1,5 +1,5 @@
 export { EngineError } from './errors';
-export { lossEmitter, labelType, lossKinds, type LossSpec } from './loss-spec';
+export { lossEmitter, labelType, lossKinds, resolveLoss, type LossSpec } from './loss-spec';
 export { TrainSession, type TrainSessionOptions, type StepResult, type StepManyResult, type StepManyOptions, type EvalResult, type WeightChoice } from './train-session';
 export { HyperparameterTensors, type HyperparameterRequest } from './hyperparameter-tensors';
 export { buildLoopSteps, type LoopSteps, type LoopOptions } from './loop-steps';
@@ -14,3 +14,4 @@ export { buildEvalModel, buildPredictModel } from './eval-model';
 export { batchNormStatistics } from './batch-norm-statistics';
 export { ParallelStep, type ParallelOptions, type ParallelStepResult } from './parallel-step';
 export { splitBatch, splitSizes } from './split-batch';
+export { builtinModels, defineModel, type DataShape, type ModelContext, type ModelDefinition, type ModelDescriptor, type ModelKinds } from './model-plugins';

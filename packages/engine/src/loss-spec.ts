@@ -1,7 +1,8 @@
-import { softmaxCrossEntropy, binaryCrossEntropyWithLogits, meanSquaredError, type LossEmitter } from '@anneal/autograd';
-import { DataType } from '@anneal/onnx';
+import { builtinLosses, type Loss, type LossEmitter } from '@anneal/autograd';
+import type { DataType } from '@anneal/onnx';
+import { EngineError } from './errors';
 
-/** The built-in losses by name, with their options. */
+/** The built-in losses by name, with their options (a shorthand for the descriptors of @anneal/autograd's `builtinLosses`). */
 export type LossSpec =
   | { kind: 'cross-entropy'; labelSmoothing?: number; classWeights?: number[] }
   | { kind: 'bce-with-logits'; posWeight?: number[] }
@@ -10,19 +11,29 @@ export type LossSpec =
 /** Names accepted on the command line. */
 export const lossKinds = ['cross-entropy', 'bce-with-logits', 'mse'] as const;
 
-/** Element type of the labels each loss expects. */
-export function labelType(spec: LossSpec): DataType {
-  return spec.kind === 'cross-entropy' ? DataType.INT64 : DataType.FLOAT;
+/**
+ * A loss as the train step needs it: a {@link Loss} (from a loss plugin) is used as it is, a
+ * {@link LossSpec} is built by its built-in descriptor.
+ *
+ * @example
+ * resolveLoss({ kind: 'cross-entropy', labelSmoothing: 0.1 }).labels; // DataType.INT64
+ */
+export function resolveLoss(loss: LossSpec | Loss): Loss {
+  if ('emit' in loss) return loss;
+  const { kind, ...options } = loss;
+  const descriptor = builtinLosses.find((d) => d.id === kind);
+  if (!descriptor) throw new EngineError(`unknown loss '${kind}'; use one of ${lossKinds.join(', ')}, or pass a Loss built by a loss plugin`);
+  const parsed = descriptor.options.safeParse(options);
+  if (!parsed.success) throw new EngineError(`loss '${kind}': ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
+  return descriptor.create(parsed.data, { path: 'loss', build: () => { throw new EngineError(`loss '${kind}' has no nested specs`); } });
 }
 
-/** The graph emitter of a loss spec. */
-export function lossEmitter(spec: LossSpec): LossEmitter {
-  switch (spec.kind) {
-    case 'cross-entropy':
-      return (b, logits, labels) => softmaxCrossEntropy(b, { logits, labels, labelSmoothing: spec.labelSmoothing, classWeights: spec.classWeights });
-    case 'bce-with-logits':
-      return (b, logits, labels) => binaryCrossEntropyWithLogits(b, { logits, targets: labels, posWeight: spec.posWeight });
-    case 'mse':
-      return (b, logits, labels) => meanSquaredError(b, { predictions: logits, targets: labels });
-  }
+/** Element type of the labels a loss expects. */
+export function labelType(loss: LossSpec | Loss): DataType {
+  return resolveLoss(loss).labels;
+}
+
+/** The graph emitter of a loss. */
+export function lossEmitter(loss: LossSpec | Loss): LossEmitter {
+  return resolveLoss(loss).emit;
 }

@@ -1,4 +1,4 @@
-import { compileTrainStep, type BatchNormMode, type GradientRegistry, type TrainStep } from '@anneal/autograd';
+import { compileTrainStep, type BatchNormMode, type GradientRegistry, type Loss, type TrainStep } from '@anneal/autograd';
 import { DataType, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { buildOptimizerStep, type OptimizerUpdateConfig } from '@anneal/optim';
 import { accumulatePieces, axpy, createSession, ShardPool, toOrtTensor, type MicroBatch, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions, type ShardRunResult, type StateStore } from '@anneal/runtime';
@@ -99,7 +99,7 @@ export class ParallelStep {
   static async create(options: {
     model: ModelProto;
     trainable: readonly string[];
-    loss: LossSpec;
+    loss: LossSpec | Loss;
     optimizer: Omit<OptimizerUpdateConfig, 'params'>;
     sample: Record<string, TensorValue>;
     registry: GradientRegistry;

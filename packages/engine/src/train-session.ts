@@ -1,4 +1,4 @@
-import { applyBatchNormMode, compileTrainStep, defaultGradientRegistry, listParameters, type BatchNormMode, type GradientRegistry, type TrainStep } from '@anneal/autograd';
+import { applyBatchNormMode, compileTrainStep, defaultGradientRegistry, listParameters, type BatchNormMode, type GradientRegistry, type Loss, type TrainStep } from '@anneal/autograd';
 import { DataType, GraphBuilder, tensorToValue, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { emitOptimizerUpdate, optimNames, type OptimizerUpdate, type OptimizerUpdateConfig } from '@anneal/optim';
 import { createSession, exportInferenceModel, fromOrtTensorAsync, ortExecutor, saveCheckpoint, StateStore, toOrtTensor, type Device, type Feeds, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions } from '@anneal/runtime';
@@ -21,7 +21,7 @@ export interface TrainSessionOptions {
   model: ModelProto;
   /** Initializers to train; every trainable parameter by default (see listParameters). */
   trainable?: readonly string[];
-  loss: LossSpec;
+  loss: LossSpec | Loss;
   /** Optimizer update config without `params` (they come from `trainable`). */
   optimizer: Omit<OptimizerUpdateConfig, 'params'>;
   /** A sample batch (inputs by name plus `labels`), batch size 2 or more, to probe shapes. */

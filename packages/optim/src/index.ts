@@ -20,3 +20,4 @@ export { sgdHd, type SgdHdOptions } from './sgd-hd';
 export { adamHd, type AdamHdOptions } from './adam-hd';
 export { emitHypergradientLr, effectiveGradient, HYPERGRADIENT_LR_DEFAULTS, type HypergradientTerms } from './hypergradient';
 export { emitWeightAverage, checkWeightAverage, type WeightAverageConfig, type WeightAverageUpdate } from './weight-average';
+export { builtinOptimizers, defineOptimizer, type OptimizerContext, type OptimizerDescriptor, type OptimizerKinds } from './optimizer-plugins';

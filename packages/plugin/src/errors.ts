@@ -46,3 +46,21 @@ export class PluginContractError extends PluginError {
     super('PLUGIN_CONTRACT', `${where}: ${detail}`);
   }
 }
+
+/**
+ * Thrown by a plugin's `create` when one option is wrong in a way its schema cannot tell (a
+ * tensor name the model lacks, say): the registry reports it at `<spec path>.<option>`.
+ *
+ * @example
+ * ```ts
+ * if (!params.includes(name)) throw new PluginOptionError('trainable', `'${name}' is not a parameter of the model`);
+ * ```
+ */
+export class PluginOptionError extends PluginError {
+  constructor(
+    readonly option: string,
+    readonly detail: string,
+  ) {
+    super('PLUGIN_OPTION', `${option}: ${detail}`);
+  }
+}

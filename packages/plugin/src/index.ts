@@ -2,5 +2,5 @@
 export { PLUGIN_KINDS, definePlugin, isKebabCase, isPluginDescriptor, kindNoun, pluginSpecSchema, type PluginContext, type PluginDescriptor, type PluginKind, type PluginSpec } from './descriptor';
 export { PluginRegistry, type ContextExtras, type KindTypes } from './registry';
 export { moduleDescriptors } from './module-descriptors';
-export { PluginConfigError, PluginContractError, PluginError, type PluginConfigIssue } from './errors';
+export { PluginConfigError, PluginContractError, PluginError, PluginOptionError, type PluginConfigIssue } from './errors';
 export { describeIssue, joinPath, kindOf, knownOptions, locateIssue } from './issue-format';

@@ -26,3 +26,4 @@ export { defaultWorkerId } from './worker-id';
 export { RandomSampler, type RandomSamplerOptions } from './samplers/random-sampler';
 export { MemoryStorage } from './storage/memory-storage';
 export { JournalStorage } from './storage/journal-storage';
+export { builtinPruners, builtinSamplers, builtinStorages, definePruner, defineSampler, defineStorage, gridOf, type PrunerContext, type PrunerDescriptor, type SamplerContext, type SamplerDescriptor, type SearchKinds, type StorageContext, type StorageDescriptor } from './plugins';

