@@ -9,6 +9,25 @@ export interface StepHyperparameters {
   readonly values?: Readonly<Record<string, number>>;
 }
 
+/**
+ * What one hyperparameter input of a train step is, as the compiled update describes it
+ * (@anneal/optim's `HyperparameterInput` has this shape): schedules, the Trainer and reports
+ * read this instead of taking input names apart.
+ */
+export interface HyperparameterSpec {
+  /** Input name, e.g. `hp.lr.head`. */
+  readonly name: string;
+  /** Its role: `lr`, `weight_decay`, `max_grad_norm`, `ema_decay` or an optimizer key (`momentum`, `beta1`, `step`...). */
+  readonly key: string;
+  /** The parameter group, for `lr` and `weight_decay`. */
+  readonly group?: string;
+  /** Default value. */
+  readonly value: number;
+  /** `lr` inputs: whether the rate follows the base lr (as `base × scale`). */
+  readonly followsBase?: boolean;
+  readonly scale?: number;
+}
+
 /** What one call of {@link TrainBackend.train} returns: one loss (and optionally logits) per batch. */
 export interface TrainResult {
   losses: number[];
@@ -29,8 +48,8 @@ export interface TrainResult {
 export interface TrainBackend {
   /** Optimizer updates applied so far. */
   readonly steps: number;
-  /** Names of the hyperparameter inputs (`hp.lr.default`, `hp.momentum`, ...) and their defaults. */
-  readonly hyperparameters: Readonly<Record<string, number>>;
+  /** Every hyperparameter input of the step (`hp.lr.default`, `hp.momentum`, ...): role, group, default. */
+  readonly hyperparameters: readonly HyperparameterSpec[];
   /** One optimizer step per batch, in order; `hp` holds one entry per batch. */
   train(batches: readonly Batch[], hp: readonly StepHyperparameters[], options?: { logits?: boolean; stats?: boolean }): Promise<TrainResult>;
   /** Loss and logits of one batch, parameters unchanged. */

@@ -4,7 +4,7 @@ export { ofType, snapshot, type AnnealEvent, type AnnealEventMap, type AnnealEve
 export { RunningStats } from './running-stats';
 export { accuracy, topK, batchMetric, type Metric } from './metrics';
 export { monitorValue, type Callback, type JsonValue, type TrainerControl } from './callback';
-export { resolveBindings, requestAt, type ScheduleBinding, type ScheduleLike } from './schedule-binding';
+export { baseLr, resolveBindings, requestAt, type ScheduleBinding, type ScheduleLike } from './schedule-binding';
 export { TRAINER_STATE_KEY, type TrainerState } from './checkpoint-state';
 export { evaluatePass } from './evaluate-pass';
 export { Trainer, type TrainerOptions, type FitResult } from './trainer';

@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { Subject } from 'rxjs';
 import { cosine, reduceOnPlateau } from '@anneal/schedulers';
-import { requestAt, resolveBindings } from './schedule-binding';
+import { baseLr, requestAt, resolveBindings } from './schedule-binding';
+import type { HyperparameterSpec } from './backend';
 import { ofType, snapshot, type AnnealEvent } from './events';
 import { decodeCheckpoint, encodeCheckpoint, type TrainerState } from './checkpoint-state';
 import { monitorValue } from './callback';
 import { DataType } from '@anneal/onnx';
 
-const names = ['hp.lr.default', 'hp.lr.head', 'hp.weight_decay.default', 'hp.weight_decay.head', 'hp.momentum', 'hp.step'];
+const names: HyperparameterSpec[] = [
+  { name: 'hp.lr.default', key: 'lr', group: 'default', value: 0.1, followsBase: true, scale: 1 },
+  { name: 'hp.lr.head', key: 'lr', group: 'head', value: 0.5, followsBase: false },
+  { name: 'hp.weight_decay.default', key: 'weight_decay', group: 'default', value: 1e-4 },
+  { name: 'hp.weight_decay.head', key: 'weight_decay', group: 'head', value: 1e-4 },
+  { name: 'hp.momentum', key: 'momentum', value: 0.9 },
+  { name: 'hp.step', key: 'step', value: 1 },
+];
 
 describe('schedule bindings', () => {
   it('resolve targets to hyperparameter inputs: base lr, per group, every group, full names', () => {
@@ -40,6 +48,12 @@ describe('schedule bindings', () => {
     expect(() => resolveBindings([{ target: 'beta1', schedule: { valueAt: () => 1 } }], names)).toThrow(/schedules\[0\].*'beta1'.*hp\.momentum/);
     const r = resolveBindings([{ target: 'lr', schedule: { valueAt: () => NaN } }], names);
     expect(() => requestAt(r, 3, 0)).toThrow(/gave NaN at step 3/);
+  });
+
+  it('reads the base lr from the described inputs: a following rate over its scale', () => {
+    expect(baseLr(names)).toBe(0.1);
+    expect(baseLr([{ name: 'hp.lr.body', key: 'lr', group: 'body', value: 0.03, followsBase: true, scale: 0.3 }])).toBeCloseTo(0.1, 15);
+    expect(baseLr([{ name: 'hp.lr.head', key: 'lr', group: 'head', value: 0.5, followsBase: false }])).toBe(0.5);
   });
 
   it('a plateau schedule keeps its decisions through state()/restore()', () => {

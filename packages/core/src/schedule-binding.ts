@@ -1,5 +1,5 @@
 import type { JsonValue } from './callback';
-import type { StepHyperparameters } from './backend';
+import type { HyperparameterSpec, StepHyperparameters } from './backend';
 import { TrainerError } from './errors';
 
 /** The schedule contract (as in @anneal/schedulers): a pure `valueAt(step)`, stateful extras optional. */
@@ -40,18 +40,25 @@ export interface ResolvedBinding {
   readonly inputs: readonly string[] | undefined;
 }
 
-/** Resolves bindings to input names, with an error listing the known names when none matches. */
-export function resolveBindings(bindings: readonly ScheduleBinding[], names: readonly string[]): ResolvedBinding[] {
+/**
+ * Resolves bindings to the inputs the train step describes (by role and group, or by full
+ * name), with an error listing the known inputs when none matches.
+ */
+export function resolveBindings(bindings: readonly ScheduleBinding[], specs: readonly HyperparameterSpec[]): ResolvedBinding[] {
   return bindings.map((binding, i) => {
     const { target, group } = binding;
     if (target === 'lr' && group === undefined) return { binding, inputs: undefined };
-    let inputs: string[];
-    if (target.startsWith('hp.')) inputs = names.filter((n) => n === target);
-    else if (group !== undefined) inputs = names.filter((n) => n === `hp.${target}.${group}`);
-    else inputs = names.filter((n) => n === `hp.${target}` || n.startsWith(`hp.${target}.`));
-    if (!inputs.length) throw new TrainerError(`schedules[${i}]`, `target '${target}'${group ? ` (group '${group}')` : ''} matches no hyperparameter input of the train step; known inputs: ${names.join(', ')}`);
+    const matches = (h: HyperparameterSpec) => (target.startsWith('hp.') ? h.name === target : h.key === target && (group === undefined || h.group === group));
+    const inputs = specs.filter(matches).map((h) => h.name);
+    if (!inputs.length) throw new TrainerError(`schedules[${i}]`, `target '${target}'${group ? ` (group '${group}')` : ''} matches no hyperparameter input of the train step; known inputs: ${specs.map((h) => h.name).join(', ')}`);
     return { binding, inputs };
   });
+}
+
+/** The base learning rate a step's inputs imply when no schedule sets it: a following rate over its scale. */
+export function baseLr(specs: readonly HyperparameterSpec[]): number {
+  const follower = specs.find((h) => h.key === 'lr' && h.followsBase);
+  return follower ? follower.value / (follower.scale ?? 1) : (specs.find((h) => h.key === 'lr')?.value ?? NaN);
 }
 
 /** The hyperparameter request of one step: every binding's value at this step/epoch. */

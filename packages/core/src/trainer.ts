@@ -7,7 +7,7 @@ import { DivergedError, TrainerError } from './errors';
 import { snapshot, type AnnealEvent, type AnnealEventMap, type AnnealEventType, type EventOf, type PassMetrics, type TensorNorms } from './events';
 import { accuracy, type Metric } from './metrics';
 import { RunningStats } from './running-stats';
-import { requestAt, resolveBindings, type ResolvedBinding, type ScheduleBinding } from './schedule-binding';
+import { baseLr, requestAt, resolveBindings, type ResolvedBinding, type ScheduleBinding } from './schedule-binding';
 import { evaluatePass } from './evaluate-pass';
 
 /** Options of a {@link Trainer}. */
@@ -70,6 +70,8 @@ export class Trainer {
   private readonly resolved: ResolvedBinding[];
   private readonly groupSize: number;
   private readonly metricsFactory: () => Metric[];
+  /** The base lr reported when no schedule sets it. */
+  private readonly baseLr: number;
 
   constructor(private readonly options: TrainerOptions) {
     if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new TrainerError('epochs', `must be a positive integer, got ${options.epochs}`);
@@ -84,7 +86,8 @@ export class Trainer {
       if (keys.has(c.key)) throw new TrainerError(`callbacks`, `two callbacks share the key '${c.key}'; keys name their state in checkpoints and must be unique`);
       keys.add(c.key);
     }
-    this.resolved = resolveBindings(options.schedules ?? [], Object.keys(options.backend.hyperparameters));
+    this.resolved = resolveBindings(options.schedules ?? [], options.backend.hyperparameters);
+    this.baseLr = baseLr(options.backend.hyperparameters);
     this.metricsFactory = options.metrics ?? (() => [accuracy()]);
   }
 
@@ -283,7 +286,7 @@ export class Trainer {
   ): Promise<void> {
     if (Number.isFinite(loss)) trainLoss.push(loss);
     if (logits && batch.labels) for (const m of metrics) m.update(logits, batch.labels);
-    const lr = request.lr ?? this.options.backend.hyperparameters['hp.lr.default'] ?? NaN;
+    const lr = request.lr ?? this.baseLr;
     last.lr = lr;
     last.values = { ...request.values };
     let norms: Record<string, TensorNorms> | undefined;

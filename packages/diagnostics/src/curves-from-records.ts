@@ -1,3 +1,4 @@
+import { optimNames } from '@anneal/optim';
 import type { BatchPoint, Divergence, EpochPoint, RatioPoint, RunCurves } from './curves';
 import { CurvesError } from './errors';
 
@@ -75,12 +76,12 @@ class LineReader {
   }
 }
 
-/** The lr an epoch line carries in its hyperparameters: `hp.lr.default`, else `lr`, else the first `hp.lr.*`. */
+/** The lr an epoch line carries in its hyperparameters: the base `lr` the Trainer records, else the first group rate. */
 function epochLr(hp: Json | undefined): number | undefined {
   if (!hp) return undefined;
   const pick = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-  const key = Object.keys(hp).find((k) => k.startsWith('hp.lr.'));
-  return pick(hp['hp.lr.default']) ?? pick(hp['lr']) ?? (key ? pick(hp[key]) : undefined);
+  const key = Object.keys(hp).find((k) => k.startsWith(optimNames.lr('')));
+  return pick(hp['lr']) ?? (key ? pick(hp[key]) : undefined);
 }
 
 function readRatios(r: LineReader, step: number): RatioPoint | undefined {
@@ -103,7 +104,7 @@ function readRatios(r: LineReader, step: number): RatioPoint | undefined {
  *   ‖update‖/‖weight‖ per tensor; tensors with a zero weight norm are skipped). A `null` loss
  *   (how JSON writes NaN/Infinity) marks a divergence at that step.
  * - `epoch` lines become epoch points; the epoch's lr is the lr of its last batch line, else
- *   `hyperparameters['hp.lr.default']` (or `lr`, or the first `hp.lr.*`).
+ *   `hyperparameters.lr` (or the first group rate `hp.lr.*`).
  * - `error` lines mark a divergence (the earliest one, by step, is kept; without a `step`, the
  *   step after the last batch line before it).
  * - Lines of other kinds are ignored.

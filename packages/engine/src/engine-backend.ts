@@ -19,7 +19,7 @@ export function engineBackend(session: TrainSession, options: { evaluateWith?: W
     get steps() {
       return session.steps;
     },
-    hyperparameters: session.hyperparameters,
+    hyperparameters: session.hyperparameterInputs,
     async train(batches: readonly Batch[], hp: readonly StepHyperparameters[], options = {}): Promise<TrainResult> {
       const body = options.stats ? batches.length - 1 : batches.length;
       const result: TrainResult = { losses: [], logits: options.logits ? [] : undefined };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adam, hyperparameterFeeds, OptimConfigError, sgd, type HyperparameterConfig } from '@anneal/optim';
+import { adam, hyperparameterFeeds, hyperparameterInputs, OptimConfigError, sgd, type HyperparameterConfig } from '@anneal/optim';
 import { HyperparameterTensors } from './hyperparameter-tensors';
 
 const params = [{ name: 'w' }, { name: 'b' }, { name: 'head.w' }];
@@ -19,7 +19,7 @@ const f32 = (v: number) => Math.fround(v);
 describe('HyperparameterTensors', () => {
   for (const [title, config] of configs) {
     it(`feeds what hyperparameterFeeds computes, call after call (${title})`, () => {
-      const hp = new HyperparameterTensors(config);
+      const hp = new HyperparameterTensors(hyperparameterInputs(config));
       const requests = [{}, { lr: 0.03 }, { values: { 'hp.lr.default': 0.7 } }, {}, { lr: 0.2, values: { [hp.names.at(-1)!]: 3 } }, { lr: 0.01 }];
       requests.forEach((request, i) => {
         hp.write(i + 5, request);
@@ -32,7 +32,7 @@ describe('HyperparameterTensors', () => {
   }
 
   it('keeps the same tensor objects and rejects unknown names before writing anything', () => {
-    const hp = new HyperparameterTensors(configs[0]![1]);
+    const hp = new HyperparameterTensors(hyperparameterInputs(configs[0]![1]));
     const before = hp.tensors['hp.step'];
     hp.write(3);
     expect(() => hp.write(4, { lr: 5, values: { 'hp.nope': 1 } })).toThrow(OptimConfigError);

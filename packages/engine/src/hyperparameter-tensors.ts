@@ -1,5 +1,5 @@
 import { DataType } from '@anneal/onnx';
-import { hyperparameterInputs, OptimConfigError, optimNames, resolveGroups, type HyperparameterConfig } from '@anneal/optim';
+import { OptimConfigError, optimNames, type HyperparameterInput } from '@anneal/optim';
 import { toOrtTensor, type OrtTensor } from '@anneal/runtime';
 
 /** What one step asks for: base learning rate and explicit overrides by input name. */
@@ -9,8 +9,8 @@ export interface HyperparameterRequest {
 }
 
 /**
- * The scalar hyperparameter feeds of a train step, computed with the same rules as
- * `hyperparameterFeeds` from @anneal/optim (defaults < base-lr-derived group rates < step count
+ * The scalar hyperparameter feeds of a train step, computed from the inputs the compiled update
+ * describes (`hyperparameterInputs` of @anneal/optim), with the same rules as `hyperparameterFeeds` (defaults < base-lr-derived group rates < step count
  * < explicit values) but with everything static resolved once: each input is one 0-d float32
  * ORT tensor whose single element is rewritten in place before a run, so a step allocates
  * nothing and re-validates nothing but the names in `values`.
@@ -19,7 +19,7 @@ export interface HyperparameterRequest {
  * flight on one instance).
  *
  * @example
- * const hp = new HyperparameterTensors(config);
+ * const hp = new HyperparameterTensors(update.hyperparameters);
  * hp.write(7, { lr: schedule.valueAt(6) });
  * const feeds = { ...state, ...hp.tensors, x };
  */
@@ -35,8 +35,8 @@ export class HyperparameterTensors {
   private readonly followers: { cell: Float32Array; scale: number }[] = [];
   private readonly stepCell: Float32Array | undefined;
 
-  constructor(config: HyperparameterConfig) {
-    const inputs = hyperparameterInputs(config);
+  /** `inputs`: what the compiled update describes (`OptimizerUpdate.hyperparameters`, or `hyperparameterInputs(config)`). */
+  constructor(inputs: readonly HyperparameterInput[]) {
     const tensors: Record<string, OrtTensor> = {};
     this.names = inputs.map((h) => h.name);
     this.defaults = inputs.map((h) => h.value);
@@ -47,10 +47,10 @@ export class HyperparameterTensors {
       return cell;
     });
     this.tensors = tensors;
-    for (const g of resolveGroups(config)) {
-      const i = this.index.get(optimNames.lr(g.name));
-      if (g.lrFollowsBase && i !== undefined) this.followers.push({ cell: this.cells[i]!, scale: g.lrScale });
-    }
+    // the inputs say which rates follow the base lr (followBaseLr's rule, resolved to cells once)
+    inputs.forEach((h, i) => {
+      if (h.followsBase) this.followers.push({ cell: this.cells[i]!, scale: h.scale ?? 1 });
+    });
     const stepIndex = this.index.get(optimNames.hyperparameter('step'));
     this.stepCell = stepIndex === undefined ? undefined : this.cells[stepIndex];
   }

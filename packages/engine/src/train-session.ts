@@ -1,6 +1,6 @@
 import { applyBatchNormMode, compileTrainStep, defaultGradientRegistry, listParameters, type BatchNormMode, type GradientRegistry, type Loss, type TrainStep } from '@anneal/autograd';
 import { DataType, GraphBuilder, tensorToValue, type ModelProto, type TensorValue } from '@anneal/onnx';
-import { emitOptimizerUpdate, optimNames, type OptimizerUpdate, type OptimizerUpdateConfig } from '@anneal/optim';
+import { emitOptimizerUpdate, optimNames, type HyperparameterInput, type OptimizerUpdate, type OptimizerUpdateConfig } from '@anneal/optim';
 import { createSession, exportInferenceModel, fromOrtTensorAsync, ortExecutor, saveCheckpoint, StateStore, toOrtTensor, type Device, type Feeds, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions } from '@anneal/runtime';
 import { labelType, lossEmitter, type LossSpec } from './loss-spec';
 import { buildEvalModel, buildPredictModel, opsetOf } from './eval-model';
@@ -126,7 +126,7 @@ export class TrainSession {
     /** Seed of the Dropout noise (see {@link noiseFeeds}); saved with the state, so a resumed run keeps it. */
     private noiseSeed = 0,
   ) {
-    this.hp = new HyperparameterTensors(config);
+    this.hp = new HyperparameterTensors(update.hyperparameters);
     this.carriedNames = Object.keys(carriedOutputs);
     this.fetchPlain = [trainStep.loss, ...this.carriedNames];
     this.fetchWithStats = [...this.fetchPlain, ...trainStep.stats];
@@ -212,6 +212,11 @@ export class TrainSession {
   /** Names and default values of the hyperparameter inputs. */
   get hyperparameters(): Record<string, number> {
     return { ...this.trainStep.hyperparameters };
+  }
+
+  /** What each hyperparameter input is (role, group, default, whether it follows the base lr), as the compiled update describes it. */
+  get hyperparameterInputs(): readonly HyperparameterInput[] {
+    return this.update.hyperparameters;
   }
 
   /**

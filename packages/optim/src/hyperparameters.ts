@@ -14,6 +14,27 @@ export interface HyperparameterInput {
   /** Default (initial) value from the config. */
   readonly value: number;
   readonly description: string;
+  /**
+   * `lr` inputs only: whether the group's rate follows the base learning rate (a schedule of the
+   * base lr moves it to `base × scale`) or is the group's own absolute rate (it stays at `value`
+   * unless a schedule drives the group itself).
+   */
+  readonly followsBase?: boolean;
+  /** `lr` inputs that follow the base rate: the factor on it (`lrScale`, 1 for the default group). */
+  readonly scale?: number;
+}
+
+/**
+ * The value of every input that follows the base learning rate when the base rate is `lr`:
+ * the one place the rule "group lrs follow the base lr" is written.
+ *
+ * @example
+ * followBaseLr(inputs, 0.01); // { 'hp.lr.default': 0.01, 'hp.lr.head': 0.1 } with a head lrScale of 10
+ */
+export function followBaseLr(inputs: readonly HyperparameterInput[], lr: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const h of inputs) if (h.followsBase) out[h.name] = lr * (h.scale ?? 1);
+  return out;
 }
 
 /** The config fields hyperparameter inputs depend on. */
@@ -41,7 +62,9 @@ const reserved = new Set(['lr', 'weight_decay', 'max_grad_norm', 'ema_decay']);
 export function hyperparameterInputs(config: HyperparameterConfig): HyperparameterInput[] {
   const groups = resolveGroups(config);
   const out: HyperparameterInput[] = [];
-  for (const g of groups) out.push({ name: optimNames.lr(g.name), key: 'lr', group: g.name, value: g.lr, description: `learning rate of group '${g.name}'` });
+  for (const g of groups) {
+    out.push({ name: optimNames.lr(g.name), key: 'lr', group: g.name, value: g.lr, description: `learning rate of group '${g.name}'`, followsBase: g.lrFollowsBase, ...(g.lrFollowsBase ? { scale: g.lrScale } : {}) });
+  }
   for (const g of groups) {
     if (g.weightDecay !== 0) {
       out.push({ name: optimNames.weightDecay(g.name), key: 'weight_decay', group: g.name, value: g.weightDecay, description: `weight decay of group '${g.name}'` });
@@ -83,9 +106,7 @@ export function hyperparameterFeeds(config: HyperparameterConfig, at: Hyperparam
   const feeds: Record<string, number> = {};
   const inputs = hyperparameterInputs(config);
   for (const h of inputs) feeds[h.name] = h.value;
-  if (at.lr !== undefined) {
-    for (const g of resolveGroups(config)) if (g.lrFollowsBase) feeds[optimNames.lr(g.name)] = at.lr * g.lrScale;
-  }
+  if (at.lr !== undefined) Object.assign(feeds, followBaseLr(inputs, at.lr));
   const stepName = optimNames.hyperparameter('step');
   if (stepName in feeds) feeds[stepName] = at.step;
   for (const [name, v] of Object.entries(at.values ?? {})) {

@@ -10,7 +10,7 @@ export { lars, type LarsOptions } from './lars';
 export { lamb, type LambOptions } from './lamb';
 export type { LayerwiseExclusion } from './trust-ratio';
 export { resolveGroups, type ParamGroup, type ResolvedGroup, type GroupConfig, type ParamRef } from './param-groups';
-export { hyperparameterInputs, hyperparameterFeeds, type HyperparameterInput, type HyperparameterConfig, type HyperparameterStep } from './hyperparameters';
+export { followBaseLr, hyperparameterInputs, hyperparameterFeeds, type HyperparameterInput, type HyperparameterConfig, type HyperparameterStep } from './hyperparameters';
 export { emitGradNorms, type GradNorms } from './clip-grad-norm';
 export { emitParamStats, type StatKind, type StatOutput } from './diagnostics';
 export { emitOptimizerUpdate, type OptimizerUpdateConfig, type OptimizerUpdate, type CarriedTensor } from './optimizer-update';

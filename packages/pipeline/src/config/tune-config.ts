@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pluginSpec, runName } from './fit-config';
 
 const paramValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
 
@@ -21,7 +22,7 @@ export const dimensionSchema = z.discriminatedUnion('type', [
  */
 export const tuneConfigSchema = z
   .object({
-    name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only (it names the study and its folder)'),
+    name: runName,
     /** A fit config, or the path of one (relative to this file). */
     base: z.union([z.string(), z.record(z.string(), z.unknown())]),
     space: z.record(z.string().regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*|\[\d+\])*$/, 'a config path such as optimizer.lr or schedules[0].schedule.base'), dimensionSchema),
@@ -32,15 +33,18 @@ export const tuneConfigSchema = z
     metric: z.string().default('val.accuracy').describe('epoch metric to optimize and to prune on: val.accuracy, val.loss, train.loss...'),
     direction: z.enum(['minimize', 'maximize']).default('maximize'),
     trials: z.number().int().positive().default(20),
-    sampler: z.object({ type: z.enum(['random', 'tpe', 'qmc', 'grid']).default('tpe'), seed: z.number().int().default(0), startupTrials: z.number().int().nonnegative().optional() }).strict().default({ type: 'tpe', seed: 0 }),
-    pruner: z
-      .object({ type: z.enum(['none', 'median', 'asha', 'hyperband']).default('median'), startupTrials: z.number().int().nonnegative().optional(), warmupSteps: z.number().int().nonnegative().optional(), reductionFactor: z.number().int().min(2).optional() })
-      .strict()
-      .default({ type: 'median' }),
+    /** Seed of the sampler (when its spec gives none). */
+    seed: z.number().int().default(0),
+    /** A sampler plugin: tpe (default), random, qmc, grid, or one from a package. */
+    sampler: pluginSpec.default({ type: 'tpe' }),
+    /** A pruner plugin fed the metric at every epoch end: median (default), percentile, asha, hyperband, none. */
+    pruner: pluginSpec.default({ type: 'median' }),
     /** Worker processes on this machine (each with its own ORT session and thread budget). */
     parallel: z.number().int().positive().default(1),
-    /** Where the study lives: a journal file (default `runs/<name>/study.jsonl`), or redis://host:port. */
-    storage: z.string().optional(),
+    /** Where the study lives: a storage plugin spec, a journal file path, or redis://host:port (default: the journal `runs/<name>/study.jsonl`). */
+    storage: z.union([z.string().min(1), pluginSpec]).optional(),
+    /** Packages whose descriptors (samplers, pruners, storages, anything the base config names) are registered. */
+    plugins: z.array(z.string().min(1)).default([]),
     /** Heartbeat of running trials; a trial silent for `graceMs` is failed and retried. */
     heartbeat: z.object({ intervalMs: z.number().int().positive().default(1000), graceMs: z.number().int().positive().default(10000) }).strict().default({ intervalMs: 1000, graceMs: 10000 }),
   })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { batchFields, batchNormMode, callbacksSchema, lossSchema, metricsSchema, optimizer, scheduleBinding, source, split, trainFields } from '../fit/config-schema';
+import { batchFields, batchNormMode, callbacksSchema, metricsSchema, optimizerSchema, pluginSpec, runName, scheduleBinding, split, trainFields } from './fit-config';
 
 const positiveInt = z.number().int().positive();
 const unit = z.number().min(0).max(1);
@@ -19,7 +19,6 @@ export const preprocessSchema = z
   })
   .strict();
 
-const imagesSource = z.object({ kind: z.literal('images'), dir: z.string().min(1), extensions: z.array(z.string()).optional() }).strict();
 
 /**
  * The `anneal finetune` config: a pre-trained ONNX backbone, a new head and one of three modes:
@@ -30,7 +29,7 @@ const imagesSource = z.object({ kind: z.literal('images'), dir: z.string().min(1
  */
 export const finetuneConfigSchema = z
   .object({
-    name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only (it names the run folder)').default('finetune'),
+    name: runName.default('finetune'),
     seed: z.number().int().default(0),
     mode: z.enum(['features', 'finetune', 'lp-ft']).default('features'),
     backbone: z
@@ -43,7 +42,8 @@ export const finetuneConfigSchema = z
       .strict(),
     data: z
       .object({
-        source: z.union([source, imagesSource]),
+        /** A data source plugin, or `images` (an image folder: one sub-folder per class). */
+        source: pluginSpec,
         preprocess: preprocessSchema.optional(),
         split,
         trainPerClass: positiveInt.optional().describe('keep this many training examples per class (seeded by split.seed)'),
@@ -71,8 +71,8 @@ export const finetuneConfigSchema = z
       .strict()
       .default({}),
     layerDecay: z.number().positive().max(1).optional(),
-    loss: lossSchema,
-    optimizer,
+    loss: pluginSpec.default({ type: 'cross-entropy' }),
+    optimizer: optimizerSchema,
     schedules: z.array(scheduleBinding).default([]),
     metrics: metricsSchema,
     train: z.object({ ...trainFields, batchNorm: batchNormMode.default('frozen') }).strict(),
@@ -80,7 +80,8 @@ export const finetuneConfigSchema = z
     probe: z.object({ epochs: positiveInt.default(20), lr: z.number().positive().default(1e-2), type: z.string().default('adam'), weightDecay: z.number().nonnegative().optional() }).strict().default({ epochs: 20, lr: 1e-2, type: 'adam' }),
     cache: z.object({ dir: z.string().default('.anneal/features'), enabled: z.boolean().default(true) }).strict().default({ dir: '.anneal/features', enabled: true }),
     callbacks: callbacksSchema,
-    plugins: z.array(z.string()).default([]),
+    loggers: z.array(pluginSpec).default([]),
+    plugins: z.array(z.string().min(1)).default([]),
   })
   .strict();
 

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { CliError } from '../cli-error';
-import { fitConfigSchema, type FitConfig } from './config-schema';
+import { ConfigError } from '../errors';
+import { fitConfigSchema, type FitConfig } from './fit-config';
 
 /** Formats zod issues as `path: message` lines, paths like `data.split.test` or `schedules[0].schedule`. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
@@ -21,18 +21,18 @@ export function parseConfigText(text: string, file: string): unknown {
     try {
       return JSON.parse(text);
     } catch (e) {
-      throw new CliError(`${file}: not valid JSON (${(e as Error).message})`);
+      throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
     }
   }
   const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length) throw new CliError(`${file}: not valid YAML:\n${doc.errors.map((e) => `  ${e.message}`).join('\n')}`);
+  if (doc.errors.length) throw new ConfigError(`${file}: not valid YAML:\n${doc.errors.map((e) => `  ${e.message}`).join('\n')}`);
   return doc.toJS();
 }
 
 /** Validates a parsed config; errors list every problem with its config path. */
 export function validateFitConfig(raw: unknown, file: string): FitConfig {
   const parsed = fitConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new CliError(`${file}: invalid config:\n${formatIssues(parsed.error.issues)}`);
+  if (!parsed.success) throw new ConfigError(`${file}: invalid config:\n${formatIssues(parsed.error.issues)}`);
   return parsed.data;
 }
 
@@ -47,10 +47,10 @@ export function loadConfigFile<S extends z.ZodType>(file: string, schema: S): z.
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new CliError(`${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path`);
+    throw new ConfigError(`${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path`);
   }
   const parsed = schema.safeParse(parseConfigText(text, file));
-  if (!parsed.success) throw new CliError(`${file}: invalid config:\n${formatIssues(parsed.error.issues)}`);
+  if (!parsed.success) throw new ConfigError(`${file}: invalid config:\n${formatIssues(parsed.error.issues)}`);
   return parsed.data as z.infer<S>;
 }
 
@@ -75,7 +75,7 @@ export function loadBaseConfig(base: string | Record<string, unknown>, configPat
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new CliError(`${configPath}: base: cannot read the fit config ${file}`);
+    throw new ConfigError(`${configPath}: base: cannot read the fit config ${file}`);
   }
   return parseConfigText(text, file) as Record<string, unknown>;
 }

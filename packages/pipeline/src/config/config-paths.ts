@@ -1,4 +1,4 @@
-import { CliError } from '../cli-error';
+import { ConfigError } from '../errors';
 
 type Json = Record<string, unknown> | unknown[];
 
@@ -6,7 +6,7 @@ function tokens(path: string): (string | number)[] {
   const out: (string | number)[] = [];
   for (const part of path.split('.')) {
     const m = /^([^[\]]+)((?:\[\d+\])*)$/.exec(part);
-    if (!m) throw new CliError(`'${path}' is not a config path (use names and [index], e.g. schedules[0].schedule.base)`);
+    if (!m) throw new ConfigError(`'${path}' is not a config path (use names and [index], e.g. schedules[0].schedule.base)`);
     out.push(m[1]!);
     for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
   }
@@ -26,12 +26,12 @@ export function setPath<T extends Record<string, unknown>>(config: T, path: stri
   keys.forEach((key, i) => {
     const last = i === keys.length - 1;
     if (typeof key === 'number') {
-      if (!Array.isArray(node) || key >= node.length) throw new CliError(`space path '${path}': index ${key} does not exist in the base config`);
+      if (!Array.isArray(node) || key >= node.length) throw new ConfigError(`space path '${path}': index ${key} does not exist in the base config`);
       if (last) node[key] = value;
       else node = node[key] as Json;
       return;
     }
-    if (Array.isArray(node) || node === null || typeof node !== 'object') throw new CliError(`space path '${path}': '${String(keys[i - 1])}' is not an object in the base config`);
+    if (Array.isArray(node) || node === null || typeof node !== 'object') throw new ConfigError(`space path '${path}': '${String(keys[i - 1])}' is not an object in the base config`);
     const obj = node as Record<string, unknown>;
     if (last) obj[key] = value;
     else {

@@ -1,6 +1,6 @@
-import { classCounts, DataLoader, loadCsv, loadIris, loadMnist, loadNpyDataset, selectClasses, splitTrainValTest, type ArrayDataset } from '@anneal/data';
-
-import type { FitConfig } from './config-schema';
+import { classCounts, DataLoader, splitTrainValTest, type ArrayDataset } from '@anneal/data';
+import type { FitConfig } from '../config/fit-config';
+import type { AnnealRegistry } from '../kinds';
 
 /** The datasets and loaders of a run. `val` is the validation split, or the test split when the config has none (then charts label it as such). */
 export interface RunData {
@@ -15,27 +15,17 @@ export interface RunData {
   sizes: { train: number; val: number; test: number };
 }
 
-/** Loads the examples of a configured source (MNIST as images when `image` or the source says so). */
-export function loadSource(s: FitConfig['data']['source'], image = false): ArrayDataset {
-  switch (s.kind) {
-    case 'mnist': {
-      const ds = loadMnist({ perDigit: s.perDigit, image: s.image || image });
-      return s.digits ? selectClasses(ds, s.digits) : ds;
-    }
-    case 'iris':
-      return loadIris();
-    case 'csv':
-      return loadCsv(s.path, { label: s.label, features: s.features, delimiter: s.delimiter, header: s.header });
-    case 'npy':
-      return loadNpyDataset({ x: s.x, y: s.y });
-  }
-}
-
 /** The parts of a split dataset. */
 export interface DataParts {
   train: ArrayDataset;
   val?: ArrayDataset;
   test: ArrayDataset;
+}
+
+/** A run's examples, split, before they are wrapped in loaders for the model's input. */
+export interface RunParts {
+  parts: DataParts;
+  classes: number;
 }
 
 /** Splits examples into train / (val) / test as `split` says, seeded. */
@@ -50,12 +40,12 @@ export function splitParts(ds: ArrayDataset, split: FitConfig['data']['split']):
 }
 
 /**
- * Loads the configured examples, splits them (seeded) and wraps the parts in loaders: training
- * batches shuffled by (run seed, epoch), evaluation batches in order.
+ * Loads the configured examples through their data-source plugin and splits them (seeded).
+ * `image` asks sources that can for [C, H, W] examples (the model wants images).
  */
-export function buildData(config: FitConfig, inputName: string): RunData {
-  const ds = loadSource(config.data.source, config.model.kind === 'cnn');
-  return dataLoaders(splitParts(ds, config.data.split), config, inputName, classCounts(ds).length);
+export async function loadRunParts(registry: AnnealRegistry, config: Pick<FitConfig, 'data'>, options: { baseDir: string; image: boolean }): Promise<RunParts> {
+  const ds = await registry.build('data-source', config.data.source, 'data.source', options);
+  return { parts: splitParts(ds, config.data.split), classes: classCounts(ds).length };
 }
 
 /** Loaders over split parts: training batches shuffled by (run seed, epoch), evaluation batches in order. */
@@ -64,12 +54,11 @@ export function dataLoaders(parts: DataParts, config: Pick<FitConfig, 'data' | '
   const train = new DataLoader(parts.train, { batchSize, shuffle: true, seed: config.seed, dropLast, inputName });
   const test = new DataLoader(parts.test, { batchSize: evalBatchSize, inputName });
   const val = parts.val ? new DataLoader(parts.val, { batchSize: evalBatchSize, inputName }) : undefined;
-  const hasVal = val !== undefined;
   return {
     train,
     val: val ?? test,
     test,
-    valSplit: hasVal ? 'val' : 'test',
+    valSplit: val ? 'val' : 'test',
     classes,
     inputDims: parts.train.x.dims.slice(1),
     sizes: { train: train.size, val: val?.size ?? 0, test: test.size },

@@ -1,0 +1,33 @@
+import { isAbsolute, join } from 'node:path';
+import { defineLogger, type LoggerContext, type LoggerDescriptor } from '@anneal/core';
+import { PluginOptionError } from '@anneal/plugin';
+import { z } from 'zod';
+import { chartsLogger } from './charts';
+import { metricsJsonl } from './metrics-jsonl';
+
+/** The run folder a file logger writes into; loggers that write files need one. */
+function runDir(ctx: LoggerContext, id: string): string {
+  if (!ctx.run.dir) throw new PluginOptionError('type', `the '${id}' logger writes files, but the run has no folder; give the run a dir`);
+  return ctx.run.dir;
+}
+
+const inRun = (dir: string, path: string) => (isAbsolute(path) ? path : join(dir, path));
+
+/** The built-in loggers that write a run folder's files: `metrics-jsonl` and `charts` (every run with a folder has both). */
+export const builtinFileLoggers: readonly LoggerDescriptor[] = [
+  defineLogger({
+    id: 'metrics-jsonl',
+    description: 'metrics.jsonl: a line per step and per epoch (what anneal doctor and the charts read)',
+    options: z.strictObject({ path: z.string().min(1).default('metrics.jsonl') }),
+    create: (o, ctx) => metricsJsonl(inRun(runDir(ctx, 'metrics-jsonl'), o.path)),
+  }),
+  defineLogger({
+    id: 'charts',
+    description: 'charts/*.svg and .png at the end of the run: loss with its ±std band, accuracy, lr',
+    options: z.strictObject({ metrics: z.string().min(1).default('metrics.jsonl'), dir: z.string().min(1).default('charts') }),
+    create: (o, ctx) => {
+      const dir = runDir(ctx, 'charts');
+      return chartsLogger({ metrics: inRun(dir, o.metrics), dir: inRun(dir, o.dir), batchesPerEpoch: ctx.run.batchesPerEpoch, valLabel: ctx.run.validation ? 'val' : 'test' });
+    },
+  }),
+];

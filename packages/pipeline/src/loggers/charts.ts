@@ -1,0 +1,27 @@
+import { existsSync } from 'node:fs';
+import type { Logger } from '@anneal/core';
+import { EMPTY, type Subscription } from 'rxjs';
+import { readMetrics } from './metrics-jsonl';
+import { writeRunCharts } from './run-charts';
+
+/**
+ * Draws a run's charts (loss with its ±std band, accuracy, lr; SVG and PNG) from its
+ * metrics.jsonl when the run ends: `written` lists the SVGs. It reads the file the
+ * `metrics-jsonl` logger keeps, so a resumed run's charts cover the whole run.
+ *
+ * @example
+ * const charts = chartsLogger({ metrics: 'runs/a/metrics.jsonl', dir: 'runs/a/charts', batchesPerEpoch: 125, valLabel: 'val' });
+ */
+export function chartsLogger(options: { metrics: string; dir: string; batchesPerEpoch: number; valLabel: string }): Logger & { readonly written: readonly string[] } {
+  let written: string[] = [];
+  return {
+    get written() {
+      return written;
+    },
+    attach: (): Subscription => EMPTY.subscribe(),
+    async close() {
+      if (!existsSync(options.metrics)) return;
+      written = await writeRunCharts(options.dir, readMetrics(options.metrics), options);
+    },
+  };
+}
