@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { PluginContext, PluginDescriptor } from '@anneal/plugin';
+import { DataType } from '@anneal/onnx';
 import { z } from 'zod';
 import type { ArrayDataset } from './array-dataset';
 import { selectClasses } from './class-subsets';
@@ -69,6 +70,14 @@ export const builtinDataSources: readonly DataSourceDescriptor[] = [
     id: 'npy',
     description: 'inputs and labels in two .npy files (batch first)',
     options: z.strictObject({ x: z.string().min(1), y: z.string().min(1) }),
-    create: (o, ctx) => loadNpyDataset({ x: sourcePath(ctx, o.x), y: sourcePath(ctx, o.y) }),
+    create: (o, ctx) => {
+      const ds = loadNpyDataset({ x: sourcePath(ctx, o.x), y: sourcePath(ctx, o.y) });
+      // integer class ids of any width become the int64 the losses take (numpy writes int32 on some platforms)
+      const y = ds.y;
+      if (y.dataType === DataType.INT32 || y.dataType === DataType.INT16 || y.dataType === DataType.INT8 || y.dataType === DataType.UINT8 || y.dataType === DataType.UINT16) {
+        return { ...ds, y: { dataType: DataType.INT64, dims: y.dims, data: BigInt64Array.from(y.data as ArrayLike<number>, (v) => BigInt(v)) } };
+      }
+      return ds;
+    },
   }),
 ];

@@ -79,3 +79,18 @@ export function loadBaseConfig(base: string | Record<string, unknown>, configPat
   }
   return parseConfigText(text, file) as Record<string, unknown>;
 }
+
+/** Reads a JSON file (a run folder's config.json, runtime.json, summary.json); errors name the file and say what is wrong. */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message}); the file is damaged (was it edited, or cut short by a full disk?)`);
+  }
+}

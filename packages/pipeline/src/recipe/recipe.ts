@@ -1,18 +1,18 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bestRun, formatFindings, Recipe, RECIPE_STEPS, recipeReport, type RecipeOptions, type RecipeState, type RecipeStep, type RefinedRun } from '@anneal/diagnostics';
 import { writeFileAtomic } from '@anneal/onnx';
 import { writeReport } from '@anneal/report';
-import { CliError } from '../cli-error';
-import { createContainer } from '../container';
-import { composeRun } from '../fit/compose';
-import type { FitConfig } from '../fit/config-schema';
-import { freshRunDir } from '../fit/fit-command';
-import { formatIssues, loadBaseConfig, loadConfigFile, validateFitConfig } from '../fit/load-config';
-import { pluginPackages, registerSchedulerPlugins } from '../fit/plugins';
-import { taskBar } from '../fit/progress-bars';
+import type { FitConfig } from '../config/fit-config';
+import { formatIssues, loadBaseConfig, loadConfigFile, readJsonFile, validateFitConfig } from '../config/load-config';
+import { recipeConfigSchema, type RecipeConfig } from '../config/recipe-config';
+import { ConfigError } from '../errors';
+import type { Pipeline } from '../pipeline';
+import { freshRunDir } from '../run/run-paths';
+import { RUN_DATA } from '../tokens';
+import { taskBar } from '../task-bar';
+import { createRunContainer } from '../run/compose';
 import { fitProbeTarget, fitRunner } from './recipe-runs';
-import { recipeConfigSchema, type RecipeConfig } from './recipe-schema';
 
 /** What `anneal recipe` prints and returns. */
 export interface RecipeSummary {
@@ -25,13 +25,12 @@ export interface RecipeSummary {
   seconds: number;
 }
 
-export interface RecipeCommandOptions {
+export interface RecipeOptionsInput {
   out?: string;
   /** Stop after this step. */
   until?: string;
   /** Continue the recipe in this folder. */
   resume?: string;
-  progress: boolean;
 }
 
 function recipeOptions(r: RecipeConfig, fit: FitConfig, until: RecipeStep | undefined): RecipeOptions {
@@ -41,7 +40,7 @@ function recipeOptions(r: RecipeConfig, fit: FitConfig, until: RecipeStep | unde
 
 function checkStep(until: string | undefined): RecipeStep | undefined {
   if (until === undefined) return undefined;
-  if (!(RECIPE_STEPS as readonly string[]).includes(until)) throw new CliError(`--until ${until}: not a recipe step; use one of ${RECIPE_STEPS.join(', ')}`);
+  if (!(RECIPE_STEPS as readonly string[]).includes(until)) throw new ConfigError(`--until ${until}: not a recipe step; use one of ${RECIPE_STEPS.join(', ')}`);
   return until as RecipeStep;
 }
 
@@ -49,12 +48,12 @@ function checkStep(until: string | undefined): RecipeStep | undefined {
 function loadSaved(dir: string): { recipe: RecipeConfig; fit: FitConfig; state: RecipeState } {
   const configFile = join(dir, 'config.json');
   const stateFile = join(dir, 'recipe.json');
-  if (!existsSync(configFile) || !existsSync(stateFile)) throw new CliError(`${dir} is not a recipe folder (config.json and recipe.json expected); give the folder \`anneal recipe\` wrote`);
-  const raw = JSON.parse(readFileSync(configFile, 'utf8')) as unknown;
+  if (!existsSync(configFile) || !existsSync(stateFile)) throw new ConfigError(`${dir} is not a recipe folder (config.json and recipe.json expected); give the folder \`anneal recipe\` wrote`);
+  const raw = readJsonFile(configFile);
   const parsed = recipeConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new CliError(`${configFile}: invalid recipe config:\n${formatIssues(parsed.error.issues)}`);
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as RecipeState;
-  if (state.version !== 1 || !Array.isArray(state.done)) throw new CliError(`${stateFile}: not a recipe state this version can read`);
+  if (!parsed.success) throw new ConfigError(`${configFile}: invalid recipe config:\n${formatIssues(parsed.error.issues)}`);
+  const state = readJsonFile(stateFile) as RecipeState;
+  if (state.version !== 1 || !Array.isArray(state.done)) throw new ConfigError(`${stateFile}: not a recipe state this version can read`);
   return { recipe: parsed.data, fit: validateFitConfig(parsed.data.base, `${configFile} (base)`), state };
 }
 
@@ -64,8 +63,9 @@ function loadSaved(dir: string): { recipe: RecipeConfig; fit: FitConfig; state: 
  * with recipe.json (the state after every step), report.html / report.md with charts, and one
  * run folder per full training run. `--until <step>` stops after a step; `--resume <dir>` goes on.
  */
-export async function recipeCommand(configPath: string | undefined, options: RecipeCommandOptions, io: { out: (s: string) => void; err: (s: string) => void }): Promise<RecipeSummary> {
+export async function runRecipe(pipeline: Pipeline, configPath: string | undefined, options: RecipeOptionsInput = {}): Promise<RecipeSummary> {
   const started = performance.now();
+  const io = pipeline.io;
   const until = checkStep(options.until);
   let dir: string;
   let recipe: RecipeConfig;
@@ -75,38 +75,35 @@ export async function recipeCommand(configPath: string | undefined, options: Rec
     dir = options.resume;
     ({ recipe, fit, state } = loadSaved(dir));
   } else {
-    if (!configPath) throw new CliError('anneal recipe needs a config file, or --resume <recipe folder>');
+    if (!configPath) throw new ConfigError('anneal recipe needs a config file, or --resume <recipe folder>');
     const loaded = loadConfigFile(configPath, recipeConfigSchema);
     const base = loadBaseConfig(loaded.base, configPath);
     fit = validateFitConfig(base, `${configPath} (base)`);
     recipe = { ...loaded, base: fit as unknown as Record<string, unknown> };
-    dir = options.out ?? freshRunDir(join('runs', recipe.name));
-    if (existsSync(join(dir, 'recipe.json'))) throw new CliError(`${dir} already holds a recipe; continue it with \`anneal recipe --resume ${dir}\`, or choose another --out`);
+    dir = options.out ?? freshRunDir(join(pipeline.runsDir, recipe.name));
+    if (existsSync(join(dir, 'recipe.json'))) throw new ConfigError(`${dir} already holds a recipe; continue it with \`anneal recipe --resume ${dir}\`, or choose another --out`);
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(recipe, null, 2) + '\n');
   }
-  if (!(fit.data.split.val > 0)) throw new CliError(`${configPath ?? dir}: base: data.split.val is 0; the recipe compares runs on validation data, never on the test split: set data.split.val (e.g. 0.1)`);
+  if (!(fit.data.split.val > 0)) throw new ConfigError(`${configPath ?? dir}: base: data.split.val is 0; the recipe compares runs on validation data, never on the test split: set data.split.val (e.g. 0.1)`);
   const threads = recipe.parallel > 1 ? 1 : fit.train.threads;
-  const c = createContainer();
-  await registerSchedulerPlugins(c, pluginPackages(fit));
-  const first = await composeRun(c, fit, { checkpointDir: join(dir, '.unused') });
-  const data = first.data;
-  await first.session.release();
+  // the split every run of the recipe shares, loaded once
+  const data = await (await createRunContainer(pipeline.container, fit, { baseDir: pipeline.baseDir })).resolve(RUN_DATA);
   const title = `Tuning recipe: ${recipe.name}`;
   const subtitle = `${fit.model.kind} model, ${fit.optimizer.type} optimizer; ${data.sizes.train} train / ${data.sizes.val} val / ${data.sizes.test} test examples, ${data.train.batchesPerEpoch} batches per epoch; runs ranked by ${recipe.monitor} (${recipe.direction})`;
   const writeAll = async (s: RecipeState) => {
     writeFileAtomic(join(dir, 'recipe.json'), JSON.stringify(s) + '\n');
     await writeReport(dir, recipeReport(s, { title, subtitle, monitor: recipe.monitor, direction: recipe.direction }));
   };
-  const r = new Recipe(fitProbeTarget(fit, data, threads), fitRunner(fit, data, dir, threads), recipeOptions(recipe, fit, until));
+  const r = new Recipe(fitProbeTarget(pipeline, fit, data, threads), fitRunner(pipeline, fit, data, dir, threads), recipeOptions(recipe, fit, until));
   let bar: ReturnType<typeof taskBar> | undefined;
   r.events$.subscribe((e) => {
     if (e.type === 'step:start') io.err(`recipe: ${e.step}...`);
     else if (e.type === 'step:skip') io.err(`recipe: ${e.step}: ${e.reason}`);
     else if (e.type === 'progress') {
-      bar ??= taskBar(`  ${e.step}`, options.progress);
+      bar ??= taskBar(io, `  ${e.step}`);
       bar.update(e.done, e.total);
-      if (!options.progress) io.err(`  ${e.label}`);
+      if (!io.bar) io.err(`  ${e.label}`);
     } else if (e.type === 'step:end') {
       bar?.stop();
       bar = undefined;
@@ -127,18 +124,4 @@ export async function recipeCommand(configPath: string | undefined, options: Rec
   };
   writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
-}
-
-/** The lines printed at the end of `anneal recipe`. */
-export function formatRecipeSummary(s: RecipeSummary): string {
-  const monitor = s.monitor;
-  const lines = [`recipe: ${s.done.length} steps done (${s.done.join(', ')}) in ${s.seconds.toFixed(0)} s`];
-  if (s.halted) lines.push(`stopped at ${s.halted.step}: ${s.halted.reason}`);
-  if (s.best) {
-    const b = s.best;
-    lines.push(`best run: ${b.label} (lr ${b.lr}, weight decay ${b.weightDecay}, ${b.epochs} epochs, ${b.lrSchedule} lr): ${monitor} ${b.value.toFixed(4)}${b.testAccuracy !== undefined ? `, test accuracy ${(b.testAccuracy * 100).toFixed(2)}%` : ''}`);
-    lines.push(b.findings.length ? `doctor on ${b.label}:\n${formatFindings(b.findings)}` : `doctor on ${b.label}: no findings`);
-  }
-  lines.push(`report: ${s.report.html} and ${s.report.md}`);
-  return lines.join('\n');
 }

@@ -2,23 +2,25 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Callback } from '@anneal/core';
 import { saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
-import type { FitConfig } from '../fit/config-schema';
-import { runFit, type FitIo, type FitSummary } from '../fit/fit-command';
-import { runPaths } from '../fit/run-dir';
+import { silentIo } from '@anneal/core';
+import type { FitConfig } from '../config/fit-config';
+import type { Pipeline } from '../pipeline';
+import { runPaths } from '../run/run-paths';
+import type { FitSummary } from '../run/train-run';
 
 /** A member's config: the base with its own seed (initialization and shuffling); the data split stays the same. */
 export function memberConfig(config: FitConfig, index: number, threads: FitConfig['train']['threads']): FitConfig {
   const seed = config.seed + index;
-  const model = config.model.kind === 'onnx' ? config.model : { ...config.model, seed: (config.model.seed ?? config.seed) + index };
+  // built architectures take the member's seed; an ONNX file keeps its weights (members differ by data order and dropout)
+  const model = config.model.type === 'onnx' ? config.model : { ...config.model, seed: ((config.model.seed as number | undefined) ?? config.seed) + index };
   return { ...config, name: `${config.name}-member-${index}`, seed, model, train: { ...config.train, threads } };
 }
 
 /** Trains K members, `parallel` at a time in this process (ORT runs each on its own thread), each a run folder `<dir>/members/<i>`. */
-export async function trainMembers(config: FitConfig, dir: string, members: number, parallel: number, io: FitIo, onDone: (i: number, s: FitSummary) => void): Promise<FitSummary[]> {
+export async function trainMembers(pipeline: Pipeline, config: FitConfig, dir: string, members: number, parallel: number, onDone: (i: number, s: FitSummary) => void): Promise<FitSummary[]> {
   const threads = parallel > 1 ? 1 : config.train.threads;
   const results: FitSummary[] = new Array(members);
   let next = 0;
-  const quiet: FitIo = { out: () => {}, err: () => {}, progress: false };
   const worker = async () => {
     while (next < members) {
       const i = next++;
@@ -26,7 +28,7 @@ export async function trainMembers(config: FitConfig, dir: string, members: numb
       const memberDir = join(dir, 'members', String(i));
       mkdirSync(memberDir, { recursive: true });
       writeFileAtomic(runPaths(memberDir).config, JSON.stringify(cfg, null, 2) + '\n');
-      results[i] = await runFit(cfg, memberDir, undefined, members > 1 && parallel > 1 ? quiet : io);
+      results[i] = await pipeline.train(cfg, { dir: memberDir, io: members > 1 && parallel > 1 ? silentIo : undefined });
       onDone(i, results[i]!);
     }
   };

@@ -4,11 +4,14 @@ import { readNpy, writeNpy } from '@anneal/data';
 import { DataType, type TensorValue } from '@anneal/onnx';
 import { createSession } from '@anneal/runtime';
 import { accuracy, topK } from '@anneal/core';
-import { CliError } from '../cli-error';
-import { buildData } from './build-data';
-import { loadFitConfig, validateFitConfig } from './load-config';
-import type { FitConfig } from './config-schema';
-import { runPaths } from './run-dir';
+import type { FitConfig } from '../config/fit-config';
+import { readJsonFile, validateFitConfig } from '../config/load-config';
+import { ConfigError } from '../errors';
+import type { Pipeline } from '../pipeline';
+import { RUN_PARTS } from '../tokens';
+import { createRunContainer } from './compose';
+import { dataLoaders, type RunData } from './run-data';
+import { runPaths } from './run-paths';
 
 /** Summed softmax cross-entropy of [N, C] logits against class-id labels. */
 function crossEntropySum(logits: TensorValue, labels: TensorValue): number {
@@ -27,19 +30,40 @@ function crossEntropySum(logits: TensorValue, labels: TensorValue): number {
 }
 
 /**
- * `anneal evaluate <run-dir | model.onnx> [--config c]`: runs a saved inference model with plain
- * ONNX Runtime on the test split of the run's (or the given) config.
+ * The loaders of a config's data (its data-source plugin, split as configured), feeding `x`:
+ * what evaluating a saved model on a split needs.
  */
-export async function evaluateCommand(target: string, options: { config?: string; split?: 'test' | 'val' | 'train'; topK?: number }): Promise<{ split: string; loss: number; accuracy: number; topK: number; k: number; count: number; model: string }> {
+export async function configData(pipeline: Pipeline, config: FitConfig): Promise<RunData> {
+  const c = await createRunContainer(pipeline.container, config, { baseDir: pipeline.baseDir });
+  const { parts, classes } = await c.resolve(RUN_PARTS);
+  return dataLoaders(parts, config, 'x', classes);
+}
+
+/** What {@link evaluate} reports. */
+export interface EvaluateResult {
+  split: string;
+  loss: number;
+  accuracy: number;
+  topK: number;
+  k: number;
+  count: number;
+  model: string;
+}
+
+/**
+ * `anneal evaluate <run-dir | model.onnx> [--config c]`: runs a saved inference model with plain
+ * ONNX Runtime on a split (default test) of the run's (or the given) config.
+ */
+export async function evaluate(pipeline: Pipeline, target: string, options: { config?: string; split?: 'test' | 'val' | 'train'; topK?: number }): Promise<EvaluateResult> {
   const isDir = existsSync(join(target, 'config.json'));
   const modelPath = isDir ? runPaths(target).model : target;
-  if (!existsSync(modelPath)) throw new CliError(`${modelPath}: no such model; give a run folder (with model.onnx) or an .onnx file`);
-  if (!options.config && !isDir) throw new CliError('evaluating a bare .onnx file needs --config <fit config> to know the data');
-  const config: FitConfig = options.config ? loadFitConfig(options.config) : validateFitConfig(JSON.parse(readFileSync(runPaths(target).config, 'utf8')), runPaths(target).config);
-  const data = buildData(config, 'x');
+  if (!existsSync(modelPath)) throw new ConfigError(`${modelPath}: no such model; give a run folder (with model.onnx) or an .onnx file`);
+  if (!options.config && !isDir) throw new ConfigError('evaluating a bare .onnx file needs --config <fit config> to know the data');
+  const config: FitConfig = options.config ? pipeline.fitConfig(options.config) : validateFitConfig(readJsonFile(runPaths(target).config), runPaths(target).config);
+  const data = await configData(pipeline, config);
   const split = options.split ?? 'test';
   const loader = split === 'train' ? data.train : split === 'val' ? data.val : data.test;
-  if (!loader || (split === 'val' && data.valSplit !== 'val')) throw new CliError(`the config has no ${split} split`);
+  if (!loader || (split === 'val' && data.valSplit !== 'val')) throw new ConfigError(`the config has no ${split} split`);
   const k = options.topK ?? 5;
   return { split, ...(await scoreModelFile(modelPath, loader.epochBatches(0), k)), model: modelPath };
 }
@@ -48,10 +72,10 @@ export async function evaluateCommand(target: string, options: { config?: string
  * `anneal predict <model.onnx> --input x.npy [--out predictions.npy]`: class ids (argmax) for
  * every row, and the softmax probabilities with `--probabilities`.
  */
-export async function predictCommand(modelPath: string, options: { input: string; out?: string; probabilities?: string }): Promise<{ classes: number[] }> {
-  if (!existsSync(modelPath)) throw new CliError(`${modelPath}: no such model`);
+export async function predict(modelPath: string, options: { input: string; out?: string; probabilities?: string }): Promise<{ classes: number[] }> {
+  if (!existsSync(modelPath)) throw new ConfigError(`${modelPath}: no such model`);
   const x = readNpy(options.input);
-  if (x.dataType !== DataType.FLOAT) throw new CliError(`${options.input}: inputs must be float32, got ${DataType[x.dataType]}`);
+  if (x.dataType !== DataType.FLOAT) throw new ConfigError(`${options.input}: inputs must be float32, got ${DataType[x.dataType]}`);
   const session = await createSession(new Uint8Array(readFileSync(modelPath)), { device: 'cpu' });
   const out = await session.run({ [session.inputNames[0]!]: x });
   await session.release();

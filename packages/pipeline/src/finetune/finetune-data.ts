@@ -4,10 +4,12 @@ import { dirname, join, resolve } from 'node:path';
 import { classCounts, samplePerClass, subset, type ArrayDataset } from '@anneal/data';
 import { DataType } from '@anneal/onnx';
 import { checkInputLayout, describePreprocess, hashDataset, listImageFolder, loadImageFiles, preprocessDataset, preprocessDims, type Backbone, type ImagePreprocess } from '@anneal/transfer';
-import { CliError } from '../cli-error';
-import { loadSource, splitParts, type DataParts } from '../fit/build-data';
-import { taskBar } from '../fit/progress-bars';
-import type { FinetuneConfig } from './finetune-schema';
+import type { RunIo } from '@anneal/core';
+import type { FinetuneConfig } from '../config/finetune-config';
+import { ConfigError } from '../errors';
+import type { AnnealRegistry } from '../kinds';
+import { splitParts, type DataParts } from '../run/run-data';
+import { taskBar } from '../task-bar';
 
 /**
  * One split of a finetune run, loaded on demand: a feature-cache hit under `key` needs no
@@ -47,7 +49,7 @@ export function resolveBackbonePath(path: string, where = 'backbone.path'): stri
       if (dirname(dir) === dir) break;
     }
   }
-  throw new CliError(`${where}: ${path} is neither a file nor a file of an installed package; give the path of an .onnx file`);
+  throw new ConfigError(`${where}: ${path} is neither a file nor a file of an installed package; give the path of an .onnx file`);
 }
 
 /** Loads every part (fine-tuning needs the examples themselves). */
@@ -55,22 +57,16 @@ export async function loadParts(data: FinetuneData): Promise<DataParts> {
   return { train: await data.parts.train.load(), val: await data.parts.val?.load(), test: await data.parts.test.load() };
 }
 
-/** Where loading reports: progress bars (when on a terminal) and one line per part loaded. */
-export interface DataIo {
-  progress: boolean;
-  log: (line: string) => void;
-}
-
-function once(label: string, io: DataIo, make: (onProgress: (done: number, total: number) => void) => Promise<ArrayDataset>): () => Promise<ArrayDataset> {
+function once(label: string, io: RunIo, make: (onProgress: (done: number, total: number) => void) => Promise<ArrayDataset>): () => Promise<ArrayDataset> {
   let loaded: Promise<ArrayDataset> | undefined;
   return () =>
     (loaded ??= (async () => {
-      const bar = taskBar(label, io.progress);
+      const bar = taskBar(io, label);
       const started = performance.now();
       try {
         const ds = await make(bar.update);
         bar.stop();
-        io.log(`${label}: ${ds.x.dims[0]} examples in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        io.err(`${label}: ${ds.x.dims[0]} examples in ${((performance.now() - started) / 1000).toFixed(1)} s`);
         return ds;
       } finally {
         bar.stop();
@@ -102,15 +98,17 @@ export function filesKey(files: readonly string[], labels: readonly number[]): s
  * `trainPerClass` training examples per class, turned into the backbone's input on demand (sharp
  * preprocessing). Size and layout are checked against the backbone before anything is decoded.
  */
-export async function buildFinetuneData(config: FinetuneConfig, backbone: Backbone, io: DataIo): Promise<FinetuneData> {
+export async function buildFinetuneData(registry: AnnealRegistry, config: FinetuneConfig, backbone: Backbone, io: RunIo, baseDir: string): Promise<FinetuneData> {
   const d = config.data;
   const p = d.preprocess as ImagePreprocess | undefined;
   const preprocessKey = p ? describePreprocess(p) : '';
   const parts: Partial<Record<keyof FinetuneData['parts'], LazyPart>> = {};
-  if (d.source.kind === 'images') {
-    if (!p) throw new CliError(`data.preprocess is required for an image folder (at least size: [height, width]); the backbone input '${backbone.input.name}' is [${backbone.input.dims.join(', ')}]`);
+  if (d.source.type === 'images') {
+    const source = d.source as { dir?: unknown; extensions?: unknown };
+    if (typeof source.dir !== 'string' || (source.extensions !== undefined && !(Array.isArray(source.extensions) && source.extensions.every((e) => typeof e === 'string')))) throw new ConfigError("data.source: an image folder is { type: images, dir: <folder with one sub-folder per class>, extensions?: ['.png', ...] }");
+    if (!p) throw new ConfigError(`data.preprocess is required for an image folder (at least size: [height, width]); the backbone input '${backbone.input.name}' is [${backbone.input.dims.join(', ')}]`);
     checkInputLayout({ name: backbone.input.name, dims: backbone.input.dims }, preprocessDims(p), p.layout);
-    const listing = await listImageFolder(d.source.dir, { extensions: d.source.extensions });
+    const listing = await listImageFolder(resolve(baseDir, source.dir), { extensions: source.extensions as string[] | undefined });
     for (const [name, rows] of Object.entries(splitRows(listing.labels, config))) {
       if (!rows) continue;
       const files = rows.map((r) => listing.files[r]!);
@@ -119,7 +117,7 @@ export async function buildFinetuneData(config: FinetuneConfig, backbone: Backbo
     }
     return { parts: parts as FinetuneData['parts'], classes: listing.classes.length, classNames: listing.classes, preprocessKey };
   }
-  const ds = loadSource(d.source, backbone.input.dims.length === 3 || !!p);
+  const ds = await registry.build('data-source', d.source, 'data.source', { baseDir, image: backbone.input.dims.length === 3 || !!p });
   checkInputLayout({ name: backbone.input.name, dims: backbone.input.dims }, p ? preprocessDims(p) : ds.x.dims.slice(1), p?.layout);
   const labels = Array.from(ds.y.data as BigInt64Array, Number);
   for (const [name, rows] of Object.entries(splitRows(labels, config))) {

@@ -1,20 +1,21 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArrayDataset } from '@anneal/data';
 import { loadModel, saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
 import { attachHead, buildHead, extractFeatures, featureStatistics, fineTunePlan, loadBackbone, type Backbone } from '@anneal/transfer';
-import { CliError } from '../cli-error';
-import { createContainer } from '../container';
-import { dataLoaders, type DataParts } from '../fit/build-data';
-import type { FitConfig } from '../fit/config-schema';
-import { scoreModelFile } from '../fit/evaluate-command';
-import { freshRunDir, runFit, type FitIo, type FitSummary } from '../fit/fit-command';
-import { loadConfigFile } from '../fit/load-config';
-import { pluginPackages, registerSchedulerPlugins } from '../fit/plugins';
-import { taskBar } from '../fit/progress-bars';
-import { runPaths } from '../fit/run-dir';
-import { buildFinetuneData, loadParts, resolveBackbonePath, type DataIo, type FinetuneData, type LazyPart } from './finetune-data';
-import { finetuneConfigSchema, type FinetuneConfig } from './finetune-schema';
+import type { RunIo } from '@anneal/core';
+import { finetuneConfigSchema, type FinetuneConfig } from '../config/finetune-config';
+import type { FitConfig } from '../config/fit-config';
+import { loadConfigFile, readJsonFile } from '../config/load-config';
+import { ConfigError } from '../errors';
+import type { ConfigSource, Pipeline } from '../pipeline';
+import { loadPluginPackages, pluginPackages } from '../plugin-packages';
+import { scoreModelFile } from '../run/evaluate';
+import { dataLoaders, type DataParts } from '../run/run-data';
+import { freshRunDir, runPaths } from '../run/run-paths';
+import type { FitSummary } from '../run/train-run';
+import { taskBar } from '../task-bar';
+import { buildFinetuneData, loadParts, resolveBackbonePath, type FinetuneData, type LazyPart } from './finetune-data';
 
 /** What `anneal finetune` prints and writes to summary.json. */
 export interface FinetuneSummary {
@@ -35,16 +36,17 @@ export function loadFinetuneConfig(file: string): FinetuneConfig {
   return loadConfigFile(file, finetuneConfigSchema);
 }
 
-/** The `fit` settings a phase trains with (data and model come prebuilt). */
+/** The `fit` settings a phase trains with (its data and model are provided, not loaded from these specs). */
 function phaseConfig(config: FinetuneConfig, backbonePath: string, probe: boolean): FitConfig {
   const base = {
     name: config.name,
     seed: config.seed,
-    data: { source: { kind: 'mnist' as const, image: false }, split: config.data.split, batchSize: config.data.batchSize, evalBatchSize: config.data.evalBatchSize, dropLast: config.data.dropLast },
-    model: { kind: 'onnx' as const, path: backbonePath },
+    data: { source: config.data.source, split: config.data.split, batchSize: config.data.batchSize, evalBatchSize: config.data.evalBatchSize, dropLast: config.data.dropLast },
+    model: { type: 'onnx', path: backbonePath },
     loss: config.loss,
     metrics: config.metrics,
     callbacks: config.callbacks,
+    loggers: config.loggers,
     plugins: config.plugins,
   };
   if (!probe) return { ...base, optimizer: config.optimizer, schedules: config.schedules, train: config.train };
@@ -57,7 +59,7 @@ export function isFinetuneRun(dir: string): boolean {
   const config = runPaths(dir).config;
   if (!existsSync(config)) return false;
   try {
-    return typeof (JSON.parse(readFileSync(config, 'utf8')) as { backbone?: unknown }).backbone === 'object';
+    return typeof (readJsonFile(config) as { backbone?: unknown }).backbone === 'object';
   } catch {
     return false;
   }
@@ -74,7 +76,7 @@ function phaseStatus(phaseDir: string, resuming: boolean): PhaseStatus {
   if (!resuming) return {};
   const paths = runPaths(phaseDir);
   if (existsSync(paths.summary)) {
-    const s = JSON.parse(readFileSync(paths.summary, 'utf8')) as FitSummary | FinetuneSummary;
+    const s = readJsonFile(paths.summary) as FitSummary | FinetuneSummary;
     // in single-phase modes the run's own summary replaces the phase's at the very end
     if (!('phases' in s)) return { done: s };
   }
@@ -85,14 +87,23 @@ function phaseStatus(phaseDir: string, resuming: boolean): PhaseStatus {
  * `anneal finetune <config>`: transfer learning from a pre-trained ONNX backbone, in the
  * configured mode, into a run folder whose model.onnx is ONE inference model (backbone + head).
  */
-export async function finetuneCommand(configPath: string, options: { out?: string; device?: { device: 'cpu' | 'cuda' | 'wasm'; deviceId: number } }, io: FitIo): Promise<FinetuneSummary> {
-  const config = loadFinetuneConfig(configPath);
+export async function finetune(pipeline: Pipeline, source: ConfigSource<Record<string, unknown>>, options: { out?: string; device?: { device: 'cpu' | 'cuda' | 'wasm'; deviceId: number } } = {}): Promise<FinetuneSummary> {
+  const config = typeof source === 'string' ? loadFinetuneConfig(source) : parseFinetuneConfig(source);
   if (options.device) Object.assign(config.train, options.device);
-  const dir = options.out ?? freshRunDir(`runs/${config.name}`);
-  if (existsSync(join(dir, 'config.json'))) throw new CliError(`${dir} already holds a run; continue it with \`anneal resume ${dir}\` or choose another --out (runs are never overwritten)`);
+  // a plugin that cannot load stops the run here, before a folder exists
+  await loadPluginPackages(pluginPackages(config), pipeline.baseDir);
+  if (options.out && existsSync(join(options.out, 'config.json'))) throw new ConfigError(`${options.out} already holds a run; continue it with \`anneal resume ${options.out}\` or choose another --out (runs are never overwritten)`);
+  const dir = options.out ?? freshRunDir(join(pipeline.runsDir, config.name));
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-  return runFinetune(config, dir, false, io);
+  return runFinetune(pipeline, config, dir, false);
+}
+
+/** A finetune config given as an object, validated. */
+function parseFinetuneConfig(raw: Record<string, unknown>): FinetuneConfig {
+  const parsed = finetuneConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`invalid finetune config:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  return parsed.data;
 }
 
 /**
@@ -100,23 +111,22 @@ export async function finetuneCommand(configPath: string, options: { out?: strin
  * from probe/head.onnx), an interrupted phase continues from its last checkpoint, and phases not
  * started run from scratch; the result equals the uninterrupted run.
  */
-export async function resumeFinetune(dir: string, io: FitIo): Promise<FinetuneSummary> {
+export async function resumeFinetune(pipeline: Pipeline, dir: string): Promise<FinetuneSummary> {
   const paths = runPaths(dir);
   const config = loadFinetuneConfig(paths.config);
-  if (existsSync(paths.summary) && 'phases' in (JSON.parse(readFileSync(paths.summary, 'utf8')) as object)) {
-    throw new CliError(`${dir}: this finetune run has finished (summary.json); nothing to resume. Score it with \`anneal evaluate ${dir}\``);
+  if (existsSync(paths.summary) && 'phases' in (readJsonFile(paths.summary) as object)) {
+    throw new ConfigError(`${dir}: this finetune run has finished (summary.json); nothing to resume. Score it with \`anneal evaluate ${dir}\``);
   }
-  return runFinetune(config, dir, true, io);
+  return runFinetune(pipeline, config, dir, true);
 }
 
-async function runFinetune(config: FinetuneConfig, dir: string, resuming: boolean, io: FitIo): Promise<FinetuneSummary> {
+async function runFinetune(pipeline: Pipeline, config: FinetuneConfig, dir: string, resuming: boolean): Promise<FinetuneSummary> {
   const started = performance.now();
+  const io = pipeline.io;
   const backbonePath = resolveBackbonePath(config.backbone.path);
   const backbone = loadBackbone(backbonePath, { at: config.backbone.at, pool: config.backbone.pool, input: config.backbone.input });
   io.err(`anneal finetune (${config.mode}): backbone ${backbonePath} cut at '${backbone.cutAt}'${backbone.pool !== 'none' ? ` (${backbone.pool}-pooled)` : ''}, opset ${backbone.opset.from}${backbone.opset.to !== backbone.opset.from ? ` -> ${backbone.opset.to}` : ''}${resuming ? `, resuming ${dir}` : ''}`);
-  const data = await buildFinetuneData(config, backbone, { progress: io.progress, log: io.err });
-  // a plugin that cannot load stops the run here, before any training
-  await registerSchedulerPlugins(createContainer(), pluginPackages(config));
+  const data = await buildFinetuneData(pipeline.registry, config, backbone, io, pipeline.baseDir);
   const summary: FinetuneSummary = { runDir: dir, mode: config.mode, backbone: { path: backbonePath, cutAt: backbone.cutAt, feature: backbone.feature, featureDim: backbone.featureDim, pool: backbone.pool }, phases: [], exported: { model: '', accuracy: 0, loss: 0, count: 0 }, seconds: 0 };
   let head: ModelProto | undefined;
   let modelPath = '';
@@ -125,7 +135,7 @@ async function runFinetune(config: FinetuneConfig, dir: string, resuming: boolea
     const status = phaseStatus(phaseDir, resuming);
     const headPath = join(phaseDir, 'head.onnx');
     if (status.done) {
-      if (!existsSync(headPath)) throw new CliError(`${headPath} is missing: the head phase finished before Anneal saved heads; run \`anneal finetune\` again into a new folder`);
+      if (!existsSync(headPath)) throw new ConfigError(`${headPath} is missing: the head phase finished before Anneal saved heads; run \`anneal finetune\` again into a new folder`);
       io.err(`head on features: finished before (${phaseDir}), kept`);
       head = loadModel(headPath);
       summary.phases.push({ ...status.done, phase: 'features', trainable: head.graph.initializer.length, frozen: 0 });
@@ -137,8 +147,10 @@ async function runFinetune(config: FinetuneConfig, dir: string, resuming: boolea
       const fresh = buildHead({ inputDim: width, classes: data.classes, hidden: config.head.hidden, activation: config.head.activation, dropout: config.head.dropout, seed: config.head.seed ?? config.seed, standardize });
       const fit = phaseConfig(config, backbonePath, config.mode === 'lp-ft');
       const loaders = dataLoaders(features, fit, 'features', data.classes);
-      const result = await runFit(fit, phaseDir, status.checkpoint, io, {
-        prebuilt: { data: loaders, model: fresh },
+      const result = await pipeline.train(fit, {
+        dir: phaseDir,
+        resume: !!status.checkpoint,
+        provide: { data: loaders, model: { model: fresh, inputName: 'features' } },
         label: 'anneal finetune (head on cached features)',
         exportModel: async (run) => {
           head = await run.session.exportInference(fresh, { weights: run.weights });
@@ -166,7 +178,7 @@ async function runFinetune(config: FinetuneConfig, dir: string, resuming: boolea
       io.err(`fine-tuning ${selection.trainable.length} of ${selection.trainable.length + selection.frozen.length} parameter tensors (${selection.blocks.filter((b) => b.trainable).length} of ${selection.blocks.length} backbone blocks), BatchNorm ${config.train.batchNorm}${groups ? `, layer decay ${config.layerDecay}` : ''}`);
       const fit = phaseConfig(config, backbonePath, false);
       const loaders = dataLoaders(parts, fit, backbone.input.name, data.classes);
-      const result = await runFit(fit, phaseDir, status.checkpoint, io, { prebuilt: { data: loaders, model, trainable: selection.trainable, groups }, label: 'anneal finetune (through the backbone)' });
+      const result = await pipeline.train(fit, { dir: phaseDir, resume: !!status.checkpoint, provide: { data: loaders, model: { model, inputName: backbone.input.name, trainable: selection.trainable, groups } }, label: 'anneal finetune (through the backbone)' });
       summary.phases.push({ ...result, phase: 'finetune', trainable: selection.trainable.length, frozen: selection.frozen.length });
       modelPath = result.files.model;
     }
@@ -184,28 +196,28 @@ async function runFinetune(config: FinetuneConfig, dir: string, resuming: boolea
  * `anneal evaluate <finetune run>`: the run's model.onnx (backbone + head) on a split of the
  * run's own data, preprocessed as in training.
  */
-export async function evaluateFinetune(dir: string, split: 'test' | 'val' | 'train', k: number, io: DataIo): Promise<{ split: string; loss: number; accuracy: number; topK: number; k: number; count: number; model: string }> {
+export async function evaluateFinetune(pipeline: Pipeline, dir: string, split: 'test' | 'val' | 'train', k: number): Promise<{ split: string; loss: number; accuracy: number; topK: number; k: number; count: number; model: string }> {
   const paths = runPaths(dir);
   const config = loadFinetuneConfig(paths.config);
   const model = config.mode === 'lp-ft' ? runPaths(join(dir, 'finetune')).model : paths.model;
-  if (!existsSync(model)) throw new CliError(`${model}: no such model; the run has not finished (continue it with \`anneal resume ${dir}\`)`);
+  if (!existsSync(model)) throw new ConfigError(`${model}: no such model; the run has not finished (continue it with \`anneal resume ${dir}\`)`);
   const backbonePath = resolveBackbonePath(config.backbone.path);
   const backbone = loadBackbone(backbonePath, { at: config.backbone.at, pool: config.backbone.pool, input: config.backbone.input });
-  const data = await buildFinetuneData(config, backbone, io);
+  const data = await buildFinetuneData(pipeline.registry, config, backbone, pipeline.io, pipeline.baseDir);
   const lazy = data.parts[split];
-  if (!lazy) throw new CliError(`the run's data has no ${split} split (data.split in ${paths.config})`);
+  if (!lazy) throw new ConfigError(`the run's data has no ${split} split (data.split in ${paths.config})`);
   const part = await lazy.load();
   const loader = dataLoaders({ train: part, test: part }, phaseConfig(config, backbonePath, false), backbone.input.name, data.classes).test;
   return { split, ...(await scoreModelFile(model, loader.epochBatches(0), k)), model };
 }
 
 /** Features of every split, from the cache when present. */
-async function featureParts(config: FinetuneConfig, backbone: Backbone, data: FinetuneData, io: FitIo, summary: FinetuneSummary): Promise<DataParts> {
+async function featureParts(config: FinetuneConfig, backbone: Backbone, data: FinetuneData, io: RunIo, summary: FinetuneSummary): Promise<DataParts> {
   const out: Partial<DataParts> = {};
   summary.features = {};
   for (const [name, part] of Object.entries(data.parts) as [keyof DataParts, LazyPart | undefined][]) {
     if (!part) continue;
-    const bar = taskBar(`features ${name}`, io.progress);
+    const bar = taskBar(io, `features ${name}`);
     const r = await extractFeatures(backbone, part.load, {
       cache: config.cache.enabled ? config.cache.dir : undefined,
       preprocess: data.preprocessKey,
@@ -229,16 +241,4 @@ async function probeWidth(backbone: Backbone, train: ArrayDataset): Promise<numb
   const two = { x: { ...train.x, dims: [2, ...train.x.dims.slice(1)], data: (train.x.data as Float32Array).subarray(0, 2 * train.x.dims.slice(1).reduce((a, d) => a * d, 1)) }, y: { ...train.y, dims: [2], data: (train.y.data as BigInt64Array).subarray(0, 2) } };
   const r = await extractFeatures(backbone, two);
   return r.dataset.x.dims[1]!;
-}
-
-/** The summary block printed at the end of `anneal finetune`. */
-export function formatFinetuneSummary(s: FinetuneSummary): string {
-  const lines = [`backbone: ${s.backbone.path} cut at ${s.backbone.cutAt}${s.backbone.featureDim ? ` (${s.backbone.featureDim}-d)` : ''}`];
-  for (const p of s.phases) {
-    lines.push(`${p.phase === 'features' ? 'head on features' : 'fine-tuning'}: ${p.epochs} epochs, ${p.steps} steps, ${p.trainable} trained tensors${p.frozen ? ` (${p.frozen} frozen)` : ''}: test accuracy ${((p.test.accuracy ?? 0) * 100).toFixed(2)}%, loss ${p.test.loss.toFixed(4)} (${p.runDir})`);
-  }
-  lines.push(`model.onnx (backbone + head) with plain ONNX Runtime: test accuracy ${(s.exported.accuracy * 100).toFixed(2)}% on ${s.exported.count} examples`);
-  lines.push(`model:   ${s.exported.model}`);
-  lines.push(`done in ${s.seconds.toFixed(1)} s -> ${s.runDir}`);
-  return lines.join('\n');
 }

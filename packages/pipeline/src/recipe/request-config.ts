@@ -1,5 +1,5 @@
 import type { FitRequest } from '@anneal/diagnostics';
-import type { FitConfig } from '../fit/config-schema';
+import type { FitConfig } from '../config/fit-config';
 
 const scale = (sizes: readonly number[] | undefined, k: number) => sizes?.map((s) => Math.max(1, Math.round(s * k)));
 
@@ -15,14 +15,15 @@ export function requestConfig(base: FitConfig, request: Omit<FitRequest, 'callba
   if (request.lrSchedule === 'cosine') schedules.push({ target: 'lr', interval: 'step', schedule: { type: 'cosine', base: request.lr, tMax: steps } });
   const k = request.capacity ?? 1;
   let model = base.model;
-  if (k !== 1 && model.kind === 'mlp') model = { ...model, hidden: scale(model.hidden, k)! };
-  if (k !== 1 && model.kind === 'cnn') model = { ...model, channels: scale(model.channels, k), hidden: scale(model.hidden, k) };
+  // capacity scales the widths of the built-in architectures; other models keep theirs
+  if (k !== 1 && model.type === 'mlp') model = { ...model, hidden: scale((model.hidden as number[] | undefined) ?? [128], k)! };
+  if (k !== 1 && model.type === 'cnn') model = { ...model, channels: scale(model.channels as number[] | undefined, k), hidden: scale(model.hidden as number[] | undefined, k) };
   return {
     ...base,
     model,
     optimizer: { ...base.optimizer, lr: request.lr, weightDecay: request.weightDecay },
     schedules,
     train: { ...base.train, epochs: request.epochs, normsEvery: request.normsEvery ?? 0, threads: options.threads },
-    callbacks: {},
+    callbacks: [],
   };
 }

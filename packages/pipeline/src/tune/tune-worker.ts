@@ -1,0 +1,13 @@
+// Entry of a forked tune worker (see worker-boot.mjs): argv = [config file, JSON options].
+import { createPipeline } from '../pipeline';
+import { tune } from './tune';
+
+const [configFile, json] = process.argv.slice(2);
+const o = JSON.parse(json ?? '{}') as { storage?: string; trials?: number; parallel?: number; out?: string; baseDir?: string; plugins?: string[] };
+const pipeline = await createPipeline({ plugins: o.plugins ?? [], baseDir: o.baseDir, io: { out: (s) => console.log(s), err: (s) => console.error(s) } });
+try {
+  await tune(pipeline, configFile!, { worker: true, storage: o.storage, trials: o.trials, parallel: o.parallel, out: o.out });
+} catch (e) {
+  console.error(`anneal tune worker: ${(e as Error).name}: ${(e as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,188 @@
+import { fork } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '@anneal/onnx';
+import { PluginConfigError, type PluginSpec } from '@anneal/plugin';
+import { createStudy, formatTrialsTable, parameterImportance, PrunerOptionError, TrialPruned, writeStudyCharts, type FrozenTrial, type Study } from '@anneal/search';
+import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import { loadBaseConfig, loadConfigFile } from '../config/load-config';
+import { tuneConfigSchema, type TuneConfig } from '../config/tune-config';
+import { childContainer } from '../container';
+import { ConfigError } from '../errors';
+import { loadPluginPackages, pluginPackages } from '../plugin-packages';
+import type { ConfigSource, Pipeline } from '../pipeline';
+import { PLUGIN_REGISTRY, STUDY_PRUNER, STUDY_SAMPLER, STUDY_STORAGE, TUNE_CONFIG } from '../tokens';
+import { declaredSpace, runTrial } from './trial';
+
+/** The best trial's model on the test split (recorded by each complete trial). */
+export interface TestScore {
+  loss: number;
+  accuracy?: number;
+  count: number;
+}
+
+/** What a tune run returns and writes to summary.json. */
+export interface TuneSummary {
+  study: string;
+  dir: string;
+  storage: string;
+  trials: { complete: number; pruned: number; fail: number; running: number; waiting: number };
+  best?: { number: number; value: number; params: Record<string, unknown>; test?: TestScore; dir?: string };
+  importance: { param: string; importance: number }[];
+  charts: string[];
+  table: string;
+  seconds: number;
+}
+
+/** Options of {@link tune}. */
+export interface TuneOptions {
+  /** Overrides the config's storage: a journal file path, or redis://host:port. */
+  storage?: string;
+  /** Run trials only (no coordination, no report): one of several workers on any machines. */
+  worker?: boolean;
+  trials?: number;
+  parallel?: number;
+  /** The study folder (default runs/<name>; re-running resumes the study). */
+  out?: string;
+}
+
+/** Consecutive failed trials after which a worker gives up (the study keeps them as failed). */
+const MAX_FAILURES_IN_A_ROW = 5;
+
+const finished = (trials: readonly FrozenTrial[]) => trials.filter((t) => t.state === 'complete' || t.state === 'pruned').length;
+
+/** A storage spec from the config or --storage: a plugin spec, `redis://...`, or a journal file path. */
+function storageSpec(value: string | PluginSpec | undefined, dir: string): PluginSpec {
+  if (value === undefined) return { type: 'journal', path: join(dir, 'study.jsonl') };
+  if (typeof value !== 'string') return value;
+  return /^rediss?:\/\//.test(value) ? { type: 'redis', url: value } : { type: 'journal', path: value };
+}
+
+/** What the storage spec reads as, for humans. */
+const describeStorage = (s: PluginSpec) => (s.type === 'redis' ? String(s.url) : s.type === 'journal' ? String(s.path) : s.type);
+
+/**
+ * The study's container (a child of the pipeline's): the plugin packages the tune and base
+ * configs name, the tune config, and factories of the storage, sampler and pruner plugins.
+ */
+async function studyContainer(pipeline: Pipeline, tune: TuneConfig, base: Record<string, unknown>, storage: PluginSpec, dir: string): Promise<DependencyContainer> {
+  const c = childContainer(pipeline.container, await loadPluginPackages(pluginPackages({ tune: { ...tune, base: undefined }, storage, base }), pipeline.baseDir));
+  c.register(TUNE_CONFIG, { useValue: tune });
+  const registry = (r: DependencyContainer) => r.resolve(PLUGIN_REGISTRY);
+  c.register(STUDY_STORAGE, { useFactory: instanceCachingFactory((r) => Promise.resolve(registry(r).build('storage', storage, 'storage', { dir }))) });
+  c.register(STUDY_SAMPLER, { useFactory: instanceCachingFactory((r) => registry(r).build('sampler', r.resolve(TUNE_CONFIG).sampler, 'sampler', { space: declaredSpace(r.resolve(TUNE_CONFIG)), seed: r.resolve(TUNE_CONFIG).seed })) });
+  const epochs = ((base.train as { epochs?: number } | undefined)?.epochs);
+  c.register(STUDY_PRUNER, { useFactory: instanceCachingFactory((r) => registry(r).build('pruner', r.resolve(TUNE_CONFIG).pruner, 'pruner', { maxSteps: epochs })) });
+  return c;
+}
+
+/** Runs trials until the study has `target` complete or pruned trials. */
+async function workLoop(c: DependencyContainer, study: Study, tune: TuneConfig, base: Record<string, unknown>, dir: string, target: number, options: { threads: number | 'auto'; baseDir: string }, log: (s: string) => void): Promise<void> {
+  const sampler = c.resolve(STUDY_SAMPLER);
+  let failuresInARow = 0;
+  for (;;) {
+    const trials = await study.trials();
+    if (finished(trials) >= target) return;
+    if (sampler.isExhausted?.({ name: study.name, direction: study.direction, trials })) {
+      log(`sampler '${sampler.name}' has visited every point of the space; stopping`);
+      return;
+    }
+    const trial = await study.ask();
+    try {
+      const outcome = await runTrial(c, trial, tune, base, dir, options);
+      const choices = Object.entries(outcome.choices).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : JSON.stringify(v)}`).join(' ');
+      if (outcome.pruned) {
+        await study.tell(trial, { state: 'pruned' });
+        log(`trial ${trial.number}: ${choices} -> pruned after ${outcome.epochs} epochs (${tune.metric} ${outcome.value.toFixed(4)}, ${outcome.seconds.toFixed(1)} s)`);
+      } else {
+        await study.tell(trial, outcome.value);
+        failuresInARow = 0;
+        log(`trial ${trial.number}: ${choices} -> ${tune.metric} ${outcome.value.toFixed(4)} (${outcome.epochs} epochs, ${outcome.seconds.toFixed(1)} s)`);
+      }
+    } catch (e) {
+      if (e instanceof TrialPruned) await study.tell(trial, { state: 'pruned' });
+      else {
+        await study.tell(trial, { state: 'fail', error: (e as Error).message });
+        log(`trial ${trial.number}: failed: ${(e as Error).message}`);
+        // a config mistake fails every trial: stop instead of burning the budget
+        if (e instanceof ConfigError || e instanceof PluginConfigError || e instanceof PrunerOptionError) throw e;
+        if (++failuresInARow >= MAX_FAILURES_IN_A_ROW) throw new ConfigError(`${MAX_FAILURES_IN_A_ROW} trials in a row failed in this worker; the last error: ${(e as Error).message}`);
+      }
+    }
+  }
+}
+
+/** The tune config of a source, and the file the config lives in (relative `base` paths resolve against it). */
+function loadTune(pipeline: Pipeline, source: ConfigSource<Record<string, unknown>>): { tune: TuneConfig; file: string } {
+  if (typeof source === 'string') return { tune: loadConfigFile(source, tuneConfigSchema), file: source };
+  const parsed = tuneConfigSchema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(`invalid tune config:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  return { tune: parsed.data, file: join(pipeline.baseDir, 'tune.json') };
+}
+
+/**
+ * A hyperparameter study over a fit config. Without `worker` it runs `parallel` worker processes
+ * on this machine (or trials in this process when 1), then writes the report (best trial,
+ * table, importance, charts). `worker` runs trials only, against the shared storage (a journal
+ * file on this machine, or Redis for many machines); any number may run; re-running resumes.
+ */
+export async function tune(pipeline: Pipeline, source: ConfigSource<Record<string, unknown>>, options: TuneOptions = {}): Promise<TuneSummary | undefined> {
+  const started = performance.now();
+  const { tune: config, file } = loadTune(pipeline, source);
+  const base = loadBaseConfig(config.base, file);
+  const dir = options.out ?? join(pipeline.runsDir, config.name);
+  mkdirSync(dir, { recursive: true });
+  const storage = storageSpec(options.storage ?? config.storage, dir);
+  const target = options.trials ?? config.trials;
+  const parallel = options.parallel ?? config.parallel;
+  const c = await studyContainer(pipeline, config, base, storage, dir);
+  const store = await c.resolve(STUDY_STORAGE);
+  const hb = { intervalMs: config.heartbeat.intervalMs, graceMs: config.heartbeat.graceMs, retryFailed: true };
+  const study = await createStudy(config.name, { storage: store, sampler: c.resolve(STUDY_SAMPLER), pruner: c.resolve(STUDY_PRUNER), direction: config.direction, loadIfExists: true, heartbeat: hb });
+  const log = (s: string) => pipeline.io.err(s);
+  try {
+    const threads = parallel > 1 || options.worker ? Math.max(1, Math.floor(availableParallelism() / Math.max(parallel, 1))) : 'auto';
+    if (options.worker || parallel === 1) {
+      await workLoop(c, study, config, base, dir, target, { threads, baseDir: pipeline.baseDir }, log);
+      if (options.worker) return undefined;
+    } else {
+      // workers are processes that compose their own pipeline: in-code plugins cannot travel, packages can
+      if (pipeline.inCodePlugins > 0) throw new ConfigError(`parallel ${parallel}: worker processes cannot see the ${pipeline.inCodePlugins} plugin descriptor(s) this pipeline was given in code; export them from a package and name it (createPipeline({ plugins: ['<package>'] }) or the config's plugins), or run with parallel: 1`);
+      const configFile = typeof source === 'string' ? resolve(source) : join(dir, 'tune.json');
+      if (typeof source !== 'string') writeFileAtomic(configFile, JSON.stringify({ ...source, base }, null, 2) + '\n');
+      log(`anneal tune: ${parallel} worker processes on ${describeStorage(storage)}`);
+      const boot = fileURLToPath(new URL('./worker-boot.mjs', import.meta.url));
+      const args = [configFile, JSON.stringify({ storage: options.storage ?? (typeof config.storage === 'string' ? config.storage : undefined), trials: target, parallel, out: resolve(dir), baseDir: pipeline.baseDir, plugins: pipeline.pluginPackageNames })];
+      const workers = Array.from({ length: parallel }, () => fork(boot, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: pipeline.baseDir }));
+      const codes = await Promise.all(workers.map((w) => new Promise<number>((r) => w.once('exit', (code) => r(code ?? 1)))));
+      if (codes.some((code) => code !== 0)) log(`warning: ${codes.filter((code) => code !== 0).length} worker(s) exited with an error; their trials are failed and retried by the others`);
+    }
+    return await report(study, dir, describeStorage(storage), started);
+  } finally {
+    await store.close();
+  }
+}
+
+async function report(study: Study, dir: string, storage: string, started: number): Promise<TuneSummary> {
+  const trials = await study.trials();
+  const count = (s: string) => trials.filter((t) => t.state === s).length;
+  const best = await study.bestTrial();
+  const complete = trials.filter((t) => t.state === 'complete');
+  const importance = complete.length >= 2 && Object.keys(complete[0]?.params ?? {}).length ? parameterImportance(trials, { seed: 0 }) : [];
+  const charts = complete.length ? await writeStudyCharts(join(dir, 'charts'), trials, study.direction) : [];
+  const summary: TuneSummary = {
+    study: study.name,
+    dir,
+    storage,
+    trials: { complete: count('complete'), pruned: count('pruned'), fail: count('fail'), running: count('running'), waiting: count('waiting') },
+    best: best && best.value !== undefined ? { number: best.number, value: best.value, params: { ...best.params }, test: best.userAttrs.test as TestScore | undefined, dir: best.userAttrs.dir as string | undefined } : undefined,
+    importance,
+    charts: charts.filter((c) => c.endsWith('.svg')),
+    table: formatTrialsTable(trials, study.direction, { limit: 40 }),
+    seconds: (performance.now() - started) / 1000,
+  };
+  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  return summary;
+}
