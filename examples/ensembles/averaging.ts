@@ -1,11 +1,11 @@
-// EMA and SWA runs through the CLI's runFit, and the SWA average scored with four sets of
-// BatchNorm statistics.
+// EMA and SWA runs through @anneal/pipeline (what `anneal fit` runs), and the SWA average scored
+// with four sets of BatchNorm statistics.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Callback } from '@anneal/core';
+import { silentIo, type Callback, type RunIo } from '@anneal/core';
 import { ensembleMetrics } from '@anneal/ensembles';
 import { loadModel, saveModel, valueToTensor, writeFileAtomic, type TensorValue } from '@anneal/onnx';
-import { buildData, type ComposedRun, type FitConfig, type FitIo, modelLogits, runFit, runPaths } from '@anneal/cli';
+import { configData, type FitConfig, modelLogits, type Pipeline, runPaths, trainRun } from '@anneal/pipeline';
 
 /** Test accuracy (fraction) and mean NLL (nats). */
 export interface Score {
@@ -23,19 +23,20 @@ export interface EmaResult {
   seconds: number;
 }
 
-export const quietIo: FitIo = { out: () => {}, err: () => {}, progress: false };
+/** The runs print nothing (the experiment logs one line per run itself). */
+export const quietIo: RunIo = silentIo;
 
 function writeRunConfig(dir: string, config: FitConfig): void {
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(runPaths(dir).config, JSON.stringify(config, null, 2) + '\n');
 }
 
-/** Trains `config` (which sets `optimizer.ema`) with `anneal fit`'s runFit and reads both scores from its summary. */
-export async function emaRun(config: FitConfig, dir: string): Promise<EmaResult> {
+/** Trains `config` (which sets `optimizer.ema`) with `pipeline.train` (as `anneal fit` does) and reads both scores from its summary. */
+export async function emaRun(pipeline: Pipeline, config: FitConfig, dir: string): Promise<EmaResult> {
   if (!config.optimizer.ema) throw new Error(`${dir}: the EMA config has no optimizer.ema; set optimizer.ema: { decay, warmup }`);
   writeRunConfig(dir, config);
-  const s = await runFit(config, dir, undefined, quietIo);
-  if (!s.testLastWeights) throw new Error(`${dir}: runFit reported no last-weights score; is optimizer.ema set?`);
+  const s = await pipeline.train(config, { dir });
+  if (!s.testLastWeights) throw new Error(`${dir}: the run reported no last-weights score; is optimizer.ema set?`);
   return {
     seed: config.seed,
     decay: config.optimizer.ema.decay,
@@ -75,46 +76,55 @@ function withInitializers(path: string, values: Record<string, TensorValue>, out
   return out;
 }
 
-async function score(path: string, config: FitConfig): Promise<Score> {
-  const { logits, labels, classes } = await modelLogits(path, buildData(config, 'x').test.epochBatches(0));
+async function score(pipeline: Pipeline, path: string, config: FitConfig): Promise<Score> {
+  const { logits, labels, classes } = await modelLogits(path, (await configData(pipeline, config)).test.epochBatches(0));
   const m = ensembleMetrics([logits], labels, classes);
   return { accuracy: m.members[0]!.accuracy, nll: m.members[0]!.nll };
 }
 
+/** Whether the config's callbacks (an object keyed by id, or a list of `{ type, ... }`) include SWA. */
+function hasSwa(config: FitConfig): boolean {
+  const c = config.callbacks;
+  return Array.isArray(c) ? c.some((spec) => spec.type === 'swa') : 'swa' in c;
+}
+
 /**
- * Trains `config` (which sets `callbacks.swa` and has BatchNorm) with runFit. Its model.onnx is the
+ * Trains `config` (which sets `callbacks.swa` and has BatchNorm) as `pipeline.train` does (composed,
+ * then trained, so the SWA callback's average can be read afterwards). Its model.onnx is the
  * average with refreshed statistics; copies of it with the other statistics are written beside it
  * (`swa-<stats>.onnx`) and scored on the test split.
  */
-export async function swaRun(config: FitConfig, dir: string): Promise<SwaResult> {
-  if (!config.callbacks.swa) throw new Error(`${dir}: the SWA config has no callbacks.swa; set callbacks.swa.startEpoch`);
+export async function swaRun(pipeline: Pipeline, config: FitConfig, dir: string): Promise<SwaResult> {
+  if (!hasSwa(config)) throw new Error(`${dir}: the SWA config has no callbacks.swa; set callbacks.swa.startEpoch`);
   writeRunConfig(dir, config);
-  let run: ComposedRun | undefined;
   let initial: Record<string, TensorValue> = {};
   let lastStats: Record<string, TensorValue> = {};
   const capture: Callback = {
     key: 'bn-statistics',
     async onRunStart() {
-      initial = await run!.session.runningStatistics();
+      initial = await run.session.runningStatistics();
     },
     async onRunEnd() {
-      lastStats = await run!.session.runningStatistics();
+      lastStats = await run.session.runningStatistics();
     },
   };
-  const s = await runFit(config, dir, undefined, quietIo, { callbacks: [capture], onComposed: (r) => (run = r) });
-  if (!s.swa?.withoutRefresh) throw new Error(`${dir}: runFit reported no SWA scores before the BatchNorm refresh; does the model have BatchNorm?`);
+  // pipeline.train(config, options) is trainRun(await pipeline.compose(config, options)); composing first keeps the run's SWA callback
+  const run = await pipeline.compose(config, { dir, callbacks: [capture] });
+  const s = await trainRun(run);
+  if (!s.swa?.withoutRefresh) throw new Error(`${dir}: the run reported no SWA scores before the BatchNorm refresh; does the model have BatchNorm?`);
+  if (!run.swa) throw new Error(`${dir}: the composed run has no SWA callback; set callbacks.swa.startEpoch`);
   const names = Object.keys(lastStats);
-  const average = run!.swa!.average();
+  const average = run.swa.average();
   const averagedStats = Object.fromEntries(names.map((n) => [n, average[n]!]));
   const model = runPaths(dir).model;
   return {
     seed: config.seed,
     epochsAveraged: s.swa.epochs,
     last: { accuracy: s.swa.lastWeights.accuracy ?? NaN, nll: s.swa.lastWeights.loss },
-    lastStats: await score(withInitializers(model, lastStats, join(dir, 'swa-last-stats.onnx')), config),
-    initialStats: await score(withInitializers(model, initial, join(dir, 'swa-initial-stats.onnx')), config),
-    averagedStats: await score(withInitializers(model, averagedStats, join(dir, 'swa-averaged-stats.onnx')), config),
-    refreshed: await score(model, config),
+    lastStats: await score(pipeline, withInitializers(model, lastStats, join(dir, 'swa-last-stats.onnx')), config),
+    initialStats: await score(pipeline, withInitializers(model, initial, join(dir, 'swa-initial-stats.onnx')), config),
+    averagedStats: await score(pipeline, withInitializers(model, averagedStats, join(dir, 'swa-averaged-stats.onnx')), config),
+    refreshed: await score(pipeline, model, config),
     seconds: s.seconds,
   };
 }

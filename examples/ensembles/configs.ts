@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@anneal/onnx';
-import { type FitConfig, loadFitConfig, validateFitConfig } from '@anneal/cli';
+import { type FitConfig, loadFitConfig, validateFitConfig } from '@anneal/pipeline';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -17,7 +17,7 @@ export function exampleConfig(file: string): FitConfig {
  * keeps its own `data.split.seed`), validated again.
  */
 export function withSeed(config: FitConfig, seed: number, where: string): FitConfig {
-  const model = config.model.kind === 'onnx' ? config.model : { ...config.model, seed: undefined };
+  const model = config.model.type === 'onnx' ? config.model : { ...config.model, seed: undefined };
   return validateFitConfig({ ...config, name: `${config.name}-s${seed}`, seed, model }, where);
 }
 

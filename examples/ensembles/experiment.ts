@@ -1,4 +1,4 @@
-// Ensembles and weight averaging on MNIST with Anneal, run through the CLI's own functions:
+// Ensembles and weight averaging on MNIST with Anneal, run through @anneal/pipeline (what the CLI runs):
 // (1) independent members in three regimes (constant high lr, cosine to 0, Adam + dropout),
 // (2) snapshot ensembles with and without dropout, (3) EMA against the raw weights of a noisy
 // run, (4) SWA's average with four sets of BatchNorm statistics.
@@ -13,8 +13,8 @@ import { cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@anneal/onnx';
-import { freshRunDir, validateFitConfig } from '@anneal/cli';
-import { emaRun, swaRun } from './averaging';
+import { createPipeline, freshRunDir, validateFitConfig } from '@anneal/pipeline';
+import { emaRun, quietIo, swaRun } from './averaging';
 import { exampleConfig, withSeed } from './configs';
 import { memberGroup, snapshotRun } from './members';
 import { writeResultsChart, type Results } from './report';
@@ -65,6 +65,7 @@ const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 async function main(): Promise<void> {
   const started = performance.now();
   mkdirSync(out, { recursive: true });
+  const pipeline = await createPipeline({ io: quietIo });
   log(`runs -> ${out}; results -> ${settings.results}; ${groups} seed group(s) per regime`);
 
   log('1. independent members');
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
   const emaTasks = settings.runSeeds.flatMap((seed) =>
     EMA.decays.map((decay) => async () => {
       const config = validateFitConfig({ ...withSeed(emaBase, seed, EMA.file), optimizer: { ...emaBase.optimizer, ema: { ...emaBase.optimizer.ema!, decay } } }, `${EMA.file} (decay ${decay})`);
-      const e = await emaRun(config, join(out, 'ema', `decay-${decay}`, `seed-${seed}`));
+      const e = await emaRun(pipeline, config, join(out, 'ema', `decay-${decay}`, `seed-${seed}`));
       log(`  seed ${seed} decay ${decay}: EMA ${pct(e.ema.accuracy)} (NLL ${e.ema.nll.toFixed(3)}), raw ${pct(e.raw.accuracy)} (NLL ${e.raw.nll.toFixed(3)})`);
       return e;
     }),
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
   log('4. SWA and the BatchNorm statistics');
   const swaTasks = Object.entries(SWA_REGIMES).flatMap(([regime, r]) =>
     settings.runSeeds.map((seed) => async () => {
-      const s = await swaRun(withSeed(exampleConfig(r.file), seed, r.file), join(out, 'swa', regime, `seed-${seed}`));
+      const s = await swaRun(pipeline, withSeed(exampleConfig(r.file), seed, r.file), join(out, 'swa', regime, `seed-${seed}`));
       log(`  ${regime} seed ${seed}: last ${pct(s.last.accuracy)}; average with last stats ${pct(s.lastStats.accuracy)}, initial ${pct(s.initialStats.accuracy)}, averaged ${pct(s.averagedStats.accuracy)}, refreshed ${pct(s.refreshed.accuracy)} (${s.seconds.toFixed(1)} s)`);
       return { regime, ...s };
     }),

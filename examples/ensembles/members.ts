@@ -1,8 +1,10 @@
 // Independent members (anneal ensemble train) and snapshot ensembles (anneal ensemble snapshot),
-// run through the CLI's own command functions, with the ensembles of the last m snapshots added.
+// run through @anneal/pipeline's ensemble methods (what those commands run), with the ensembles of
+// the last m snapshots added.
 import { join } from 'node:path';
 import { ensembleMetrics } from '@anneal/ensembles';
-import { buildData, ensembleSnapshotCommand, type EnsembleSummary, ensembleTrainCommand, type FitConfig, type FitIo, modelLogits } from '@anneal/cli';
+import type { RunIo } from '@anneal/core';
+import { configData, createPipeline, type EnsembleSummary, type FitConfig, modelLogits } from '@anneal/pipeline';
 import type { Score } from './averaging';
 import { writeConfig } from './configs';
 
@@ -18,17 +20,18 @@ export interface MemberGroup {
   seconds: number;
 }
 
-const io = (log: (s: string) => void, prefix: string): FitIo => ({ out: () => {}, err: (s) => log(`  ${prefix}${s}`), progress: false });
+const io = (log: (s: string) => void, prefix: string): RunIo => ({ out: () => {}, err: (s) => log(`  ${prefix}${s}`) });
 
 /** Best member's index in an EnsembleSummary (by its name `member <i>` / `snapshot <k>`). */
 function bestIndex(s: EnsembleSummary): number {
   return s.members.findIndex((m) => m.name === s.bestMember.name);
 }
 
-/** `anneal ensemble train <config> --members K --parallel P` for one seed group. */
+/** `pipeline.ensembleTrain` (= `anneal ensemble train <config> --members K --parallel P`) for one seed group. */
 export async function memberGroup(regime: string, config: FitConfig, dir: string, members: number, parallel: number, log: (s: string) => void): Promise<MemberGroup> {
   const started = performance.now();
-  const s = await ensembleTrainCommand(writeConfig(dir, config), { members, parallel, out: join(dir, 'ensemble') }, io(log, `${regime} seed ${config.seed}: `));
+  const pipeline = await createPipeline({ io: io(log, `${regime} seed ${config.seed}: `) });
+  const s = await pipeline.ensembleTrain(writeConfig(dir, config), { members, parallel, out: join(dir, 'ensemble') });
   const best = bestIndex(s);
   return {
     regime,
@@ -53,11 +56,12 @@ export interface SnapshotRun {
   seconds: number;
 }
 
-/** `anneal ensemble snapshot <config> --cycles M --keep M`, then the last-m ensembles scored from the snapshots' logits. */
+/** `pipeline.ensembleSnapshot` (= `anneal ensemble snapshot <config> --cycles M --keep M`), then the last-m ensembles scored from the snapshots' logits. */
 export async function snapshotRun(regime: string, config: FitConfig, dir: string, cycles: number, log: (s: string) => void): Promise<SnapshotRun> {
   const started = performance.now();
-  const s = await ensembleSnapshotCommand(writeConfig(dir, config), { cycles, keep: cycles, out: join(dir, 'ensemble') }, io(log, `${regime} seed ${config.seed}: `));
-  const test = buildData(config, 'x').test;
+  const pipeline = await createPipeline({ io: io(log, `${regime} seed ${config.seed}: `) });
+  const s = await pipeline.ensembleSnapshot(writeConfig(dir, config), { cycles, keep: cycles, out: join(dir, 'ensemble') });
+  const test = (await configData(pipeline, config)).test;
   const scored = [];
   for (const m of s.members) scored.push(await modelLogits(m.model, test.epochBatches(0)));
   const { labels, classes } = scored[0]!;

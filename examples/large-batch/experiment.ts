@@ -2,7 +2,7 @@
 // batch 256 with (a) the unscaled lr, (b) the linear scaling rule, (c) the rule with gradual
 // warmup, (d1) LARS and (d2) LAMB; two warmup studies (batch 512; a higher base lr); the sweep
 // that set (d); and the throughput of the data-parallel layouts. Every run goes through
-// `anneal fit`'s own runFit with the YAML configs in configs/.
+// @anneal/pipeline (what `anneal fit` runs) with the YAML configs in configs/.
 //
 //   npx tsx examples/large-batch/experiment.ts [--seeds 0,1,2] [--quick] [--out runs/large-batch]
 //       [--results examples/large-batch] [--only b,c] [--no-sweep] [--no-layouts] [--no-bench]
@@ -14,8 +14,9 @@ import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { silentIo } from '@anneal/core';
 import { writeFileAtomic } from '@anneal/onnx';
-import { type FitConfig, validateFitConfig } from '@anneal/cli';
+import { createPipeline, type FitConfig, validateFitConfig } from '@anneal/pipeline';
 import { writeCharts } from './charts';
 import { renderResults, type ExperimentResults } from './report';
 import { runVariant, sharedParts, type RunResult } from './run-variant';
@@ -54,16 +55,17 @@ const log = (line: string) => console.log(line);
 async function main(): Promise<void> {
   const started = performance.now();
   const loadAverageAtStart = loadavg();
+  const pipeline = await createPipeline({ io: silentIo });
   const configs = new Map<string, FitConfig>();
   const skipped = new Map<string, string>();
   for (const v of variants) {
     const config = variantConfig(v.file);
     configs.set(v.id, config);
-    const why = unavailable(config, v.file);
+    const why = unavailable(pipeline, config, v.file);
     if (why) skipped.set(v.id, why);
   }
   checkSameSplit([...configs].map(([id, config]) => ({ file: variants.find((v) => v.id === id)!.file, config })));
-  const shared = sharedParts(configs.values().next().value!);
+  const shared = await sharedParts(pipeline, configs.values().next().value!);
   const data = { train: shared.parts.train.x.dims[0]!, test: shared.parts.test.x.dims[0]! };
   log(`large-batch experiment: ${variants.length} variants x seeds ${seeds.join(', ')}; MNIST ${data.train} train / ${data.test} test; runs in ${out}`);
 
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
       const config = withSeed(configs.get(v.id)!, seed, `configs/${v.file} (seed ${seed})`);
       const key = `${v.file}#${seed}`;
       const earlier = done.get(key);
-      const r = earlier ? { ...earlier, id: v.id } : await runVariant(v.id, config, join(out, `${v.id}-s${seed}`), shared);
+      const r = earlier ? { ...earlier, id: v.id } : await runVariant(pipeline, v.id, config, join(out, `${v.id}-s${seed}`), shared);
       done.set(key, r);
       runs.push(r);
       log(`- ${v.id} seed ${seed}: ${r.diverged ? `diverged: ${r.diverged}` : `test accuracy ${(r.accuracy * 100).toFixed(2)}%`}, ${r.steps} updates, ${Math.round(r.examplesPerSecond)} examples/s${earlier ? ' (same run as ' + earlier.id + ')' : `, ${r.seconds.toFixed(1)} s`}`);
@@ -95,12 +97,12 @@ async function main(): Promise<void> {
     sweep = [];
     for (const p of SWEEP) {
       const config = validateFitConfig(p.apply(withSeed(variantConfig(p.file), 0, `configs/${p.file}`)), `configs/${p.file} (sweep: ${p.setting})`);
-      const why = unavailable(config, p.file);
+      const why = unavailable(pipeline, config, p.file);
       if (why) {
         sweep.push({ label: p.label, setting: p.setting, skipped: why });
         continue;
       }
-      const r = await runVariant(p.id, config, join(out, 'sweep', p.id), shared);
+      const r = await runVariant(pipeline, p.id, config, join(out, 'sweep', p.id), shared);
       sweep.push({ label: p.label, setting: p.setting, run: { ...r, lrTrace: [] } });
       log(`  ${p.label} ${p.setting}: ${r.diverged ? 'diverged' : `${(r.accuracy * 100).toFixed(2)}%`}`);
     }
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
   if (settings.layouts) {
     log('throughput of (c) in three layouts:');
     const l = { epochs: 4, rounds: 3 };
-    const results = await measureLayouts(withSeed(variantConfig('c-warmup.yaml'), 0, 'configs/c-warmup.yaml'), { ...l, out: join(out, 'layouts'), shared, log });
+    const results = await measureLayouts(pipeline, withSeed(variantConfig('c-warmup.yaml'), 0, 'configs/c-warmup.yaml'), { ...l, out: join(out, 'layouts'), shared, log });
     layouts = { ...l, variant: '(c)', results };
   }
 

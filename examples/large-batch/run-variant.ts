@@ -1,10 +1,9 @@
-// One run of a variant through `anneal fit`'s own runFit: the test score and throughput from its
-// summary, and the per-epoch test accuracy and per-step lr from the Trainer's events.
+// One run of a variant through @anneal/pipeline (what `anneal fit` runs): the test score and
+// throughput from its summary, and the per-epoch test accuracy and per-step lr from the Trainer's events.
 import { mkdirSync, rmSync } from 'node:fs';
 import { DivergedError, ofType } from '@anneal/core';
-import { classCounts } from '@anneal/data';
 import { writeFileAtomic } from '@anneal/onnx';
-import { dataLoaders, type DataParts, type FitConfig, type FitIo, loadSource, runFit, runPaths, splitParts } from '@anneal/cli';
+import { dataLoaders, type FitConfig, loadRunParts, type Pipeline, runPaths, type RunParts, trainRun } from '@anneal/pipeline';
 
 /** What one run measured. Accuracies are fractions of the 2,000 test images. */
 export interface RunResult {
@@ -33,26 +32,26 @@ export interface RunResult {
   trainSeconds: number;
   workers: number;
   threads: number;
-  /** Wall clock of the whole runFit call (session compile, training, evaluation, export). */
+  /** Wall clock of the whole run (session compile, training, evaluation, export). */
   seconds: number;
   /** Set when the loss became non-finite and the Trainer stopped the run (then accuracy is that of chance, NaN here). */
   diverged?: string;
 }
 
-const quietIo: FitIo = { out: () => {}, err: () => {}, progress: false };
-
-/** The training/test parts of the split, loaded once and shared by every run (all configs use the same source and split). */
-export function sharedParts(config: FitConfig): { parts: DataParts; classes: number } {
-  const ds = loadSource(config.data.source, config.model.kind === 'cnn');
-  const parts = splitParts(ds, config.data.split);
-  return { parts, classes: classCounts(ds).length };
+/**
+ * The training/test parts of the split, loaded once through the config's data-source plugin and
+ * shared by every run (all configs use the same source and split).
+ */
+export function sharedParts(pipeline: Pipeline, config: FitConfig): Promise<RunParts> {
+  return loadRunParts(pipeline.registry, config, { baseDir: pipeline.baseDir, image: config.model.type === 'cnn' });
 }
 
 /**
- * Trains `config` into `dir` (replaced if it exists: it is this experiment's own output) with
- * runFit, on loaders over the shared split, and collects what the tables and charts need.
+ * Trains `config` into `dir` (replaced if it exists: it is this experiment's own output) as
+ * `pipeline.train` does, on loaders over the shared split, and collects what the tables and charts need.
+ * The run prints through the pipeline's io.
  */
-export async function runVariant(id: string, config: FitConfig, dir: string, shared: { parts: DataParts; classes: number }): Promise<RunResult> {
+export async function runVariant(pipeline: Pipeline, id: string, config: FitConfig, dir: string, shared: RunParts): Promise<RunResult> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(runPaths(dir).config, JSON.stringify(config, null, 2) + '\n');
@@ -76,13 +75,11 @@ export async function runVariant(id: string, config: FitConfig, dir: string, sha
     return lrs.flatMap((lr, step): [number, number][] => (step % every === 0 ? [[step / data.train.batchesPerEpoch, lr]] : []));
   };
   try {
-    const s = await runFit(config, dir, undefined, quietIo, {
-      data,
-      onComposed: (run) => {
-        run.trainer.events$.pipe(ofType('batch:end')).subscribe((e) => (lrs[e.step] = e.lr));
-        run.trainer.events$.pipe(ofType('epoch:end')).subscribe((e) => perEpoch.push(e.val?.metrics.accuracy ?? NaN));
-      },
-    });
+    // pipeline.train(config, options) is trainRun(await pipeline.compose(config, options)); composing first gives the Trainer's events
+    const run = await pipeline.compose(config, { dir, provide: { data } });
+    run.trainer.events$.pipe(ofType('batch:end')).subscribe((e) => (lrs[e.step] = e.lr));
+    run.trainer.events$.pipe(ofType('epoch:end')).subscribe((e) => perEpoch.push(e.val?.metrics.accuracy ?? NaN));
+    const s = await trainRun(run);
     return {
       ...base,
       steps: s.steps,

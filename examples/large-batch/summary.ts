@@ -1,5 +1,5 @@
 // Runs grouped by variant: test accuracy over seeds, the gap to the study's baseline, throughput.
-import type { FitConfig } from '@anneal/cli';
+import type { FitConfig } from '@anneal/pipeline';
 import type { RunResult } from './run-variant';
 import type { Study, Variant } from './variants';
 

@@ -2,7 +2,7 @@
 // the repository's data-parallel benchmark (tools/bench parallel) run as a child process.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { type DataParts, type FitConfig, validateFitConfig } from '@anneal/cli';
+import { type FitConfig, type Pipeline, type RunParts, validateFitConfig } from '@anneal/pipeline';
 import { runVariant } from './run-variant';
 import { median, type LayoutResult } from './summary';
 
@@ -17,7 +17,7 @@ const LAYOUTS = [
  * Runs `config` for `epochs` epochs in each layout, `rounds` times (layouts alternated so machine
  * noise spreads over all of them), and reports the median examples/s of each.
  */
-export async function measureLayouts(config: FitConfig, options: { epochs: number; rounds: number; out: string; shared: { parts: DataParts; classes: number }; log: (s: string) => void }): Promise<LayoutResult[]> {
+export async function measureLayouts(pipeline: Pipeline, config: FitConfig, options: { epochs: number; rounds: number; out: string; shared: RunParts; log: (s: string) => void }): Promise<LayoutResult[]> {
   const results: LayoutResult[] = LAYOUTS.map((l) => ({ label: l.label, workers: l.workers, threads: l.threads, rounds: [], examplesPerSecond: NaN, accuracies: [] }));
   const epochs = options.epochs;
   const shortened = {
@@ -29,7 +29,7 @@ export async function measureLayouts(config: FitConfig, options: { epochs: numbe
     for (const [i, l] of LAYOUTS.entries()) {
       const parallel = l.workers > 1 ? { workers: l.workers, accumulate: 1 } : undefined;
       const c = validateFitConfig({ ...shortened, name: `${config.name}-layout${i}`, train: { ...shortened.train, threads: l.threads, parallel } }, `${config.name} layout '${l.label}'`);
-      const r = await runVariant(`layout${i}`, c, join(options.out, `layout${i}`), options.shared);
+      const r = await runVariant(pipeline, `layout${i}`, c, join(options.out, `layout${i}`), options.shared);
       results[i]!.rounds.push(r.examplesPerSecond);
       results[i]!.accuracies.push(r.accuracy);
       options.log(`  round ${round + 1}, ${l.label}: ${Math.round(r.examplesPerSecond)} examples/s, test accuracy ${(r.accuracy * 100).toFixed(2)}%`);

@@ -2,7 +2,7 @@
 // and the seed-0 sweep that chose the LARS trust coefficient and the LAMB lr.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createContainer, type FitConfig, loadFitConfig, OPTIMIZERS, validateFitConfig } from '@anneal/cli';
+import { type FitConfig, loadFitConfig, type Pipeline, validateFitConfig } from '@anneal/pipeline';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -61,17 +61,15 @@ export function variantConfig(file: string): FitConfig {
  * `data.split.seed`, so every run is scored on the same 2,000 test images) and a name per seed.
  */
 export function withSeed(config: FitConfig, seed: number, where: string): FitConfig {
-  const model = config.model.kind === 'onnx' ? config.model : { ...config.model, seed: undefined };
+  const model = config.model.type === 'onnx' ? config.model : { ...config.model, seed: undefined };
   return validateFitConfig({ ...config, name: `${config.name}-s${seed}`, seed, model }, where);
 }
 
-/** Why a variant cannot run in this checkout (its optimizer is not registered), or undefined when it can. */
-export function unavailable(config: FitConfig, file: string): string | undefined {
-  const ids = createContainer()
-    .resolveAll(OPTIMIZERS)
-    .map((d) => d.id);
+/** Why a variant cannot run in this checkout (its optimizer is not a plugin of the pipeline), or undefined when it can. */
+export function unavailable(pipeline: Pipeline, config: FitConfig, file: string): string | undefined {
+  const ids = pipeline.registry.ids('optimizer');
   if (ids.includes(config.optimizer.type)) return undefined;
-  return `configs/${file}: optimizer '${config.optimizer.type}' is not registered in apps/cli/src/container.ts (known: ${ids.join(', ')})`;
+  return `configs/${file}: optimizer '${config.optimizer.type}' is not a registered optimizer plugin (the built-ins are @anneal/optim's builtinOptimizers; known: ${ids.join(', ')})`;
 }
 
 /** Every run must score on the same split: the data source and split of all configs must agree. */

@@ -104,10 +104,10 @@ describe('anneal train', () => {
     const s = subset(m, permutation(m.x.dims[0]!, 1));
     writeNpy(join(dir, 'x.npy'), s.x);
     writeNpy(join(dir, 'y.npy'), s.y);
-    const r = await run(['train', '--x', join(dir, 'x.npy'), '--y', join(dir, 'y.npy'), '--mlp', '784,32,10', '--optimizer', 'momentum', '--lr', '0.05', '--epochs', '4', '--batch-size', '32', '--out', join(dir, 'm.onnx'), '--checkpoint', join(dir, 'c.safetensors'), '--no-progress']);
+    const r = await run(['train', '--x', join(dir, 'x.npy'), '--y', join(dir, 'y.npy'), '--mlp', '784,32,10', '--optimizer', 'momentum', '--lr', '0.05', '--epochs', '4', '--batch-size', '32', '--out', join(dir, 'm.onnx'), '--checkpoint', join(dir, 'c.safetensors'), '--run-dir', join(dir, 'run'), '--no-progress']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const epochs = [...r.out.matchAll(/epoch (\d)\/4 {2}train loss ([\d.]+) ± [\d.]+ {2}val loss ([\d.]+) {2}val acc ([\d.]+)%/g)];
+    const epochs = [...r.out.matchAll(/epoch (\d)\/4 {2}loss ([\d.]+) ± [\d.]+ {2}accuracy [\d.]+% {2}val loss ([\d.]+) {2}accuracy ([\d.]+)%/g)];
     expect(epochs.length).toBe(4);
     expect(Number(epochs[3]![2])).toBeLessThan(Number(epochs[0]![2]));
     expect(Number(epochs[3]![4])).toBeGreaterThan(80);
@@ -132,11 +132,11 @@ describe('anneal train', () => {
     });
     writeNpy(join(dir, 'x.npy'), { dataType: DataType.FLOAT, dims: [n, 20], data: x });
     writeNpy(join(dir, 'y.npy'), { dataType: DataType.INT64, dims: [n], data: y });
-    const r = await run(['train', join(fixtures, 'mlp', 'model.onnx'), '--x', join(dir, 'x.npy'), '--y', join(dir, 'y.npy'), '--optimizer', 'adamw', '--lr', '0.01', '--weight-decay', '0.01', '--clip', '5', '--epochs', '8', '--batch-size', '32', '--no-progress']);
+    const r = await run(['train', join(fixtures, 'mlp', 'model.onnx'), '--x', join(dir, 'x.npy'), '--y', join(dir, 'y.npy'), '--optimizer', 'adamw', '--lr', '0.01', '--weight-decay', '0.01', '--clip', '5', '--epochs', '8', '--batch-size', '32', '--run-dir', join(dir, 'run'), '--no-progress']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/training 8 tensors with adamw on cpu/);
-    const acc = [...r.out.matchAll(/val acc ([\d.]+)%/g)].map((m) => Number(m[1]));
+    const acc = [...r.out.matchAll(/val loss [\d.]+ {2}accuracy ([\d.]+)%/g)].map((m) => Number(m[1]));
     expect(acc.length).toBe(8);
     expect(acc[7]!).toBeGreaterThan(70);
     expect(acc[7]!).toBeGreaterThan(acc[0]!);
@@ -147,7 +147,7 @@ describe('anneal train', () => {
     const m = loadMnist({ perDigit: 10 });
     writeNpy(join(dir, 'x.npy'), m.x);
     writeNpy(join(dir, 'y.npy'), m.y);
-    const r = await run(['train', '--x', join(dir, 'x.npy'), '--y', join(dir, 'y.npy'), '--mlp', '784,10', '--epochs', '1', '--device', 'cuda', '--device-id', '0', '--no-progress']);
+    const r = await run(['train', '--x', join(dir, 'x.npy'), '--y', join(dir, 'y.npy'), '--mlp', '784,10', '--epochs', '1', '--device', 'cuda', '--device-id', '0', '--run-dir', join(dir, 'run'), '--no-progress']);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/warning: device-fallback \(cuda -> cpu\)/);
     expect(r.out).toMatch(/on cpu/);

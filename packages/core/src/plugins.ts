@@ -1,4 +1,4 @@
-import type { PluginContext, PluginDescriptor } from '@anneal/plugin';
+import { PluginOptionError, type PluginContext, type PluginDescriptor } from '@anneal/plugin';
 import { z } from 'zod';
 import type { Callback } from './callback';
 import { earlyStopping } from './callbacks/early-stopping';
@@ -119,7 +119,7 @@ export const builtinCallbacks: readonly CallbackDescriptor[] = [
       annealStrategy: z.enum(['cos', 'linear']).default('cos'),
     }),
     create: (o, ctx) => {
-      if (o.startEpoch >= ctx.run.epochs) throw new Error(`startEpoch ${o.startEpoch}: the run has only ${ctx.run.epochs} epochs (0..${ctx.run.epochs - 1}); start averaging earlier`);
+      if (o.startEpoch >= ctx.run.epochs) throw new PluginOptionError('startEpoch', `${o.startEpoch} is past the run's end: the run has only ${ctx.run.epochs} epochs (0..${ctx.run.epochs - 1}); start averaging earlier`);
       return stochasticWeightAveraging({ startEpoch: o.startEpoch, every: o.every });
     },
   }),

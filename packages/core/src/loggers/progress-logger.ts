@@ -6,8 +6,8 @@ import { progressBar, type ProgressBar, type RunIo } from '../run-io';
 
 /**
  * Progress on `io`: a bar per epoch (batches done, loss, lr; redrawn at most every
- * `throttleMs`) and the epoch's summary line on `io.err` at its end. Without bars (no terminal)
- * only the summary lines are printed.
+ * `throttleMs`), the epoch's summary line on `io.err` at its end, and warnings as they come.
+ * Without bars (no terminal) only the lines are printed.
  *
  * @example
  * progressLogger({ out: console.log, err: console.error }).attach(trainer.events$);
@@ -43,6 +43,7 @@ export function progressLogger(io: RunIo, options: { throttleMs?: number } = {})
           io.err(epochSummary(e, epochs));
         }),
       );
+      subscription.add(events$.pipe(ofType('warning')).subscribe((e) => io.err(`warning: ${e.message}`)));
       subscription.add(() => bar?.stop());
       return subscription;
     },

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '@anneal/diagnostics';
 import { runCli as run } from '../run-cli';
-import { doctorCommand } from './doctor-command';
+import { createPipeline } from '@anneal/pipeline';
 
 const root = mkdtempSync(join(tmpdir(), 'anneal-doctor-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -50,7 +50,7 @@ beforeAll(async () => {
     const dir = join(root, 'runs', name);
     const r = await run(['fit', mnistRun(name, spec), '--out', dir, '--no-progress']);
     expect(r.code, r.err).toBe(0);
-    runs[name] = { dir, findings: (await doctorCommand(dir, { report: false })).findings };
+    runs[name] = { dir, findings: (await (await createPipeline()).doctor(dir, { report: false })).findings };
   }
 }, 120_000);
 
@@ -129,7 +129,7 @@ describe('anneal doctor, the command', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'metrics.jsonl'), lines.slice(0, cut + 1).join('\n') + '\n');
     writeFileSync(join(dir, 'config.json'), readFileSync(join(runs.good!.dir, 'config.json')));
-    const s = await doctorCommand(dir, { report: false });
+    const s = await (await createPipeline()).doctor(dir, { report: false });
     expect(s.finished).toBe(false);
     expect(s.epochs).toBe(5);
     expect(s.findings.map((f) => f.id)).not.toContain('train-longer');

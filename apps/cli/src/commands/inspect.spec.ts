@@ -6,7 +6,7 @@ import { seededRandom } from '@anneal/data';
 import { ocrModels } from '@anneal/testing';
 import type { ModelReport } from '@anneal/transfer';
 import { runCli as run } from '../run-cli';
-import { parseInputShape } from './inspect-command';
+import { parseInputShape } from '../options';
 
 describe('anneal inspect', () => {
   it('prints the report of the PaddleOCR classifier: upgrade, op table, feature candidates, gradient coverage', async () => {

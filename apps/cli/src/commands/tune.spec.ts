@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { RedisStorage, type FrozenTrial } from '@anneal/search';
 import { redisServerAvailable, startRedisServer } from '@anneal/testing';
 import { runCli as run } from '../run-cli';
-import { setPath, getPath } from './config-paths';
+import { getPath, setPath } from '@anneal/pipeline';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'anneal.mjs');
 

@@ -90,8 +90,10 @@ describe('anneal fit / evaluate / predict', () => {
     expect(bad.err).toContain('optimizer.lr');
     expect(bad.err).toMatch(/train: Unrecognized key.*devise/);
     const unknown = await run(['fit', config(dir, 'unknown', irisConfig.replace('type: warmup, steps: 10, inner: { type: cosine', 'type: warmup, steps: 10, inner: { type: cosinus')), '--out', join(dir, 'u'), '--no-progress']);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/schedules\[0\]\.schedule\.inner.*cosinus.*cosine/s);
+    // the config is checked before the run folder is created: nothing is left behind
+    expect(existsSync(join(dir, 'u'))).toBe(false);
     const yaml = await run(['fit', config(dir, 'broken', 'name: [unclosed\n'), '--no-progress']);
     expect(yaml.err).toMatch(/not valid YAML/);
     const missing = await run(['fit', join(dir, 'nope.yaml')]);

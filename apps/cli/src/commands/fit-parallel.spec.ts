@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli as run } from '../run-cli';
-import type { FitSummary } from './fit-command';
+import type { FitSummary } from '@anneal/pipeline';
 
 const root = mkdtempSync(join(tmpdir(), 'anneal-parallel-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

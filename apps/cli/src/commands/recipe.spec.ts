@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RecipeState } from '@anneal/diagnostics';
 import { findChromium, renderReport } from '@anneal/testing';
-import { doctorCommand } from '../doctor/doctor-command';
+import { createPipeline } from '@anneal/pipeline';
 import { runCli as run } from '../run-cli';
 
 const root = mkdtempSync(join(tmpdir(), 'anneal-recipe-'));
@@ -65,7 +65,7 @@ describe('anneal recipe', () => {
     // every full run is a run folder the doctor reads, and it agrees with the recipe's reading
     const refine1 = join(dir, 'runs', 'refine-1');
     for (const f of ['config.json', 'metrics.jsonl', 'summary.json']) expect(existsSync(join(refine1, f)), f).toBe(true);
-    const doctor = await doctorCommand(refine1, { report: false });
+    const doctor = await (await createPipeline()).doctor(refine1, { report: false });
     expect(doctor.findings.map((f) => f.id)).toEqual(state.refine![0]!.findings.map((f) => f.id));
     expect(JSON.parse(readFileSync(join(refine1, 'config.json'), 'utf8')).schedules).toEqual([]);
 

@@ -6,8 +6,8 @@ import { loadMnist } from '@anneal/data';
 import { DataType } from '@anneal/onnx';
 import { createSession } from '@anneal/runtime';
 import { runCli as run } from '../run-cli';
-import { evaluateCommand } from '../fit/evaluate-command';
-import type { EnsembleSummary } from './ensemble-command';
+import { createPipeline } from '@anneal/pipeline';
+import type { EnsembleSummary } from '@anneal/pipeline';
 
 const root = mkdtempSync(join(tmpdir(), 'anneal-ensemble-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -45,7 +45,7 @@ describe('anneal ensemble', () => {
     const p = probs.probabilities!.data as Float32Array;
     for (let i = 0; i < 5; i++) expect(p.slice(i * 10, i * 10 + 10).reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5);
     await session.release();
-    const scored = await evaluateCommand(s.model, { config }); // argmax of the probabilities over the same test split
+    const scored = await (await createPipeline()).evaluate(s.model, { config }); // argmax of the probabilities over the same test split
     expect(scored.accuracy).toBeCloseTo(s.ensemble.accuracy, 10);
     expect(scored.count).toBe(300);
     const v = await run(['ensemble', 'export', dir, '--combine', 'vote']);

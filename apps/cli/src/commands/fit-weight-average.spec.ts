@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli as run } from '../run-cli';
-import { evaluateCommand } from './evaluate-command';
-import type { FitSummary } from './fit-command';
+import { createPipeline } from '@anneal/pipeline';
+import type { FitSummary } from '@anneal/pipeline';
 
 const root = mkdtempSync(join(tmpdir(), 'anneal-ema-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -34,7 +34,7 @@ train: { epochs: 4, threads: 1 }
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as FitSummary;
     expect(summary.testLastWeights).toBeDefined();
     expect(summary.test.loss).toBeLessThan(summary.testLastWeights!.loss);
-    const scored = await evaluateCommand(dir, {});
+    const scored = await (await createPipeline()).evaluate(dir, {});
     expect(scored.accuracy).toBeCloseTo(summary.test.accuracy!, 10);
     expect(scored.loss).toBeCloseTo(summary.test.loss, 4);
   }, 60_000);
@@ -63,12 +63,12 @@ callbacks:
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as FitSummary;
     expect(summary.swa!.epochs).toBe(3);
     expect(summary.test.loss).toBeLessThan(summary.swa!.withoutRefresh!.loss);
-    const scored = await evaluateCommand(dir, {});
+    const scored = await (await createPipeline()).evaluate(dir, {});
     expect(scored.accuracy).toBeCloseTo(summary.test.accuracy!, 10);
     const tooLate = join(root, 'late.yaml');
     writeFileSync(tooLate, readFileSync(config, 'utf8').replace('startEpoch: 2', 'startEpoch: 5'));
     const late = await run(['fit', tooLate, '--out', join(root, 'late')]);
-    expect(late.err).toMatch(/callbacks\.swa\.startEpoch 5: the run has only 5 epochs/);
+    expect(late.err).toMatch(/callbacks\.swa\.startEpoch: 5 is past the run's end: the run has only 5 epochs/);
   }, 90_000);
 
   it('callbacks.swa.lr: the lr follows the schedule until startEpoch, anneals to swa.lr over annealEpochs, then holds it', async () => {
