@@ -1,0 +1,72 @@
+import type { ModelProto, TensorValue } from '@anneal/onnx';
+import { createSession, fromOrtTensorAsync, type OrtTensor, type Session } from '@anneal/runtime';
+import { buildPredictModel } from './eval-model';
+import type { SessionCore } from './session-core';
+import type { EvalResult, WeightChoice } from './train-session-types';
+import { statisticName, weightName } from './weight-names';
+
+/**
+ * The forward graphs of a session, fed the carried parameters (current or averaged) and running
+ * statistics without copying them out of ORT: evaluation (loss + argmax) and prediction (logits).
+ */
+export class ForwardPass {
+  private predictSession: Promise<Session> | undefined;
+
+  constructor(
+    private readonly core: SessionCore,
+    readonly evalModel: ModelProto,
+    private readonly evalSession: Session,
+  ) {}
+
+  /** Parameters (current or averaged) and carried running statistics as they are fed to the eval and predict graphs. */
+  private feeds(weights: WeightChoice = 'current'): Record<string, OrtTensor> {
+    const core = this.core;
+    const params: Record<string, OrtTensor> = {};
+    for (const p of core.trainStep.params) params[p] = core.state.tensor(weightName(core, p, weights));
+    for (const r of core.trainStep.runningStats) params[r.input] = core.state.tensor(statisticName(core, r.input, weights));
+    return params;
+  }
+
+  async evaluateBatch(batch: Readonly<Record<string, TensorValue>>, options: { weights?: WeightChoice } = {}): Promise<{ loss: number; logits: TensorValue }> {
+    const out = await this.evalSession.run({ ...this.feeds(options.weights), ...batch }, ['eval.loss', this.core.trainStep.logits]);
+    return { loss: Number(out['eval.loss']!.data[0]), logits: await fromOrtTensorAsync(out[this.core.trainStep.logits]!) };
+  }
+
+  async predict(inputs: Readonly<Record<string, TensorValue>>, options: { weights?: WeightChoice } = {}): Promise<TensorValue> {
+    this.predictSession ??= createSession(buildPredictModel(this.core.source, this.core.trainStep), this.core.sessionOptions).catch((e: unknown) => {
+      this.predictSession = undefined;
+      throw e;
+    });
+    const session = await this.predictSession;
+    const out = await session.run({ ...this.feeds(options.weights), ...inputs }, [this.core.trainStep.logits]);
+    return fromOrtTensorAsync(out[this.core.trainStep.logits]!);
+  }
+
+  async evaluate(batches: Iterable<Record<string, TensorValue>>, options: { weights?: WeightChoice } = {}): Promise<EvalResult> {
+    const classification = this.evalModel.graph.output.some((o) => o.name === 'eval.prediction');
+    let lossSum = 0;
+    let correct = 0;
+    let count = 0;
+    const params = this.feeds(options.weights);
+    for (const batch of batches) {
+      const out = await this.evalSession.run({ ...params, ...batch }, ['eval.loss', ...(classification ? ['eval.prediction'] : [])]);
+      const n = batch.labels!.dims[0] ?? 1;
+      lossSum += Number(out['eval.loss']!.data[0]) * n;
+      const pred = out['eval.prediction'];
+      if (pred) {
+        const labels = batch.labels!.data as BigInt64Array;
+        const p = pred.data as BigInt64Array;
+        for (let i = 0; i < n; i++) if (p[i] === labels[i]) correct++;
+      }
+      count += n;
+    }
+    return { loss: lossSum / Math.max(count, 1), accuracy: classification ? correct / Math.max(count, 1) : undefined, count };
+  }
+
+  async release(): Promise<void> {
+    const predict = this.predictSession;
+    this.predictSession = undefined;
+    if (predict) await (await predict).release();
+    await this.evalSession.release();
+  }
+}
