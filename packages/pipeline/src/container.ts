@@ -41,8 +41,11 @@ export function createRootContainer(descriptors: readonly PluginDescriptor[], io
  */
 export function childContainer(parent: DependencyContainer, extra: readonly PluginDescriptor[] = []): DependencyContainer {
   const c = parent.createChildContainer();
-  if (!extra.length) return c;
-  for (const d of [...parent.resolveAll(PLUGINS), ...extra]) c.register(PLUGINS, { useValue: d });
+  const inherited = parent.resolveAll(PLUGINS);
+  // a package the parent already loaded (a study's, named again by its trials' config) adds nothing
+  const fresh = extra.filter((d) => !inherited.includes(d));
+  if (!fresh.length) return c;
+  for (const d of [...inherited, ...fresh]) c.register(PLUGINS, { useValue: d });
   registerRegistries(c);
   return c;
 }

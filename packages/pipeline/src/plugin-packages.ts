@@ -48,7 +48,7 @@ async function importPackage(name: string, baseDir: string): Promise<Record<stri
   } catch (e) {
     errors.push((e as Error).message.split('\n')[0]!);
   }
-  throw new ConfigError(`plugin package '${name}' could not be loaded (${errors.at(-1)}); install it next to your config (npm install ${name}) or fix the name`);
+  throw new ConfigError(`plugin package '${name}' could not be loaded (${[...new Set(errors)].join('; ')}); install it next to your config (npm install ${name}) or fix the name`);
 }
 
 /**
