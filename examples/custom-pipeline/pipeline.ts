@@ -16,7 +16,7 @@ const backbone = defineModel({
   create: (o, ctx) => {
     const b = loadBackbone(o.path);
     const head = buildHead({ inputDim: b.featureDim!, classes: ctx.data.classes, seed: ctx.seed });
-    return { model: attachHead(b, head), inputName: b.input.name, trainable: head.graph.initializer.map((t) => t.name) };
+    return { model: attachHead(b, head), inputName: b.input.name, trainable: head.graph.initializer.map((t) => t.name!) };
   },
 });
 
