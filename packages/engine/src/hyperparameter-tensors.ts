@@ -1,5 +1,5 @@
 import { DataType } from '@anneal/onnx';
-import { OptimConfigError, optimNames, type HyperparameterInput } from '@anneal/optim';
+import { followBaseLr, OptimConfigError, optimNames, type HyperparameterInput } from '@anneal/optim';
 import { toOrtTensor, type OrtTensor } from '@anneal/runtime';
 
 /** What one step asks for: base learning rate and explicit overrides by input name. */
@@ -31,8 +31,8 @@ export class HyperparameterTensors {
   private readonly cells: Float32Array[];
   private readonly defaults: number[];
   private readonly index = new Map<string, number>();
-  /** Cells of group learning rates that follow the base lr, with their scale. */
-  private readonly followers: { cell: Float32Array; scale: number }[] = [];
+  /** The inputs the update describes (which rates follow the base lr, and by what scale). */
+  private readonly inputs: readonly HyperparameterInput[];
   private readonly stepCell: Float32Array | undefined;
 
   /** `inputs`: what the compiled update describes (`OptimizerUpdate.hyperparameters`, or `hyperparameterInputs(config)`). */
@@ -47,10 +47,7 @@ export class HyperparameterTensors {
       return cell;
     });
     this.tensors = tensors;
-    // the inputs say which rates follow the base lr (followBaseLr's rule, resolved to cells once)
-    inputs.forEach((h, i) => {
-      if (h.followsBase) this.followers.push({ cell: this.cells[i]!, scale: h.scale ?? 1 });
-    });
+    this.inputs = inputs;
     const stepIndex = this.index.get(optimNames.hyperparameter('step'));
     this.stepCell = stepIndex === undefined ? undefined : this.cells[stepIndex];
   }
@@ -70,7 +67,11 @@ export class HyperparameterTensors {
     const cells = this.cells;
     for (let i = 0; i < cells.length; i++) cells[i]![0] = this.defaults[i]!;
     const lr = request.lr;
-    if (lr !== undefined) for (const f of this.followers) f.cell[0] = lr * f.scale;
+    if (lr !== undefined) {
+      // group rates that follow the base lr: the one rule, in @anneal/optim
+      const follow = followBaseLr(this.inputs, lr);
+      for (const name in follow) cells[this.index.get(name)!]![0] = follow[name]!;
+    }
     if (this.stepCell) this.stepCell[0] = step;
     if (values) for (const name in values) if (Object.hasOwn(values, name)) cells[this.index.get(name)!]![0] = values[name]!;
   }
