@@ -1,5 +1,5 @@
-import type { Observable, Subscription } from 'rxjs';
-import type { AnnealEvent } from '@anneal/core';
+import { first, type Observable, type Subscription } from 'rxjs';
+import { ofType, type AnnealEvent, type EventOf } from '@anneal/core';
 import type { BatchPoint, Divergence, EpochPoint, RatioPoint, RunCurves } from './curves';
 
 /**
@@ -21,32 +21,34 @@ export class CurveRecorder {
   private readonly subscription: Subscription;
 
   constructor(events$: Observable<AnnealEvent>, private readonly info: { plannedEpochs?: number; classes?: number } = {}) {
-    this.subscription = events$.subscribe((e) => this.take(e));
+    this.subscription = events$.pipe(ofType('batch:end')).subscribe((e) => this.batch(e));
+    this.subscription.add(events$.pipe(ofType('epoch:end')).subscribe((e) => this.epoch(e)));
+    // the first non-finite loss is the divergence
+    this.subscription.add(events$.pipe(ofType('error'), first()).subscribe((e) => (this.divergence = { step: e.step ?? this.batches.length, epoch: e.epoch, message: e.message, tensor: e.tensor })));
+    this.subscription.add(events$.pipe(ofType('run:end')).subscribe(() => (this.ended = true)));
   }
 
-  private take(e: AnnealEvent): void {
-    if (e.type === 'batch:end') {
-      this.batches.push({ step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr });
-      if (e.norms) {
-        const ratios: Record<string, number> = {};
-        for (const [name, n] of Object.entries(e.norms)) if (n.weight > 0) ratios[name] = n.update / n.weight;
-        this.ratios.push({ step: e.step, ratios });
-      }
-    } else if (e.type === 'epoch:end') {
-      const last = this.batches.at(-1);
-      this.epochs.push({
-        epoch: e.epoch,
-        step: e.step,
-        trainLoss: e.train.loss.mean,
-        trainLossStd: e.train.loss.std,
-        valLoss: e.val?.loss.mean,
-        trainAccuracy: e.train.metrics.accuracy,
-        valAccuracy: e.val?.metrics.accuracy,
-        lr: last?.epoch === e.epoch ? last.lr : undefined,
-      });
-    } else if (e.type === 'error' && !this.divergence) {
-      this.divergence = { step: e.step ?? this.batches.length, epoch: e.epoch, message: e.message, tensor: e.tensor };
-    } else if (e.type === 'run:end') this.ended = true;
+  private batch(e: EventOf<'batch:end'>): void {
+    this.batches.push({ step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr });
+    if (e.norms) {
+      const ratios: Record<string, number> = {};
+      for (const [name, n] of Object.entries(e.norms)) if (n.weight > 0) ratios[name] = n.update / n.weight;
+      this.ratios.push({ step: e.step, ratios });
+    }
+  }
+
+  private epoch(e: EventOf<'epoch:end'>): void {
+    const last = this.batches.at(-1);
+    this.epochs.push({
+      epoch: e.epoch,
+      step: e.step,
+      trainLoss: e.train.loss.mean,
+      trainLossStd: e.train.loss.std,
+      valLoss: e.val?.loss.mean,
+      trainAccuracy: e.train.metrics.accuracy,
+      valAccuracy: e.val?.metrics.accuracy,
+      lr: last?.epoch === e.epoch ? last.lr : undefined,
+    });
   }
 
   /** The curves so far (`finished` once the run ended or diverged). */

@@ -1,4 +1,4 @@
-import { DivergedError, monitorValue, type EventOf, type Trainer } from '@anneal/core';
+import { DivergedError, monitorValue, ofType, type EventOf, type Trainer } from '@anneal/core';
 import { CurveRecorder } from './record-curves';
 import type { FitOutcome, FitRequest, FitRunner } from './target';
 
@@ -27,9 +27,7 @@ export function trainerRunner(build: (request: FitRequest) => Promise<BuiltRun>)
     const built = await build(request);
     const recorder = new CurveRecorder(built.trainer.events$, { plannedEpochs: request.epochs, classes: built.classes });
     let last: EventOf<'epoch:end'> | undefined;
-    const sub = built.trainer.events$.subscribe((e) => {
-      if (e.type === 'epoch:end') last = e;
-    });
+    const sub = built.trainer.events$.pipe(ofType('epoch:end')).subscribe((e) => (last = e));
     try {
       let stopped = false;
       let reason: string | undefined;

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ofType, type AnnealEvent, type Logger } from '@anneal/core';
 import { writeFileAtomic } from '@anneal/onnx';
-import { filter, map, share, type Observable, type Subscription } from 'rxjs';
+import { map, share, type Observable, type Subscription } from 'rxjs';
 import { ConfigError } from '../errors';
 import { parseRecords, toRecord, type MetricsRecord } from './metrics-record';
 
@@ -30,7 +30,7 @@ export function metricsJsonl(path: string): Logger & { readonly records: readonl
       const shared$ = events$.pipe(share());
       const lines$ = shared$.pipe(ofType('batch:end', 'epoch:end', 'error'), map(toRecord));
       // written when an epoch ends, an error is recorded, a checkpoint is about to be written, or the run ends
-      const flushes$ = shared$.pipe(filter((e) => e.type === 'epoch:end' || e.type === 'error' || e.type === 'checkpoint:start' || e.type === 'run:end'));
+      const flushes$ = shared$.pipe(ofType('epoch:end', 'error', 'checkpoint:start', 'run:end'));
       const subscription = shared$.pipe(ofType('run:start')).subscribe((e) => {
         if (!e.resumed || !existsSync(path)) return;
         const kept = parseRecords(readFileSync(path, 'utf8'), path);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { bestRun, formatFindings, Recipe, RECIPE_STEPS, recipeReport, type RecipeOptions, type RecipeState, type RecipeStep, type RefinedRun } from '@anneal/diagnostics';
+import { bestRun, Recipe, RECIPE_STEPS, recipeReport, type RecipeEvent, type RecipeOptions, type RecipeState, type RecipeStep, type RefinedRun } from '@anneal/diagnostics';
+import { filter } from 'rxjs';
 import { writeFileAtomic } from '@anneal/onnx';
 import { writeReport } from '@anneal/report';
 import type { FitConfig } from '../config/fit-config';
@@ -97,18 +98,18 @@ export async function runRecipe(pipeline: Pipeline, configPath: string | undefin
   };
   const r = new Recipe(fitProbeTarget(pipeline, fit, data, threads), fitRunner(pipeline, fit, data, dir, threads), recipeOptions(recipe, fit, until));
   let bar: ReturnType<typeof taskBar> | undefined;
-  r.events$.subscribe((e) => {
-    if (e.type === 'step:start') io.err(`recipe: ${e.step}...`);
-    else if (e.type === 'step:skip') io.err(`recipe: ${e.step}: ${e.reason}`);
-    else if (e.type === 'progress') {
-      bar ??= taskBar(io, `  ${e.step}`);
-      bar.update(e.done, e.total);
-      if (!io.bar) io.err(`  ${e.label}`);
-    } else if (e.type === 'step:end') {
-      bar?.stop();
-      bar = undefined;
-      io.err(`recipe: ${e.step}: ${e.status === 'halt' ? 'STOP: ' : e.status === 'warning' ? 'warning: ' : ''}${e.summary}`);
-    }
+  const on = <K extends RecipeEvent['type']>(type: K, handle: (e: Extract<RecipeEvent, { type: K }>) => void) => r.events$.pipe(filter((e): e is Extract<RecipeEvent, { type: K }> => e.type === type)).subscribe(handle);
+  on('step:start', (e) => io.err(`recipe: ${e.step}...`));
+  on('step:skip', (e) => io.err(`recipe: ${e.step}: ${e.reason}`));
+  on('progress', (e) => {
+    bar ??= taskBar(io, `  ${e.step}`);
+    bar.update(e.done, e.total);
+    if (!io.bar) io.err(`  ${e.label}`);
+  });
+  on('step:end', (e) => {
+    bar?.stop();
+    bar = undefined;
+    io.err(`recipe: ${e.step}: ${e.status === 'halt' ? 'STOP: ' : e.status === 'warning' ? 'warning: ' : ''}${e.summary}`);
   });
   const final = await r.run(state, writeAll);
   await writeAll(final);
