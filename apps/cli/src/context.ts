@@ -1,4 +1,4 @@
-import { createPipeline, type Pipeline } from '@anneal/pipeline';
+import type { Pipeline } from '@anneal/pipeline';
 import { terminalIo, type CliIo } from './terminal-io';
 
 /** What every command gets: where to print, and a pipeline printing there (with bars unless --no-progress). */
@@ -7,6 +7,7 @@ export interface CommandContext {
   pipeline(options?: { progress?: boolean }): Promise<Pipeline>;
 }
 
+/** The context of the commands; @anneal/pipeline (ONNX Runtime and all) is loaded when a command runs, so `--help` starts fast. */
 export function commandContext(io: CliIo): CommandContext {
-  return { io, pipeline: ({ progress = false } = {}) => createPipeline({ io: terminalIo(io, progress) }) };
+  return { io, pipeline: async ({ progress = false } = {}) => (await import('@anneal/pipeline')).createPipeline({ io: terminalIo(io, progress) }) };
 }

@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { ConfigError } from '@anneal/pipeline';
-import { PluginConfigError } from '@anneal/plugin';
 import { commandContext } from './context';
 import { doctorCommand } from './commands/doctor';
 import { ensembleCommand } from './commands/ensemble';
@@ -43,6 +41,7 @@ export async function main(argv: string[], io: CliIo = consoleIo): Promise<numbe
     if (err.code?.startsWith('commander.')) return err.exitCode ?? 2;
     io.err(`anneal: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`);
     if (process.env.ANNEAL_DEBUG) io.err(String(err.stack));
-    return e instanceof ConfigError || e instanceof PluginConfigError ? 2 : 1;
+    // config errors (ConfigError of @anneal/pipeline, PluginConfigError of @anneal/plugin) by their stable codes
+    return err.code === 'CONFIG' || err.code === 'PLUGIN_CONFIG' ? 2 : 1;
   }
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { formatFindings } from '@anneal/diagnostics';
 import type { CommandContext } from '../context';
 
 /** `anneal doctor <run-dir>`. */
@@ -14,7 +13,7 @@ export function doctorCommand(program: Command, ctx: CommandContext): void {
       const s = await (await ctx.pipeline()).doctor(dir, { report: o.report });
       if (o.json) return ctx.io.out(JSON.stringify(s, null, 2));
       ctx.io.out(`${s.dir}: ${s.epochs} epochs, ${s.steps} steps${s.finished ? '' : ' (still running)'}`);
-      ctx.io.out(s.findings.length ? formatFindings(s.findings) : 'no problem found in the learning curves');
+      ctx.io.out(s.findings.length ? (await import('@anneal/diagnostics')).formatFindings(s.findings) : 'no problem found in the learning curves');
       if (s.report) ctx.io.out(`report: ${s.report.html} and ${s.report.md}`);
     });
 }

@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { isFinetuneRun } from '@anneal/pipeline';
 import type { CommandContext } from '../context';
 import { integer } from '../options';
 
@@ -14,6 +13,7 @@ export function evaluateCommand(program: Command, ctx: CommandContext): void {
     .option('--top-k <k>', 'also report top-k accuracy', integer('--top-k'), 5)
     .action(async (target: string, o: { config?: string; split: 'test' | 'val' | 'train'; topK: number }) => {
       const pipeline = await ctx.pipeline();
+      const { isFinetuneRun } = await import('@anneal/pipeline');
       const r = !o.config && isFinetuneRun(target) ? await pipeline.evaluateFinetune(target, o.split, o.topK) : await pipeline.evaluate(target, { config: o.config, split: o.split, topK: o.topK });
       ctx.io.out(`${r.model} on ${r.split} (${r.count} examples): loss ${r.loss.toFixed(4)}, accuracy ${(r.accuracy * 100).toFixed(2)}%, top-${r.k} ${(r.topK * 100).toFixed(2)}%`);
     });

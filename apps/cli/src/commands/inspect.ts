@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { formatModelReport } from '@anneal/transfer';
 import type { CommandContext } from '../context';
 import { integer, parseInputShape } from '../options';
 
@@ -14,6 +13,6 @@ export function inspectCommand(program: Command, ctx: CommandContext): void {
     .option('--json', 'print the report as JSON')
     .action(async (model: string, o: { inputShape?: number[]; limit: number; json?: boolean }) => {
       const report = await (await ctx.pipeline()).inspect(model, o);
-      ctx.io.out(o.json ? JSON.stringify(report, null, 2) : formatModelReport(report));
+      ctx.io.out(o.json ? JSON.stringify(report, null, 2) : (await import('@anneal/transfer')).formatModelReport(report));
     });
 }

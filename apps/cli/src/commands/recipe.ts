@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { formatFindings, RECIPE_STEPS } from '@anneal/diagnostics';
+import type { Finding } from '@anneal/diagnostics';
 import type { RecipeSummary } from '@anneal/pipeline';
 import type { CommandContext } from '../context';
 
 /** The lines printed at the end of `anneal recipe`. */
-export function formatRecipeSummary(s: RecipeSummary): string {
+export function formatRecipeSummary(s: RecipeSummary, formatFindings: (findings: readonly Finding[]) => string): string {
   const monitor = s.monitor;
   const lines = [`recipe: ${s.done.length} steps done (${s.done.join(', ')}) in ${s.seconds.toFixed(0)} s`];
   if (s.halted) lines.push(`stopped at ${s.halted.step}: ${s.halted.reason}`);
@@ -24,11 +24,12 @@ export function recipeCommand(program: Command, ctx: CommandContext): void {
     .description('run the tuning recipe on a fit config: initial-loss check, overfit a small sample, lr probe and range test, coarse lr x weight-decay grid, refine the best longer, doctor, repeat with its suggestions; writes report.html and report.md with charts')
     .argument('[config]', 'recipe config (.json, .yaml)')
     .option('--out <dir>', 'recipe folder (default runs/<name>, or runs/<name>-N when taken)')
-    .option('--until <step>', `stop after this step (${RECIPE_STEPS.join(', ')}); --resume goes on`)
+    .option('--until <step>', 'stop after this step (a wrong name lists the steps); --resume goes on')
     .option('--resume <dir>', 'continue the recipe saved in this folder')
     .option('--no-progress', 'no progress bars')
     .action(async (config: string | undefined, o: { out?: string; until?: string; resume?: string; progress: boolean }) => {
       const pipeline = await ctx.pipeline({ progress: o.progress });
-      ctx.io.out(formatRecipeSummary(await pipeline.recipe(config, { out: o.out, until: o.until, resume: o.resume })));
+      const summary = await pipeline.recipe(config, { out: o.out, until: o.until, resume: o.resume });
+      ctx.io.out(formatRecipeSummary(summary, (await import('@anneal/diagnostics')).formatFindings));
     });
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { isFinetuneRun } from '@anneal/pipeline';
 import type { CommandContext } from '../context';
 import { formatSummary } from './fit';
 import { formatFinetuneSummary } from './finetune';
@@ -13,6 +12,7 @@ export function resumeCommand(program: Command, ctx: CommandContext): void {
     .option('--no-progress', 'no progress bars')
     .action(async (dir: string, o: { progress: boolean }) => {
       const pipeline = await ctx.pipeline({ progress: o.progress });
+      const { isFinetuneRun } = await import('@anneal/pipeline');
       if (isFinetuneRun(dir)) ctx.io.out(formatFinetuneSummary(await pipeline.resumeFinetune(dir)));
       else ctx.io.out(formatSummary(await pipeline.resume(dir)));
     });

@@ -1,6 +1,6 @@
 import { copyFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { ConfigError, createPipeline, type FitConfigInput } from '@anneal/pipeline';
+import type { FitConfigInput } from '@anneal/pipeline';
 import type { CommandContext } from '../context';
 import { terminalIo } from '../terminal-io';
 import { integer, number } from '../options';
@@ -33,7 +33,7 @@ interface TrainFlags {
 }
 
 /** The fit config `anneal train` runs: its flags written as a config (the same path as `anneal fit`). */
-export function trainConfig(model: string | undefined, o: TrainFlags): FitConfigInput {
+export function trainConfig(model: string | undefined, o: TrainFlags, ConfigError: new (message: string) => Error): FitConfigInput {
   if (!o.demo && (!o.x || !o.y)) throw new ConfigError('give the training data as --x features.npy --y labels.npy (or use --demo for MNIST)');
   const sgdFamily = ['sgd', 'momentum', 'nesterov', 'sgd-hd', 'lars'].includes(o.optimizer);
   return {
@@ -82,8 +82,9 @@ export function trainCommand(program: Command, ctx: CommandContext): void {
     .option('--no-progress', 'no progress bars')
     .action(async (model: string | undefined, o: TrainFlags & { runDir?: string }) => {
       // this quick form prints its epoch lines on stdout, as a result
+      const { ConfigError, createPipeline } = await import('@anneal/pipeline');
       const pipeline = await createPipeline({ io: terminalIo({ out: ctx.io.out, err: (s) => (s.startsWith('warning') ? ctx.io.err(s) : ctx.io.out(s)) }, o.progress) });
-      const summary = await pipeline.fit(trainConfig(model, o), {
+      const summary = await pipeline.fit(trainConfig(model, o, ConfigError), {
         dir: o.runDir,
         onComposed: (run) => {
           const sizes = o.mlp;
