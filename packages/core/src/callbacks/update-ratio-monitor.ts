@@ -59,10 +59,11 @@ export function updateRatioMonitor(options: UpdateRatioOptions = {}): Callback &
         control.warn('UPDATE_RATIO', `step ${e.step}: update/weight ratio outside [${low}, ${high}] for ${list}; ~1e-3 is typical (too high: lower the lr for these tensors; too low: raise it)`);
       }
     },
-    state: (): JsonValue => ({ history, flags: flags.map((f) => ({ ...f })) }),
+    // a ratio is NaN where a weight norm is 0 (a zero-initialized bias): null in the JSON state, NaN again on restore
+    state: (): JsonValue => ({ history: history.map((h) => ({ step: h.step, ratios: Object.fromEntries(Object.entries(h.ratios).map(([k, r]) => [k, Number.isFinite(r) ? r : null])) })), flags: flags.map((f) => ({ ...f })) }),
     restore(s: JsonValue) {
-      const o = s as unknown as { history: typeof history; flags: RatioFlag[] };
-      history = o.history.map((h) => ({ step: h.step, ratios: { ...h.ratios } }));
+      const o = s as unknown as { history: { step: number; ratios: Record<string, number | null> }[]; flags: RatioFlag[] };
+      history = o.history.map((h) => ({ step: h.step, ratios: Object.fromEntries(Object.entries(h.ratios).map(([k, r]) => [k, r ?? NaN])) }));
       flags = o.flags.map((f) => ({ ...f }));
     },
   };
