@@ -9,8 +9,11 @@ import {
   type LoopTrial,
   type ParamValue,
   type Sampler,
+  type SamplerContext,
+  type SamplerDescriptor,
 } from '@anneal/search';
 import { describe, it } from 'vitest';
+import { descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions } from './descriptor-contract';
 
 /**
  * Every parameter the conformance objective suggests, with its distribution. `a_lr` and
@@ -185,6 +188,25 @@ export const samplerConformanceChecks: readonly SamplerConformanceCheck[] = (['m
     },
   ]);
 
+/** Inputs of {@link describeSamplerConformance} for a descriptor. */
+export interface SamplerDescriptorCases extends SamplerConformanceOptions {
+  /** Option sets the schema must accept; the sampler checks run on each. */
+  readonly valid: readonly unknown[];
+  /** Option sets the schema must reject. */
+  readonly invalid: readonly unknown[];
+  /**
+   * The declared space the context gives `create` (default {@link SAMPLER_CONFORMANCE_SPACE}).
+   * A sampler that samples only a declared space (a grid) needs one that covers every
+   * parameter the suite suggests.
+   */
+  readonly space?: Readonly<Record<string, Distribution>>;
+}
+
+/** An option set with its own `seed` key (the built-ins' convention: it overrides the study's) set to `seed`. */
+function withSeed(options: unknown, seed: number): unknown {
+  return options && typeof options === 'object' && Object.hasOwn(options, 'seed') ? { ...options, seed } : options;
+}
+
 /**
  * Declares vitest blocks that check a sampler against the Sampler contract of @anneal/search:
  * every value inside its distribution (floats, logs, steps, ints, categoricals with null and
@@ -194,15 +216,51 @@ export const samplerConformanceChecks: readonly SamplerConformanceCheck[] = (['m
  * seeds differ. `make(seed)` builds the sampler; the suite drives it with `SamplerLoop`, which
  * calls it exactly as a study does (relative sampling first, then independent).
  *
+ * Given a descriptor instead, it also checks the plugin contract (kind, kebab-case id,
+ * description, schema, independent instances) and runs the sampler checks on
+ * `descriptor.create(options, { space, seed })` for every valid option set; the seed comes
+ * through the context (and replaces an option set's own `seed`).
+ *
  * @example
  * ```ts
  * // my-sampler.spec.ts
  * import { describeSamplerConformance } from '@anneal/testing';
  * describeSamplerConformance('my-sampler', (seed) => new MySampler({ seed }));
+ * describeSamplerConformance(mySamplerDescriptor, { valid: [{}, { startup: 5 }], invalid: [{ startup: -1 }] });
  * ```
  */
-export function describeSamplerConformance(name: string, make: (seed: number) => Sampler, options: SamplerConformanceOptions = {}): void {
-  describe(`sampler conformance: ${name}`, () => {
-    for (const check of samplerConformanceChecks) it(check.title, () => check.run(make, options));
+export function describeSamplerConformance(name: string, make: (seed: number) => Sampler, options?: SamplerConformanceOptions): void;
+export function describeSamplerConformance<O>(descriptor: SamplerDescriptor<O>, cases: SamplerDescriptorCases): void;
+export function describeSamplerConformance<O>(target: string | SamplerDescriptor<O>, second: ((seed: number) => Sampler) | SamplerDescriptorCases, options: SamplerConformanceOptions = {}): void {
+  if (typeof target === 'string') {
+    const make = second as (seed: number) => Sampler;
+    describe(`sampler conformance: ${target}`, () => {
+      for (const check of samplerConformanceChecks) it(check.title, () => check.run(make, options));
+    });
+    return;
+  }
+  const descriptor = target;
+  const cases = second as SamplerDescriptorCases;
+  const context = (seed: number): SamplerContext => ({ path: 'sampler', build: noNestedSpecs('sampler'), space: cases.space ?? SAMPLER_CONFORMANCE_SPACE, seed });
+  const make = (options: unknown) => (seed: number) => descriptor.create(parseOptions(descriptor, withSeed(options, seed)), context(seed));
+  describe(`sampler conformance: ${descriptor.id}`, () => {
+    const contract = descriptorContractChecks<Sampler>(descriptor, {
+      kind: 'sampler',
+      valid: cases.valid,
+      invalid: cases.invalid,
+      create: (options) => descriptor.create(withSeed(options, 3) as O, context(3)),
+      independence: {
+        use: (sampler) => new SamplerLoop(sampler).run(objective, 8),
+        observe: (sampler) => {
+          const loop = new SamplerLoop(sampler);
+          loop.run(objective, 3);
+          return paramsOf(loop);
+        },
+      },
+    });
+    for (const check of contract) it(check.title, () => check.run());
+    cases.valid.forEach((options, k) => {
+      for (const check of samplerConformanceChecks) it(`${optionLabel(options, k)}: ${check.title}`, () => check.run(make(options), cases));
+    });
   });
 }

@@ -1,6 +1,7 @@
 import { isKebabCase, PluginRegistry } from '@anneal/plugin';
 import { builtinSchedulers, type JsonValue, type Schedule, type SchedulerContext, type SchedulerDescriptor, type SchedulerKinds } from '@anneal/schedulers';
 import { describe, expect, it } from 'vitest';
+import { descriptorContractChecks } from './descriptor-contract';
 
 /** Inputs of {@link describeSchedulerConformance}. */
 export interface SchedulerConformanceCases {
@@ -32,7 +33,8 @@ function values(schedule: Schedule, steps: number): number[] {
 
 /**
  * Declares vitest `describe`/`it` blocks that check a scheduler descriptor against the plugin
- * contract: kebab-case id, a description, its schema accepts `valid` and rejects `invalid`, and
+ * contract (the checks every kind shares: kind `schedule`, kebab-case id, a one-line
+ * description, its schema accepts `valid` and rejects `invalid`), and
  * for every valid option set: `valueAt` is pure (forward, reverse and repeated evaluation over
  * 0..500 agree) and finite, `state()`/`restore()` round-trip through JSON into a fresh instance
  * (after observing a metric sequence when the schedule has `observe`), and two instances are
@@ -65,21 +67,7 @@ export function describeSchedulerConformance<O>(
   const create = (options: unknown): Schedule => descriptor.create(descriptor.options.parse(options), context);
 
   describe(`scheduler conformance: ${descriptor.id}`, () => {
-    it('has a kebab-case id and a description', () => {
-      expect(isKebabCase(descriptor.id), `id '${descriptor.id}' is not kebab-case`).toBe(true);
-      expect(typeof descriptor.description).toBe('string');
-      expect(descriptor.description.trim()).not.toBe('');
-    });
-
-    it('is given at least one valid option set', () => {
-      expect(cases.valid.length).toBeGreaterThan(0);
-    });
-
-    it('rejects every invalid option set in its schema', () => {
-      for (const options of cases.invalid) {
-        expect(descriptor.options.safeParse(options).success, `accepted ${JSON.stringify(options)}`).toBe(false);
-      }
-    });
+    for (const check of descriptorContractChecks(descriptor, { kind: 'schedule', valid: cases.valid, invalid: cases.invalid })) it(check.title, () => check.run());
 
     cases.valid.forEach((options, k) => {
       const label = `valid[${k}] ${JSON.stringify(options)}`;

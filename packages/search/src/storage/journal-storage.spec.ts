@@ -2,9 +2,9 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { describeStorageConformance } from '@anneal/testing';
 import { StorageError, TrialStateError } from '../errors';
 import { JournalStorage } from './journal-storage';
-import { describeStorageConformance } from './storage-conformance';
 
 const dir = mkdtempSync(join(tmpdir(), 'anneal-journal-'));
 let files = 0;

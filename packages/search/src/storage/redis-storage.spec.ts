@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisServerAvailable, startRedisServer, type RedisServer } from '@anneal/testing';
+import { describeStorageConformance, redisServerAvailable, startRedisServer, type RedisServer } from '@anneal/testing';
 import { TrialStateError } from '../errors';
 import { RedisStorage } from './redis-storage';
-import { describeStorageConformance } from './storage-conformance';
 
 const available = redisServerAvailable();
 

@@ -1,23 +1,16 @@
-/**
- * The behaviour every Storage must have, as a vitest suite. Run it from a spec beside your
- * storage (not exported from the package index, so the library does not import vitest):
- *
- * @example
- * describeStorageConformance('MyStorage', async () => {
- *   const storage = await MyStorage.open(tmpPath());
- *   return { storage, cleanup: () => storage.close() };
- * });
- */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SearchError, TrialStateError, type Distribution, type Storage, type StorageContext, type StorageDescriptor } from '@anneal/search';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SearchError, TrialStateError } from '../errors';
-import type { Distribution, Storage } from '../types';
+import { descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions } from './descriptor-contract';
 
 const INT: Distribution = { kind: 'int', low: 0, high: 9 };
 const LOG: Distribution = { kind: 'float', low: 1e-5, high: 1, log: true };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Registers the conformance tests; `make` gives a fresh, empty storage per test. */
-export function describeStorageConformance(name: string, make: () => Promise<{ storage: Storage; cleanup(): Promise<void> }>): void {
+/** The suite on storages from `make` (a fresh, empty storage per test). */
+function describeStorageChecks(name: string, make: () => Promise<{ storage: Storage; cleanup(): Promise<void> }>): void {
   describe(`${name} storage conformance`, () => {
     let cleanups: (() => Promise<void>)[] = [];
     const fresh = async (): Promise<Storage> => {
@@ -154,6 +147,70 @@ export function describeStorageConformance(name: string, make: () => Promise<{ s
       await Promise.all([s.heartbeat(ra.id), s.heartbeat(rb.id), s.heartbeat(alive.id)]);
       expect((await s.failStaleTrials('h', 100)).map((t) => t.number)).toEqual([late.number]);
       expect(await s.getTrials('h', ['waiting'])).toEqual([]);
+    });
+  });
+}
+
+/** Inputs of {@link describeStorageConformance} for a descriptor. */
+export interface StorageDescriptorCases {
+  /** Option sets the schema must accept; the storage suite runs on each. */
+  readonly valid: readonly unknown[];
+  /** Option sets the schema must reject. */
+  readonly invalid: readonly unknown[];
+  /**
+   * The options of the n-th storage made from an option set (default: the option set). Every
+   * test needs an empty storage: storages that share studies across instances by option (a Redis
+   * key prefix) get a fresh namespace here.
+   */
+  readonly fresh?: (options: unknown, n: number) => unknown;
+}
+
+/**
+ * Declares vitest blocks that check a Storage against the behaviour every storage must have:
+ * studies created, loaded and listed (a direction mismatch refused), dense and unique trial
+ * numbers under 50 concurrent `startTrial` calls, waiting trials claimed oldest first and
+ * exactly once, exact parameters that cannot change, only running trials finished (values,
+ * reports and attributes kept), trials ordered and filtered by state, stale trials failed and
+ * retried exactly once even when checked concurrently. `make` gives a fresh, empty storage per test.
+ *
+ * Given a descriptor instead, it also checks the plugin contract (kind, kebab-case id,
+ * description, schema) and runs the storage suite on `descriptor.create(options, { dir })` for
+ * every valid option set, `dir` a fresh temporary folder per storage (removed afterwards).
+ * Two storages of one option set may share their studies by design (one journal file, one
+ * Redis prefix), so instances are not compared.
+ *
+ * @example
+ * ```ts
+ * // my-storage.spec.ts
+ * import { describeStorageConformance } from '@anneal/testing';
+ * describeStorageConformance('MyStorage', async () => {
+ *   const storage = await MyStorage.open(tmpPath());
+ *   return { storage, cleanup: () => storage.close() };
+ * });
+ * describeStorageConformance(myStorageDescriptor, { valid: [{}, { path: 'studies.db' }], invalid: [{ path: '' }] });
+ * ```
+ */
+export function describeStorageConformance(name: string, make: () => Promise<{ storage: Storage; cleanup(): Promise<void> }>): void;
+export function describeStorageConformance<O>(descriptor: StorageDescriptor<O>, cases: StorageDescriptorCases): void;
+export function describeStorageConformance<O>(target: string | StorageDescriptor<O>, second: (() => Promise<{ storage: Storage; cleanup(): Promise<void> }>) | StorageDescriptorCases): void {
+  if (typeof target === 'string') return describeStorageChecks(target, second as () => Promise<{ storage: Storage; cleanup(): Promise<void> }>);
+  const descriptor = target;
+  const cases = second as StorageDescriptorCases;
+  describe(`storage conformance: ${descriptor.id}`, () => {
+    for (const check of descriptorContractChecks(descriptor, { kind: 'storage', valid: cases.valid, invalid: cases.invalid })) it(check.title, () => check.run());
+    let made = 0;
+    cases.valid.forEach((options, k) => {
+      describeStorageChecks(optionLabel(options, k), async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'anneal-storage-'));
+        const context: StorageContext = { path: 'storage', build: noNestedSpecs('storage'), dir };
+        try {
+          const storage = await descriptor.create(parseOptions(descriptor, cases.fresh ? cases.fresh(options, made++) : options), context);
+          return { storage, cleanup: async () => (await storage.close(), rmSync(dir, { recursive: true, force: true })) };
+        } catch (e) {
+          rmSync(dir, { recursive: true, force: true });
+          throw e;
+        }
+      });
     });
   });
 }
