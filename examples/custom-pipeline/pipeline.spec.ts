@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { tuneOcrDigits } from './pipeline';
+import { tuneOcrDigits } from './pipeline.js';
 
 it("runs the README's custom pipeline: a TPE study over a PaddleOCR backbone with a new head, a plugin scheduler and a custom callback", async () => {
   const out = mkdtempSync(join(tmpdir(), 'custom-pipeline-'));

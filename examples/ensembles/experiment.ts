@@ -14,12 +14,12 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@anneal/onnx';
 import { createPipeline, freshRunDir, validateFitConfig } from '@anneal/pipeline';
-import { emaRun, quietIo, swaRun } from './averaging';
-import { exampleConfig, withSeed } from './configs';
-import { memberGroup, snapshotRun } from './members';
-import { writeResultsChart, type Results } from './report';
-import { renderResults } from './results-md';
-import { inPool } from './run-pool';
+import { emaRun, quietIo, swaRun } from './averaging.js';
+import { exampleConfig, withSeed } from './configs.js';
+import { memberGroup, snapshotRun } from './members.js';
+import { writeResultsChart, type Results } from './report.js';
+import { renderResults } from './results-md.js';
+import { inPool } from './run-pool.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { ensembleMetrics } from '@anneal/ensembles';
 import type { RunIo } from '@anneal/core';
 import { configData, createPipeline, type EnsembleSummary, type FitConfig, modelLogits } from '@anneal/pipeline';
-import type { Score } from './averaging';
-import { writeConfig } from './configs';
+import type { Score } from './averaging.js';
+import { writeConfig } from './configs.js';
 
 /** One group of K independent members and their ensemble (mean probability), on the test split. */
 export interface MemberGroup {

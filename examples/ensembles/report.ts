@@ -1,7 +1,7 @@
 // results.md and the chart, generated from the same values as results.json.
 import { writeChart, type ChartGridSpec, type LineChartSpec } from '@anneal/report';
-import type { EmaResult, Score, SwaResult } from './averaging';
-import type { MemberGroup, SnapshotRun } from './members';
+import type { EmaResult, Score, SwaResult } from './averaging.js';
+import type { MemberGroup, SnapshotRun } from './members.js';
 
 /** Everything the experiment measured (= results.json). */
 export interface Results {

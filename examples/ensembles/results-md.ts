@@ -1,5 +1,5 @@
 // results.md: what the experiment measured, in the words of the issue's four claims.
-import { membersSummary, membersTable, snapshotTable, emaTable, swaSummary, swaTable, type Results } from './report';
+import { membersSummary, membersTable, snapshotTable, emaTable, swaSummary, swaTable, type Results } from './report.js';
 
 const pts = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(2)}`;
 

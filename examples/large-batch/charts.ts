@@ -1,7 +1,7 @@
 // The charts of results.md, through @anneal/report's line charts (SVG + PNG).
 import { writeChart, type ChartSeries, type LineChartSpec, type WrittenChart } from '@anneal/report';
-import type { VariantSummary } from './summary';
-import type { Study } from './variants';
+import type { VariantSummary } from './summary.js';
+import type { Study } from './variants.js';
 
 const ran = (s: VariantSummary) => !s.skipped && s.perEpoch.length > 0;
 

@@ -17,13 +17,13 @@ import { fileURLToPath } from 'node:url';
 import { silentIo } from '@anneal/core';
 import { writeFileAtomic } from '@anneal/onnx';
 import { createPipeline, type FitConfig, validateFitConfig } from '@anneal/pipeline';
-import { writeCharts } from './charts';
-import { renderResults, type ExperimentResults } from './report';
-import { runVariant, sharedParts, type RunResult } from './run-variant';
-import { summarize } from './summary';
-import { variantTable } from './tables';
-import { measureLayouts, runParallelBench } from './throughput';
-import { checkSameSplit, LargeBatchExampleError, SWEEP, unavailable, VARIANTS, variantConfig, withSeed } from './variants';
+import { writeCharts } from './charts.js';
+import { renderResults, type ExperimentResults } from './report.js';
+import { runVariant, sharedParts, type RunResult } from './run-variant.js';
+import { summarize } from './summary.js';
+import { variantTable } from './tables.js';
+import { measureLayouts, runParallelBench } from './throughput.js';
+import { checkSameSplit, LargeBatchExampleError, SWEEP, unavailable, VARIANTS, variantConfig, withSeed } from './variants.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,8 +1,8 @@
 // results.md, generated from the same values as results.json.
-import type { RunResult } from './run-variant';
-import type { LayoutResult, VariantSummary } from './summary';
-import { layoutTable, runsTable, sweepTable, variantTable } from './tables';
-import type { Study } from './variants';
+import type { RunResult } from './run-variant.js';
+import type { LayoutResult, VariantSummary } from './summary.js';
+import { layoutTable, runsTable, sweepTable, variantTable } from './tables.js';
+import type { Study } from './variants.js';
 
 /** What results.json holds (and results.md reports). */
 export interface ExperimentResults {

@@ -1,7 +1,7 @@
 // Runs grouped by variant: test accuracy over seeds, the gap to the study's baseline, throughput.
 import type { FitConfig } from '@anneal/pipeline';
-import type { RunResult } from './run-variant';
-import type { Study, Variant } from './variants';
+import type { RunResult } from './run-variant.js';
+import type { Study, Variant } from './variants.js';
 
 /** Mean and sample standard deviation (n - 1; 0 for one value). */
 export function meanStd(values: readonly number[]): { mean: number; std: number } {

@@ -1,7 +1,7 @@
 // The Markdown tables of results.md (and of the console summary).
-import type { RunResult } from './run-variant';
-import type { LayoutResult, VariantSummary } from './summary';
-import type { Study } from './variants';
+import type { RunResult } from './run-variant.js';
+import type { LayoutResult, VariantSummary } from './summary.js';
+import type { Study } from './variants.js';
 
 const pct = (v: number, digits = 2) => (Number.isFinite(v) ? (v * 100).toFixed(digits) : '—');
 const lr = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(3))) : '—');

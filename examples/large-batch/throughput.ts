@@ -3,8 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type FitConfig, type Pipeline, type RunParts, validateFitConfig } from '@anneal/pipeline';
-import { runVariant } from './run-variant';
-import { median, type LayoutResult } from './summary';
+import { runVariant } from './run-variant.js';
+import { median, type LayoutResult } from './summary.js';
 
 /** The layouts compared; every one computes the same updates (to float rounding). */
 const LAYOUTS = [

@@ -13,13 +13,13 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extractFeatures, loadBackbone, TransferError } from '@anneal/transfer';
 import { writeFileAtomic } from '@anneal/onnx';
-import { fewShot, transferData } from './data';
-import { featuresAndHead, fineTune, fromScratch, HYPERPARAMETERS, METHODS, type MethodRun } from './methods';
-import { ocrProbe, type ProbeResult } from './ocr-probe';
-import { pretrain, CNN, PRETRAIN } from './pretrain';
-import { renderResults } from './report';
-import { accuracyTable, summarize, writeAccuracyChart } from './results';
-import { budgetFor } from './train';
+import { fewShot, transferData } from './data.js';
+import { featuresAndHead, fineTune, fromScratch, HYPERPARAMETERS, METHODS, type MethodRun } from './methods.js';
+import { ocrProbe, type ProbeResult } from './ocr-probe.js';
+import { pretrain, CNN, PRETRAIN } from './pretrain.js';
+import { renderResults } from './report.js';
+import { accuracyTable, summarize, writeAccuracyChart } from './results.js';
+import { budgetFor } from './train.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -3,8 +3,8 @@ import type { ArrayDataset } from '@anneal/data';
 import { buildCnn, TrainSession } from '@anneal/engine';
 import { adam } from '@anneal/optim';
 import { buildHead, createFineTuneSession, type Backbone } from '@anneal/transfer';
-import { CNN } from './pretrain';
-import { accuracyOn, fit, loader, sampleBatch, type Budget } from './train';
+import { CNN } from './pretrain.js';
+import { accuracyOn, fit, loader, sampleBatch, type Budget } from './train.js';
 
 /** The methods compared, in table order. */
 export const METHODS = ['scratch', 'features + head', 'conv features + head', 'fine-tune'] as const;

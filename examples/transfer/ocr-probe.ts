@@ -6,8 +6,8 @@ import { adam } from '@anneal/optim';
 import { ocrModels } from '@anneal/testing';
 import { buildHead, describePreprocess, extractFeatures, featureStatistics, loadBackbone, preprocessDataset, type ImagePreprocess } from '@anneal/transfer';
 import type { ArrayDataset } from '@anneal/data';
-import { flatPixels, probeData } from './data';
-import { accuracyOn, budgetFor, fit, loader, sampleBatch } from './train';
+import { flatPixels, probeData } from './data.js';
+import { accuracyOn, budgetFor, fit, loader, sampleBatch } from './train.js';
 
 /** MNIST digits as PaddleOCR text lines: 3x48x192, digit on the left, dark on light, scaled to [-1, 1]. */
 export const OCR_PREPROCESS: ImagePreprocess = { size: [48, 192], channels: 3, fit: 'contain', position: 'left', background: 0, invert: true, mean: [0.5], std: [0.5] };

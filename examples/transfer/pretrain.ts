@@ -5,8 +5,8 @@ import { buildCnn, TrainSession } from '@anneal/engine';
 import { saveModel } from '@anneal/onnx';
 import { adam } from '@anneal/optim';
 import { loadBackbone, type Backbone } from '@anneal/transfer';
-import type { TransferData } from './data';
-import { accuracyOn, fit, loader, sampleBatch } from './train';
+import type { TransferData } from './data.js';
+import { accuracyOn, fit, loader, sampleBatch } from './train.js';
 
 /** The CNN of examples/mnist-cnn.yaml: two conv blocks (16, 32 channels) with BatchNorm, a 128-unit hidden layer. */
 export const CNN = { channels: [16, 32], hidden: [128], batchNorm: true } as const;

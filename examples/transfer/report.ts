@@ -1,7 +1,7 @@
 // results.md: what the experiment measured, generated from the same values as results.json.
-import { HYPERPARAMETERS, METHODS, type MethodRun } from './methods';
-import type { ProbeResult } from './ocr-probe';
-import { accuracyTable, pairedTable, runsTable, type Summary } from './results';
+import { HYPERPARAMETERS, METHODS, type MethodRun } from './methods.js';
+import type { ProbeResult } from './ocr-probe.js';
+import { accuracyTable, pairedTable, runsTable, type Summary } from './results.js';
 
 /** One feature-extraction pass of the frozen backbone. */
 export interface FeaturePass {

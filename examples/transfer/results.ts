@@ -1,6 +1,6 @@
 // Step 4: mean ± std over seeds, the Markdown table and the accuracy chart.
 import { writeChart, type LineChartSpec } from '@anneal/report';
-import { METHODS, type Method, type MethodRun } from './methods';
+import { METHODS, type Method, type MethodRun } from './methods.js';
 
 /** One cell of the results table: a method at n examples per class, over the seeds. */
 export interface Summary {

@@ -8,7 +8,7 @@ import { formatNpy, loadMnist, subset, permutation, writeNpy } from '@anneal/dat
 import { DataType } from '@anneal/onnx';
 import { loadCheckpoint } from '@anneal/runtime';
 import { ocrModels } from '@anneal/testing';
-import { runCli as run } from './run-cli';
+import { runCli as run } from './run-cli.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '..', '..', '..', 'packages', 'autograd', 'fixtures', 'torch');

@@ -1,5 +1,5 @@
 import type { Pipeline } from '@anneal/pipeline';
-import { terminalIo, type CliIo } from './terminal-io';
+import { terminalIo, type CliIo } from './terminal-io.js';
 
 /** What every command gets: where to print, and a pipeline printing there (with bars unless --no-progress). */
 export interface CommandContext {

@@ -1,20 +1,20 @@
 import { Command } from 'commander';
-import { commandContext } from './context';
-import { doctorCommand } from './commands/doctor';
-import { ensembleCommand } from './commands/ensemble';
-import { evaluateCommand } from './commands/evaluate';
-import { featuresCommand } from './commands/features';
-import { finetuneCommand } from './commands/finetune';
-import { fitCommand } from './commands/fit';
-import { gradCommand } from './commands/grad';
-import { inspectCommand } from './commands/inspect';
-import { predictCommand } from './commands/predict';
-import { recipeCommand } from './commands/recipe';
-import { resumeCommand } from './commands/resume';
-import { scheduleCommand } from './commands/schedule';
-import { trainCommand } from './commands/train';
-import { tuneCommand } from './commands/tune';
-import type { CliIo } from './terminal-io';
+import { commandContext } from './context.js';
+import { doctorCommand } from './commands/doctor.js';
+import { ensembleCommand } from './commands/ensemble.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { featuresCommand } from './commands/features.js';
+import { finetuneCommand } from './commands/finetune.js';
+import { fitCommand } from './commands/fit.js';
+import { gradCommand } from './commands/grad.js';
+import { inspectCommand } from './commands/inspect.js';
+import { predictCommand } from './commands/predict.js';
+import { recipeCommand } from './commands/recipe.js';
+import { resumeCommand } from './commands/resume.js';
+import { scheduleCommand } from './commands/schedule.js';
+import { trainCommand } from './commands/train.js';
+import { tuneCommand } from './commands/tune.js';
+import type { CliIo } from './terminal-io.js';
 
 export type { CliIo };
 

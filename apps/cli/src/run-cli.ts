@@ -1,4 +1,4 @@
-import { main } from './main';
+import { main } from './main.js';
 
 /**
  * Runs the CLI in-process with captured output (for specs): the exit code and everything printed

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, tensors, tensorValueInfo } from '@anneal/onnx';
-import { buildBackward } from './backward';
-import { defaultGradientRegistry } from './default-registry';
-import { BackwardError, UnsupportedGradientError } from './errors';
-import { gradCheckCase, values } from './gradcheck-harness';
-import { probeShapes } from './probe-shapes';
-import { GradientRegistry } from './registry';
-import { f32, nodeExecutor } from './test-support';
+import { buildBackward } from './backward.js';
+import { defaultGradientRegistry } from './default-registry.js';
+import { BackwardError, UnsupportedGradientError } from './errors.js';
+import { gradCheckCase, values } from './gradcheck-harness.js';
+import { probeShapes } from './probe-shapes.js';
+import { GradientRegistry } from './registry.js';
+import { f32, nodeExecutor } from './test-support.js';
 
 const executor = nodeExecutor();
 

@@ -1,8 +1,8 @@
 import { DataType, GraphBuilder, GraphIndex, defaultOpset, topologicalSort, type ModelProto, type NodeProto } from '@anneal/onnx';
-import { BackwardError, UnsupportedGradientError } from './errors';
-import { GradContext } from './grad-context';
-import type { GradientRegistry } from './registry';
-import { isFloatType, type ShapeMap } from './shapes';
+import { BackwardError, UnsupportedGradientError } from './errors.js';
+import { GradContext } from './grad-context.js';
+import type { GradientRegistry } from './registry.js';
+import { isFloatType, type ShapeMap } from './shapes.js';
 
 /** What to differentiate. */
 export interface BackwardOptions {

@@ -1,6 +1,6 @@
 import { AttributeType, type GraphBuilder, type GraphProto, type TensorProto } from '@anneal/onnx';
 import { tensorValueInfo } from '@anneal/onnx';
-import { BackwardError } from './errors';
+import { BackwardError } from './errors.js';
 
 /**
  * How BatchNormalization nodes behave in a train step:

@@ -1,7 +1,7 @@
 import { describeGradientRuleConformance, describeLossConformance, randn, type GradientTestModel, type LossConformanceCases } from '@anneal/testing';
 import { DataType, GraphBuilder, tensors, type TensorValue } from '@anneal/onnx';
 import { describe, expect, it } from 'vitest';
-import { builtinGradientRuleSets, builtinLosses } from './index';
+import { builtinGradientRuleSets, builtinLosses } from './index.js';
 
 /** Every built-in loss and gradient-rule set through its kind's conformance suite. */
 

@@ -1,22 +1,22 @@
-import { GradientRegistry } from './registry';
-import { arithmeticRules } from './rules/arithmetic';
-import { elementwiseMathRules } from './rules/elementwise-math';
-import { matmulRules } from './rules/matmul';
-import { activationRules } from './rules/activations';
-import { softmaxRules } from './rules/softmax';
-import { normalizationRules } from './rules/normalization';
-import { dropoutRules } from './rules/dropout';
-import { shapeOpsRules } from './rules/shape-ops';
-import { reduceRules } from './rules/reduce';
-import { indexingRules } from './rules/indexing';
-import { convRules } from './rules/conv';
-import { poolingRules } from './rules/pooling';
-import { maxPoolRules } from './rules/max-pool';
-import { batchNormRules } from './rules/batch-norm';
-import { lossOpRules } from './rules/loss-ops';
-import { convTransposeRules } from './rules/conv-transpose';
-import { resizeRules } from './rules/resize';
-import { elementwiseMinMaxRules } from './rules/elementwise-minmax';
+import { GradientRegistry } from './registry.js';
+import { arithmeticRules } from './rules/arithmetic.js';
+import { elementwiseMathRules } from './rules/elementwise-math.js';
+import { matmulRules } from './rules/matmul.js';
+import { activationRules } from './rules/activations.js';
+import { softmaxRules } from './rules/softmax.js';
+import { normalizationRules } from './rules/normalization.js';
+import { dropoutRules } from './rules/dropout.js';
+import { shapeOpsRules } from './rules/shape-ops.js';
+import { reduceRules } from './rules/reduce.js';
+import { indexingRules } from './rules/indexing.js';
+import { convRules } from './rules/conv.js';
+import { poolingRules } from './rules/pooling.js';
+import { maxPoolRules } from './rules/max-pool.js';
+import { batchNormRules } from './rules/batch-norm.js';
+import { lossOpRules } from './rules/loss-ops.js';
+import { convTransposeRules } from './rules/conv-transpose.js';
+import { resizeRules } from './rules/resize.js';
+import { elementwiseMinMaxRules } from './rules/elementwise-minmax.js';
 
 /** Every built-in gradient rule family, in one list (one file per family under rules/). */
 export const builtinGradientRules = [

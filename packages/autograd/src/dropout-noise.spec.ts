@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, tensors, tensorToValue, type TensorValue } from '@anneal/onnx';
-import { compileTrainStep } from './train-step';
-import { defaultGradientRegistry } from './default-registry';
-import { softmaxCrossEntropy } from './losses';
-import { values } from './gradcheck-harness';
-import { f32, i64, nodeExecutor } from './test-support';
+import { compileTrainStep } from './train-step.js';
+import { defaultGradientRegistry } from './default-registry.js';
+import { softmaxCrossEntropy } from './losses.js';
+import { values } from './gradcheck-harness.js';
+import { f32, i64, nodeExecutor } from './test-support.js';
 
 const executor = nodeExecutor();
 const [N, D, H, C] = [3, 4, 5, 2];

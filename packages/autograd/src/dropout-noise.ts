@@ -1,5 +1,5 @@
 import { DataType, GraphIndex, topologicalSort, type GraphBuilder, type GraphProto } from '@anneal/onnx';
-import type { ShapeInfo } from './shapes';
+import type { ShapeInfo } from './shapes.js';
 
 /**
  * A training-mode Dropout whose mask is computed from a fed noise input: keep where

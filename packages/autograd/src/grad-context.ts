@@ -1,6 +1,6 @@
 import { attrs, tensorToNumbers, DataType, type GraphBuilder, type NodeProto, type AttrValue } from '@anneal/onnx';
-import { BackwardError } from './errors';
-import type { ShapeInfo, ShapeMap } from './shapes';
+import { BackwardError } from './errors.js';
+import type { ShapeInfo, ShapeMap } from './shapes.js';
 
 /**
  * What a gradient rule sees for one forward node: its inputs/outputs, the incoming output

@@ -1,11 +1,11 @@
 // Spec helper (not exported): build a one-op-family graph with a scalar loss and gradient-check it.
 import { DataType, GraphBuilder, tensors, tensorValueInfo, type TensorValue } from '@anneal/onnx';
-import { buildBackward } from './backward';
-import { probeShapes } from './probe-shapes';
-import { modelToDouble, valueToDouble } from './to-double';
-import { checkGradients, type GradCheckResult } from './gradcheck';
-import { defaultGradientRegistry } from './default-registry';
-import { nodeExecutor } from './test-support';
+import { buildBackward } from './backward.js';
+import { probeShapes } from './probe-shapes.js';
+import { modelToDouble, valueToDouble } from './to-double.js';
+import { checkGradients, type GradCheckResult } from './gradcheck.js';
+import { defaultGradientRegistry } from './default-registry.js';
+import { nodeExecutor } from './test-support.js';
 
 const executor = nodeExecutor();
 

@@ -1,9 +1,9 @@
 import { DataType, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type TensorValue } from '@anneal/onnx';
-import { buildBackward } from './backward';
-import { probeShapes } from './probe-shapes';
-import type { GradientRegistry } from './registry';
-import { seededIndices } from './sampling';
-import { modelToDouble, valueToDouble } from './to-double';
+import { buildBackward } from './backward.js';
+import { probeShapes } from './probe-shapes.js';
+import type { GradientRegistry } from './registry.js';
+import { seededIndices } from './sampling.js';
+import { modelToDouble, valueToDouble } from './to-double.js';
 
 /** Options of {@link checkGradients}. */
 export interface GradCheckOptions {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, type TensorValue } from '@anneal/onnx';
-import { checkGradients } from './gradcheck';
-import { defaultGradientRegistry } from './default-registry';
-import { values } from './gradcheck-harness';
-import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy, type LossReduction } from './losses';
-import { f32, i64, nodeExecutor } from './test-support';
+import { checkGradients } from './gradcheck.js';
+import { defaultGradientRegistry } from './default-registry.js';
+import { values } from './gradcheck-harness.js';
+import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy, type LossReduction } from './losses.js';
+import { f32, i64, nodeExecutor } from './test-support.js';
 
 const executor = nodeExecutor();
 

@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, decodeModel, promoteConstants, tensorValueInfo, upgradeOpset, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { ocrModels } from '@anneal/testing';
-import { buildBackward } from './backward';
-import { checkGradients } from './gradcheck';
-import { defaultGradientRegistry } from './default-registry';
-import { listParameters } from './parameters';
-import { probeShapes } from './probe-shapes';
-import { nodeExecutor } from './test-support';
+import { buildBackward } from './backward.js';
+import { checkGradients } from './gradcheck.js';
+import { defaultGradientRegistry } from './default-registry.js';
+import { listParameters } from './parameters.js';
+import { probeShapes } from './probe-shapes.js';
+import { nodeExecutor } from './test-support.js';
 
 /** The detector with Constant weights promoted, upgraded to opset 17, and loss = Σ out². */
 function detectorWithLoss(): { model: ModelProto; loss: string; input: string } {

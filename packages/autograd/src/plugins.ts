@@ -1,10 +1,10 @@
 import { DataType } from '@anneal/onnx';
 import type { PluginContext, PluginDescriptor } from '@anneal/plugin';
 import { z } from 'zod';
-import { builtinGradientRules } from './default-registry';
-import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy } from './losses';
-import type { GradientRule } from './registry';
-import type { LossEmitter } from './train-step';
+import { builtinGradientRules } from './default-registry.js';
+import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy } from './losses.js';
+import type { GradientRule } from './registry.js';
+import type { LossEmitter } from './train-step.js';
 
 /**
  * A loss as the train step needs it: the element type of the labels, whether predictions are

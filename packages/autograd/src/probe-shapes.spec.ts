@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { DataType, GraphBuilder, decodeModel, tensors } from '@anneal/onnx';
 import { ocrModels } from '@anneal/testing';
-import { nodeExecutor } from './test-support';
-import { probeShapes, withAllNodeOutputs } from './probe-shapes';
+import { nodeExecutor } from './test-support.js';
+import { probeShapes, withAllNodeOutputs } from './probe-shapes.js';
 
 const executor = nodeExecutor();
 

@@ -1,6 +1,6 @@
 import type { Executor, ModelProto, TensorValue, ValueInfoProto } from '@anneal/onnx';
-import { BackwardError } from './errors';
-import type { ShapeInfo } from './shapes';
+import { BackwardError } from './errors.js';
+import type { ShapeInfo } from './shapes.js';
 
 /**
  * A shallow copy of `model` whose graph outputs are its own outputs plus every node output, each

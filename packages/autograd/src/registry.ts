@@ -1,4 +1,4 @@
-import type { GradContext } from './grad-context';
+import type { GradContext } from './grad-context.js';
 
 /**
  * How to differentiate one op family: `backward` emits nodes computing the gradient of each

@@ -7,11 +7,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataType, decodeModel, tensorToValue, type TensorValue } from '@anneal/onnx';
 import { parseNpy } from '@anneal/data';
-import { compileTrainStep } from './train-step';
-import { defaultGradientRegistry } from './default-registry';
-import { listParameters } from './parameters';
-import { softmaxCrossEntropy } from './losses';
-import { nodeExecutor } from './test-support';
+import { compileTrainStep } from './train-step.js';
+import { defaultGradientRegistry } from './default-registry.js';
+import { listParameters } from './parameters.js';
+import { softmaxCrossEntropy } from './losses.js';
+import { nodeExecutor } from './test-support.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'torch');
 

@@ -1,10 +1,10 @@
 import { AttributeType, DataType, GraphBuilder, type AttributeProto, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue } from '@anneal/onnx';
-import { buildBackward } from './backward';
-import { BackwardError } from './errors';
-import type { GradientRegistry } from './registry';
-import { probeShapes } from './probe-shapes';
-import { dropoutFromNoise, type DropoutNoiseInput } from './dropout-noise';
-import { applyBatchNormMode, type BatchNormMode, type RunningStatistic } from './batch-norm-mode';
+import { buildBackward } from './backward.js';
+import { BackwardError } from './errors.js';
+import type { GradientRegistry } from './registry.js';
+import { probeShapes } from './probe-shapes.js';
+import { dropoutFromNoise, type DropoutNoiseInput } from './dropout-noise.js';
+import { applyBatchNormMode, type BatchNormMode, type RunningStatistic } from './batch-norm-mode.js';
 
 /** Appends a loss to the graph from the model output and a labels input; returns the scalar loss name. */
 export type LossEmitter = (b: GraphBuilder, logits: string, labels: string) => string;

@@ -1,9 +1,9 @@
 import type { CallbackDescriptor, LoggerDescriptor } from '@anneal/core';
-import { epochsMarkdownDescriptor } from './epochs-markdown';
-import { lossSpikeGuardDescriptor } from './loss-spike-guard';
+import { epochsMarkdownDescriptor } from './epochs-markdown.js';
+import { lossSpikeGuardDescriptor } from './loss-spike-guard.js';
 
-export { lossSpikeGuard, lossSpikeGuardDescriptor, lossSpikeGuardOptions, type LossSpikeGuardOptions } from './loss-spike-guard';
-export { epochsMarkdown, epochsMarkdownDescriptor, epochsMarkdownOptions } from './epochs-markdown';
+export { lossSpikeGuard, lossSpikeGuardDescriptor, lossSpikeGuardOptions, type LossSpikeGuardOptions } from './loss-spike-guard.js';
+export { epochsMarkdown, epochsMarkdownDescriptor, epochsMarkdownOptions } from './epochs-markdown.js';
 
 /**
  * The plugins of this package (a callback and a logger); a config names them by `type` and `package`:

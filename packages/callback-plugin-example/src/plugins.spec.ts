@@ -5,7 +5,7 @@ import { silentIo } from '@anneal/core';
 import { createPipeline } from '@anneal/pipeline';
 import { describeCallbackConformance, describeLoggerConformance } from '@anneal/testing';
 import { describe, expect, it } from 'vitest';
-import { epochsMarkdownDescriptor, lossSpikeGuard, lossSpikeGuardDescriptor } from './index';
+import { epochsMarkdownDescriptor, lossSpikeGuard, lossSpikeGuardDescriptor } from './index.js';
 
 describeCallbackConformance(lossSpikeGuardDescriptor, {
   valid: [{}, { factor: 1.01, alpha: 0.5, warmup: 0, maxSpikes: 100 }],

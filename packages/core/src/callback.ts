@@ -1,5 +1,5 @@
 import type { TensorValue } from '@anneal/onnx';
-import type { EventOf } from './events';
+import type { EventOf } from './events.js';
 
 /** JSON-serializable values (callback and schedule state). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

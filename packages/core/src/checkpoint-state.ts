@@ -1,7 +1,7 @@
 import type { TensorValue } from '@anneal/onnx';
-import type { JsonValue } from './callback';
-import type { EventOf } from './events';
-import { TrainerError } from './errors';
+import type { JsonValue } from './callback.js';
+import type { EventOf } from './events.js';
+import { TrainerError } from './errors.js';
 
 /** Metadata key holding the Trainer's JSON state in a checkpoint. */
 export const TRAINER_STATE_KEY = 'anneal.trainer';

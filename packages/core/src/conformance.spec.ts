@@ -1,6 +1,6 @@
 import { describeCallbackConformance, describeLoggerConformance, describeMetricConformance, type CallbackConformanceCases, type LoggerConformanceCases, type MetricConformanceCases } from '@anneal/testing';
 import { describe, expect, it } from 'vitest';
-import { builtinCallbacks, builtinCoreLoggers, builtinMetrics } from './index';
+import { builtinCallbacks, builtinCoreLoggers, builtinMetrics } from './index.js';
 
 /** Every built-in callback, metric and logger of @anneal/core through its kind's conformance suite. */
 

@@ -1,7 +1,7 @@
-import type { Batch, TrainBackend } from './backend';
-import type { PassMetrics } from './events';
-import type { Metric } from './metrics';
-import { RunningStats } from './running-stats';
+import type { Batch, TrainBackend } from './backend.js';
+import type { PassMetrics } from './events.js';
+import type { Metric } from './metrics.js';
+import { RunningStats } from './running-stats.js';
 
 /**
  * One evaluation pass: the example-weighted mean loss (with the spread of the batch losses as

@@ -1,5 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
-import type { AnnealEvent } from './events';
+import type { AnnealEvent } from './events.js';
 
 /**
  * Something that receives a run's events: metrics.jsonl, charts, progress bars, CSV and

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, type TensorValue } from '@anneal/onnx';
-import { accuracy, batchMetric, topK } from './metrics';
-import { RunningStats } from './running-stats';
+import { accuracy, batchMetric, topK } from './metrics.js';
+import { RunningStats } from './running-stats.js';
 
 const logits = (rows: number[][]): TensorValue => ({ dataType: DataType.FLOAT, dims: [rows.length, rows[0]!.length], data: Float32Array.from(rows.flat()) });
 const labels = (ids: number[]): TensorValue => ({ dataType: DataType.INT64, dims: [ids.length], data: BigInt64Array.from(ids, BigInt) });

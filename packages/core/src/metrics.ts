@@ -1,5 +1,5 @@
 import type { TensorValue } from '@anneal/onnx';
-import { TrainerError } from './errors';
+import { TrainerError } from './errors.js';
 
 /**
  * A metric accumulated over the batches of a pass from the logits and labels. `state`/`restore`

@@ -1,15 +1,15 @@
 import { PluginOptionError, type PluginContext, type PluginDescriptor } from '@anneal/plugin';
 import { z } from 'zod';
-import type { Callback } from './callback';
-import { earlyStopping } from './callbacks/early-stopping';
-import { hyperparameterMonitor } from './callbacks/hyperparameter-monitor';
-import { modelCheckpoint } from './callbacks/model-checkpoint';
-import { updateRatioMonitor } from './callbacks/update-ratio-monitor';
-import { stochasticWeightAveraging } from './callbacks/weight-averaging';
-import type { Logger } from './logger';
-import { progressLogger } from './loggers/progress-logger';
-import { accuracy, topK, type Metric } from './metrics';
-import type { RunIo } from './run-io';
+import type { Callback } from './callback.js';
+import { earlyStopping } from './callbacks/early-stopping.js';
+import { hyperparameterMonitor } from './callbacks/hyperparameter-monitor.js';
+import { modelCheckpoint } from './callbacks/model-checkpoint.js';
+import { updateRatioMonitor } from './callbacks/update-ratio-monitor.js';
+import { stochasticWeightAveraging } from './callbacks/weight-averaging.js';
+import type { Logger } from './logger.js';
+import { progressLogger } from './loggers/progress-logger.js';
+import { accuracy, topK, type Metric } from './metrics.js';
+import type { RunIo } from './run-io.js';
 
 /** What plugins of a run know about it when they are created. */
 export interface RunInfo {

@@ -1,4 +1,4 @@
-import type { LossSummary } from './events';
+import type { LossSummary } from './events.js';
 
 /**
  * Running mean and variance (Welford's algorithm) with min and max; its state is plain JSON so

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Subject } from 'rxjs';
 import { cosine, reduceOnPlateau } from '@anneal/schedulers';
-import { baseLr, requestAt, resolveBindings } from './schedule-binding';
-import type { HyperparameterSpec } from './backend';
-import { ofType, snapshot, type AnnealEvent } from './events';
-import { decodeCheckpoint, encodeCheckpoint, type TrainerState } from './checkpoint-state';
-import { monitorValue } from './callback';
+import { baseLr, requestAt, resolveBindings } from './schedule-binding.js';
+import type { HyperparameterSpec } from './backend.js';
+import { ofType, snapshot, type AnnealEvent } from './events.js';
+import { decodeCheckpoint, encodeCheckpoint, type TrainerState } from './checkpoint-state.js';
+import { monitorValue } from './callback.js';
 import { DataType } from '@anneal/onnx';
 
 const names: HyperparameterSpec[] = [

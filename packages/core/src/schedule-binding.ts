@@ -1,6 +1,6 @@
-import type { JsonValue } from './callback';
-import type { HyperparameterSpec, StepHyperparameters } from './backend';
-import { TrainerError } from './errors';
+import type { JsonValue } from './callback.js';
+import type { HyperparameterSpec, StepHyperparameters } from './backend.js';
+import { TrainerError } from './errors.js';
 
 /** The schedule contract (as in @anneal/schedulers): a pure `valueAt(step)`, stateful extras optional. */
 export interface ScheduleLike {

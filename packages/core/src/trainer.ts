@@ -1,14 +1,14 @@
 import { Subject, type Observable } from 'rxjs';
 import type { TensorValue } from '@anneal/onnx';
-import { isNonFiniteStep, type Batch, type BatchSource, type CheckpointIO, type StepHyperparameters, type TrainBackend } from './backend';
-import { monitorValue, type Callback, type TrainerControl } from './callback';
-import { decodeCheckpoint, encodeCheckpoint, type TrainerState } from './checkpoint-state';
-import { DivergedError, TrainerError } from './errors';
-import { snapshot, type AnnealEvent, type AnnealEventMap, type AnnealEventType, type EventOf, type PassMetrics, type TensorNorms } from './events';
-import { accuracy, type Metric } from './metrics';
-import { RunningStats } from './running-stats';
-import { baseLr, requestAt, resolveBindings, type ResolvedBinding, type ScheduleBinding } from './schedule-binding';
-import { evaluatePass } from './evaluate-pass';
+import { isNonFiniteStep, type Batch, type BatchSource, type CheckpointIO, type StepHyperparameters, type TrainBackend } from './backend.js';
+import { monitorValue, type Callback, type TrainerControl } from './callback.js';
+import { decodeCheckpoint, encodeCheckpoint, type TrainerState } from './checkpoint-state.js';
+import { DivergedError, TrainerError } from './errors.js';
+import { snapshot, type AnnealEvent, type AnnealEventMap, type AnnealEventType, type EventOf, type PassMetrics, type TensorNorms } from './events.js';
+import { accuracy, type Metric } from './metrics.js';
+import { RunningStats } from './running-stats.js';
+import { baseLr, requestAt, resolveBindings, type ResolvedBinding, type ScheduleBinding } from './schedule-binding.js';
+import { evaluatePass } from './evaluate-pass.js';
 
 /** Options of a {@link Trainer}. */
 export interface TrainerOptions {

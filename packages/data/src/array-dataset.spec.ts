@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { int64Labels } from './array-dataset';
-import { batches } from './batches';
-import { splitDataset } from './splits';
-import { loadMnist } from './mnist';
+import { int64Labels } from './array-dataset.js';
+import { batches } from './batches.js';
+import { splitDataset } from './splits.js';
+import { loadMnist } from './mnist.js';
 import { DataType } from '@anneal/onnx';
 
 describe('array datasets', () => {

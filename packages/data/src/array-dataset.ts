@@ -1,5 +1,5 @@
 import { DataType, sizeOf, type TensorValue, type TypedArray } from '@anneal/onnx';
-import { DataError } from './errors';
+import { DataError } from './errors.js';
 
 /** Examples stacked along axis 0: features x [N, ...] and targets y [N, ...]. */
 export interface ArrayDataset {

@@ -1,5 +1,5 @@
-import { permutation } from './random';
-import { datasetSize, subset, type ArrayDataset } from './array-dataset';
+import { permutation } from './random.js';
+import { datasetSize, subset, type ArrayDataset } from './array-dataset.js';
 
 /**
  * The row order of one epoch: a seeded permutation that depends only on (seed, epoch) when

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DataType } from '@anneal/onnx';
-import { samplePerClass, selectClasses } from './class-subsets';
-import { DataError } from './errors';
-import { classCounts } from './labels';
-import { loadMnist } from './mnist';
+import { samplePerClass, selectClasses } from './class-subsets.js';
+import { DataError } from './errors.js';
+import { classCounts } from './labels.js';
+import { loadMnist } from './mnist.js';
 
 const toy = () => ({
   x: { dataType: DataType.FLOAT, dims: [8, 1], data: Float32Array.from([0, 1, 2, 3, 4, 5, 6, 7]) },

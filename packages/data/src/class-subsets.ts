@@ -1,7 +1,7 @@
-import { int64Labels, subset, type ArrayDataset } from './array-dataset';
-import { DataError } from './errors';
-import { classIds } from './labels';
-import { permutation } from './random';
+import { int64Labels, subset, type ArrayDataset } from './array-dataset.js';
+import { DataError } from './errors.js';
+import { classIds } from './labels.js';
+import { permutation } from './random.js';
 
 /**
  * The examples of the given classes, relabelled 0..k-1 in the order given (e.g. MNIST digits

@@ -1,7 +1,7 @@
 import { describeDataSourceConformance, type DataSourceConformanceCases } from '@anneal/testing';
 import { DataType } from '@anneal/onnx';
 import { describe, expect, it } from 'vitest';
-import { builtinDataSources, formatNpy } from './index';
+import { builtinDataSources, formatNpy } from './index.js';
 
 /** Every built-in data source through the data-source conformance suite. */
 

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataType } from '@anneal/onnx';
-import { loadCsv } from './csv';
-import { DataError } from './errors';
+import { loadCsv } from './csv.js';
+import { DataError } from './errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'csv-')); // each file gets its own subfolder, so names can repeat
 function file(name: string, text: string): string {

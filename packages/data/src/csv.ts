@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { DataType } from '@anneal/onnx';
-import { DataError } from './errors';
-import { int64Labels, type ArrayDataset } from './array-dataset';
+import { DataError } from './errors.js';
+import { int64Labels, type ArrayDataset } from './array-dataset.js';
 
 /** Options of `loadCsv`. Columns are named by header name or by 0-based index. */
 export interface CsvOptions {

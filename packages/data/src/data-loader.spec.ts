@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DataType } from '@anneal/onnx';
-import { int64Labels, type ArrayDataset } from './array-dataset';
-import { batches } from './batches';
-import { DataLoader, type BatchFeeds } from './data-loader';
-import { DataError } from './errors';
+import { int64Labels, type ArrayDataset } from './array-dataset.js';
+import { batches } from './batches.js';
+import { DataLoader, type BatchFeeds } from './data-loader.js';
+import { DataError } from './errors.js';
 
 /** x row i = [i, 10 i], y = i % 7, so every batch can be checked for alignment. */
 function dataset(n: number): ArrayDataset {

@@ -1,7 +1,7 @@
 import type { TensorValue } from '@anneal/onnx';
-import { DataError } from './errors';
-import { datasetSize, subset, type ArrayDataset } from './array-dataset';
-import { epochOrder } from './batches';
+import { DataError } from './errors.js';
+import { datasetSize, subset, type ArrayDataset } from './array-dataset.js';
+import { epochOrder } from './batches.js';
 
 /** Options of `DataLoader`. */
 export interface DataLoaderOptions {

@@ -2,12 +2,12 @@ import { isAbsolute, resolve } from 'node:path';
 import type { PluginContext, PluginDescriptor } from '@anneal/plugin';
 import { DataType } from '@anneal/onnx';
 import { z } from 'zod';
-import type { ArrayDataset } from './array-dataset';
-import { selectClasses } from './class-subsets';
-import { loadCsv } from './csv';
-import { loadIris } from './iris';
-import { loadMnist } from './mnist';
-import { loadNpyDataset } from './npy-dataset';
+import type { ArrayDataset } from './array-dataset.js';
+import { selectClasses } from './class-subsets.js';
+import { loadCsv } from './csv.js';
+import { loadIris } from './iris.js';
+import { loadMnist } from './mnist.js';
+import { loadNpyDataset } from './npy-dataset.js';
 
 /** What a data source's `create` receives besides its options. */
 export interface DataSourceContext extends PluginContext {

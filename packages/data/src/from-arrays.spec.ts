@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataType } from '@anneal/onnx';
-import { fromArrays, tensorDataset } from './from-arrays';
-import { DataError } from './errors';
+import { fromArrays, tensorDataset } from './from-arrays.js';
+import { DataError } from './errors.js';
 
 describe('fromArrays', () => {
   it('stacks rows into float32 x [N, F] and int64 y [N]', () => {

@@ -1,6 +1,6 @@
 import { DataType, sizeOf, type TensorValue } from '@anneal/onnx';
-import { DataError } from './errors';
-import { int64Labels, type ArrayDataset } from './array-dataset';
+import { DataError } from './errors.js';
+import { int64Labels, type ArrayDataset } from './array-dataset.js';
 
 /** Names used in the messages of `checkDataset`: where the data came from and what x and y are called. */
 export interface DatasetNames {

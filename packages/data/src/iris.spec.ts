@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadIris } from './iris';
-import { classCounts } from './labels';
+import { loadIris } from './iris.js';
+import { classCounts } from './labels.js';
 
 describe('loadIris', () => {
   it('has 150 rows of 4 features and 50 examples of each of 3 classes', () => {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { DataType } from '@anneal/onnx';
-import { int64Labels, type ArrayDataset } from './array-dataset';
-import { DataError } from './errors';
+import { int64Labels, type ArrayDataset } from './array-dataset.js';
+import { DataError } from './errors.js';
 
 type IrisPackage = { getDataset(): (number | string)[][] };
 

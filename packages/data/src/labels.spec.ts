@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataType } from '@anneal/onnx';
-import { int64Labels } from './array-dataset';
-import { checkLabels, classCounts } from './labels';
+import { int64Labels } from './array-dataset.js';
+import { checkLabels, classCounts } from './labels.js';
 
 const x = (n: number) => ({ dataType: DataType.FLOAT, dims: [n, 1], data: new Float32Array(n) });
 

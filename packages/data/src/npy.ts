@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DataType, sizeOf, writeFileAtomic, type TensorValue, type TypedArray } from '@anneal/onnx';
-import { DataError } from './errors';
+import { DataError } from './errors.js';
 
 // .npy (NumPy format 1.0–3.0): magic, version, header length, a Python-dict header, raw C-order data.
 // Written here rather than taken from npm because the packages there only parse, and Anneal also

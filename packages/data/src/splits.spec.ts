@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DataType } from '@anneal/onnx';
-import { int64Labels, type ArrayDataset } from './array-dataset';
-import { splitDataset, splitTrainValTest } from './splits';
-import { apportion } from './apportion';
-import { classCounts } from './labels';
-import { loadIris } from './iris';
+import { int64Labels, type ArrayDataset } from './array-dataset.js';
+import { splitDataset, splitTrainValTest } from './splits.js';
+import { apportion } from './apportion.js';
+import { classCounts } from './labels.js';
+import { loadIris } from './iris.js';
 
 /** x holds the row index so each split's rows can be read back. */
 function indexed(labels: number[]): ArrayDataset {

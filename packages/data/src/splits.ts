@@ -1,8 +1,8 @@
-import { DataError } from './errors';
-import { permutation } from './random';
-import { datasetSize, subset, type ArrayDataset } from './array-dataset';
-import { classIds } from './labels';
-import { apportion } from './apportion';
+import { DataError } from './errors.js';
+import { permutation } from './random.js';
+import { datasetSize, subset, type ArrayDataset } from './array-dataset.js';
+import { classIds } from './labels.js';
+import { apportion } from './apportion.js';
 
 /**
  * Seeded train/validation split: the last `fraction` of a seeded permutation becomes validation.

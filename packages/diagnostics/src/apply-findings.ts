@@ -1,5 +1,5 @@
-import type { Finding } from './findings';
-import type { FitRequest } from './target';
+import type { Finding } from './findings.js';
+import type { FitRequest } from './target.js';
 
 /** A run's settings the doctor's actions may change. */
 export type Adjustable = Pick<FitRequest, 'lr' | 'weightDecay' | 'epochs' | 'lrSchedule'> & { readonly capacity: number };

@@ -1,5 +1,5 @@
 import type { Batch } from '@anneal/core';
-import type { ProbeTarget } from './target';
+import type { ProbeTarget } from './target.js';
 
 /** `count` training batches, epoch after epoch (each epoch in its own fixed order). */
 export function* batchStream(target: ProbeTarget, count: number): Generator<Batch> {

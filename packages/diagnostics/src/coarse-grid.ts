@@ -1,7 +1,7 @@
 import { createStudy, GridSampler, MedianPruner, NopPruner, pruningCallback, TrialPruned, type FrozenTrial } from '@anneal/search';
-import type { LrProbeResult } from './lr-probe';
-import type { RangeTestResult } from './range-test';
-import type { FitOutcome, FitRunner } from './target';
+import type { LrProbeResult } from './lr-probe.js';
+import type { RangeTestResult } from './range-test.js';
+import type { FitOutcome, FitRunner } from './target.js';
 
 /** Options of {@link coarseGrid}. */
 export interface GridOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { curvesFromRecords } from './curves-from-records';
-import { CurvesError, DiagnosticsError } from './errors';
+import { curvesFromRecords } from './curves-from-records.js';
+import { CurvesError, DiagnosticsError } from './errors.js';
 
 const loss = (mean: number, std = 0.1) => ({ mean, variance: std * std, std, min: mean - std, max: mean + std, count: 2 });
 

@@ -1,6 +1,6 @@
 import { optimNames } from '@anneal/optim';
-import type { BatchPoint, Divergence, EpochPoint, RatioPoint, RunCurves } from './curves';
-import { CurvesError } from './errors';
+import type { BatchPoint, Divergence, EpochPoint, RatioPoint, RunCurves } from './curves.js';
+import { CurvesError } from './errors.js';
 
 /** What metrics.jsonl does not say about a run. */
 export interface CurvesInfo {

@@ -1,7 +1,7 @@
-import type { RunCurves } from './curves';
-import type { ResolvedThresholds } from './doctor-thresholds';
-import { lossTrend, stepsPerEpoch, type LossTrend } from './loss-trend';
-import { lrHistory, type LrHistory } from './lr-history';
+import type { RunCurves } from './curves.js';
+import type { ResolvedThresholds } from './doctor-thresholds.js';
+import { lossTrend, stepsPerEpoch, type LossTrend } from './loss-trend.js';
+import { lrHistory, type LrHistory } from './lr-history.js';
 
 /** What every rule gets besides the curves: the thresholds and the analyses rules share. */
 export interface DoctorContext {

@@ -1,4 +1,4 @@
-import { DiagnosticsError } from './errors';
+import { DiagnosticsError } from './errors.js';
 
 /**
  * The numbers the doctor's rules judge curves by. Every field is optional; the defaults (in

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { RunCurves } from './curves';
-import { defaultRules, defaultThresholds, diagnose, type DoctorRule } from './doctor';
-import { doctorContext } from './doctor-context';
-import { resolveThresholds } from './doctor-thresholds';
-import { DiagnosticsError } from './errors';
-import type { Finding } from './findings';
+import type { RunCurves } from './curves.js';
+import { defaultRules, defaultThresholds, diagnose, type DoctorRule } from './doctor.js';
+import { doctorContext } from './doctor-context.js';
+import { resolveThresholds } from './doctor-thresholds.js';
+import { DiagnosticsError } from './errors.js';
+import type { Finding } from './findings.js';
 import {
   decayedTooEarlyRun,
   explodingRun,
@@ -18,7 +18,7 @@ import {
   updateRatioRun,
   type SyntheticCase,
   type SyntheticRun,
-} from './synthetic-curves';
+} from './synthetic-curves.js';
 
 type Make = (seed: number, overrides?: Partial<SyntheticRun>) => SyntheticCase;
 

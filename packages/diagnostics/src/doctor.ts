@@ -1,18 +1,18 @@
-import type { RunCurves } from './curves';
-import { doctorContext, type DoctorContext } from './doctor-context';
-import { resolveThresholds, type DoctorThresholds } from './doctor-thresholds';
-import type { Finding, Severity } from './findings';
-import { decayedTooEarlyRule } from './rules/decayed-too-early';
-import { divergedRule } from './rules/diverged';
-import { lrTooHighRule } from './rules/lr-too-high';
-import { lrTooLowRule } from './rules/lr-too-low';
-import { overfittingRule } from './rules/overfitting';
-import { trainLongerRule } from './rules/train-longer';
-import { underfittingRule } from './rules/underfitting';
-import { updateRatioRule } from './rules/update-ratio';
+import type { RunCurves } from './curves.js';
+import { doctorContext, type DoctorContext } from './doctor-context.js';
+import { resolveThresholds, type DoctorThresholds } from './doctor-thresholds.js';
+import type { Finding, Severity } from './findings.js';
+import { decayedTooEarlyRule } from './rules/decayed-too-early.js';
+import { divergedRule } from './rules/diverged.js';
+import { lrTooHighRule } from './rules/lr-too-high.js';
+import { lrTooLowRule } from './rules/lr-too-low.js';
+import { overfittingRule } from './rules/overfitting.js';
+import { trainLongerRule } from './rules/train-longer.js';
+import { underfittingRule } from './rules/underfitting.js';
+import { updateRatioRule } from './rules/update-ratio.js';
 
-export type { DoctorContext } from './doctor-context';
-export { defaultThresholds, type DoctorThresholds } from './doctor-thresholds';
+export type { DoctorContext } from './doctor-context.js';
+export { defaultThresholds, type DoctorThresholds } from './doctor-thresholds.js';
 
 /**
  * One check of the learning-curve doctor: reads the curves (and the shared context) and returns

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findingsMarkdown, formatFindings, formatPercent, formatValue, type Finding } from './findings';
+import { findingsMarkdown, formatFindings, formatPercent, formatValue, type Finding } from './findings.js';
 
 const diverged: Finding = {
   id: 'diverged',

@@ -1,5 +1,5 @@
 import type { Batch } from '@anneal/core';
-import type { LossInfo, ProbeTarget } from './target';
+import type { LossInfo, ProbeTarget } from './target.js';
 
 /**
  * The loss a freshly initialised model should start at, before any training and without weight

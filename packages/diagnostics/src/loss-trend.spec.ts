@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BatchPoint, EpochPoint, RunCurves } from './curves';
-import { lossTrend, stepsPerEpoch } from './loss-trend';
+import type { BatchPoint, EpochPoint, RunCurves } from './curves.js';
+import { lossTrend, stepsPerEpoch } from './loss-trend.js';
 
 const options = { minBatchPoints: 50, minEpochPoints: 4, start: 0 };
 const curves = (batches: BatchPoint[], epochs: EpochPoint[] = [], classes?: number): RunCurves => ({ batches, epochs, ratios: [], finished: true, ...(classes ? { classes } : {}) });

@@ -1,5 +1,5 @@
-import type { RunCurves } from './curves';
-import { interpolate, median, movingMedian } from './smooth';
+import type { RunCurves } from './curves.js';
+import { interpolate, median, movingMedian } from './smooth.js';
 
 /**
  * The training loss of a run, de-noised, with the positions the rules compare. Built from the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BatchPoint, EpochPoint, RunCurves } from './curves';
-import { lrHistory } from './lr-history';
+import type { BatchPoint, EpochPoint, RunCurves } from './curves.js';
+import { lrHistory } from './lr-history.js';
 
 const batches = (lr: (step: number) => number, steps = 100, perEpoch = 10): BatchPoint[] => Array.from({ length: steps }, (_, step) => ({ step, epoch: Math.floor(step / perEpoch), loss: 1, lr: lr(step) }));
 const curves = (b: BatchPoint[], epochs: EpochPoint[] = []): RunCurves => ({ batches: b, epochs, ratios: [], finished: true });

@@ -1,4 +1,4 @@
-import type { RunCurves } from './curves';
+import type { RunCurves } from './curves.js';
 
 /** One lr decay: the lr fell by at least the decay factor between two consecutive points. */
 export interface LrDecay {

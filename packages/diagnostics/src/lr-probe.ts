@@ -1,5 +1,5 @@
-import { batchStream } from './batch-stream';
-import type { ProbeTarget } from './target';
+import { batchStream } from './batch-stream.js';
+import type { ProbeTarget } from './target.js';
 
 /** Options of {@link probeLearningRates}. */
 export interface LrProbeOptions {

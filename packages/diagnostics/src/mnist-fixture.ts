@@ -3,9 +3,9 @@ import { Trainer } from '@anneal/core';
 import { DataLoader, loadMnist, splitTrainValTest, type ArrayDataset } from '@anneal/data';
 import { buildMlp, engineBackend, TrainSession } from '@anneal/engine';
 import { adam, sgd } from '@anneal/optim';
-import { sessionTarget } from './session-target';
-import type { FitRunner, ProbeTarget } from './target';
-import { trainerRunner } from './trainer-runner';
+import { sessionTarget } from './session-target.js';
+import type { FitRunner, ProbeTarget } from './target.js';
+import { trainerRunner } from './trainer-runner.js';
 import { accuracy } from '@anneal/core';
 
 export interface MnistSetup {

@@ -1,5 +1,5 @@
 import type { Batch } from '@anneal/core';
-import type { ProbeTarget } from './target';
+import type { ProbeTarget } from './target.js';
 
 /** Options of {@link overfitSmallSample}. */
 export interface OverfitOptions {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkInitialLoss, expectedInitialLoss } from './initial-loss';
-import { probeLearningRates } from './lr-probe';
-import { mnistSetup } from './mnist-fixture';
-import { overfitSmallSample } from './overfit-sample';
-import { lrRangeTest } from './range-test';
+import { checkInitialLoss, expectedInitialLoss } from './initial-loss.js';
+import { probeLearningRates } from './lr-probe.js';
+import { mnistSetup } from './mnist-fixture.js';
+import { overfitSmallSample } from './overfit-sample.js';
+import { lrRangeTest } from './range-test.js';
 
 const setup = mnistSetup({ perDigit: 60 });
 

@@ -1,6 +1,6 @@
-import { batchStream } from './batch-stream';
-import { emaSmooth } from './smooth';
-import type { ProbeTarget } from './target';
+import { batchStream } from './batch-stream.js';
+import { emaSmooth } from './smooth.js';
+import type { ProbeTarget } from './target.js';
 
 /** Options of {@link lrRangeTest}. */
 export interface RangeTestOptions {

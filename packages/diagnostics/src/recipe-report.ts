@@ -1,7 +1,7 @@
 import { gridChart, lineChartVegaLite, lrProbeChart, rangeTestChart, type ReportDocument, type ReportSection } from '@anneal/report';
-import { bestRun, RECIPE_STEPS, type RecipeState, type RecipeStep } from './recipe';
-import type { RefinedRun } from './refine';
-import { describeCurves, epochTable, findingsStatus, reportFindings, runCharts } from './run-report';
+import { bestRun, RECIPE_STEPS, type RecipeState, type RecipeStep } from './recipe.js';
+import type { RefinedRun } from './refine.js';
+import { describeCurves, epochTable, findingsStatus, reportFindings, runCharts } from './run-report.js';
 
 const sci = (x: number) => x.toExponential(1).replace('.0e', 'e');
 const pct = (v: number | undefined) => (v === undefined ? '' : `${(v * 100).toFixed(2)}%`);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyFindings } from './apply-findings';
-import { coarseGrid, gridLearningRates } from './coarse-grid';
-import type { Finding } from './findings';
-import type { LrProbeResult } from './lr-probe';
-import { mnistSetup } from './mnist-fixture';
-import { bestRun, Recipe, type RecipeEvent, type RecipeState } from './recipe';
-import { recipeReport } from './recipe-report';
+import { applyFindings } from './apply-findings.js';
+import { coarseGrid, gridLearningRates } from './coarse-grid.js';
+import type { Finding } from './findings.js';
+import type { LrProbeResult } from './lr-probe.js';
+import { mnistSetup } from './mnist-fixture.js';
+import { bestRun, Recipe, type RecipeEvent, type RecipeState } from './recipe.js';
+import { recipeReport } from './recipe-report.js';
 
 const setup = mnistSetup({ perDigit: 60 });
 

@@ -1,13 +1,13 @@
 import { Subject, type Observable } from 'rxjs';
-import { applyFindings, type ApplyLimits } from './apply-findings';
-import { coarseGrid, gridLearningRates, type GridResult } from './coarse-grid';
-import type { DoctorOptions } from './doctor';
-import { checkInitialLoss, type InitialLossResult } from './initial-loss';
-import { probeLearningRates, type LrProbeResult } from './lr-probe';
-import { overfitSmallSample, type OverfitResult } from './overfit-sample';
-import { lrRangeTest, type RangeTestResult } from './range-test';
-import { refineBest, runAndDiagnose, type RefinedRun } from './refine';
-import type { FitRunner, ProbeTarget } from './target';
+import { applyFindings, type ApplyLimits } from './apply-findings.js';
+import { coarseGrid, gridLearningRates, type GridResult } from './coarse-grid.js';
+import type { DoctorOptions } from './doctor.js';
+import { checkInitialLoss, type InitialLossResult } from './initial-loss.js';
+import { probeLearningRates, type LrProbeResult } from './lr-probe.js';
+import { overfitSmallSample, type OverfitResult } from './overfit-sample.js';
+import { lrRangeTest, type RangeTestResult } from './range-test.js';
+import { refineBest, runAndDiagnose, type RefinedRun } from './refine.js';
+import type { FitRunner, ProbeTarget } from './target.js';
 
 /** The recipe's steps, in order. */
 export const RECIPE_STEPS = ['initial-loss', 'overfit', 'lr-probe', 'range-test', 'grid', 'refine', 'repeat'] as const;

@@ -1,6 +1,6 @@
 import { first, type Observable, type Subscription } from 'rxjs';
 import { ofType, type AnnealEvent, type EventOf } from '@anneal/core';
-import type { BatchPoint, Divergence, EpochPoint, RatioPoint, RunCurves } from './curves';
+import type { BatchPoint, Divergence, EpochPoint, RatioPoint, RunCurves } from './curves.js';
 
 /**
  * Collects a Trainer's learning curves from its events: batch losses and learning rates, the

@@ -1,7 +1,7 @@
-import type { RunCurves } from './curves';
-import { diagnose, type DoctorOptions } from './doctor';
-import type { Finding } from './findings';
-import type { FitRequest, FitRunner } from './target';
+import type { RunCurves } from './curves.js';
+import { diagnose, type DoctorOptions } from './doctor.js';
+import type { Finding } from './findings.js';
+import type { FitRequest, FitRunner } from './target.js';
 
 /** One longer run of a promising configuration, with the doctor's reading of its curves. */
 export interface RefinedRun {

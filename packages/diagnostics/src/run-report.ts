@@ -1,6 +1,6 @@
 import { accuracyChart, batchLossChart, lineChartVegaLite, lossChart, ratioChart, scheduleChart, type ReportChart, type ReportDocument, type ReportFinding, type ReportSection } from '@anneal/report';
-import type { RunCurves } from './curves';
-import type { Finding } from './findings';
+import type { RunCurves } from './curves.js';
+import type { Finding } from './findings.js';
 
 /** At most `max` evenly spaced items (long runs would otherwise make huge charts). */
 export function thin<T>(items: readonly T[], max: number): T[] {

@@ -1,6 +1,6 @@
 import type { Batch } from '@anneal/core';
 import { TrainSession, type TrainSessionOptions } from '@anneal/engine';
-import type { LossInfo, ProbeTarget } from './target';
+import type { LossInfo, ProbeTarget } from './target.js';
 
 /** Options of {@link sessionTarget}: a TrainSession's options without the optimizer's lr and weight decay, plus the data. */
 export interface SessionTargetOptions extends Omit<TrainSessionOptions, 'optimizer' | 'sample'> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emaSmooth, firstIndexAtOrBelow, interpolate, leastSquaresSlope, median, movingMedian, relativeChange } from './smooth';
+import { emaSmooth, firstIndexAtOrBelow, interpolate, leastSquaresSlope, median, movingMedian, relativeChange } from './smooth.js';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the two middle ones', () => {

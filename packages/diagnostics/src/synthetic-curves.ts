@@ -4,7 +4,7 @@
  * batch losses, the epoch means and the validation numbers. Not part of the public API.
  */
 import { seededRandom } from '@anneal/data';
-import type { BatchPoint, EpochPoint, RatioPoint, RunCurves } from './curves';
+import type { BatchPoint, EpochPoint, RatioPoint, RunCurves } from './curves.js';
 
 /** One synthetic run. Steps are 0-based; epoch e covers steps [e * stepsPerEpoch, (e + 1) * stepsPerEpoch). */
 export interface SyntheticRun {

@@ -1,5 +1,5 @@
 import type { Batch, Callback } from '@anneal/core';
-import type { RunCurves } from './curves';
+import type { RunCurves } from './curves.js';
 
 /** The loss a run trains, as far as its expected initial value goes. */
 export type LossInfo =

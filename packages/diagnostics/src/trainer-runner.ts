@@ -1,6 +1,6 @@
 import { DivergedError, monitorValue, ofType, type EventOf, type Trainer } from '@anneal/core';
-import { CurveRecorder } from './record-curves';
-import type { FitOutcome, FitRequest, FitRunner } from './target';
+import { CurveRecorder } from './record-curves.js';
+import type { FitOutcome, FitRequest, FitRunner } from './target.js';
 
 /** A Trainer built for one {@link FitRequest}, with how to score it on test data and clean up. */
 export interface BuiltRun {

@@ -1,6 +1,6 @@
 import { attr, DataType, makeAttribute, tensorValueInfo, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { createSession, type SessionOptions } from '@anneal/runtime';
-import { EngineError } from './errors';
+import { EngineError } from './errors.js';
 
 /**
  * BatchNormalization statistics recomputed over data, for a model whose weights changed after

@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { batches, loadMnist, type ArrayDataset } from '@anneal/data';
 import { DataType, encodeModel, GraphBuilder, tensors, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { sgd } from '@anneal/optim';
-import { TrainSession } from './train-session';
+import { TrainSession } from './train-session.js';
 
 /** x [N,1,28,28] -> Conv 1->4 3x3 stride 2 -> BatchNormalization (inference mode) -> Relu -> GlobalAveragePool -> Gemm 4->10 */
 function cnn(): ModelProto {

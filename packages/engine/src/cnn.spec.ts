@@ -4,9 +4,9 @@ import { listParameters } from '@anneal/autograd';
 import { batches, loadMnist, type ArrayDataset } from '@anneal/data';
 import { encodeModel, tensorToValue, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { adam } from '@anneal/optim';
-import { buildCnn } from './cnn';
-import { EngineError } from './errors';
-import { TrainSession } from './train-session';
+import { buildCnn } from './cnn.js';
+import { EngineError } from './errors.js';
+import { TrainSession } from './train-session.js';
 
 const initializers = (m: ModelProto): Record<string, TensorValue> => Object.fromEntries(m.graph.initializer.map((t) => [t.name!, tensorToValue(t)]));
 const size = (v: TensorValue) => v.dims.reduce((a, b) => a * b, 1);

@@ -1,6 +1,6 @@
 import { DataType, GraphBuilder, tensors, type ModelProto } from '@anneal/onnx';
 import { seededRandom } from '@anneal/data';
-import { EngineError } from './errors';
+import { EngineError } from './errors.js';
 
 /** Options of {@link buildCnn}. */
 export interface CnnOptions {

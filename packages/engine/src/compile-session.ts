@@ -2,16 +2,16 @@ import { compileTrainStep, defaultGradientRegistry, listParameters } from '@anne
 import { DataType, tensorToValue, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { emitOptimizerUpdate, type OptimizerUpdate, type OptimizerUpdateConfig } from '@anneal/optim';
 import { createSession, ortExecutor, StateStore, type Session, type SessionOptions } from '@anneal/runtime';
-import { buildEvalModel } from './eval-model';
-import { EngineError } from './errors';
-import { HyperparameterTensors } from './hyperparameter-tensors';
-import { resolveLoss } from './loss-spec';
-import { ParallelStep } from './parallel-step';
-import type { SessionCore } from './session-core';
-import { tuningFeeds } from './step-feeds';
-import type { TrainSessionOptions } from './train-session-types';
-import { fastestThreadCount } from './tune-threads';
-import { withoutStats } from './without-stats';
+import { buildEvalModel } from './eval-model.js';
+import { EngineError } from './errors.js';
+import { HyperparameterTensors } from './hyperparameter-tensors.js';
+import { resolveLoss } from './loss-spec.js';
+import { ParallelStep } from './parallel-step.js';
+import type { SessionCore } from './session-core.js';
+import { tuningFeeds } from './step-feeds.js';
+import type { TrainSessionOptions } from './train-session-types.js';
+import { fastestThreadCount } from './tune-threads.js';
+import { withoutStats } from './without-stats.js';
 
 /** What compiling a train session makes: the shared core, and the evaluation graph with its session. */
 export interface CompiledSession {

@@ -1,7 +1,7 @@
 import { describeModelConformance, type ModelConformanceCases } from '@anneal/testing';
 import { encodeModel } from '@anneal/onnx';
 import { describe, expect, it } from 'vitest';
-import { buildCnn, buildMlp, builtinModels } from './index';
+import { buildCnn, buildMlp, builtinModels } from './index.js';
 
 /** Every built-in model through the model conformance suite. */
 

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { batches, loadMnist, type ArrayDataset } from '@anneal/data';
 import type { TensorValue } from '@anneal/onnx';
 import { adam, sgd } from '@anneal/optim';
-import { dropoutNoise } from './dropout-masks';
-import { buildMlp } from './mlp';
-import { TrainSession, type TrainSessionOptions } from './train-session';
+import { dropoutNoise } from './dropout-masks.js';
+import { buildMlp } from './mlp.js';
+import { TrainSession, type TrainSessionOptions } from './train-session.js';
 
 const mnist = loadMnist({ perDigit: 10 });
 const feed = (b: ArrayDataset): Record<string, TensorValue> => ({ x: b.x, labels: b.y });

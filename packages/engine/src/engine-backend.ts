@@ -2,7 +2,7 @@ import type { Batch, CheckpointIO, StepHyperparameters, TrainBackend, TrainResul
 import { saveModel, type TensorValue } from '@anneal/onnx';
 import { optimNames } from '@anneal/optim';
 import { loadCheckpoint, saveCheckpoint } from '@anneal/runtime';
-import type { TrainSession, WeightChoice } from './train-session';
+import type { TrainSession, WeightChoice } from './train-session.js';
 
 /**
  * The Trainer's backend over a compiled {@link TrainSession}: groups run as one ONNX `Loop`

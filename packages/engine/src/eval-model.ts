@@ -1,7 +1,7 @@
 import type { Loss, TrainStep } from '@anneal/autograd';
 import { applyBatchNormMode } from '@anneal/autograd';
 import { DataType, GraphBuilder, tensorValueInfo, type ModelProto } from '@anneal/onnx';
-import { resolveLoss, type LossSpec } from './loss-spec';
+import { resolveLoss, type LossSpec } from './loss-spec.js';
 
 export function opsetOf(model: ModelProto): number {
   return Number(model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 17);

@@ -1,9 +1,9 @@
 import type { ModelProto, TensorValue } from '@anneal/onnx';
 import { createSession, fromOrtTensorAsync, type OrtTensor, type Session } from '@anneal/runtime';
-import { buildPredictModel } from './eval-model';
-import type { SessionCore } from './session-core';
-import type { EvalResult, WeightChoice } from './train-session-types';
-import { statisticName, weightName } from './weight-names';
+import { buildPredictModel } from './eval-model.js';
+import type { SessionCore } from './session-core.js';
+import type { EvalResult, WeightChoice } from './train-session-types.js';
+import { statisticName, weightName } from './weight-names.js';
 
 /**
  * The forward graphs of a session, fed the carried parameters (current or averaged) and running

@@ -5,9 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { batches, loadMnist, splitDataset, type ArrayDataset } from '@anneal/data';
 import type { TensorValue } from '@anneal/onnx';
 import { adam, adamHd, sgd, sgdHd, type Optimizer, type OptimizerUpdateConfig } from '@anneal/optim';
-import { buildMlp } from './mlp';
-import { TrainSession } from './train-session';
-import { safetensorsCheckpoints } from './engine-backend';
+import { buildMlp } from './mlp.js';
+import { TrainSession } from './train-session.js';
+import { safetensorsCheckpoints } from './engine-backend.js';
 
 const feed = (b: ArrayDataset): Record<string, TensorValue> => ({ x: b.x, labels: b.y });
 // 2,000 real digits: 1,600 to train on, 400 held out

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adam, hyperparameterFeeds, hyperparameterInputs, OptimConfigError, sgd, type HyperparameterConfig } from '@anneal/optim';
-import { HyperparameterTensors } from './hyperparameter-tensors';
+import { HyperparameterTensors } from './hyperparameter-tensors.js';
 
 const params = [{ name: 'w' }, { name: 'b' }, { name: 'head.w' }];
 const configs: [string, HyperparameterConfig][] = [

@@ -1,16 +1,16 @@
 import { DataType, type TensorValue } from '@anneal/onnx';
 import { optimNames } from '@anneal/optim';
 import { createSession, fromOrtTensorAsync, toOrtTensor, type Feeds, type Session } from '@anneal/runtime';
-import { EngineError } from './errors';
-import type { HyperparameterRequest } from './hyperparameter-tensors';
-import { buildLoopSteps, type LoopSteps } from './loop-steps';
-import { NonFiniteLossError } from './non-finite';
-import type { SessionCore } from './session-core';
-import type { SingleStep } from './single-step';
-import { batchShapeKey, stackBatches, stackedCount, unstackBatch, type StackedBatches } from './stack-batches';
-import { stepFeeds, tuningFeeds, withNoise } from './step-feeds';
-import type { StepManyOptions, StepManyResult, StepResult } from './train-session-types';
-import { fastestThreadCount } from './tune-threads';
+import { EngineError } from './errors.js';
+import type { HyperparameterRequest } from './hyperparameter-tensors.js';
+import { buildLoopSteps, type LoopSteps } from './loop-steps.js';
+import { NonFiniteLossError } from './non-finite.js';
+import type { SessionCore } from './session-core.js';
+import type { SingleStep } from './single-step.js';
+import { batchShapeKey, stackBatches, stackedCount, unstackBatch, type StackedBatches } from './stack-batches.js';
+import { stepFeeds, tuningFeeds, withNoise } from './step-feeds.js';
+import type { StepManyOptions, StepManyResult, StepResult } from './train-session-types.js';
+import { fastestThreadCount } from './tune-threads.js';
 
 interface CompiledLoop {
   steps: LoopSteps;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, type TensorValue } from '@anneal/onnx';
 import { sgd } from '@anneal/optim';
-import { buildMlp } from './mlp';
-import { buildLoopSteps } from './loop-steps';
-import { TrainSession } from './train-session';
+import { buildMlp } from './mlp.js';
+import { buildLoopSteps } from './loop-steps.js';
+import { TrainSession } from './train-session.js';
 
 const sample: Record<string, TensorValue> = {
   x: { dataType: DataType.FLOAT, dims: [4, 6], data: Float32Array.from({ length: 24 }, (_, i) => Math.sin(i)) },

@@ -1,8 +1,8 @@
 import type { TrainStep } from '@anneal/autograd';
 import { DataType, GraphBuilder, GraphIndex, describeValueInfo, subgraphInputs, emptyGraph, tensorValueInfo, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from '@anneal/onnx';
 import { optimNames } from '@anneal/optim';
-import { EngineError } from './errors';
-import { hoistLoopInvariants } from './hoist-invariants';
+import { EngineError } from './errors.js';
+import { hoistLoopInvariants } from './hoist-invariants.js';
 
 /** A graph running K train steps in one ONNX `Loop`, and how to feed it; see {@link buildLoopSteps}. */
 export interface LoopSteps {

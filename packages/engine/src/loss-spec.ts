@@ -1,6 +1,6 @@
 import { builtinLosses, type Loss, type LossEmitter } from '@anneal/autograd';
 import type { DataType } from '@anneal/onnx';
-import { EngineError } from './errors';
+import { EngineError } from './errors.js';
 
 /** The built-in losses by name, with their options (a shorthand for the descriptors of @anneal/autograd's `builtinLosses`). */
 export type LossSpec =

@@ -4,9 +4,9 @@ import type { ModelProto } from '@anneal/onnx';
 import type { ParamGroup } from '@anneal/optim';
 import { PluginOptionError, type PluginContext, type PluginDescriptor } from '@anneal/plugin';
 import { z } from 'zod';
-import { buildCnn } from './cnn';
-import { buildMlp } from './mlp';
-import { prepareModel } from './prepare-model';
+import { buildCnn } from './cnn.js';
+import { buildMlp } from './mlp.js';
+import { prepareModel } from './prepare-model.js';
 
 /** The shape of a run's data, as a model plugin needs it. */
 export interface DataShape {

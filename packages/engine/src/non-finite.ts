@@ -1,7 +1,7 @@
 import { withAllNodeOutputs } from '@anneal/autograd';
 import { DataType, type ModelProto } from '@anneal/onnx';
 import { createSession, isTensorValue, type Feeds, type SessionOptions } from '@anneal/runtime';
-import { EngineError } from './errors';
+import { EngineError } from './errors.js';
 
 /**
  * The loss of a train step was NaN or ±Infinity. The step's update was not applied: the

@@ -5,7 +5,7 @@ import { checkGradients, defaultGradientRegistry, listParameters, softmaxCrossEn
 import { DataType, GraphBuilder } from '@anneal/onnx';
 import { ortExecutor } from '@anneal/runtime';
 import { ocrModels } from '@anneal/testing';
-import { prepareModel } from './prepare-model';
+import { prepareModel } from './prepare-model.js';
 
 describe('gradients through the real PaddleOCR classifier', () => {
   it('match central finite differences for head, depthwise/pointwise conv and BatchNorm weights', async () => {

@@ -2,11 +2,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { batches, loadMnist, type ArrayDataset } from '@anneal/data';
 import type { TensorValue } from '@anneal/onnx';
 import { adam, sgd, type OptimizerUpdateConfig } from '@anneal/optim';
-import { buildCnn } from './cnn';
-import { buildMlp } from './mlp';
-import { TrainSession, type TrainSessionOptions } from './train-session';
-import { NonFiniteLossError } from './non-finite';
-import type { ParallelOptions } from './parallel-step';
+import { buildCnn } from './cnn.js';
+import { buildMlp } from './mlp.js';
+import { TrainSession, type TrainSessionOptions } from './train-session.js';
+import { NonFiniteLossError } from './non-finite.js';
+import type { ParallelOptions } from './parallel-step.js';
 
 // real digits: 3 consecutive batches of 24 and a final uneven batch of 13
 const mnist = loadMnist({ perDigit: 20 });

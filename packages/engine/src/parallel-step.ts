@@ -2,9 +2,9 @@ import { compileTrainStep, type BatchNormMode, type GradientRegistry, type Loss,
 import { DataType, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { buildOptimizerStep, type OptimizerUpdateConfig } from '@anneal/optim';
 import { accumulatePieces, axpy, createSession, ShardPool, toOrtTensor, type MicroBatch, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions, type ShardRunResult, type StateStore } from '@anneal/runtime';
-import { EngineError } from './errors';
-import { labelType, lossEmitter, type LossSpec } from './loss-spec';
-import { splitBatch, splitSizes } from './split-batch';
+import { EngineError } from './errors.js';
+import { labelType, lossEmitter, type LossSpec } from './loss-spec.js';
+import { splitBatch, splitSizes } from './split-batch.js';
 
 /**
  * Data parallelism and gradient accumulation: every batch is split over `workers` threads (each

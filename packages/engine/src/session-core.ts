@@ -2,8 +2,8 @@ import type { TrainStep } from '@anneal/autograd';
 import type { ModelProto, TensorValue } from '@anneal/onnx';
 import type { OptimizerUpdate } from '@anneal/optim';
 import type { Session, SessionOptions, StateStore } from '@anneal/runtime';
-import type { HyperparameterTensors } from './hyperparameter-tensors';
-import type { ParallelStep } from './parallel-step';
+import type { HyperparameterTensors } from './hyperparameter-tensors.js';
+import type { ParallelStep } from './parallel-step.js';
 
 /**
  * What the parts of a TrainSession share (internal): the compiled step, the update's

@@ -1,12 +1,12 @@
 import { applyBatchNormMode } from '@anneal/autograd';
 import { DataType, GraphBuilder, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { exportInferenceModel, toOrtTensor, type OrtTensor } from '@anneal/runtime';
-import { batchNormStatistics } from './batch-norm-statistics';
-import { opsetOf } from './eval-model';
-import { EngineError } from './errors';
-import { NOISE_SEED, type SessionCore } from './session-core';
-import type { WeightChoice } from './train-session-types';
-import { statisticName, weightName } from './weight-names';
+import { batchNormStatistics } from './batch-norm-statistics.js';
+import { opsetOf } from './eval-model.js';
+import { EngineError } from './errors.js';
+import { NOISE_SEED, type SessionCore } from './session-core.js';
+import type { WeightChoice } from './train-session-types.js';
+import { statisticName, weightName } from './weight-names.js';
 
 /** Replaces the whole carried state (checked by name and shape before anything changes) and the step count. */
 export function restoreState(core: SessionCore, values: Readonly<Record<string, TensorValue>>, steps: number): void {

@@ -1,10 +1,10 @@
 import { fromOrtTensorAsync, createSession, type Feeds, type Session } from '@anneal/runtime';
 import type { TensorValue } from '@anneal/onnx';
-import type { HyperparameterRequest } from './hyperparameter-tensors';
-import { locateNonFinite, NonFiniteLossError } from './non-finite';
-import type { SessionCore } from './session-core';
-import { stepFeeds, withNoise } from './step-feeds';
-import type { StepResult } from './train-session-types';
+import type { HyperparameterRequest } from './hyperparameter-tensors.js';
+import { locateNonFinite, NonFiniteLossError } from './non-finite.js';
+import type { SessionCore } from './session-core.js';
+import { stepFeeds, withNoise } from './step-feeds.js';
+import type { StepResult } from './train-session-types.js';
 
 /** Result of one step, with the per-tensor norms when they were asked for. */
 export type SingleStepResult = StepResult & { stats?: Record<string, number> };

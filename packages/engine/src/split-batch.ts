@@ -1,5 +1,5 @@
 import type { TensorValue } from '@anneal/onnx';
-import { EngineError } from './errors';
+import { EngineError } from './errors.js';
 
 /** Sizes of `parts` near-equal consecutive pieces of `n` items (the first `n % parts` one larger). */
 export function splitSizes(n: number, parts: number): number[] {

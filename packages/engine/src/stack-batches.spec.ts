@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, type TensorValue } from '@anneal/onnx';
-import { stackBatches, stackedCount, unstackBatch } from './stack-batches';
-import { EngineError } from './errors';
+import { stackBatches, stackedCount, unstackBatch } from './stack-batches.js';
+import { EngineError } from './errors.js';
 
 const batch = (seed: number, rows = 2): Record<string, TensorValue> => ({
   x: { dataType: DataType.FLOAT, dims: [rows, 3], data: Float32Array.from({ length: rows * 3 }, (_, i) => seed * 100 + i) },

@@ -1,5 +1,5 @@
 import { type TensorValue, type TypedArray } from '@anneal/onnx';
-import { EngineError } from './errors';
+import { EngineError } from './errors.js';
 
 /** Batches stacked along a new leading axis: every input has dims [K, ...one batch's dims]. */
 export interface StackedBatches {

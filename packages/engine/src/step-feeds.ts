@@ -1,9 +1,9 @@
 import { DataType, type TensorValue } from '@anneal/onnx';
 import type { Feeds } from '@anneal/runtime';
 import type { TrainStep } from '@anneal/autograd';
-import { noiseFeeds } from './dropout-masks';
-import type { HyperparameterRequest } from './hyperparameter-tensors';
-import type { SessionCore } from './session-core';
+import { noiseFeeds } from './dropout-masks.js';
+import type { HyperparameterRequest } from './hyperparameter-tensors.js';
+import type { SessionCore } from './session-core.js';
 
 /** State tensors, this step's hyperparameters (written for update number steps + 1) and the data, in one fresh object. */
 export function stepFeeds(core: SessionCore, data: Readonly<Record<string, TensorValue>>, hp: HyperparameterRequest): Feeds {

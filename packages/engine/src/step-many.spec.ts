@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { batches, loadMnist, type ArrayDataset } from '@anneal/data';
 import type { TensorValue } from '@anneal/onnx';
 import { adam, sgd, type OptimizerUpdateConfig } from '@anneal/optim';
-import { buildMlp } from './mlp';
-import { stackBatches } from './stack-batches';
-import { TrainSession } from './train-session';
-import { EngineError } from './errors';
+import { buildMlp } from './mlp.js';
+import { stackBatches } from './stack-batches.js';
+import { TrainSession } from './train-session.js';
+import { EngineError } from './errors.js';
 
 const mnist = loadMnist({ perDigit: 40 });
 const feed = (b: ArrayDataset): Record<string, TensorValue> => ({ x: b.x, labels: b.y });

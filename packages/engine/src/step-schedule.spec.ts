@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { batches, loadMnist, type ArrayDataset } from '@anneal/data';
 import type { TensorValue } from '@anneal/onnx';
 import { adam, sgd } from '@anneal/optim';
-import { buildMlp } from './mlp';
-import { TrainSession } from './train-session';
-import { NonFiniteLossError } from './non-finite';
+import { buildMlp } from './mlp.js';
+import { TrainSession } from './train-session.js';
+import { NonFiniteLossError } from './non-finite.js';
 
 const mnist = loadMnist({ perDigit: 30 });
 const feed = (b: ArrayDataset): Record<string, TensorValue> => ({ x: b.x, labels: b.y });

@@ -2,8 +2,8 @@ import type { BatchNormMode, GradientRegistry, Loss } from '@anneal/autograd';
 import type { ModelProto, TensorValue } from '@anneal/onnx';
 import type { OptimizerUpdateConfig } from '@anneal/optim';
 import type { Device, RuntimeWarning } from '@anneal/runtime';
-import type { LossSpec } from './loss-spec';
-import type { ParallelOptions } from './parallel-step';
+import type { LossSpec } from './loss-spec.js';
+import type { ParallelOptions } from './parallel-step.js';
 
 /** Options of {@link TrainSession.create}. */
 export interface TrainSessionOptions {

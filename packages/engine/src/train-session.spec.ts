@@ -7,9 +7,9 @@ import { loadCheckpoint, type RuntimeWarning } from '@anneal/runtime';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildMlp } from './mlp';
-import { TrainSession } from './train-session';
-import { EngineError } from './errors';
+import { buildMlp } from './mlp.js';
+import { TrainSession } from './train-session.js';
+import { EngineError } from './errors.js';
 
 const mnist = loadMnist({ perDigit: 500 });
 const { train, val } = splitDataset(mnist, 0.2, 7);

@@ -2,18 +2,18 @@ import type { TrainStep } from '@anneal/autograd';
 import type { ModelProto, TensorValue } from '@anneal/onnx';
 import type { HyperparameterInput, OptimizerUpdate } from '@anneal/optim';
 import { saveCheckpoint, type Device, type Session } from '@anneal/runtime';
-import { compileSession } from './compile-session';
-import { ForwardPass } from './forward-pass';
-import type { HyperparameterRequest } from './hyperparameter-tensors';
-import { LoopRunner } from './loop-runner';
-import type { SessionCore } from './session-core';
-import { exportInference, parameterValues, refreshBatchNorm, restoreState, runningStatisticValues, stateValues } from './session-state';
-import { SingleStep } from './single-step';
-import type { StackedBatches } from './stack-batches';
-import type { EvalResult, StepManyOptions, StepManyResult, StepResult, TrainSessionOptions, WeightChoice } from './train-session-types';
-import { hasWeightAverage } from './weight-names';
+import { compileSession } from './compile-session.js';
+import { ForwardPass } from './forward-pass.js';
+import type { HyperparameterRequest } from './hyperparameter-tensors.js';
+import { LoopRunner } from './loop-runner.js';
+import type { SessionCore } from './session-core.js';
+import { exportInference, parameterValues, refreshBatchNorm, restoreState, runningStatisticValues, stateValues } from './session-state.js';
+import { SingleStep } from './single-step.js';
+import type { StackedBatches } from './stack-batches.js';
+import type { EvalResult, StepManyOptions, StepManyResult, StepResult, TrainSessionOptions, WeightChoice } from './train-session-types.js';
+import { hasWeightAverage } from './weight-names.js';
 
-export type { EvalResult, StepManyOptions, StepManyResult, StepResult, TrainSessionOptions, WeightChoice } from './train-session-types';
+export type { EvalResult, StepManyOptions, StepManyResult, StepResult, TrainSessionOptions, WeightChoice } from './train-session-types.js';
 
 /**
  * A compiled train step running on ONNX Runtime: forward, loss, backward and optimizer update in

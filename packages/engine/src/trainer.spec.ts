@@ -7,9 +7,9 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { DivergedError, Trainer, accuracy, earlyStopping, hyperparameterMonitor, modelCheckpoint, ofType, topK, updateRatioMonitor, type AnnealEvent, type Callback, type ScheduleLike, type TrainerOptions } from '@anneal/core';
 import { DataLoader, loadMnist, splitDataset } from '@anneal/data';
 import { adam, sgd } from '@anneal/optim';
-import { buildMlp } from './mlp';
-import { TrainSession } from './train-session';
-import { engineBackend, safetensorsCheckpoints } from './engine-backend';
+import { buildMlp } from './mlp.js';
+import { TrainSession } from './train-session.js';
+import { engineBackend, safetensorsCheckpoints } from './engine-backend.js';
 
 const dirs: string[] = [];
 const tempDir = () => {

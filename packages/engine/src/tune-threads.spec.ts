@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { batches, loadMnist } from '@anneal/data';
 import { DataType, GraphBuilder, tensors, type TensorValue } from '@anneal/onnx';
 import { sgd } from '@anneal/optim';
-import { buildMlp } from './mlp';
-import { TrainSession } from './train-session';
-import { fastestThreadCount } from './tune-threads';
+import { buildMlp } from './mlp.js';
+import { TrainSession } from './train-session.js';
+import { fastestThreadCount } from './tune-threads.js';
 
 const data = loadMnist({ perDigit: 10 });
 const list = [...batches(data, { batchSize: 20 })].map((b): Record<string, TensorValue> => ({ x: b.x, labels: b.y }));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { batches, loadMnist } from '@anneal/data';
 import { DataType, GraphBuilder, tensors, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { sgd } from '@anneal/optim';
-import { TrainSession } from './train-session';
+import { TrainSession } from './train-session.js';
 
 function cnn(): ModelProto {
   const b = new GraphBuilder({ opset: 17 });

@@ -6,10 +6,10 @@ import { batches, loadMnist, splitDataset, type ArrayDataset } from '@anneal/dat
 import type { TensorValue } from '@anneal/onnx';
 import { sgd } from '@anneal/optim';
 import { maxRelativeError } from '@anneal/testing';
-import { buildMlp } from './mlp';
-import { buildCnn } from './cnn';
-import { TrainSession } from './train-session';
-import { engineBackend } from './engine-backend';
+import { buildMlp } from './mlp.js';
+import { buildCnn } from './cnn.js';
+import { TrainSession } from './train-session.js';
+import { engineBackend } from './engine-backend.js';
 
 const mnist = loadMnist({ perDigit: 200 });
 const { train, val } = splitDataset(mnist, 0.25, 7);

@@ -7,10 +7,10 @@ import { DataLoader, loadMnist, splitTrainValTest, type ArrayDataset } from '@an
 import { DataType, GraphBuilder, makeModel, tensors, type TensorValue } from '@anneal/onnx';
 import { sgd } from '@anneal/optim';
 import { maxRelativeError, randn } from '@anneal/testing';
-import { batchNormStatistics } from './batch-norm-statistics';
-import { buildCnn } from './cnn';
-import { engineBackend } from './engine-backend';
-import { TrainSession } from './train-session';
+import { batchNormStatistics } from './batch-norm-statistics.js';
+import { buildCnn } from './cnn.js';
+import { engineBackend } from './engine-backend.js';
+import { TrainSession } from './train-session.js';
 
 describe('batchNormStatistics', () => {
   it('is the mean over batches of the batch means and of the unbiased batch variances (torch update_bn)', async () => {

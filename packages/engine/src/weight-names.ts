@@ -1,7 +1,7 @@
 import { optimNames } from '@anneal/optim';
-import { EngineError } from './errors';
-import type { SessionCore } from './session-core';
-import type { WeightChoice } from './train-session-types';
+import { EngineError } from './errors.js';
+import type { SessionCore } from './session-core.js';
+import type { WeightChoice } from './train-session-types.js';
 
 /** Whether the step graph keeps an average of the weights (`optimizer.ema`). */
 export function hasWeightAverage(core: SessionCore): boolean {

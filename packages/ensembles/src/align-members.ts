@@ -12,7 +12,7 @@ import {
   type OperatorSetId,
   type ValueInfoProto,
 } from '@anneal/onnx';
-import { EnsembleError } from './errors';
+import { EnsembleError } from './errors.js';
 
 /** Members made ready to sit side by side in one graph. */
 export interface AlignedMembers {

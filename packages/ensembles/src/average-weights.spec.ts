@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildCnn, buildMlp } from '@anneal/engine';
 import { DataType, tensors, tensorToValue, type ModelProto } from '@anneal/onnx';
 import { maxRelativeError } from '@anneal/testing';
-import { averageWeights } from './average-weights';
-import { EnsembleError } from './errors';
+import { averageWeights } from './average-weights.js';
+import { EnsembleError } from './errors.js';
 
 const members = [1, 2, 3].map((seed) => buildMlp({ sizes: [8, 16, 3], seed }));
 const floats = (m: ModelProto, name: string) => Array.from(tensorToValue(m.graph.initializer.find((t) => t.name === name)!).data as Float32Array);

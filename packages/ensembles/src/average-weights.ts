@@ -1,6 +1,6 @@
 import { DataType, tensorToValue, valueToTensor, type ModelProto, type TensorProto } from '@anneal/onnx';
-import { EnsembleError } from './errors';
-import { checkWeights } from './weights';
+import { EnsembleError } from './errors.js';
+import { checkWeights } from './weights.js';
 
 const FLOAT_TYPES = new Set([DataType.FLOAT, DataType.DOUBLE]);
 const typeName = (t: TensorProto) => DataType[t.dataType] ?? String(t.dataType);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildMlp } from '@anneal/engine';
 import { DataType, GraphBuilder, tensors, type ModelProto } from '@anneal/onnx';
-import { ensembleModel } from './ensemble-model';
-import { EnsembleError } from './errors';
+import { ensembleModel } from './ensemble-model.js';
+import { EnsembleError } from './errors.js';
 
 const a = buildMlp({ sizes: [8, 16, 3], seed: 1 });
 const b = buildMlp({ sizes: [8, 16, 3], seed: 2 });

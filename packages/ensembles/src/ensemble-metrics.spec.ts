@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ensembleMetrics } from './ensemble-metrics';
-import { EnsembleError } from './errors';
+import { ensembleMetrics } from './ensemble-metrics.js';
+import { EnsembleError } from './errors.js';
 
 // Two classes with logits (0, z): P(class 1) = 1 / (1 + e^-z). z = ±ln 3 gives 0.75 / 0.25, z = ±ln 9 gives 0.9 / 0.1.
 const L3 = Math.log(3);

@@ -1,6 +1,6 @@
-import { VOTE_TIE_TOLERANCE, type CombineRule } from './combine-outputs';
-import { EnsembleError } from './errors';
-import { checkWeights } from './weights';
+import { VOTE_TIE_TOLERANCE, type CombineRule } from './combine-outputs.js';
+import { EnsembleError } from './errors.js';
+import { checkWeights } from './weights.js';
 
 /** Accuracy (fraction correct) and mean negative log-likelihood (nats) on one labelled set. */
 export interface Score {

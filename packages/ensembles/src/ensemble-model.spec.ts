@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { buildCnn, buildMlp } from '@anneal/engine';
 import { DataType, defaultOpset, type TensorValue } from '@anneal/onnx';
 import { maxRelativeError, randn } from '@anneal/testing';
-import { ensembleMetrics } from './ensemble-metrics';
-import { ENSEMBLE_METADATA_KEY, ensembleModel } from './ensemble-model';
-import { argmaxRows, runModel, softmaxRows } from './test-harness';
+import { ensembleMetrics } from './ensemble-metrics.js';
+import { ENSEMBLE_METADATA_KEY, ensembleModel } from './ensemble-model.js';
+import { argmaxRows, runModel, softmaxRows } from './test-harness.js';
 
 const N = 32;
 const C = 3;

@@ -1,8 +1,8 @@
 import { GraphBuilder, type GraphProto, type ModelProto } from '@anneal/onnx';
-import { alignMembers } from './align-members';
-import { appendCombine, COMBINE_OUTPUTS, type CombineRule } from './combine-outputs';
-import { EnsembleError } from './errors';
-import { checkWeights } from './weights';
+import { alignMembers } from './align-members.js';
+import { appendCombine, COMBINE_OUTPUTS, type CombineRule } from './combine-outputs.js';
+import { EnsembleError } from './errors.js';
+import { checkWeights } from './weights.js';
 
 /** Options of {@link ensembleModel}. */
 export interface EnsembleModelOptions {

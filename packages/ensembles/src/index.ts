@@ -7,8 +7,8 @@
  * saveModel('ensemble.onnx', ensembleModel(members.map((p) => loadModel(p)), { combine: 'mean-probability' }));
  * ```
  */
-export { EnsembleError } from './errors';
-export { ensembleModel, ENSEMBLE_METADATA_KEY, type EnsembleModelOptions } from './ensemble-model';
-export { COMBINE_OUTPUTS, VOTE_TIE_TOLERANCE, type CombineRule } from './combine-outputs';
-export { averageWeights } from './average-weights';
-export { ensembleMetrics, type EnsembleMetrics, type Score } from './ensemble-metrics';
+export { EnsembleError } from './errors.js';
+export { ensembleModel, ENSEMBLE_METADATA_KEY, type EnsembleModelOptions } from './ensemble-model.js';
+export { COMBINE_OUTPUTS, VOTE_TIE_TOLERANCE, type CombineRule } from './combine-outputs.js';
+export { averageWeights } from './average-weights.js';
+export { ensembleMetrics, type EnsembleMetrics, type Score } from './ensemble-metrics.js';

@@ -1,4 +1,4 @@
-import { EnsembleError } from './errors';
+import { EnsembleError } from './errors.js';
 
 /**
  * Member weights checked (one finite positive number per member; default all 1) with their sum.

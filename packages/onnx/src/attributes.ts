@@ -1,4 +1,4 @@
-import { AttributeType, type AttributeProto, type GraphProto, type SparseTensorProto, type TensorProto, type TypeProto } from './types';
+import { AttributeType, type AttributeProto, type GraphProto, type SparseTensorProto, type TensorProto, type TypeProto } from './types.js';
 
 /** An explicitly typed attribute value, for the cases plain JS values leave ambiguous. */
 export type TypedAttr =

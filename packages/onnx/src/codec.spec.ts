@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { ocrModels } from '@anneal/testing';
-import { DataType, GraphBuilder, decodeModel, encodeModel, tensors, tensorToValue, attrs } from './index';
+import { DataType, GraphBuilder, decodeModel, encodeModel, tensors, tensorToValue, attrs } from './index.js';
 
 
 describe('ONNX codec', () => {

@@ -1,7 +1,7 @@
 import protobuf from 'protobufjs';
-import { asProto2, onnxSchema } from './proto-schema';
-import { MalformedModelError } from './errors';
-import type { ModelProto, TensorProto } from './types';
+import { asProto2, onnxSchema } from './proto-schema.js';
+import { MalformedModelError } from './errors.js';
+import type { ModelProto, TensorProto } from './types.js';
 
 const root = protobuf.Root.fromJSON(asProto2(onnxSchema));
 const ModelType = root.lookupType('onnx.ModelProto');

@@ -1,5 +1,5 @@
-import type { ModelProto } from './types';
-import type { TensorValue } from './tensor';
+import type { ModelProto } from './types.js';
+import type { TensorValue } from './tensor.js';
 
 /**
  * The smallest contract for running an ONNX model, so packages that must execute graphs

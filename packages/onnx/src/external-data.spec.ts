@@ -3,12 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, syml
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { encodeModel } from './codec';
-import { ExternalDataError } from './errors';
-import { GraphBuilder } from './graph-builder';
-import { loadModel, saveModel } from './io';
-import { tensors, tensorToValue } from './tensor';
-import { DataType, type ModelProto } from './types';
+import { encodeModel } from './codec.js';
+import { ExternalDataError } from './errors.js';
+import { GraphBuilder } from './graph-builder.js';
+import { loadModel, saveModel } from './io.js';
+import { tensors, tensorToValue } from './tensor.js';
+import { DataType, type ModelProto } from './types.js';
 
 const dirs: string[] = [];
 const tempDir = () => {

@@ -1,8 +1,8 @@
 import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { ExternalDataError } from './errors';
-import { elementByteSize, sizeOf, tensorToValue } from './tensor';
-import { DataType, type GraphProto, type ModelProto, type TensorProto } from './types';
+import { ExternalDataError } from './errors.js';
+import { elementByteSize, sizeOf, tensorToValue } from './tensor.js';
+import { DataType, type GraphProto, type ModelProto, type TensorProto } from './types.js';
 
 /** Calls `visit` on every tensor of a model: initializers, sparse initializers and tensor attributes, subgraphs included. */
 export function forEachTensor(model: ModelProto, visit: (t: TensorProto) => void): void {

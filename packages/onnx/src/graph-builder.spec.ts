@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { attr, AttributeType, DataType, decodeModel, encodeModel, emptyGraph, GraphBuilder, readAttribute, tensors } from './index';
+import { attr, AttributeType, DataType, decodeModel, encodeModel, emptyGraph, GraphBuilder, readAttribute, tensors } from './index.js';
 
 describe('GraphBuilder', () => {
   it('writes attributes of every kind and reads them back after a protobuf round trip', () => {

@@ -1,7 +1,7 @@
-import { makeAttribute, type AttrValue } from './attributes';
-import { tensors } from './tensor';
-import { DataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './types';
-import { emptyGraph, makeModel, tensorValueInfo, type Dim } from './value-info';
+import { makeAttribute, type AttrValue } from './attributes.js';
+import { tensors } from './tensor.js';
+import { DataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './types.js';
+import { emptyGraph, makeModel, tensorValueInfo, type Dim } from './value-info.js';
 
 /** Options of one node added with {@link GraphBuilder.node}. */
 export interface NodeOptions {

@@ -1,5 +1,5 @@
-import { UnknownTensorError } from './errors';
-import type { GraphProto, NodeProto, TensorProto } from './types';
+import { UnknownTensorError } from './errors.js';
+import type { GraphProto, NodeProto, TensorProto } from './types.js';
 
 /** Lookup tables over a graph: who produces and who consumes each tensor. Rebuild after edits. */
 export class GraphIndex {

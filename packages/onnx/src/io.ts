@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { decodeModel, encodeModel } from './codec';
-import { ExternalDataError, OnnxError } from './errors';
-import { externalizeTensors, resolveExternalData } from './external-data';
-import type { ModelProto } from './types';
+import { decodeModel, encodeModel } from './codec.js';
+import { ExternalDataError, OnnxError } from './errors.js';
+import { externalizeTensors, resolveExternalData } from './external-data.js';
+import type { ModelProto } from './types.js';
 
 /**
  * Writes a file atomically: data goes to a temporary sibling that is then renamed over the

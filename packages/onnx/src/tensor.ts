@@ -1,5 +1,5 @@
-import { DataType, type TensorProto } from './types';
-import { OnnxError } from './errors';
+import { DataType, type TensorProto } from './types.js';
+import { OnnxError } from './errors.js';
 
 /** Typed arrays Anneal moves in and out of TensorProtos. */
 export type TypedArray =

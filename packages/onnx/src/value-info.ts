@@ -1,4 +1,4 @@
-import { DataType, type GraphProto, type ModelProto, type ValueInfoProto } from './types';
+import { DataType, type GraphProto, type ModelProto, type ValueInfoProto } from './types.js';
 
 /** A dimension: a fixed size, or a symbolic name such as 'batch'. */
 export type Dim = number | string;

@@ -1,8 +1,8 @@
-import { adamBiasCorrections } from './adam';
-import { OptimConfigError } from './errors';
-import { emitHypergradientLr, effectiveGradient, hypergradientHyperparameter, HYPERGRADIENT_GROUP_SLOTS, HYPERGRADIENT_LR_DEFAULTS } from './hypergradient';
-import { combine, scaleTerms } from './linear-combination';
-import type { Optimizer, ParamUpdateContext } from './optimizer';
+import { adamBiasCorrections } from './adam.js';
+import { OptimConfigError } from './errors.js';
+import { emitHypergradientLr, effectiveGradient, hypergradientHyperparameter, HYPERGRADIENT_GROUP_SLOTS, HYPERGRADIENT_LR_DEFAULTS } from './hypergradient.js';
+import { combine, scaleTerms } from './linear-combination.js';
+import type { Optimizer, ParamUpdateContext } from './optimizer.js';
 
 /** Options of {@link adamHd}. The initial learning rate is the group's `lr`. */
 export interface AdamHdOptions {

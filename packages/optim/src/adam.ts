@@ -1,6 +1,6 @@
-import { OptimConfigError } from './errors';
-import { combine, scaleTerms, type Term } from './linear-combination';
-import type { HyperparameterDefault, Optimizer, ParamUpdateContext } from './optimizer';
+import { OptimConfigError } from './errors.js';
+import { combine, scaleTerms, type Term } from './linear-combination.js';
+import type { HyperparameterDefault, Optimizer, ParamUpdateContext } from './optimizer.js';
 
 /** Options of {@link adam} and {@link adamw}. `lr` and weight decay are per parameter group. */
 export interface AdamOptions {

@@ -1,5 +1,5 @@
-import { adamFamily, type AdamOptions } from './adam';
-import type { Optimizer } from './optimizer';
+import { adamFamily, type AdamOptions } from './adam.js';
+import type { Optimizer } from './optimizer.js';
 
 /**
  * AdamW with PyTorch's `torch.optim.AdamW` semantics: decoupled weight decay

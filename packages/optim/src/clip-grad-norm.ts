@@ -1,5 +1,5 @@
 import type { GraphBuilder } from '@anneal/onnx';
-import type { ScalarOps } from './scalar-ops';
+import type { ScalarOps } from './scalar-ops.js';
 
 /** Tensors computed by {@link emitGradNorms}. */
 export interface GradNorms {

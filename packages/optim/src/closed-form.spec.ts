@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { DataType, GraphBuilder, encodeModel } from '@anneal/onnx';
-import { adam, adamw, buildOptimizerStep, emitOptimizerUpdate, hyperparameterFeeds, sgd, zeroState } from './index';
-import { l2, runTrajectory } from './testing/ort-step-runner';
+import { adam, adamw, buildOptimizerStep, emitOptimizerUpdate, hyperparameterFeeds, sgd, zeroState } from './index.js';
+import { l2, runTrajectory } from './testing/ort-step-runner.js';
 
 const p0 = [0.5, -1.25, 2, 0.75, -0.1, 3];
 const g1 = [0.2, -0.4, 1.5, -0.05, 0.3, -2];

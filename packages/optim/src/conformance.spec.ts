@@ -1,7 +1,7 @@
 import { describeOptimizerConformance, type OptimizerConformanceCases, type OptimizerReference, type ReferenceParam } from '@anneal/testing';
 import { describe, expect, it } from 'vitest';
-import { builtinOptimizers, type OptimizerDescriptor } from './index';
-import { referenceRun, type ReferenceConfig, type Vectors } from './testing/hypergradient-reference';
+import { builtinOptimizers, type OptimizerDescriptor } from './index.js';
+import { referenceRun, type ReferenceConfig, type Vectors } from './testing/hypergradient-reference.js';
 
 /**
  * Every built-in optimizer against a float64 reference written here from torch.optim's update

@@ -1,5 +1,5 @@
 import type { GraphBuilder } from '@anneal/onnx';
-import { optimNames } from './naming';
+import { optimNames } from './naming.js';
 
 /** Which diagnostic a stats output carries. */
 export type StatKind = 'grad_norm' | 'weight_norm' | 'update_norm' | 'global_grad_norm' | 'lr';

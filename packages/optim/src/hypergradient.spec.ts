@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { DataType, GraphBuilder, encodeModel, tensors } from '@anneal/onnx';
-import { OptimConfigError, adamHd, buildOptimizerStep, emitOptimizerUpdate, hyperparameterFeeds, sgd, sgdHd, zeroState, type OptimizerUpdateConfig } from './index';
-import { referenceRun, regression, type ReferenceConfig, type ReferenceStep, type Vectors } from './testing/hypergradient-reference';
+import { OptimConfigError, adamHd, buildOptimizerStep, emitOptimizerUpdate, hyperparameterFeeds, sgd, sgdHd, zeroState, type OptimizerUpdateConfig } from './index.js';
+import { referenceRun, regression, type ReferenceConfig, type ReferenceStep, type Vectors } from './testing/hypergradient-reference.js';
 
 type UpdateConfig = Omit<OptimizerUpdateConfig, 'params'>;
 interface GraphStep {

@@ -1,7 +1,7 @@
-import { OptimConfigError } from './errors';
-import type { Term } from './linear-combination';
-import type { GroupParam, GroupUpdate, GroupUpdateContext, HyperparameterDefault } from './optimizer';
-import type { ScalarOps } from './scalar-ops';
+import { OptimConfigError } from './errors.js';
+import type { Term } from './linear-combination.js';
+import type { GroupParam, GroupUpdate, GroupUpdateContext, HyperparameterDefault } from './optimizer.js';
+import type { ScalarOps } from './scalar-ops.js';
 
 /**
  * Default hypergradient learning rates β, the values Baydin et al. (ICLR 2018) ran their MNIST

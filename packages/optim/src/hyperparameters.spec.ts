@@ -12,7 +12,7 @@ import {
   hyperparameterInputs,
   sgd,
   type OptimizerUpdateConfig,
-} from './index';
+} from './index.js';
 
 const params = [
   { name: 'fc.weight', grad: 'g.w', dims: [4, 3] },

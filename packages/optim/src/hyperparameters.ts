@@ -1,7 +1,7 @@
-import { OptimConfigError } from './errors';
-import { optimNames } from './naming';
-import type { Optimizer } from './optimizer';
-import { resolveGroups, type GroupConfig } from './param-groups';
+import { OptimConfigError } from './errors.js';
+import { optimNames } from './naming.js';
+import type { Optimizer } from './optimizer.js';
+import { resolveGroups, type GroupConfig } from './param-groups.js';
 
 /** One scalar float graph input carrying a hyperparameter. */
 export interface HyperparameterInput {

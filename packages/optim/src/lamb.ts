@@ -1,8 +1,8 @@
-import { adamBiasCorrections } from './adam';
-import { OptimConfigError } from './errors';
-import { combine, scaleTerms, type Term } from './linear-combination';
-import type { HyperparameterDefault, Optimizer, ParamUpdateContext } from './optimizer';
-import { exclusionOption, isExcluded, normOfCombination, trustRatio, type LayerwiseExclusion } from './trust-ratio';
+import { adamBiasCorrections } from './adam.js';
+import { OptimConfigError } from './errors.js';
+import { combine, scaleTerms, type Term } from './linear-combination.js';
+import type { HyperparameterDefault, Optimizer, ParamUpdateContext } from './optimizer.js';
+import { exclusionOption, isExcluded, normOfCombination, trustRatio, type LayerwiseExclusion } from './trust-ratio.js';
 
 /** Options of {@link lamb}. `lr` and weight decay are per parameter group (see `OptimizerUpdateConfig`). */
 export interface LambOptions {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder } from '@anneal/onnx';
-import { OptimConfigError, emitOptimizerUpdate, hyperparameterInputs, lars, type LarsOptions, type LayerwiseExclusion } from './index';
-import { l2, runTrajectory, worstRelativeError } from './testing/ort-step-runner';
-import { LAYERWISE_PARAMS, clipCoefficient, excludedParam, layerwiseGrads, layerwiseInit, norm, tensorRelativeError } from './testing/layerwise-fixture';
-import { fitLinearRegression } from './testing/linear-regression';
+import { OptimConfigError, emitOptimizerUpdate, hyperparameterInputs, lars, type LarsOptions, type LayerwiseExclusion } from './index.js';
+import { l2, runTrajectory, worstRelativeError } from './testing/ort-step-runner.js';
+import { LAYERWISE_PARAMS, clipCoefficient, excludedParam, layerwiseGrads, layerwiseInit, norm, tensorRelativeError } from './testing/layerwise-fixture.js';
+import { fitLinearRegression } from './testing/linear-regression.js';
 
 interface LarsCase {
   readonly name: string;

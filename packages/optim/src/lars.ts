@@ -1,7 +1,7 @@
-import { OptimConfigError } from './errors';
-import { combine, scaleTerms, type Term } from './linear-combination';
-import type { HyperparameterDefault, Optimizer, ParamUpdateContext } from './optimizer';
-import { exclusionOption, isExcluded, normOfCombination, trustRatio, type LayerwiseExclusion } from './trust-ratio';
+import { OptimConfigError } from './errors.js';
+import { combine, scaleTerms, type Term } from './linear-combination.js';
+import type { HyperparameterDefault, Optimizer, ParamUpdateContext } from './optimizer.js';
+import { exclusionOption, isExcluded, normOfCombination, trustRatio, type LayerwiseExclusion } from './trust-ratio.js';
 
 /** Options of {@link lars}. `lr` and weight decay are per parameter group (see `OptimizerUpdateConfig`). */
 export interface LarsOptions {

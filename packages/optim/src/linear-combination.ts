@@ -1,5 +1,5 @@
 import type { GraphBuilder } from '@anneal/onnx';
-import type { ScalarOps } from './scalar-ops';
+import type { ScalarOps } from './scalar-ops.js';
 
 /** `scale * tensor`, where `scale` is a 0-d tensor name and absent means 1. */
 export interface Term {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adam, adamw, buildOptimizerStep, sgd, type OptimizerStepConfig } from './index';
+import { adam, adamw, buildOptimizerStep, sgd, type OptimizerStepConfig } from './index.js';
 
 /** Nodes appended per parameter (marginal cost of one more parameter, measured from 2 to 3) and the per-update fixed cost (scalar hyperparameter math, global norm). */
 function counts(config: Omit<OptimizerStepConfig, 'params'>): { perParam: number; fixed: number } {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OptimConfigError, buildOptimizerStep, combine, scaleTerms, type Optimizer } from './index';
-import { runTrajectory } from './testing/ort-step-runner';
+import { OptimConfigError, buildOptimizerStep, combine, scaleTerms, type Optimizer } from './index.js';
+import { runTrajectory } from './testing/ort-step-runner.js';
 
 /** A plugin optimizer written against the public contract only: sign-SGD with its own hyperparameter. */
 const signSgd: Optimizer = {

@@ -1,13 +1,13 @@
 import type { PluginContext, PluginDescriptor } from '@anneal/plugin';
 import { z } from 'zod';
-import { adam } from './adam';
-import { adamHd } from './adam-hd';
-import { adamw } from './adamw';
-import { lamb } from './lamb';
-import { lars } from './lars';
-import type { Optimizer } from './optimizer';
-import { sgd } from './sgd';
-import { sgdHd } from './sgd-hd';
+import { adam } from './adam.js';
+import { adamHd } from './adam-hd.js';
+import { adamw } from './adamw.js';
+import { lamb } from './lamb.js';
+import { lars } from './lars.js';
+import type { Optimizer } from './optimizer.js';
+import { sgd } from './sgd.js';
+import { sgdHd } from './sgd-hd.js';
 
 /** What an optimizer's `create` receives besides its options. */
 export type OptimizerContext = PluginContext;

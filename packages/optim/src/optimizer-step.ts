@@ -1,7 +1,7 @@
 import { DataType, GraphBuilder, type ModelProto, type TensorValue } from '@anneal/onnx';
-import { OptimConfigError } from './errors';
-import { optimNames } from './naming';
-import { emitOptimizerUpdate, type OptimizerUpdate, type OptimizerUpdateConfig } from './optimizer-update';
+import { OptimConfigError } from './errors.js';
+import { optimNames } from './naming.js';
+import { emitOptimizerUpdate, type OptimizerUpdate, type OptimizerUpdateConfig } from './optimizer-update.js';
 
 /** A parameter of a standalone optimizer step: its name and static shape. */
 export interface StepParam {

@@ -1,13 +1,13 @@
 import { DataType, type Dim, type GraphBuilder } from '@anneal/onnx';
-import { emitGradNorms } from './clip-grad-norm';
-import { emitParamStats, type StatOutput } from './diagnostics';
-import { MissingTensorError, NameCollisionError, OptimConfigError } from './errors';
-import { hyperparameterInputs, type HyperparameterInput } from './hyperparameters';
-import { optimNames } from './naming';
-import type { GroupParam, Optimizer, ParamUpdateContext, TrainableParam } from './optimizer';
-import { resolveGroups, type ParamGroup } from './param-groups';
-import { ScalarOps } from './scalar-ops';
-import { emitWeightAverage, type WeightAverageConfig } from './weight-average';
+import { emitGradNorms } from './clip-grad-norm.js';
+import { emitParamStats, type StatOutput } from './diagnostics.js';
+import { MissingTensorError, NameCollisionError, OptimConfigError } from './errors.js';
+import { hyperparameterInputs, type HyperparameterInput } from './hyperparameters.js';
+import { optimNames } from './naming.js';
+import type { GroupParam, Optimizer, ParamUpdateContext, TrainableParam } from './optimizer.js';
+import { resolveGroups, type ParamGroup } from './param-groups.js';
+import { ScalarOps } from './scalar-ops.js';
+import { emitWeightAverage, type WeightAverageConfig } from './weight-average.js';
 
 /** Configuration of the optimizer update appended to a graph. */
 export interface OptimizerUpdateConfig {

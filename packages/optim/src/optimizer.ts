@@ -1,6 +1,6 @@
 import type { Dim, GraphBuilder } from '@anneal/onnx';
-import type { Term } from './linear-combination';
-import type { ScalarOps } from './scalar-ops';
+import type { Term } from './linear-combination.js';
+import type { ScalarOps } from './scalar-ops.js';
 
 /** A trainable parameter handed to the optimizer update: its value tensor and its gradient tensor. */
 export interface TrainableParam {

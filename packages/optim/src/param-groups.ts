@@ -1,7 +1,7 @@
-import { OptimConfigError } from './errors';
-import { DEFAULT_GROUP } from './naming';
+import { OptimConfigError } from './errors.js';
+import { DEFAULT_GROUP } from './naming.js';
 import type { Dim } from '@anneal/onnx';
-import type { TrainableParam } from './optimizer';
+import type { TrainableParam } from './optimizer.js';
 
 /**
  * A parameter group: parameters sharing a learning rate and a weight decay, each a scalar graph

@@ -1,7 +1,7 @@
-import { OptimConfigError } from './errors';
-import { emitHypergradientLr, effectiveGradient, hypergradientHyperparameter, HYPERGRADIENT_GROUP_SLOTS, HYPERGRADIENT_LR_DEFAULTS } from './hypergradient';
-import { combine, scaleTerms } from './linear-combination';
-import type { Optimizer, ParamUpdateContext } from './optimizer';
+import { OptimConfigError } from './errors.js';
+import { emitHypergradientLr, effectiveGradient, hypergradientHyperparameter, HYPERGRADIENT_GROUP_SLOTS, HYPERGRADIENT_LR_DEFAULTS } from './hypergradient.js';
+import { combine, scaleTerms } from './linear-combination.js';
+import type { Optimizer, ParamUpdateContext } from './optimizer.js';
 
 /** Options of {@link sgdHd}. The initial learning rate is the group's `lr`. */
 export interface SgdHdOptions {

@@ -1,6 +1,6 @@
-import { OptimConfigError } from './errors';
-import { combine, scaleTerms, type Term } from './linear-combination';
-import type { Optimizer, ParamUpdateContext } from './optimizer';
+import { OptimConfigError } from './errors.js';
+import { combine, scaleTerms, type Term } from './linear-combination.js';
+import type { Optimizer, ParamUpdateContext } from './optimizer.js';
 
 /** Options of {@link sgd}. `lr` and weight decay are per parameter group (see `OptimizerUpdateConfig`). */
 export interface SgdOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { adam, adamw, sgd, type Optimizer, type OptimizerStepConfig, type ParamGroup } from './index';
-import { runTrajectory, worstRelativeError } from './testing/ort-step-runner';
+import { adam, adamw, sgd, type Optimizer, type OptimizerStepConfig, type ParamGroup } from './index.js';
+import { runTrajectory, worstRelativeError } from './testing/ort-step-runner.js';
 
 interface TorchCase {
   name: string;

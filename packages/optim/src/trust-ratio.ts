@@ -1,8 +1,8 @@
 import type { GraphBuilder } from '@anneal/onnx';
-import { OptimConfigError } from './errors';
-import { combine, type Term } from './linear-combination';
-import type { TrainableParam } from './optimizer';
-import type { ScalarOps } from './scalar-ops';
+import { OptimConfigError } from './errors.js';
+import { combine, type Term } from './linear-combination.js';
+import type { TrainableParam } from './optimizer.js';
+import type { ScalarOps } from './scalar-ops.js';
 
 /**
  * Which parameters the layer-wise optimizers (LARS, LAMB) leave out of the trust ratio and of

@@ -1,6 +1,6 @@
 import { DataType, type Dim, type GraphBuilder } from '@anneal/onnx';
-import { OptimConfigError } from './errors';
-import { optimNames } from './naming';
+import { OptimConfigError } from './errors.js';
+import { optimNames } from './naming.js';
 
 /** An exponential moving average of the weights kept inside the step graph (Polyak averaging). */
 export interface WeightAverageConfig {

@@ -1,7 +1,7 @@
 import type { OptimizerDescriptor } from '@anneal/optim';
-import { lionDescriptor } from './lion';
+import { lionDescriptor } from './lion.js';
 
-export { lion, lionDescriptor, lionOptions, type LionOptions } from './lion';
+export { lion, lionDescriptor, lionOptions, type LionOptions } from './lion.js';
 
 /**
  * Every optimizer this plugin provides; a config names one by `type` and `package`:

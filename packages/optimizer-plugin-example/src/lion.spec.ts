@@ -2,7 +2,7 @@ import { describeOptimizerConformance, type OptimizerReference, type ReferencePa
 import { createPipeline } from '@anneal/pipeline';
 import { silentIo } from '@anneal/core';
 import { describe, expect, it } from 'vitest';
-import plugin, { descriptors, lionDescriptor, type LionOptions } from './index';
+import plugin, { descriptors, lionDescriptor, type LionOptions } from './index.js';
 
 /** Lion written from the paper's update rule, in float64. */
 function lionReference(o: Required<LionOptions>, params: readonly ReferenceParam[]): OptimizerReference {

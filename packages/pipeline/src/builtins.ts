@@ -6,7 +6,7 @@ import { builtinOptimizers } from '@anneal/optim';
 import type { PluginDescriptor } from '@anneal/plugin';
 import { builtinSchedulers } from '@anneal/schedulers';
 import { builtinPruners, builtinSamplers, builtinStorages } from '@anneal/search';
-import { builtinFileLoggers } from './loggers/builtin-loggers';
+import { builtinFileLoggers } from './loggers/builtin-loggers.js';
 
 /** Every built-in descriptor, of every kind; a pipeline registers them exactly as it registers plugins. */
 export const builtinPlugins: readonly PluginDescriptor[] = [

@@ -5,8 +5,8 @@ import type { AnnealEvent } from '@anneal/core';
 import { conformanceEvents, describeLoggerConformance, type LoggerConformanceCases } from '@anneal/testing';
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { builtinFileLoggers } from './loggers/builtin-loggers';
-import { metricsJsonl } from './loggers/metrics-jsonl';
+import { builtinFileLoggers } from './loggers/builtin-loggers.js';
+import { metricsJsonl } from './loggers/metrics-jsonl.js';
 
 /** The run-folder loggers of the pipeline through the logger conformance suite (each logger writes into its own temporary run folder). */
 

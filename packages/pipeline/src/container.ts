@@ -4,8 +4,8 @@ import type { RunIo } from '@anneal/core';
 import { safetensorsCheckpoints } from '@anneal/engine';
 import { PluginRegistry, type PluginDescriptor } from '@anneal/plugin';
 import { container as globalContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import type { AnnealKinds, AnnealRegistry } from './kinds';
-import { CHECKPOINT_IO, GRADIENT_REGISTRY, PLUGIN_REGISTRY, PLUGINS, RUN_IO } from './tokens';
+import type { AnnealKinds, AnnealRegistry } from './kinds.js';
+import { CHECKPOINT_IO, GRADIENT_REGISTRY, PLUGIN_REGISTRY, PLUGINS, RUN_IO } from './tokens.js';
 
 /** The gradient rules of every `gradient-rule` descriptor, in registration order (a later rule for an op replaces an earlier one). */
 function gradientRegistry(registry: AnnealRegistry): GradientRegistry {

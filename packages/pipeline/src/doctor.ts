@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { curvesFromRecords, diagnose, doctorReport, type Finding, type RunCurves } from '@anneal/diagnostics';
 import { writeReport } from '@anneal/report';
-import { readJsonFile } from './config/load-config';
-import { ConfigError } from './errors';
-import { readMetrics } from './loggers/metrics-jsonl';
-import { runPaths } from './run/run-paths';
+import { readJsonFile } from './config/load-config.js';
+import { ConfigError } from './errors.js';
+import { readMetrics } from './loggers/metrics-jsonl.js';
+import { runPaths } from './run/run-paths.js';
 
 /** What `anneal doctor` found. */
 export interface DoctorSummary {

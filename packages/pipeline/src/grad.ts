@@ -3,9 +3,9 @@ import { readNpy } from '@anneal/data';
 import { DataType, tensorToValue, writeFileAtomic, type TensorValue } from '@anneal/onnx';
 import { createSession, saveCheckpoint, fromOrtTensor, ortExecutor } from '@anneal/runtime';
 import { labelType, lossEmitter, prepareModel, type LossSpec } from '@anneal/engine';
-import { ConfigError } from './errors';
-import type { Pipeline } from './pipeline';
-import { GRADIENT_REGISTRY } from './tokens';
+import { ConfigError } from './errors.js';
+import type { Pipeline } from './pipeline.js';
+import { GRADIENT_REGISTRY } from './tokens.js';
 
 /** Options of {@link grad}. */
 export interface GradOptions {

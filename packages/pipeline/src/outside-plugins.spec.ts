@@ -10,8 +10,8 @@ import { silentIo } from '@anneal/core';
 import { loadModel } from '@anneal/onnx';
 import { loadCheckpoint } from '@anneal/runtime';
 import { RandomSampler } from '@anneal/search';
-import { createPipeline, modelLogits, readMetrics, type Pipeline } from './index';
-import { configData } from './run/evaluate';
+import { createPipeline, modelLogits, readMetrics, type Pipeline } from './index.js';
+import { configData } from './run/evaluate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..', '..');

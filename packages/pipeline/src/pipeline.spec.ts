@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { silentIo } from '@anneal/core';
 import { sgd } from '@anneal/optim';
-import { ALL_TOKENS, ConfigError, createPipeline, createRunContainer, composeRun, RUN_OPTIMIZER, RUN_CONFIG, PLUGINS } from './index';
+import { ALL_TOKENS, ConfigError, createPipeline, createRunContainer, composeRun, RUN_OPTIMIZER, RUN_CONFIG, PLUGINS } from './index.js';
 
 const src = dirname(fileURLToPath(import.meta.url));
 

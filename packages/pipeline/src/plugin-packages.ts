@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { moduleDescriptors, PluginContractError, type PluginDescriptor } from '@anneal/plugin';
-import { ConfigError } from './errors';
+import { ConfigError } from './errors.js';
 
 /**
  * Package names a config asks for: its `plugins` list plus every `package` of a plugin spec

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { scheduleChart, writeChart } from '@anneal/report';
-import { fitConfigSchema } from './config/fit-config';
-import { formatIssues, parseConfigText } from './config/load-config';
-import { childContainer } from './container';
-import { ConfigError } from './errors';
-import type { Pipeline } from './pipeline';
-import { loadPluginPackages, pluginPackages } from './plugin-packages';
-import { configData } from './run/evaluate';
-import { PLUGIN_REGISTRY } from './tokens';
+import { fitConfigSchema } from './config/fit-config.js';
+import { formatIssues, parseConfigText } from './config/load-config.js';
+import { childContainer } from './container.js';
+import { ConfigError } from './errors.js';
+import type { Pipeline } from './pipeline.js';
+import { loadPluginPackages, pluginPackages } from './plugin-packages.js';
+import { configData } from './run/evaluate.js';
+import { PLUGIN_REGISTRY } from './tokens.js';
 
 const plotFile = z
   .object({

@@ -5,11 +5,11 @@ import type { Optimizer } from '@anneal/optim';
 import type { PluginDescriptor } from '@anneal/plugin';
 import type { Pruner, Sampler, Storage, Trial } from '@anneal/search';
 import type { InjectionToken } from 'tsyringe';
-import type { FitConfig } from './config/fit-config';
-import type { TuneConfig } from './config/tune-config';
-import type { AnnealRegistry } from './kinds';
-import type { RunData, RunParts } from './run/run-data';
-import type { RunOptions } from './run/run-options';
+import type { FitConfig } from './config/fit-config.js';
+import type { TuneConfig } from './config/tune-config.js';
+import type { AnnealRegistry } from './kinds.js';
+import type { RunData, RunParts } from './run/run-data.js';
+import type { RunOptions } from './run/run-options.js';
 
 // Pipeline level (the root container): what every run and study shares.
 /** Plugin descriptors of every kind (multi-registered): the built-ins, the pipeline's plugins, and a run's plugin packages in its own container. */

@@ -1,6 +1,6 @@
 // The plugin contract shared by every Anneal extension point, and the one registry type.
-export { PLUGIN_KINDS, definePlugin, isKebabCase, isPluginDescriptor, kindNoun, pluginSpecSchema, type PluginContext, type PluginDescriptor, type PluginKind, type PluginSpec } from './descriptor';
-export { PluginRegistry, type ContextExtras, type KindTypes } from './registry';
-export { moduleDescriptors } from './module-descriptors';
-export { PluginConfigError, PluginContractError, PluginError, PluginOptionError, type PluginConfigIssue } from './errors';
-export { describeIssue, joinPath, kindOf, knownOptions, locateIssue } from './issue-format';
+export { PLUGIN_KINDS, definePlugin, isKebabCase, isPluginDescriptor, kindNoun, pluginSpecSchema, type PluginContext, type PluginDescriptor, type PluginKind, type PluginSpec } from './descriptor.js';
+export { PluginRegistry, type ContextExtras, type KindTypes } from './registry.js';
+export { moduleDescriptors } from './module-descriptors.js';
+export { PluginConfigError, PluginContractError, PluginError, PluginOptionError, type PluginConfigIssue } from './errors.js';
+export { describeIssue, joinPath, kindOf, knownOptions, locateIssue } from './issue-format.js';

@@ -1,5 +1,5 @@
-import { isPluginDescriptor, type PluginDescriptor } from './descriptor';
-import { PluginContractError } from './errors';
+import { isPluginDescriptor, type PluginDescriptor } from './descriptor.js';
+import { PluginContractError } from './errors.js';
 
 /**
  * The descriptors a plugin module exports: `descriptors` (an array), or a default export (an

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { definePlugin, moduleDescriptors, PluginConfigError, PluginContractError, PluginRegistry, type PluginContext } from './index';
+import { definePlugin, moduleDescriptors, PluginConfigError, PluginContractError, PluginRegistry, type PluginContext } from './index.js';
 
 interface Scale {
   factor: number;

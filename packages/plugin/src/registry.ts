@@ -1,6 +1,6 @@
-import { isKebabCase, isPluginDescriptor, kindNoun, type PluginContext, type PluginDescriptor, type PluginSpec } from './descriptor';
-import { PluginConfigError, PluginContractError } from './errors';
-import { joinPath, kindOf, locateIssue } from './issue-format';
+import { isKebabCase, isPluginDescriptor, kindNoun, type PluginContext, type PluginDescriptor, type PluginSpec } from './descriptor.js';
+import { PluginConfigError, PluginContractError } from './errors.js';
+import { joinPath, kindOf, locateIssue } from './issue-format.js';
 
 /** What a kind's descriptors produce and what their `create` receives. */
 export interface KindTypes {

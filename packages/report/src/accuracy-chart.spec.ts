@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accuracyChart } from './accuracy-chart';
-import { ChartError } from './errors';
+import { accuracyChart } from './accuracy-chart.js';
+import { ChartError } from './errors.js';
 
 describe('accuracyChart', () => {
   it('plots train and validation accuracy per epoch where present', () => {

@@ -1,5 +1,5 @@
-import { ChartError } from './errors';
-import type { ChartSeries, LineChartSpec } from './types';
+import { ChartError } from './errors.js';
+import type { ChartSeries, LineChartSpec } from './types.js';
 
 /** One epoch's accuracies, in 0..1; either may be missing. */
 export interface EpochAccuracy {

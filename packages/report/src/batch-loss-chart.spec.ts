@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { batchLossChart, debiasedEma } from './batch-loss-chart';
-import { attr, markElements, pathVertices, svgTexts } from './chart-test-helpers';
-import { ChartError } from './errors';
-import { vegaLiteSvg } from './vega-lite-svg';
+import { batchLossChart, debiasedEma } from './batch-loss-chart.js';
+import { attr, markElements, pathVertices, svgTexts } from './chart-test-helpers.js';
+import { ChartError } from './errors.js';
+import { vegaLiteSvg } from './vega-lite-svg.js';
 
 describe('debiasedEma', () => {
   it('matches the closed form s_t / (1 - β^t)', () => {

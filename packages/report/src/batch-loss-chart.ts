@@ -1,8 +1,8 @@
-import { ChartError } from './errors';
-import { formatValue } from './format-number';
-import { layersOf, type LayerEntry } from './vega-lite-base';
-import { lineChartVegaLite } from './vega-lite-spec';
-import type { VegaLiteSpec } from './vega-lite-svg';
+import { ChartError } from './errors.js';
+import { formatValue } from './format-number.js';
+import { layersOf, type LayerEntry } from './vega-lite-base.js';
+import { lineChartVegaLite } from './vega-lite-spec.js';
+import type { VegaLiteSpec } from './vega-lite-svg.js';
 
 /** Options of batchLossChart. */
 export interface BatchLossChartOptions {

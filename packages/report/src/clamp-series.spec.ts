@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampSeries } from './clamp-series';
+import { clampSeries } from './clamp-series.js';
 
 describe('clampSeries', () => {
   it('clamps values above the cap and inserts the crossings, linear in x', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cleanSeries } from './clean-series';
-import { ChartError } from './errors';
-import type { ChartSeries, LineChartSpec } from './types';
+import { cleanSeries } from './clean-series.js';
+import { ChartError } from './errors.js';
+import type { ChartSeries, LineChartSpec } from './types.js';
 
 const chart = (series: ChartSeries[], extra: Partial<LineChartSpec> = {}): LineChartSpec => ({
   title: 'test chart',

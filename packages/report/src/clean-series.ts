@@ -1,5 +1,5 @@
-import { ChartError } from './errors';
-import type { ChartPoint, LineChartSpec } from './types';
+import { ChartError } from './errors.js';
+import type { ChartPoint, LineChartSpec } from './types.js';
 
 /** A series after validation: only drawable points, band points kept apart. */
 export interface CleanSeries {

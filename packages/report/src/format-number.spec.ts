@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decadeTicks, distinctSciLabels, formatSci, formatValue } from './format-number';
+import { decadeTicks, distinctSciLabels, formatSci, formatValue } from './format-number.js';
 
 describe('formatSci', () => {
   it('writes learning rates the way configs do', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { attr, markElements, svgTexts, textElement, translate } from './chart-test-helpers';
-import { ChartError } from './errors';
-import { gridChart, type GridCell } from './grid-chart';
-import { vegaLiteSvg } from './vega-lite-svg';
+import { attr, markElements, svgTexts, textElement, translate } from './chart-test-helpers.js';
+import { ChartError } from './errors.js';
+import { gridChart, type GridCell } from './grid-chart.js';
+import { vegaLiteSvg } from './vega-lite-svg.js';
 
 const cells: GridCell[] = [];
 for (const lr of [1e-2, 1e-3, 3e-3]) {

@@ -1,7 +1,7 @@
-import { ChartError } from './errors';
-import { distinctSciLabels, formatValue } from './format-number';
-import { layeredChart, type LayerEntry } from './vega-lite-base';
-import type { VegaLiteSpec } from './vega-lite-svg';
+import { ChartError } from './errors.js';
+import { distinctSciLabels, formatValue } from './format-number.js';
+import { layeredChart, type LayerEntry } from './vega-lite-base.js';
+import type { VegaLiteSpec } from './vega-lite-svg.js';
 
 /** One cell of a learning-rate x weight-decay grid search. */
 export interface GridCell {

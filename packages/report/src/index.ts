@@ -15,24 +15,24 @@
  * await writeChart('runs/7/loss', lossChart(epochs, batches, stepsPerEpoch)); // loss.svg + loss.png
  * ```
  */
-export { ChartError } from './errors';
-export type { ChartPoint, ChartSeries, AxisSpec, LineChartSpec, ChartGridSpec } from './types';
-export { lineChartVegaLite, chartGridVegaLite, CHART_FONT } from './vega-lite-spec';
-export { lineChartSvg, chartGridSvg } from './render-svg';
-export { svgToPng, type PngOptions } from './svg-to-png';
-export { writeChart, type WrittenChart } from './write-chart';
-export { lossChart, type EpochLoss, type BatchLoss } from './loss-chart';
-export { accuracyChart, type EpochAccuracy } from './accuracy-chart';
-export { scheduleChart, type ScheduleValues, type ScheduleChartOptions } from './schedule-chart';
-export { vegaLiteSvg, writeVegaLite, type VegaLiteSpec } from './vega-lite-svg';
-export { batchLossChart, debiasedEma, type BatchLossChartOptions } from './batch-loss-chart';
-export { ratioChart, type RatioChartOptions } from './ratio-chart';
-export { lrProbeChart, type LrProbe } from './lr-probe-chart';
-export { rangeTestChart, type RangeTest } from './range-test-chart';
-export { gridChart, type GridCell, type GridChartOptions } from './grid-chart';
-export { formatSci, formatValue } from './format-number';
-export type { ReportChart, ReportFinding, ReportSection, ReportStatus, ReportDocument } from './report-document';
-export { ReportError } from './report-error';
-export { reportHtml } from './report-html';
-export { reportMarkdown, type ChartFiles } from './report-markdown';
-export { writeReport, type WrittenReport, type WriteReportOptions } from './write-report';
+export { ChartError } from './errors.js';
+export type { ChartPoint, ChartSeries, AxisSpec, LineChartSpec, ChartGridSpec } from './types.js';
+export { lineChartVegaLite, chartGridVegaLite, CHART_FONT } from './vega-lite-spec.js';
+export { lineChartSvg, chartGridSvg } from './render-svg.js';
+export { svgToPng, type PngOptions } from './svg-to-png.js';
+export { writeChart, type WrittenChart } from './write-chart.js';
+export { lossChart, type EpochLoss, type BatchLoss } from './loss-chart.js';
+export { accuracyChart, type EpochAccuracy } from './accuracy-chart.js';
+export { scheduleChart, type ScheduleValues, type ScheduleChartOptions } from './schedule-chart.js';
+export { vegaLiteSvg, writeVegaLite, type VegaLiteSpec } from './vega-lite-svg.js';
+export { batchLossChart, debiasedEma, type BatchLossChartOptions } from './batch-loss-chart.js';
+export { ratioChart, type RatioChartOptions } from './ratio-chart.js';
+export { lrProbeChart, type LrProbe } from './lr-probe-chart.js';
+export { rangeTestChart, type RangeTest } from './range-test-chart.js';
+export { gridChart, type GridCell, type GridChartOptions } from './grid-chart.js';
+export { formatSci, formatValue } from './format-number.js';
+export type { ReportChart, ReportFinding, ReportSection, ReportStatus, ReportDocument } from './report-document.js';
+export { ReportError } from './report-error.js';
+export { reportHtml } from './report-html.js';
+export { reportMarkdown, type ChartFiles } from './report-markdown.js';
+export { writeReport, type WrittenReport, type WriteReportOptions } from './write-report.js';

@@ -1,4 +1,4 @@
-import { ReportError } from './report-error';
+import { ReportError } from './report-error.js';
 
 /** Markup a chart SVG must not carry into an offline page: scripts, embedded HTML, links out. */
 const UNSAFE = /<script|<foreignObject|<iframe|<image|javascript:|(?:href|src)\s*=\s*["'](?!#)|url\(\s*["']?(?!#)/i;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ChartError } from './errors';
-import { lossChart } from './loss-chart';
-import { lineChartSvg } from './render-svg';
-import { markPaths } from './test-helpers';
+import { ChartError } from './errors.js';
+import { lossChart } from './loss-chart.js';
+import { lineChartSvg } from './render-svg.js';
+import { markPaths } from './test-helpers.js';
 
 const epochs = [
   { epoch: 1, mean: 1.0, std: 0.25, valLoss: 0.9 },

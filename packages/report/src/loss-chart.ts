@@ -1,5 +1,5 @@
-import { ChartError } from './errors';
-import type { ChartSeries, LineChartSpec } from './types';
+import { ChartError } from './errors.js';
+import type { ChartSeries, LineChartSpec } from './types.js';
 
 /** One epoch's training loss: mean and standard deviation over its batches, and the validation loss. */
 export interface EpochLoss {

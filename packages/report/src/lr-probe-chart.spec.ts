@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { attr, markElements, pathVertices, svgTexts } from './chart-test-helpers';
-import { ChartError } from './errors';
-import { lrProbeChart } from './lr-probe-chart';
-import { vegaLiteSvg } from './vega-lite-svg';
+import { attr, markElements, pathVertices, svgTexts } from './chart-test-helpers.js';
+import { ChartError } from './errors.js';
+import { lrProbeChart } from './lr-probe-chart.js';
+import { vegaLiteSvg } from './vega-lite-svg.js';
 
 const decay = (lr: number) => Array.from({ length: 10 }, (_, i) => 2.3 - 0.5 * (1 - Math.exp(-i * lr * 100)));
 

@@ -1,8 +1,8 @@
-import { clampSeries } from './clamp-series';
-import { ChartError } from './errors';
-import { distinctSciLabels, formatValue } from './format-number';
-import { layeredChart, type LayerEntry } from './vega-lite-base';
-import type { VegaLiteSpec } from './vega-lite-svg';
+import { clampSeries } from './clamp-series.js';
+import { ChartError } from './errors.js';
+import { distinctSciLabels, formatValue } from './format-number.js';
+import { layeredChart, type LayerEntry } from './vega-lite-base.js';
+import type { VegaLiteSpec } from './vega-lite-svg.js';
 
 /** One short learning-rate probe: its loss at each iteration, and whether the probe kept it. */
 export interface LrProbe {

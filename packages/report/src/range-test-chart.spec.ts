@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { debiasedEma } from './batch-loss-chart';
-import { attr, markElements, pathVertices, svgTexts, textElement, translate } from './chart-test-helpers';
-import { ChartError } from './errors';
-import { rangeTestChart } from './range-test-chart';
-import { vegaLiteSvg } from './vega-lite-svg';
+import { debiasedEma } from './batch-loss-chart.js';
+import { attr, markElements, pathVertices, svgTexts, textElement, translate } from './chart-test-helpers.js';
+import { ChartError } from './errors.js';
+import { rangeTestChart } from './range-test-chart.js';
+import { vegaLiteSvg } from './vega-lite-svg.js';
 
 const lrs = Array.from({ length: 61 }, (_, i) => 1e-6 * 10 ** (i / 10)); // 1e-6 .. 1
 const losses = lrs.map((lr, i) => 2.3 - 1.4 / (1 + (1e-3 / lr) ** 1.5) + (lr > 0.1 ? 40 * (lr - 0.1) : 0) + 0.05 * Math.sin(i));

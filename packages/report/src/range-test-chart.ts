@@ -1,9 +1,9 @@
-import { clampSeries } from './clamp-series';
-import { ChartError } from './errors';
-import { decadeTicks, formatSci, formatValue } from './format-number';
-import { referenceRuleLayers, type ReferenceRule } from './reference-rules';
-import { layeredChart, type LayerEntry } from './vega-lite-base';
-import type { VegaLiteSpec } from './vega-lite-svg';
+import { clampSeries } from './clamp-series.js';
+import { ChartError } from './errors.js';
+import { decadeTicks, formatSci, formatValue } from './format-number.js';
+import { referenceRuleLayers, type ReferenceRule } from './reference-rules.js';
+import { layeredChart, type LayerEntry } from './vega-lite-base.js';
+import type { VegaLiteSpec } from './vega-lite-svg.js';
 
 /** A learning-rate range test: loss per learning rate, its smoothed version and the picks. */
 export interface RangeTest {

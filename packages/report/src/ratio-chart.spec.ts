@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { attr, markElements, svgTexts, textElement, translate } from './chart-test-helpers';
-import { ChartError } from './errors';
-import { ratioChart } from './ratio-chart';
-import { vegaLiteSvg } from './vega-lite-svg';
+import { attr, markElements, svgTexts, textElement, translate } from './chart-test-helpers.js';
+import { ChartError } from './errors.js';
+import { ratioChart } from './ratio-chart.js';
+import { vegaLiteSvg } from './vega-lite-svg.js';
 
 const steps = (ratios: Record<string, (i: number) => number>, n = 20) =>
   Array.from({ length: n }, (_, i) => ({ step: (i + 1) * 10, ratios: Object.fromEntries(Object.entries(ratios).map(([k, f]) => [k, f(i)])) }));

@@ -1,8 +1,8 @@
-import { ChartError } from './errors';
-import { decadeTicks, formatSci } from './format-number';
-import { referenceRuleLayers } from './reference-rules';
-import { layeredChart, type LayerEntry } from './vega-lite-base';
-import type { VegaLiteSpec } from './vega-lite-svg';
+import { ChartError } from './errors.js';
+import { decadeTicks, formatSci } from './format-number.js';
+import { referenceRuleLayers } from './reference-rules.js';
+import { layeredChart, type LayerEntry } from './vega-lite-base.js';
+import type { VegaLiteSpec } from './vega-lite-svg.js';
 
 /** Options of ratioChart. */
 export interface RatioChartOptions {

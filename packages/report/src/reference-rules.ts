@@ -1,4 +1,4 @@
-import type { LayerEntry } from './vega-lite-base';
+import type { LayerEntry } from './vega-lite-base.js';
 
 /** A labelled reference line across the plot. */
 export interface ReferenceRule {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ChartError } from './errors';
-import { chartGridSvg, lineChartSvg } from './render-svg';
-import { markPaths } from './test-helpers';
-import type { LineChartSpec } from './types';
+import { ChartError } from './errors.js';
+import { chartGridSvg, lineChartSvg } from './render-svg.js';
+import { markPaths } from './test-helpers.js';
+import type { LineChartSpec } from './types.js';
 
 const band: LineChartSpec = {
   title: 'Loss & <friends>',

@@ -1,6 +1,6 @@
-import type { ChartGridSpec, LineChartSpec } from './types';
-import { chartGridVegaLite, lineChartVegaLite } from './vega-lite-spec';
-import { vegaLiteSvg } from './vega-lite-svg';
+import type { ChartGridSpec, LineChartSpec } from './types.js';
+import { chartGridVegaLite, lineChartVegaLite } from './vega-lite-spec.js';
+import { vegaLiteSvg } from './vega-lite-svg.js';
 
 /**
  * Renders a line chart to an SVG document (a string starting with `<svg`), in Node without a

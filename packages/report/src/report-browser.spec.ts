@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findChromium, renderReport } from '@anneal/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportCharts } from './report-document';
-import { sampleReport } from './report-fixture';
-import { writeReport, type WrittenReport } from './write-report';
+import { reportCharts } from './report-document.js';
+import { sampleReport } from './report-fixture.js';
+import { writeReport, type WrittenReport } from './write-report.js';
 
 describe.skipIf(!findChromium())('report.html in headless chromium (skipped when no chromium binary is found: apt-get install chromium)', () => {
   const doc = sampleReport();

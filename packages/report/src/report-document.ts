@@ -1,5 +1,5 @@
-import { ReportError } from './report-error';
-import type { VegaLiteSpec } from './vega-lite-svg';
+import { ReportError } from './report-error.js';
+import type { VegaLiteSpec } from './vega-lite-svg.js';
 
 /** A chart of a report section; `name` is its file stem (`charts/<name>.svg`), unique in the report. */
 export interface ReportChart {

@@ -1,15 +1,15 @@
 // A realistic report for this package's specs only (not exported from index.ts): every chart
 // kind of the package, built from deterministic synthetic training curves.
-import { accuracyChart } from './accuracy-chart';
-import { batchLossChart, debiasedEma } from './batch-loss-chart';
-import { gridChart, type GridCell } from './grid-chart';
-import { lossChart } from './loss-chart';
-import { lrProbeChart } from './lr-probe-chart';
-import { rangeTestChart } from './range-test-chart';
-import { ratioChart } from './ratio-chart';
-import type { ReportDocument } from './report-document';
-import { scheduleChart } from './schedule-chart';
-import { lineChartVegaLite } from './vega-lite-spec';
+import { accuracyChart } from './accuracy-chart.js';
+import { batchLossChart, debiasedEma } from './batch-loss-chart.js';
+import { gridChart, type GridCell } from './grid-chart.js';
+import { lossChart } from './loss-chart.js';
+import { lrProbeChart } from './lr-probe-chart.js';
+import { rangeTestChart } from './range-test-chart.js';
+import { ratioChart } from './ratio-chart.js';
+import type { ReportDocument } from './report-document.js';
+import { scheduleChart } from './schedule-chart.js';
+import { lineChartVegaLite } from './vega-lite-spec.js';
 
 /** A small deterministic pseudo-random sequence in [0, 1) (LCG), so fixtures never change. */
 function noise(seed: number): () => number {

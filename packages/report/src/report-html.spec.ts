@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ReportDocument } from './report-document';
-import { ReportError } from './report-error';
-import { reportHtml } from './report-html';
-import { sampleReport } from './report-fixture';
+import type { ReportDocument } from './report-document.js';
+import { ReportError } from './report-error.js';
+import { reportHtml } from './report-html.js';
+import { sampleReport } from './report-fixture.js';
 
 /** A minimal chart SVG with a clip path, shaped like Vega's output. */
 const svgFor = (name: string) =>

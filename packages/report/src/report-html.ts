@@ -1,5 +1,5 @@
-import { formatValue } from './format-number';
-import { inlineSvg } from './inline-svg';
+import { formatValue } from './format-number.js';
+import { inlineSvg } from './inline-svg.js';
 import {
   splitCode,
   validateReport,
@@ -7,9 +7,9 @@ import {
   type ReportDocument,
   type ReportFinding,
   type ReportSection,
-} from './report-document';
-import { ReportError } from './report-error';
-import { REPORT_CSS } from './report-style';
+} from './report-document.js';
+import { ReportError } from './report-error.js';
+import { REPORT_CSS } from './report-style.js';
 
 /** Blocks scripts and every fetch: the page may only use its own inline styles and SVG. */
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ReportError } from './report-error';
-import { sampleReport } from './report-fixture';
-import { reportMarkdown } from './report-markdown';
+import { ReportError } from './report-error.js';
+import { sampleReport } from './report-fixture.js';
+import { reportMarkdown } from './report-markdown.js';
 
 const doc = sampleReport();
 const names = doc.sections.flatMap((s) => s.charts ?? []).map((c) => c.name);

@@ -1,6 +1,6 @@
-import { formatValue } from './format-number';
-import { splitCode, validateReport, type ReportDocument, type ReportFinding, type ReportSection, type ReportStatus } from './report-document';
-import { ReportError } from './report-error';
+import { formatValue } from './format-number.js';
+import { splitCode, validateReport, type ReportDocument, type ReportFinding, type ReportSection, type ReportStatus } from './report-document.js';
+import { ReportError } from './report-error.js';
 
 /** Relative paths of a chart's rendered files, as written next to report.md. */
 export interface ChartFiles {

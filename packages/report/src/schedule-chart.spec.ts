@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ChartError } from './errors';
-import { lineChartSvg } from './render-svg';
-import { scheduleChart } from './schedule-chart';
-import { markPaths } from './test-helpers';
+import { ChartError } from './errors.js';
+import { lineChartSvg } from './render-svg.js';
+import { scheduleChart } from './schedule-chart.js';
+import { markPaths } from './test-helpers.js';
 
 describe('scheduleChart', () => {
   it('plots values[i] at step firstStep + i, one line per schedule', () => {

@@ -1,5 +1,5 @@
-import { ChartError } from './errors';
-import type { LineChartSpec } from './types';
+import { ChartError } from './errors.js';
+import type { LineChartSpec } from './types.js';
 
 /** One schedule (or parameter group) sampled at consecutive steps. */
 export interface ScheduleValues {

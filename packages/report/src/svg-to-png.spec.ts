@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ChartError } from './errors';
-import { lineChartSvg } from './render-svg';
-import { svgToPng } from './svg-to-png';
-import { countNonWhite, decodeRgbaPng, PNG_SIGNATURE, pngHeader, plotArea } from './test-helpers';
-import type { LineChartSpec } from './types';
+import { ChartError } from './errors.js';
+import { lineChartSvg } from './render-svg.js';
+import { svgToPng } from './svg-to-png.js';
+import { countNonWhite, decodeRgbaPng, PNG_SIGNATURE, pngHeader, plotArea } from './test-helpers.js';
+import type { LineChartSpec } from './types.js';
 
 // A wide band (lo 1, hi 9 around y = 5) fills most of the plot area; the line is thin.
 const bandChart: LineChartSpec = {

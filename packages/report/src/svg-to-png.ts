@@ -1,5 +1,5 @@
 import { Resvg } from '@resvg/resvg-js';
-import { ChartError } from './errors';
+import { ChartError } from './errors.js';
 
 /** Options of svgToPng. */
 export interface PngOptions {

@@ -1,5 +1,5 @@
-import { CHART_FONT } from './vega-lite-spec';
-import type { VegaLiteSpec } from './vega-lite-svg';
+import { CHART_FONT } from './vega-lite-spec.js';
+import type { VegaLiteSpec } from './vega-lite-svg.js';
 
 type LayerTopLevel = Extract<VegaLiteSpec, { layer: unknown }>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ChartError } from './errors';
-import { chartGridVegaLite, lineChartVegaLite } from './vega-lite-spec';
-import type { LineChartSpec } from './types';
+import { ChartError } from './errors.js';
+import { chartGridVegaLite, lineChartVegaLite } from './vega-lite-spec.js';
+import type { LineChartSpec } from './types.js';
 
 const spec: LineChartSpec = {
   title: 'loss',

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { cleanSeries } from './clean-series';
-import { ChartError } from './errors';
-import type { ChartGridSpec, LineChartSpec } from './types';
+import { cleanSeries } from './clean-series.js';
+import { ChartError } from './errors.js';
+import type { ChartGridSpec, LineChartSpec } from './types.js';
 
 type LayerTopLevel = Extract<TopLevelSpec, { layer: unknown }>;
 type LayerEntry = LayerTopLevel['layer'][number];

@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChartError } from './errors';
-import { PNG_SIGNATURE, pngHeader } from './test-helpers';
-import { vegaLiteSvg, writeVegaLite, type VegaLiteSpec } from './vega-lite-svg';
+import { ChartError } from './errors.js';
+import { PNG_SIGNATURE, pngHeader } from './test-helpers.js';
+import { vegaLiteSvg, writeVegaLite, type VegaLiteSpec } from './vega-lite-svg.js';
 
 const bars: VegaLiteSpec = {
   title: 'importance',

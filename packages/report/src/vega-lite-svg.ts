@@ -2,9 +2,9 @@ import { basename } from 'node:path';
 import { writeFileAtomic } from '@anneal/onnx';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { ChartError } from './errors';
-import { svgToPng, type PngOptions } from './svg-to-png';
-import type { WrittenChart } from './write-chart';
+import { ChartError } from './errors.js';
+import { svgToPng, type PngOptions } from './svg-to-png.js';
+import type { WrittenChart } from './write-chart.js';
 
 /**
  * Any Vega-Lite top-level spec (vega-lite's `TopLevelSpec`), re-exported so packages that build

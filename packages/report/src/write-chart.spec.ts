@@ -2,10 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChartError } from './errors';
-import { PNG_SIGNATURE, pngHeader } from './test-helpers';
-import type { LineChartSpec } from './types';
-import { writeChart } from './write-chart';
+import { ChartError } from './errors.js';
+import { PNG_SIGNATURE, pngHeader } from './test-helpers.js';
+import type { LineChartSpec } from './types.js';
+import { writeChart } from './write-chart.js';
 
 const spec: LineChartSpec = {
   title: 'loss',

@@ -1,7 +1,7 @@
 import { writeFileAtomic } from '@anneal/onnx';
-import { lineChartSvg, chartGridSvg } from './render-svg';
-import { svgToPng, type PngOptions } from './svg-to-png';
-import type { ChartGridSpec, LineChartSpec } from './types';
+import { lineChartSvg, chartGridSvg } from './render-svg.js';
+import { svgToPng, type PngOptions } from './svg-to-png.js';
+import type { ChartGridSpec, LineChartSpec } from './types.js';
 
 /** Paths written by writeChart. */
 export interface WrittenChart {

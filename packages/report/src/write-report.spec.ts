@@ -2,13 +2,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChartError } from './errors';
-import type { ReportDocument } from './report-document';
-import { ReportError } from './report-error';
-import { sampleReport } from './report-fixture';
-import { PNG_SIGNATURE, pngHeader } from './test-helpers';
-import type { VegaLiteSpec } from './vega-lite-svg';
-import { writeReport } from './write-report';
+import { ChartError } from './errors.js';
+import type { ReportDocument } from './report-document.js';
+import { ReportError } from './report-error.js';
+import { sampleReport } from './report-fixture.js';
+import { PNG_SIGNATURE, pngHeader } from './test-helpers.js';
+import type { VegaLiteSpec } from './vega-lite-svg.js';
+import { writeReport } from './write-report.js';
 
 const root = mkdtempSync(join(tmpdir(), 'anneal-report-doc-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

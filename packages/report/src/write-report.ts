@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '@anneal/onnx';
-import { reportCharts, validateReport, type ReportDocument } from './report-document';
-import { reportHtml } from './report-html';
-import { reportMarkdown, type ChartFiles } from './report-markdown';
-import { svgToPng, type PngOptions } from './svg-to-png';
-import { vegaLiteSvg } from './vega-lite-svg';
+import { reportCharts, validateReport, type ReportDocument } from './report-document.js';
+import { reportHtml } from './report-html.js';
+import { reportMarkdown, type ChartFiles } from './report-markdown.js';
+import { svgToPng, type PngOptions } from './svg-to-png.js';
+import { vegaLiteSvg } from './vega-lite-svg.js';
 
 /** Paths written by writeReport. */
 export interface WrittenReport {

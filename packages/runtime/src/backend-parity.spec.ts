@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, tensors } from '@anneal/onnx';
 import { randn } from '@anneal/testing';
-import { createSession } from './create-session';
-import type { Device } from './warnings';
+import { createSession } from './create-session.js';
+import type { Device } from './warnings.js';
 
 const N = 8, IN = 16, OUT = 5;
 const wData = randn(IN * OUT, 1, 0.5);

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataType, type TensorValue } from '@anneal/onnx';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { CheckpointNotFoundError, CorruptCheckpointError, UnsupportedDtypeError } from './errors';
-import { encodeSafetensors } from './safetensors';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { CheckpointNotFoundError, CorruptCheckpointError, UnsupportedDtypeError } from './errors.js';
+import { encodeSafetensors } from './safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'anneal-ckpt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic, type TensorValue } from '@anneal/onnx';
-import { CheckpointNotFoundError } from './errors';
-import { decodeSafetensors, encodeSafetensors, type SafetensorsContents } from './safetensors';
+import { CheckpointNotFoundError } from './errors.js';
+import { decodeSafetensors, encodeSafetensors, type SafetensorsContents } from './safetensors.js';
 
 /**
  * Writes tensors (parameters and optimizer state, see CHECKPOINT.md) and string metadata to a

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { firstValueFrom, toArray } from 'rxjs';
 import { DataType, GraphBuilder, encodeModel, type ModelProto } from '@anneal/onnx';
-import { createSession } from './create-session';
-import { BackendUnavailableError, SessionRunError } from './errors';
-import { fromOrtTensor } from './tensor-convert';
-import type { RuntimeWarning } from './warnings';
+import { createSession } from './create-session.js';
+import { BackendUnavailableError, SessionRunError } from './errors.js';
+import { fromOrtTensor } from './tensor-convert.js';
+import type { RuntimeWarning } from './warnings.js';
 
 /** y = relu(x) * 2, z = Cast(y > 1) as int64 */
 function smallModel(): ModelProto {

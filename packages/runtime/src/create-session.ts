@@ -1,9 +1,9 @@
 import type { InferenceSession } from 'onnxruntime-common';
 import { encodeModel, type ModelProto } from '@anneal/onnx';
-import { loadNodeBackend, loadWebBackend, type OrtBackendModule } from './backends';
-import { BackendUnavailableError, type BackendFailure } from './errors';
-import { Session } from './session';
-import type { Device, RuntimeWarning } from './warnings';
+import { loadNodeBackend, loadWebBackend, type OrtBackendModule } from './backends.js';
+import { BackendUnavailableError, type BackendFailure } from './errors.js';
+import { Session } from './session.js';
+import type { Device, RuntimeWarning } from './warnings.js';
 
 /** Options of {@link createSession}. */
 export interface SessionOptions {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, UnknownTensorError, decodeModel, encodeModel, tensors } from '@anneal/onnx';
-import { createSession } from './create-session';
-import { exportInferenceModel } from './export-inference';
-import { TensorMismatchError } from './errors';
-import type { Device } from './warnings';
+import { createSession } from './create-session.js';
+import { exportInferenceModel } from './export-inference.js';
+import { TensorMismatchError } from './errors.js';
+import type { Device } from './warnings.js';
 
 /**
  * A train-step-shaped graph: inputs x, labels, lr and the trainable w; a frozen initializer b.

@@ -1,5 +1,5 @@
 import { DataType, GraphIndex, UnknownTensorError, describeValueInfo, subgraphInputs, valueToTensor, type ModelProto, type TensorValue } from '@anneal/onnx';
-import { TensorMismatchError } from './errors';
+import { TensorMismatchError } from './errors.js';
 
 /** Options of {@link exportInferenceModel}. */
 export interface ExportInferenceOptions {

@@ -9,18 +9,18 @@ export {
   CorruptCheckpointError,
   type BackendFailure,
   type CheckpointCorruption,
-} from './errors';
-export type { Device, RuntimeWarning, DeviceFallbackWarning } from './warnings';
-export { createSession, type SessionOptions } from './create-session';
-export { Session, type Feeds } from './session';
-export { toOrtTensor, fromOrtTensor, fromOrtTensorAsync, ortTypeOf, dataTypeOf, isTensorValue, type OrtTensor } from './tensor-convert';
-export { ortExecutor, type OrtExecutor } from './ort-executor';
-export { StateStore } from './state-store';
-export { saveCheckpoint, loadCheckpoint } from './checkpoint';
-export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from './safetensors';
-export { exportInferenceModel, type ExportInferenceOptions } from './export-inference';
-export { ShardPool, ShardWorkerError, type ShardPoolOptions, type ShardRunResult } from './parallel/shard-pool';
-export type { MicroBatch } from './parallel/shard-protocol';
-export { accumulatePieces, type ReduceTarget } from './parallel/accumulate-pieces';
-export { axpy, chunkRange, reduceChunk, Barrier } from './parallel/all-reduce';
-export { sharedLayout, type SharedLayout, type SharedSlot } from './parallel/shared-layout';
+} from './errors.js';
+export type { Device, RuntimeWarning, DeviceFallbackWarning } from './warnings.js';
+export { createSession, type SessionOptions } from './create-session.js';
+export { Session, type Feeds } from './session.js';
+export { toOrtTensor, fromOrtTensor, fromOrtTensorAsync, ortTypeOf, dataTypeOf, isTensorValue, type OrtTensor } from './tensor-convert.js';
+export { ortExecutor, type OrtExecutor } from './ort-executor.js';
+export { StateStore } from './state-store.js';
+export { saveCheckpoint, loadCheckpoint } from './checkpoint.js';
+export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from './safetensors.js';
+export { exportInferenceModel, type ExportInferenceOptions } from './export-inference.js';
+export { ShardPool, ShardWorkerError, type ShardPoolOptions, type ShardRunResult } from './parallel/shard-pool.js';
+export type { MicroBatch } from './parallel/shard-protocol.js';
+export { accumulatePieces, type ReduceTarget } from './parallel/accumulate-pieces.js';
+export { axpy, chunkRange, reduceChunk, Barrier } from './parallel/all-reduce.js';
+export { sharedLayout, type SharedLayout, type SharedSlot } from './parallel/shared-layout.js';

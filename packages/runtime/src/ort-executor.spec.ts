@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DataType, GraphBuilder } from '@anneal/onnx';
-import { ortExecutor } from './ort-executor';
-import * as created from './create-session';
+import { ortExecutor } from './ort-executor.js';
+import * as created from './create-session.js';
 
 vi.mock('./create-session', async (importOriginal) => {
-  const original = await importOriginal<typeof import('./create-session')>();
+  const original = await importOriginal<typeof import('./create-session.js')>();
   return { ...original, createSession: vi.fn(original.createSession) };
 });
 

@@ -1,7 +1,7 @@
 import type { Executor, ModelProto, TensorValue } from '@anneal/onnx';
-import { createSession, type SessionOptions } from './create-session';
-import type { Session } from './session';
-import { fromOrtTensorAsync } from './tensor-convert';
+import { createSession, type SessionOptions } from './create-session.js';
+import type { Session } from './session.js';
+import { fromOrtTensorAsync } from './tensor-convert.js';
 
 /** An {@link Executor} over ONNX Runtime that keeps one session per model object. */
 export interface OrtExecutor extends Executor {

@@ -1,5 +1,5 @@
 import { DataType, sizeOf, type TensorValue, type TypedArray } from '@anneal/onnx';
-import { CorruptCheckpointError, TensorMismatchError, UnsupportedDtypeError } from './errors';
+import { CorruptCheckpointError, TensorMismatchError, UnsupportedDtypeError } from './errors.js';
 
 /** The contents of a safetensors file. */
 export interface SafetensorsContents {

@@ -1,9 +1,9 @@
 import type { InferenceSession } from 'onnxruntime-common';
 import { ReplaySubject, type Observable } from 'rxjs';
 import type { TensorValue } from '@anneal/onnx';
-import { SessionRunError } from './errors';
-import { isTensorValue, toOrtTensor, type OrtTensor } from './tensor-convert';
-import type { Device, RuntimeWarning } from './warnings';
+import { SessionRunError } from './errors.js';
+import { isTensorValue, toOrtTensor, type OrtTensor } from './tensor-convert.js';
+import type { Device, RuntimeWarning } from './warnings.js';
 
 /** Feeds of one run: Anneal tensor values (wrapped without copying) or ORT tensors as they are. */
 export type Feeds = Record<string, TensorValue | OrtTensor>;

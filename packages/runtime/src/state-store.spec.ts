@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder } from '@anneal/onnx';
-import { createSession } from './create-session';
-import { StateStore } from './state-store';
-import { TensorMismatchError, UnknownStateError } from './errors';
+import { createSession } from './create-session.js';
+import { StateStore } from './state-store.js';
+import { TensorMismatchError, UnknownStateError } from './errors.js';
 
 /** One SGD step on L = sum(p^2): g = 2p, p_new = p - lr * g; and step_new = step + 1 (int64). */
 function sgdStep() {

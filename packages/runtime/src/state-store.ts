@@ -1,7 +1,7 @@
 import type { TensorValue } from '@anneal/onnx';
-import type { Feeds } from './session';
-import { TensorMismatchError, UnknownStateError } from './errors';
-import { fromOrtTensorAsync, toOrtTensor, type OrtTensor } from './tensor-convert';
+import type { Feeds } from './session.js';
+import { TensorMismatchError, UnknownStateError } from './errors.js';
+import { fromOrtTensorAsync, toOrtTensor, type OrtTensor } from './tensor-convert.js';
 
 function sameDims(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, type TensorValue } from '@anneal/onnx';
-import { dataTypeOf, fromOrtTensor, ortTypeOf, toOrtTensor } from './tensor-convert';
-import { TensorMismatchError, UnsupportedDtypeError } from './errors';
+import { dataTypeOf, fromOrtTensor, ortTypeOf, toOrtTensor } from './tensor-convert.js';
+import { TensorMismatchError, UnsupportedDtypeError } from './errors.js';
 
 const cases: Array<[string, TensorValue]> = [
   ['float32', { dataType: DataType.FLOAT, dims: [2, 2], data: new Float32Array([1, -2, 3.5, 4]) }],

@@ -1,6 +1,6 @@
 import { Tensor } from 'onnxruntime-common';
 import { DataType, sizeOf, type TensorValue, type TypedArray } from '@anneal/onnx';
-import { TensorMismatchError, UnsupportedDtypeError } from './errors';
+import { TensorMismatchError, UnsupportedDtypeError } from './errors.js';
 
 /** An ONNX Runtime tensor (the common type shared by onnxruntime-node and onnxruntime-web). */
 export type OrtTensor = Tensor;

@@ -1,7 +1,7 @@
 import { createStudy, RandomSampler, type Sampler } from '@anneal/search';
 import { describeSamplerConformance } from '@anneal/testing';
 import { describe, expect, it } from 'vitest';
-import plugin, { descriptors, HillClimbSampler, hillClimbDescriptor } from './index';
+import plugin, { descriptors, HillClimbSampler, hillClimbDescriptor } from './index.js';
 
 describeSamplerConformance(hillClimbDescriptor, { valid: [{}, { startupTrials: 2, sigma: 0.5, switchProbability: 0 }], invalid: [{ sigma: 0 }, { startupTrials: -1 }, { step: 1 }] });
 

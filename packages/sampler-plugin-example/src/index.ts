@@ -1,7 +1,7 @@
 import type { SamplerDescriptor } from '@anneal/search';
-import { hillClimbDescriptor } from './hill-climb';
+import { hillClimbDescriptor } from './hill-climb.js';
 
-export { HillClimbSampler, hillClimbDescriptor, hillClimbOptions, type HillClimbOptions } from './hill-climb';
+export { HillClimbSampler, hillClimbDescriptor, hillClimbOptions, type HillClimbOptions } from './hill-climb.js';
 
 /**
  * The samplers this plugin provides; a tune config names one by `type` and `package`:

@@ -3,7 +3,7 @@ import { PluginRegistry } from '@anneal/plugin';
 import { builtinSchedulers, ScheduleError, type SchedulerKinds } from '@anneal/schedulers';
 import { describeSchedulerConformance } from '@anneal/testing';
 import { describe, expect, it } from 'vitest';
-import plugin, { cyclicTriangular, cyclicTriangularDescriptor, descriptors } from './index';
+import plugin, { cyclicTriangular, cyclicTriangularDescriptor, descriptors } from './index.js';
 
 interface CyclicCase {
   name: string;

@@ -1,7 +1,7 @@
 import type { SchedulerDescriptor } from '@anneal/schedulers';
-import { cyclicTriangularDescriptor } from './cyclic-triangular';
+import { cyclicTriangularDescriptor } from './cyclic-triangular.js';
 
-export { cyclicTriangular, cyclicTriangularDescriptor, cyclicTriangularOptions, type CyclicTriangularOptions } from './cyclic-triangular';
+export { cyclicTriangular, cyclicTriangularDescriptor, cyclicTriangularOptions, type CyclicTriangularOptions } from './cyclic-triangular.js';
 
 /**
  * Every scheduler this plugin provides. A config names one by `type` and `package` (the CLI and

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batchScaleFactor, batchScaling } from './batch-scaling';
-import { ScheduleError } from './errors';
+import { batchScaleFactor, batchScaling } from './batch-scaling.js';
+import { ScheduleError } from './errors.js';
 
 describe('batchScaling (linear scaling rule with gradual warmup)', () => {
   it('scales by batch/baseBatch, its square root, or not at all', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { checkStep, parseScheduleOptions, stepCount } from './options';
-import type { Schedule } from './schedule';
+import { checkStep, parseScheduleOptions, stepCount } from './options.js';
+import type { Schedule } from './schedule.js';
 
 /** Options of {@link batchScaling}. */
 export interface BatchScalingOptions {

@@ -1,20 +1,20 @@
 import { z } from 'zod';
-import { chained } from './chained';
-import { constant, constantOptions } from './constant';
-import { cosine, cosineOptions } from './cosine';
-import { cosineWithWarmRestarts, cosineWithWarmRestartsOptions } from './cosine-with-warm-restarts';
-import { defineScheduler, scheduleSpecSchema, type SchedulerDescriptor } from './descriptor';
-import { exponential, exponentialOptions } from './exponential';
-import { inverseSqrt, inverseSqrtOptions } from './inverse-sqrt';
-import { linear, linearOptions } from './linear';
-import { milestonesSchema } from './milestones';
-import { multiStep, multiStepOptions } from './multi-step';
-import { oneCycle, oneCycleOptions } from './one-cycle';
-import { polynomial, polynomialOptions } from './polynomial';
-import { reduceOnPlateau, reduceOnPlateauOptions } from './reduce-on-plateau';
-import { sequential } from './sequential';
-import { step, stepOptions } from './step';
-import { checkWarmupFactor, warmup, warmupFields } from './warmup';
+import { chained } from './chained.js';
+import { constant, constantOptions } from './constant.js';
+import { cosine, cosineOptions } from './cosine.js';
+import { cosineWithWarmRestarts, cosineWithWarmRestartsOptions } from './cosine-with-warm-restarts.js';
+import { defineScheduler, scheduleSpecSchema, type SchedulerDescriptor } from './descriptor.js';
+import { exponential, exponentialOptions } from './exponential.js';
+import { inverseSqrt, inverseSqrtOptions } from './inverse-sqrt.js';
+import { linear, linearOptions } from './linear.js';
+import { milestonesSchema } from './milestones.js';
+import { multiStep, multiStepOptions } from './multi-step.js';
+import { oneCycle, oneCycleOptions } from './one-cycle.js';
+import { polynomial, polynomialOptions } from './polynomial.js';
+import { reduceOnPlateau, reduceOnPlateauOptions } from './reduce-on-plateau.js';
+import { sequential } from './sequential.js';
+import { step, stepOptions } from './step.js';
+import { checkWarmupFactor, warmup, warmupFields } from './warmup.js';
 
 const schedules = z.array(scheduleSpecSchema).min(1);
 

@@ -1,6 +1,6 @@
-import { checkSchedules, childStates } from './children';
-import { checkStep } from './options';
-import type { Schedule } from './schedule';
+import { checkSchedules, childStates } from './children.js';
+import { checkStep } from './options.js';
+import type { Schedule } from './schedule.js';
 
 /**
  * The product of several schedules' values at the same step, like torch `ChainedScheduler`

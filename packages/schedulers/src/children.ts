@@ -1,5 +1,5 @@
-import { ScheduleError } from './errors';
-import type { JsonValue, Schedule } from './schedule';
+import { ScheduleError } from './errors.js';
+import type { JsonValue, Schedule } from './schedule.js';
 
 /**
  * `state`/`restore` for a composition: the state is one entry per child (`null` for stateless

@@ -11,7 +11,7 @@ import {
   warmup,
   type JsonValue,
   type Schedule,
-} from './index';
+} from './index.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, t) => t);
 const at = (s: Schedule, steps: number[]): number[] => steps.map((t) => s.valueAt(t));

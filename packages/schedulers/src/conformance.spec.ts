@@ -1,6 +1,6 @@
 import { describeSchedulerConformance, type SchedulerConformanceCases } from '@anneal/testing';
 import { describe, expect, it } from 'vitest';
-import { builtinSchedulers } from './index';
+import { builtinSchedulers } from './index.js';
 
 const plateau = { type: 'reduce-on-plateau', base: 1, factor: 0.5, patience: 1 };
 

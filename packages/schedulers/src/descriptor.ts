@@ -1,6 +1,6 @@
 import { pluginSpecSchema, type PluginContext, type PluginDescriptor, type PluginSpec } from '@anneal/plugin';
 import type { z } from 'zod';
-import type { Schedule } from './schedule';
+import type { Schedule } from './schedule.js';
 
 /**
  * A schedule in config form: `type` is a descriptor id, `package` (optional) the npm package that

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveSteps } from './options';
+import { positiveSteps } from './options.js';
 
 /** A zod schema for milestones: strictly increasing integers >= 1. */
 export function milestonesSchema(): z.ZodType<number[], number[]> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { countReached, milestonesSchema } from './milestones';
-import { checkStep, finiteNumber, parseScheduleOptions, positiveNumber } from './options';
-import type { Schedule } from './schedule';
+import { countReached, milestonesSchema } from './milestones.js';
+import { checkStep, finiteNumber, parseScheduleOptions, positiveNumber } from './options.js';
+import type { Schedule } from './schedule.js';
 
 /** Options of {@link multiStep}. */
 export interface MultiStepOptions {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { checkStep, parseScheduleOptions, positiveNumber, positiveSteps } from './options';
-import type { Schedule } from './schedule';
+import { checkStep, parseScheduleOptions, positiveNumber, positiveSteps } from './options.js';
+import type { Schedule } from './schedule.js';
 
 /** Options of {@link oneCycle}. */
 export interface OneCycleOptions {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ScheduleError } from './errors';
+import { ScheduleError } from './errors.js';
 import { locateIssue } from '@anneal/plugin';
 
 /** A finite number (zod 4 numbers already reject NaN and ±Infinity). */

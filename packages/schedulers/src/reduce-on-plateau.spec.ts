@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reduceOnPlateau, ScheduleError, type JsonValue } from './index';
+import { reduceOnPlateau, ScheduleError, type JsonValue } from './index.js';
 
 function observeAll(s: ReturnType<typeof reduceOnPlateau>, metrics: number[]): void {
   metrics.forEach((m, step) => s.observe?.(m, step));

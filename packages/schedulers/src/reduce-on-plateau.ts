@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ScheduleError } from './errors';
-import { checkStep, finiteNumber, parseScheduleOptions, stepCount } from './options';
-import type { JsonValue, Schedule } from './schedule';
+import { ScheduleError } from './errors.js';
+import { checkStep, finiteNumber, parseScheduleOptions, stepCount } from './options.js';
+import type { JsonValue, Schedule } from './schedule.js';
 
 /** Options of {@link reduceOnPlateau}. */
 export interface ReduceOnPlateauOptions {

@@ -1,7 +1,7 @@
 import { PluginConfigError, PluginRegistry } from '@anneal/plugin';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { builtinSchedulers, cosine, defineScheduler, exponential, warmup, type SchedulerKinds } from './index';
+import { builtinSchedulers, cosine, defineScheduler, exponential, warmup, type SchedulerKinds } from './index.js';
 
 const registry = new PluginRegistry<SchedulerKinds>(builtinSchedulers);
 const build = (r: PluginRegistry<SchedulerKinds>, spec: unknown, path = 'schedule') => r.build('schedule', spec, path, {});

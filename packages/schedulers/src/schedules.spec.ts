@@ -13,7 +13,7 @@ import {
   step,
   warmup,
   type Schedule,
-} from './index';
+} from './index.js';
 
 const at = (s: Schedule, steps: number[]): number[] => steps.map((t) => s.valueAt(t));
 const c45 = (1 + Math.SQRT1_2) / 2; // (1 + cos(pi/4)) / 2

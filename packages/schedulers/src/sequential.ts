@@ -1,8 +1,8 @@
-import { ScheduleError } from './errors';
-import { checkSchedules, childStates } from './children';
-import { countReached, milestonesSchema } from './milestones';
-import { checkStep, parseScheduleOptions } from './options';
-import type { Schedule } from './schedule';
+import { ScheduleError } from './errors.js';
+import { checkSchedules, childStates } from './children.js';
+import { countReached, milestonesSchema } from './milestones.js';
+import { checkStep, parseScheduleOptions } from './options.js';
+import type { Schedule } from './schedule.js';
 
 /**
  * One schedule after another, like torch `SequentialLR`: `schedules[i]` runs from

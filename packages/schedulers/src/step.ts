@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { checkStep, finiteNumber, parseScheduleOptions, positiveNumber, positiveSteps } from './options';
-import type { Schedule } from './schedule';
+import { checkStep, finiteNumber, parseScheduleOptions, positiveNumber, positiveSteps } from './options.js';
+import type { Schedule } from './schedule.js';
 
 /** Options of {@link step}. */
 export interface StepOptions {

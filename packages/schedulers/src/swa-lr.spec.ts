@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { constant } from './constant';
-import { cosine } from './cosine';
-import { reduceOnPlateau } from './reduce-on-plateau';
-import { swaLr } from './swa-lr';
+import { constant } from './constant.js';
+import { cosine } from './cosine.js';
+import { reduceOnPlateau } from './reduce-on-plateau.js';
+import { swaLr } from './swa-lr.js';
 
 describe('swaLr (torch SWALR)', () => {
   const inner = cosine({ base: 0.1, tMax: 100 });

@@ -1,6 +1,6 @@
-import { checkStep } from './options';
-import { ScheduleError } from './errors';
-import type { Schedule } from './schedule';
+import { checkStep } from './options.js';
+import { ScheduleError } from './errors.js';
+import type { Schedule } from './schedule.js';
 
 /** Options of {@link swaLr}. */
 export interface SwaLrOptions {

@@ -16,7 +16,7 @@ import {
   step,
   warmup,
   type Schedule,
-} from './index';
+} from './index.js';
 
 interface TorchCase {
   name: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ScheduleError } from './errors';
-import { checkStep, parseScheduleOptions, stepCount } from './options';
-import type { Schedule } from './schedule';
+import { ScheduleError } from './errors.js';
+import { checkStep, parseScheduleOptions, stepCount } from './options.js';
+import type { Schedule } from './schedule.js';
 
 /** Options of {@link warmup}. */
 export interface WarmupOptions {

@@ -11,9 +11,9 @@ import {
   type StorageDescriptorCases,
 } from '@anneal/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { adjustedHigh } from './distributions';
-import { builtinPruners, builtinSamplers, builtinStorages } from './index';
-import type { Distribution } from './types';
+import { adjustedHigh } from './distributions.js';
+import { builtinPruners, builtinSamplers, builtinStorages } from './index.js';
+import type { Distribution } from './types.js';
 
 /** Every built-in sampler, pruner and storage of @anneal/search through its kind's conformance suite. */
 

@@ -1,5 +1,5 @@
-import { DistributionError } from './errors';
-import type { Distribution, ParamValue } from './types';
+import { DistributionError } from './errors.js';
+import type { Distribution, ParamValue } from './types.js';
 
 /**
  * Throws DistributionError unless `d` is well formed: finite bounds with low <= high, log needs

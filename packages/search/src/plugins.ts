@@ -3,19 +3,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PluginOptionError, type PluginContext, type PluginDescriptor } from '@anneal/plugin';
 import { z } from 'zod';
-import { HyperbandPruner } from './pruners/hyperband-pruner';
-import { MedianPruner } from './pruners/median-pruner';
-import { NopPruner } from './pruners/nop-pruner';
-import { PercentilePruner } from './pruners/percentile-pruner';
-import { SuccessiveHalvingPruner } from './pruners/successive-halving-pruner';
-import { GridSampler } from './samplers/grid-sampler';
-import { QmcSampler } from './samplers/qmc-sampler';
-import { RandomSampler } from './samplers/random-sampler';
-import { TpeSampler } from './samplers/tpe-sampler';
-import { JournalStorage } from './storage/journal-storage';
-import { MemoryStorage } from './storage/memory-storage';
-import { RedisStorage } from './storage/redis-storage';
-import type { Distribution, ParamValue, Pruner, Sampler, Storage } from './types';
+import { HyperbandPruner } from './pruners/hyperband-pruner.js';
+import { MedianPruner } from './pruners/median-pruner.js';
+import { NopPruner } from './pruners/nop-pruner.js';
+import { PercentilePruner } from './pruners/percentile-pruner.js';
+import { SuccessiveHalvingPruner } from './pruners/successive-halving-pruner.js';
+import { GridSampler } from './samplers/grid-sampler.js';
+import { QmcSampler } from './samplers/qmc-sampler.js';
+import { RandomSampler } from './samplers/random-sampler.js';
+import { TpeSampler } from './samplers/tpe-sampler.js';
+import { JournalStorage } from './storage/journal-storage.js';
+import { MemoryStorage } from './storage/memory-storage.js';
+import { RedisStorage } from './storage/redis-storage.js';
+import type { Distribution, ParamValue, Pruner, Sampler, Storage } from './types.js';
 
 /** What a sampler's `create` receives besides its options. */
 export interface SamplerContext extends PluginContext {

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { JournalStorage } from './storage/journal-storage';
-import { MemoryStorage } from './storage/memory-storage';
-import { createStudy } from './study';
-import type { Storage } from './types';
+import { JournalStorage } from './storage/journal-storage.js';
+import { MemoryStorage } from './storage/memory-storage.js';
+import { createStudy } from './study.js';
+import type { Storage } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'anneal-overhead-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

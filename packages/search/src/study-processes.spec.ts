@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { JournalStorage } from './storage/journal-storage';
-import { createStudy } from './study';
+import { JournalStorage } from './storage/journal-storage.js';
+import { createStudy } from './study.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = dirname(here);
@@ -90,7 +90,7 @@ describe('a journal study shared by processes', () => {
     await new Promise((r) => setTimeout(r, HEARTBEAT.graceMs + 100));
     // two workers (separate storages on the file) look for stale trials at once
     const other = await createStudy('hb', { storage: new JournalStorage(path), loadIfExists: true, heartbeat: HEARTBEAT });
-    const objective = (t: import('./trial').Trial) => (t.suggestFloat('x', -5, 5) === dead.params.x ? 0 : 1) + (t.suggestCategorical('act', ['relu', 'gelu']) === dead.params.act ? 0 : 1);
+    const objective = (t: import('./trial.js').Trial) => (t.suggestFloat('x', -5, 5) === dead.params.x ? 0 : 1) + (t.suggestCategorical('act', ['relu', 'gelu']) === dead.params.act ? 0 : 1);
     await Promise.all([alive.optimize(objective, { nTrials: 2 }), other.optimize(objective, { nTrials: 2 })]);
     const trials = await alive.trials();
     expect(trials).toHaveLength(5);

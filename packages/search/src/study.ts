@@ -1,9 +1,9 @@
-import { SearchError, TrialPruned, TrialStateError } from './errors';
-import { RandomSampler } from './samplers/random-sampler';
-import { MemoryStorage } from './storage/memory-storage';
-import { endTrial, Trial, type RelativeSample, type TrialContext } from './trial';
-import type { Direction, FrozenTrial, ParamValue, Pruner, Sampler, Storage, StudyView, TrialState } from './types';
-import { defaultWorkerId } from './worker-id';
+import { SearchError, TrialPruned, TrialStateError } from './errors.js';
+import { RandomSampler } from './samplers/random-sampler.js';
+import { MemoryStorage } from './storage/memory-storage.js';
+import { endTrial, Trial, type RelativeSample, type TrialContext } from './trial.js';
+import type { Direction, FrozenTrial, ParamValue, Pruner, Sampler, Storage, StudyView, TrialState } from './types.js';
+import { defaultWorkerId } from './worker-id.js';
 
 /** Options of {@link createStudy}. */
 export interface StudyOptions {

@@ -1,6 +1,6 @@
-import { checkDistribution, contains, describeDistribution, isSingle, sameDistribution } from './distributions';
-import { DistributionError, TrialStateError } from './errors';
-import type { Direction, Distribution, FrozenTrial, ParamValue, Pruner, Sampler, Storage, StudyView } from './types';
+import { checkDistribution, contains, describeDistribution, isSingle, sameDistribution } from './distributions.js';
+import { DistributionError, TrialStateError } from './errors.js';
+import type { Direction, Distribution, FrozenTrial, ParamValue, Pruner, Sampler, Storage, StudyView } from './types.js';
 
 /** What a Trial needs from its study (made by Study.ask). */
 export interface TrialContext {

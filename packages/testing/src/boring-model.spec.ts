@@ -1,8 +1,8 @@
 import { isNonFiniteStep, type AnnealEvent } from '@anneal/core';
 import { describe, expect, it } from 'vitest';
-import { boringModel } from './boring-model';
-import { poisonedBatches, runBoring } from './boring-run';
-import { memoryCheckpoints } from './memory-checkpoints';
+import { boringModel } from './boring-model.js';
+import { poisonedBatches, runBoring } from './boring-run.js';
+import { memoryCheckpoints } from './memory-checkpoints.js';
 
 const boring = boringModel();
 const epochEnds = (events: readonly AnnealEvent[]) => events.filter((e): e is Extract<AnnealEvent, { type: 'epoch:end' }> => e.type === 'epoch:end');

@@ -1,7 +1,7 @@
 import type { Batch, BatchSource, StepHyperparameters, TrainBackend, TrainResult } from '@anneal/core';
 import { permutation } from '@anneal/data';
 import { DataType, type TensorValue } from '@anneal/onnx';
-import { randn } from './fixtures';
+import { randn } from './fixtures.js';
 
 /** Options of {@link boringModel}. */
 export interface BoringModelOptions {

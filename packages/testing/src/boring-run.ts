@@ -1,6 +1,6 @@
 import { Trainer, accuracy, type AnnealEvent, type BatchSource, type Callback, type CheckpointIO, type FitResult } from '@anneal/core';
 import type { Observable } from 'rxjs';
-import type { BoringModel } from './boring-model';
+import type { BoringModel } from './boring-model.js';
 
 /** How the suites run the boring model in a Trainer. */
 export interface BoringRunConfig {

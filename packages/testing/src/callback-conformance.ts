@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { AnnealEvent, Callback, CallbackContext, CallbackDescriptor, RunInfo } from '@anneal/core';
 import { expect } from 'vitest';
-import { boringModel } from './boring-model';
-import { runBoring, type BoringRunOutcome } from './boring-run';
-import { comparable, expectPlainJson, expectTensors, withTempDirs } from './conformance-utils';
-import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract';
-import { memoryCheckpoints } from './memory-checkpoints';
+import { boringModel } from './boring-model.js';
+import { runBoring, type BoringRunOutcome } from './boring-run.js';
+import { comparable, expectPlainJson, expectTensors, withTempDirs } from './conformance-utils.js';
+import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract.js';
+import { memoryCheckpoints } from './memory-checkpoints.js';
 
 /** Inputs of {@link describeCallbackConformance}. */
 export interface CallbackConformanceCases {

@@ -7,13 +7,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { dataSourceConformanceChecks, describeDataSourceConformance } from './data-source-conformance';
-import type { ConformanceCheck } from './descriptor-contract';
-import { describeGradientRuleConformance, gradientRuleConformanceChecks, type GradientTestModel } from './gradient-rule-conformance';
-import { describeLossConformance, lossConformanceChecks } from './loss-conformance';
-import { describeModelConformance, modelConformanceChecks } from './model-conformance';
-import { describeOptimizerConformance, optimizerConformanceChecks, type OptimizerReference, type ReferenceParam } from './optimizer-conformance';
-import { randn } from './fixtures';
+import { dataSourceConformanceChecks, describeDataSourceConformance } from './data-source-conformance.js';
+import type { ConformanceCheck } from './descriptor-contract.js';
+import { describeGradientRuleConformance, gradientRuleConformanceChecks, type GradientTestModel } from './gradient-rule-conformance.js';
+import { describeLossConformance, lossConformanceChecks } from './loss-conformance.js';
+import { describeModelConformance, modelConformanceChecks } from './model-conformance.js';
+import { describeOptimizerConformance, optimizerConformanceChecks, type OptimizerReference, type ReferenceParam } from './optimizer-conformance.js';
+import { randn } from './fixtures.js';
 
 async function failure(checks: readonly ConformanceCheck[], words: string): Promise<Error | undefined> {
   const check = checks.find((c) => c.title.includes(words));

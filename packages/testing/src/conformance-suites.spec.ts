@@ -3,11 +3,11 @@ import { definePruner, NopPruner, type FrozenTrial, type StudyView } from '@anne
 import { EMPTY, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { callbackConformanceChecks, describeCallbackConformance } from './callback-conformance';
-import { descriptorContractChecks, type ConformanceCheck } from './descriptor-contract';
-import { describeLoggerConformance, loggerConformanceChecks } from './logger-conformance';
-import { describeMetricConformance, metricConformanceChecks } from './metric-conformance';
-import { describePrunerConformance, prunerConformanceChecks } from './pruner-conformance';
+import { callbackConformanceChecks, describeCallbackConformance } from './callback-conformance.js';
+import { descriptorContractChecks, type ConformanceCheck } from './descriptor-contract.js';
+import { describeLoggerConformance, loggerConformanceChecks } from './logger-conformance.js';
+import { describeMetricConformance, metricConformanceChecks } from './metric-conformance.js';
+import { describePrunerConformance, prunerConformanceChecks } from './pruner-conformance.js';
 
 /** Runs the check whose title contains `words`; resolves to its error (or undefined when it passed). */
 async function failure(checks: readonly ConformanceCheck[], words: string): Promise<Error | undefined> {

@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import type { ArrayDataset, DataSourceContext, DataSourceDescriptor } from '@anneal/data';
 import { DataType, type TensorValue } from '@anneal/onnx';
 import { expect } from 'vitest';
-import { comparable, withTempDirs } from './conformance-utils';
-import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract';
+import { comparable, withTempDirs } from './conformance-utils.js';
+import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract.js';
 
 /** Inputs of {@link describeDataSourceConformance}. */
 export interface DataSourceConformanceCases {

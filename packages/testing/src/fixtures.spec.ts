@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { ocrModels, randn } from './index';
+import { ocrModels, randn } from './index.js';
 
 describe('fixtures', () => {
   it('finds the real OCR models', () => {

@@ -1,7 +1,7 @@
 import type { GradientRule, GradientRuleContext, GradientRuleDescriptor } from '@anneal/autograd';
 import { DataType, GraphBuilder, tensorValueInfo, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { expect } from 'vitest';
-import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract';
+import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract.js';
 
 /** A small ONNX graph that uses the ops of the rules under test, with what to feed it. */
 export interface GradientTestModel {

@@ -5,12 +5,12 @@ import { dirname, join, relative } from 'node:path';
 import type { AnnealEvent, Logger, LoggerContext, LoggerDescriptor, ProgressBar, RunInfo, RunIo } from '@anneal/core';
 import { config, Subject, type Subscription } from 'rxjs';
 import { expect } from 'vitest';
-import { boringModel } from './boring-model';
-import { poisonedBatches, runBoring } from './boring-run';
-import { deepFrozen, sleep, withTempDirs } from './conformance-utils';
-import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract';
-import { ANNEAL_EVENT_TYPES, conformanceEvents } from './event-catalog';
-import { memoryCheckpoints } from './memory-checkpoints';
+import { boringModel } from './boring-model.js';
+import { poisonedBatches, runBoring } from './boring-run.js';
+import { deepFrozen, sleep, withTempDirs } from './conformance-utils.js';
+import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract.js';
+import { ANNEAL_EVENT_TYPES, conformanceEvents } from './event-catalog.js';
+import { memoryCheckpoints } from './memory-checkpoints.js';
 
 /** Inputs of {@link describeLoggerConformance}. */
 export interface LoggerConformanceCases {

@@ -1,8 +1,8 @@
 import type { GradientRegistry, Loss, LossContext, LossDescriptor } from '@anneal/autograd';
 import { DataType, GraphBuilder, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { expect } from 'vitest';
-import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract';
-import { randn } from './fixtures';
+import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract.js';
+import { randn } from './fixtures.js';
 
 /** Inputs of {@link describeLossConformance}. */
 export interface LossConformanceCases {

@@ -2,8 +2,8 @@ import type { Metric, MetricContext, MetricDescriptor } from '@anneal/core';
 import { gatherRows } from '@anneal/data';
 import { DataType, type TensorValue } from '@anneal/onnx';
 import { expect } from 'vitest';
-import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract';
-import { randn } from './fixtures';
+import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract.js';
+import { randn } from './fixtures.js';
 
 /** One batch a metric is updated with. */
 export interface MetricBatch {

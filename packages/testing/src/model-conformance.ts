@@ -3,9 +3,9 @@ import { dirname, join } from 'node:path';
 import type { DataShape, ModelContext, ModelDefinition, ModelDescriptor } from '@anneal/engine';
 import { DataType, encodeModel, GraphIndex, tensorToValue, type TensorValue } from '@anneal/onnx';
 import { expect } from 'vitest';
-import { withTempDirs } from './conformance-utils';
-import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract';
-import { randn } from './fixtures';
+import { withTempDirs } from './conformance-utils.js';
+import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract.js';
+import { randn } from './fixtures.js';
 
 /** Inputs of {@link describeModelConformance}. */
 export interface ModelConformanceCases {

@@ -2,9 +2,9 @@ import { isKebabCase } from '@anneal/plugin';
 import { DataType, encodeModel } from '@anneal/onnx';
 import type { Optimizer, OptimizerDescriptor, OptimizerStep, OptimizerStepConfig } from '@anneal/optim';
 import { expect } from 'vitest';
-import { maxRelativeError } from './compare';
-import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract';
-import { randn } from './fixtures';
+import { maxRelativeError } from './compare.js';
+import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract.js';
+import { randn } from './fixtures.js';
 
 /** A parameter as the reference sees it. */
 export interface ReferenceParam {

@@ -1,7 +1,7 @@
 import type { Direction, FrozenTrial, Pruner, PrunerContext, PrunerDescriptor, StudyView, TrialState } from '@anneal/search';
 import { expect } from 'vitest';
-import { deepFrozen } from './conformance-utils';
-import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract';
+import { deepFrozen } from './conformance-utils.js';
+import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract.js';
 
 /** Inputs of {@link describePrunerConformance}. */
 export interface PrunerConformanceCases {

@@ -1,6 +1,6 @@
 import { fromInternal, type Distribution, type FrozenTrial, type ParamValue, type Sampler, type StudyView } from '@anneal/search';
 import { describe, expect, it } from 'vitest';
-import { describeSamplerConformance, samplerConformanceChecks } from './sampler-conformance';
+import { describeSamplerConformance, samplerConformanceChecks } from './sampler-conformance.js';
 
 /** A third party's sampler, written only against the contract: a hash of (seed, trial, name) picks the value. */
 class HashSampler implements Sampler {

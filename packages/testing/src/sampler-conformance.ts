@@ -13,7 +13,7 @@ import {
   type SamplerDescriptor,
 } from '@anneal/search';
 import { describe, it } from 'vitest';
-import { descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions } from './descriptor-contract';
+import { descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions } from './descriptor-contract.js';
 
 /**
  * Every parameter the conformance objective suggests, with its distribution. `a_lr` and

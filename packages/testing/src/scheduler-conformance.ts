@@ -1,7 +1,7 @@
 import { isKebabCase, PluginRegistry } from '@anneal/plugin';
 import { builtinSchedulers, type JsonValue, type Schedule, type SchedulerContext, type SchedulerDescriptor, type SchedulerKinds } from '@anneal/schedulers';
 import { describe, expect, it } from 'vitest';
-import { descriptorContractChecks } from './descriptor-contract';
+import { descriptorContractChecks } from './descriptor-contract.js';
 
 /** Inputs of {@link describeSchedulerConformance}. */
 export interface SchedulerConformanceCases {

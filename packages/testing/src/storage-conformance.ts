@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SearchError, TrialStateError, type Distribution, type Storage, type StorageContext, type StorageDescriptor } from '@anneal/search';
 import { afterEach, describe, expect, it } from 'vitest';
-import { descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions } from './descriptor-contract';
+import { descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions } from './descriptor-contract.js';
 
 const INT: Distribution = { kind: 'int', low: 0, high: 9 };
 const LOG: Distribution = { kind: 'float', low: 1e-5, high: 1, log: true };

@@ -1,7 +1,7 @@
 import { mergeModels, type ModelProto } from '@anneal/onnx';
-import type { Backbone } from './backbone';
-import { ShapeMismatchError } from './errors';
-import { headInputDim } from './head';
+import type { Backbone } from './backbone.js';
+import { ShapeMismatchError } from './errors.js';
+import { headInputDim } from './head.js';
 
 /** Options of {@link attachHead}. */
 export interface AttachHeadOptions {

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { cutModel, DataType, loadModel, UnknownTensorError, type TensorValue } from '@anneal/onnx';
 import { createSession, fromOrtTensorAsync } from '@anneal/runtime';
 import { ocrModels } from '@anneal/testing';
-import { attachHead } from './attach';
-import { loadBackbone } from './backbone';
-import { ShapeMismatchError } from './errors';
-import { extractFeatures } from './features';
-import { buildHead } from './head';
+import { attachHead } from './attach.js';
+import { loadBackbone } from './backbone.js';
+import { ShapeMismatchError } from './errors.js';
+import { extractFeatures } from './features.js';
+import { buildHead } from './head.js';
 
 const images = (n: number): TensorValue => ({ dataType: DataType.FLOAT, dims: [n, 3, 48, 192], data: Float32Array.from({ length: n * 3 * 48 * 192 }, (_, i) => Math.sin(i * 0.013) * Math.cos(i * 0.0007)) });
 const labels = (n: number): TensorValue => ({ dataType: DataType.INT64, dims: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 2)) });

@@ -14,7 +14,7 @@ import {
   type ModelProto,
 } from '@anneal/onnx';
 import { prepareModel } from '@anneal/engine';
-import { TransferError } from './errors';
+import { TransferError } from './errors.js';
 
 /** How a cut tensor with spatial or sequence axes becomes one vector per example. */
 export type FeaturePool = 'auto' | 'avg' | 'max' | 'none';

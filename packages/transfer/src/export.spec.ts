@@ -4,10 +4,10 @@ import { DataType, encodeModel, type TensorValue } from '@anneal/onnx';
 import { adam } from '@anneal/optim';
 import { createSession, fromOrtTensorAsync } from '@anneal/runtime';
 import { ocrModels } from '@anneal/testing';
-import { attachHead } from './attach';
-import { loadBackbone } from './backbone';
-import { extractFeatures } from './features';
-import { buildHead } from './head';
+import { attachHead } from './attach.js';
+import { loadBackbone } from './backbone.js';
+import { extractFeatures } from './features.js';
+import { buildHead } from './head.js';
 
 const n = 6;
 const x: TensorValue = { dataType: DataType.FLOAT, dims: [n, 3, 48, 192], data: Float32Array.from({ length: n * 3 * 48 * 192 }, (_, i) => Math.sin(i * 0.0021) * Math.cos(i * 0.013)) };

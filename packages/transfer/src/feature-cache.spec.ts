@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataType, type TensorValue } from '@anneal/onnx';
 import { ocrModels } from '@anneal/testing';
-import { loadBackbone } from './backbone';
-import { FeatureCache, hashDataset } from './feature-cache';
-import { extractFeatures } from './features';
+import { loadBackbone } from './backbone.js';
+import { FeatureCache, hashDataset } from './feature-cache.js';
+import { extractFeatures } from './features.js';
 
 const n = 6;
 const data = (phase: number) => ({

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node
 import { join } from 'node:path';
 import { formatNpy, parseNpy, type ArrayDataset } from '@anneal/data';
 import { writeFileAtomic, type TensorValue } from '@anneal/onnx';
-import { FeatureCacheError } from './errors';
+import { FeatureCacheError } from './errors.js';
 
 /** What identifies a set of cached features. */
 export interface FeatureCacheKey {

@@ -1,10 +1,10 @@
 import { datasetSize, gatherRows, type ArrayDataset } from '@anneal/data';
 import { DataType, type TensorValue } from '@anneal/onnx';
 import { createSession, fromOrtTensorAsync, type Device, type RuntimeWarning } from '@anneal/runtime';
-import type { Backbone } from './backbone';
-import { FeatureCache, hashDataset, type FeatureCacheKey } from './feature-cache';
-import { ShapeMismatchError } from './errors';
-import { checkInputLayout } from './images/input-layout';
+import type { Backbone } from './backbone.js';
+import { FeatureCache, hashDataset, type FeatureCacheKey } from './feature-cache.js';
+import { ShapeMismatchError } from './errors.js';
+import { checkInputLayout } from './images/input-layout.js';
 
 /** Options of {@link extractFeatures}. */
 export interface ExtractFeaturesOptions {

@@ -4,14 +4,14 @@ import { TrainSession } from '@anneal/engine';
 import { DataType, GraphBuilder, tensors, tensorToValue, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { adam, sgd } from '@anneal/optim';
 import { ocrModels } from '@anneal/testing';
-import { attachHead } from './attach';
-import { loadBackbone } from './backbone';
-import { listBlocks } from './blocks';
-import { FreezeError } from './errors';
-import { extractFeatures } from './features';
-import { createFineTuneSession } from './fine-tune';
-import { layerDecayGroups, selectTrainable } from './freeze';
-import { buildHead } from './head';
+import { attachHead } from './attach.js';
+import { loadBackbone } from './backbone.js';
+import { listBlocks } from './blocks.js';
+import { FreezeError } from './errors.js';
+import { extractFeatures } from './features.js';
+import { createFineTuneSession } from './fine-tune.js';
+import { layerDecayGroups, selectTrainable } from './freeze.js';
+import { buildHead } from './head.js';
 
 /** Two classes of synthetic text-line-like images: horizontal vs vertical stripes, with jittered phase. */
 function stripes(n: number, seed = 0): { x: TensorValue; labels: TensorValue } {

@@ -2,9 +2,9 @@ import type { BatchNormMode } from '@anneal/autograd';
 import { TrainSession, type LossSpec, type TrainSessionOptions } from '@anneal/engine';
 import type { ModelProto } from '@anneal/onnx';
 import type { OptimizerUpdateConfig, ParamGroup } from '@anneal/optim';
-import { attachHead } from './attach';
-import type { Backbone } from './backbone';
-import { layerDecayGroups, selectTrainable, type FreezeOptions, type TrainableSelection } from './freeze';
+import { attachHead } from './attach.js';
+import type { Backbone } from './backbone.js';
+import { layerDecayGroups, selectTrainable, type FreezeOptions, type TrainableSelection } from './freeze.js';
 
 /** Options of {@link createFineTuneSession}. */
 export interface FineTuneSessionOptions extends Omit<TrainSessionOptions, 'model' | 'trainable' | 'optimizer' | 'batchNorm'> {

@@ -1,8 +1,8 @@
 import { listParameters } from '@anneal/autograd';
 import type { ModelProto } from '@anneal/onnx';
 import type { ParamGroup } from '@anneal/optim';
-import { listBlocks, type Block, type BlockOptions } from './blocks';
-import { FreezeError } from './errors';
+import { listBlocks, type Block, type BlockOptions } from './blocks.js';
+import { FreezeError } from './errors.js';
 
 /** What to train in a backbone + head model. The head is always trained unless a pattern freezes it. */
 export interface FreezeOptions {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { listParameters } from '@anneal/autograd';
 import { DataType, encodeModel, type TensorValue } from '@anneal/onnx';
 import { createSession, fromOrtTensorAsync } from '@anneal/runtime';
-import { TransferError } from './errors';
-import { buildHead, featureStatistics, headInputDim } from './head';
+import { TransferError } from './errors.js';
+import { buildHead, featureStatistics, headInputDim } from './head.js';
 
 const features: TensorValue = { dataType: DataType.FLOAT, dims: [4, 3], data: Float32Array.from([1, 10, 5, 3, 10, -5, 5, 10, 5, 7, 10, -5]) };
 

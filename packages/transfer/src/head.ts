@@ -1,6 +1,6 @@
 import { seededRandom } from '@anneal/data';
 import { DataType, GraphBuilder, tensors, type ModelProto, type TensorValue } from '@anneal/onnx';
-import { TransferError } from './errors';
+import { TransferError } from './errors.js';
 
 /** Options of {@link buildHead}. */
 export interface HeadOptions {

@@ -1,4 +1,4 @@
-import type { ModelReport, TensorSummary } from './inspect';
+import type { ModelReport, TensorSummary } from './inspect.js';
 
 const dimsText = (dims: readonly (number | string)[] | undefined) => (dims ? `[${dims.join(', ')}]` : '?');
 

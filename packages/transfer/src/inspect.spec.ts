@@ -8,8 +8,8 @@ import { compileTrainStep, defaultGradientRegistry, listParameters, softmaxCross
 import { prepareModel } from '@anneal/engine';
 import { ortExecutor } from '@anneal/runtime';
 import { ocrModels, randn } from '@anneal/testing';
-import { ShapeMismatchError } from './errors';
-import { formatModelReport, inspectModel } from './inspect';
+import { ShapeMismatchError } from './errors.js';
+import { formatModelReport, inspectModel } from './inspect.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cnnEval = join(here, '..', '..', 'autograd', 'fixtures', 'torch', 'cnn-eval');

@@ -21,10 +21,10 @@ import {
 import { defaultGradientRegistry, isFloatType, listParameters, listRunningStatistics, type GradientRegistry } from '@anneal/autograd';
 import { prepareModel } from '@anneal/engine';
 import { ortExecutor } from '@anneal/runtime';
-import { listBlocks } from './blocks';
-import { ShapeMismatchError, TransferError } from './errors';
+import { listBlocks } from './blocks.js';
+import { ShapeMismatchError, TransferError } from './errors.js';
 
-export { formatModelReport } from './inspect-format';
+export { formatModelReport } from './inspect-format.js';
 
 /** A graph input or output as declared in the model. */
 export interface TensorSummary {

@@ -8,12 +8,12 @@ import { readNpy } from '@anneal/data';
 import { encodeModel, tensorToValue } from '@anneal/onnx';
 import { createSession, fromOrtTensorAsync } from '@anneal/runtime';
 import { sgd } from '@anneal/optim';
-import { attachHead } from './attach';
-import { loadBackbone } from './backbone';
-import { createFineTuneSession } from './fine-tune';
-import { selectTrainable } from './freeze';
-import { buildHead } from './head';
-import { inspectModel } from './inspect';
+import { attachHead } from './attach.js';
+import { loadBackbone } from './backbone.js';
+import { createFineTuneSession } from './fine-tune.js';
+import { selectTrainable } from './freeze.js';
+import { buildHead } from './head.js';
+import { inspectModel } from './inspect.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'torch');
 const ref = (name: string) => JSON.parse(readFileSync(join(root, name, 'ref.json'), 'utf8')) as { blocks: string[]; feature: string; featureDim: number };

@@ -9,9 +9,9 @@ import { TrainSession, unstackBatch, type StackedBatches } from '@anneal/engine'
 import { adam, sgd } from '@anneal/optim';
 import { createSession } from '@anneal/runtime';
 import type { TensorValue } from '@anneal/onnx';
-import { cnnModel, headModel, makeBenchData, type BenchData } from './workloads';
-import { epochGroups } from './epoch-groups';
-import { TorchSide, torchUnavailable } from './torch-side';
+import { cnnModel, headModel, makeBenchData, type BenchData } from './workloads.js';
+import { epochGroups } from './epoch-groups.js';
+import { TorchSide, torchUnavailable } from './torch-side.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const only = process.argv.slice(2).filter((a) => /^W\d$/.test(a));
@@ -128,8 +128,8 @@ async function main(): Promise<void> {
 
 // `npm run bench transfer`: the transfer-learning bench (tools/bench/src/transfer.ts) instead of W1-W4
 // `npm run bench search`: study machinery overhead and TPE quality vs Optuna (tools/bench/src/search.ts)
-if (process.argv.slice(2).includes('transfer')) await (await import('./transfer')).runTransferBench();
-else if (process.argv.slice(2).includes('search')) await (await import('./search')).runSearchBench();
+if (process.argv.slice(2).includes('transfer')) await (await import('./transfer.js')).runTransferBench();
+else if (process.argv.slice(2).includes('search')) await (await import('./search.js')).runSearchBench();
 // `npm run bench parallel`: data-parallel throughput and scaling efficiency vs PyTorch DDP (tools/bench/src/parallel.ts)
-else if (process.argv.slice(2).includes('parallel')) await (await import('./parallel')).runParallelBench();
+else if (process.argv.slice(2).includes('parallel')) await (await import('./parallel.js')).runParallelBench();
 else await main();

@@ -12,7 +12,7 @@ import { seededRandom } from '@anneal/data';
 import { buildCnn, buildMlp, TrainSession, type ParallelOptions } from '@anneal/engine';
 import { DataType, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { sgd } from '@anneal/optim';
-import { torchUnavailable } from './torch-side';
+import { torchUnavailable } from './torch-side.js';
 
 const rounds = Number(process.env.PAR_ROUNDS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -13,7 +13,7 @@ import { TrainSession } from '@anneal/engine';
 import { DataType, encodeModel, tensorToValue, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { adam, sgd } from '@anneal/optim';
 import { toOrtTensor } from '@anneal/runtime';
-import { cnnModel, headModel, makeBenchData, type BenchData } from './workloads';
+import { cnnModel, headModel, makeBenchData, type BenchData } from './workloads.js';
 
 interface ProfileEvent {
   cat: string;

@@ -19,8 +19,8 @@ import { cutModel, DataType, encodeModel, loadModel, tensorToValue, type TensorV
 import { adam } from '@anneal/optim';
 import { ocrModels } from '@anneal/testing';
 import { buildHead, describePreprocess, extractFeatures, loadBackbone, preprocessDataset, type Backbone, type ImagePreprocess } from '@anneal/transfer';
-import { torchUnavailable } from './torch-side';
-import { epochGroups } from './epoch-groups';
+import { torchUnavailable } from './torch-side.js';
+import { epochGroups } from './epoch-groups.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const threads = 2;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '@anneal/diagnostics';
-import { runCli as run } from '../run-cli';
+import { runCli as run } from '../run-cli.js';
 import { createPipeline } from '@anneal/pipeline';
 
 const root = mkdtempSync(join(tmpdir(), 'anneal-doctor-'));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../context';
+import type { CommandContext } from '../context.js';
 
 /** `anneal doctor <run-dir>`. */
 export function doctorCommand(program: Command, ctx: CommandContext): void {

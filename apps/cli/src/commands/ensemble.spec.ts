@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '@anneal/data';
 import { DataType } from '@anneal/onnx';
 import { createSession } from '@anneal/runtime';
-import { runCli as run } from '../run-cli';
+import { runCli as run } from '../run-cli.js';
 import { createPipeline } from '@anneal/pipeline';
 import type { EnsembleSummary } from '@anneal/pipeline';
 

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { EnsembleSummary } from '@anneal/pipeline';
-import type { CommandContext } from '../context';
-import { integer } from '../options';
+import type { CommandContext } from '../context.js';
+import { integer } from '../options.js';
 
 /** The table printed by the ensemble commands. */
 export function formatEnsembleSummary(s: EnsembleSummary): string {

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import type { CommandContext } from '../context';
-import { integer } from '../options';
+import type { CommandContext } from '../context.js';
+import { integer } from '../options.js';
 
 /** `anneal evaluate <run-dir | model.onnx>`. */
 export function evaluateCommand(program: Command, ctx: CommandContext): void {

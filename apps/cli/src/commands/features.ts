@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { FeaturesOptions, FeaturesResult } from '@anneal/pipeline';
-import type { CommandContext } from '../context';
-import { integer, parseDevice, parseNumbers, parseSize } from '../options';
+import type { CommandContext } from '../context.js';
+import { integer, parseDevice, parseNumbers, parseSize } from '../options.js';
 
 /** What `anneal features` prints. */
 export function formatFeatures(r: FeaturesResult): string {

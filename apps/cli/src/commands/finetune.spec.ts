@@ -7,8 +7,8 @@ import sharp from 'sharp';
 import { readNpy } from '@anneal/data';
 import { loadModel, tensorToValue } from '@anneal/onnx';
 import { ocrModels } from '@anneal/testing';
-import { runCli as run } from '../run-cli';
-import { killAtCheckpoint, spawnCli } from '../spawn-cli';
+import { runCli as run } from '../run-cli.js';
+import { killAtCheckpoint, spawnCli } from '../spawn-cli.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resnet = join(here, '..', '..', '..', '..', 'packages', 'transfer', 'fixtures', 'torch', 'resnet-mini', 'model.onnx');

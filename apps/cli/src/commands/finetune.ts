@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { FinetuneSummary } from '@anneal/pipeline';
-import type { CommandContext } from '../context';
-import { parseDevice } from '../options';
+import type { CommandContext } from '../context.js';
+import { parseDevice } from '../options.js';
 
 /** The summary block printed at the end of `anneal finetune`. */
 export function formatFinetuneSummary(s: FinetuneSummary): string {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli as run } from '../run-cli';
+import { runCli as run } from '../run-cli.js';
 import type { FitSummary } from '@anneal/pipeline';
 
 const root = mkdtempSync(join(tmpdir(), 'anneal-parallel-'));

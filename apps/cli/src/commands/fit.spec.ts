@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadMnist, subset, writeNpy } from '@anneal/data';
 import { loadCheckpoint } from '@anneal/runtime';
-import { runCli as run } from '../run-cli';
-import { killAtCheckpoint, spawnCli } from '../spawn-cli';
+import { runCli as run } from '../run-cli.js';
+import { killAtCheckpoint, spawnCli } from '../spawn-cli.js';
 
 const dirs: string[] = [];
 const tempDir = () => {

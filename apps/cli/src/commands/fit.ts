@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { FitSummary } from '@anneal/pipeline';
-import type { CommandContext } from '../context';
+import type { CommandContext } from '../context.js';
 
 const pct = (v: number | undefined) => (v === undefined ? '-' : `${(v * 100).toFixed(2)}%`);
 

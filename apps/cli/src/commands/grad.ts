@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { GradOptions } from '@anneal/pipeline';
-import type { CommandContext } from '../context';
-import { number } from '../options';
+import type { CommandContext } from '../context.js';
+import { number } from '../options.js';
 
 /** `anneal grad <model>`. */
 export function gradCommand(program: Command, ctx: CommandContext): void {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { seededRandom } from '@anneal/data';
 import { ocrModels } from '@anneal/testing';
 import type { ModelReport } from '@anneal/transfer';
-import { runCli as run } from '../run-cli';
-import { parseInputShape } from '../options';
+import { runCli as run } from '../run-cli.js';
+import { parseInputShape } from '../options.js';
 
 describe('anneal inspect', () => {
   it('prints the report of the PaddleOCR classifier: upgrade, op table, feature candidates, gradient coverage', async () => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../context';
-import { integer, parseInputShape } from '../options';
+import type { CommandContext } from '../context.js';
+import { integer, parseInputShape } from '../options.js';
 
 /** `anneal inspect <model>`. */
 export function inspectCommand(program: Command, ctx: CommandContext): void {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../context';
+import type { CommandContext } from '../context.js';
 
 /** `anneal predict <model.onnx> --input x.npy`. */
 export function predictCommand(program: Command, ctx: CommandContext): void {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RecipeState } from '@anneal/diagnostics';
 import { findChromium, renderReport } from '@anneal/testing';
 import { createPipeline } from '@anneal/pipeline';
-import { runCli as run } from '../run-cli';
+import { runCli as run } from '../run-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'anneal-recipe-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

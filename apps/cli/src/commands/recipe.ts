@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Finding } from '@anneal/diagnostics';
 import type { RecipeSummary } from '@anneal/pipeline';
-import type { CommandContext } from '../context';
+import type { CommandContext } from '../context.js';
 
 /** The lines printed at the end of `anneal recipe`. */
 export function formatRecipeSummary(s: RecipeSummary, formatFindings: (findings: readonly Finding[]) => string): string {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../context';
-import { formatSummary } from './fit';
-import { formatFinetuneSummary } from './finetune';
+import type { CommandContext } from '../context.js';
+import { formatSummary } from './fit.js';
+import { formatFinetuneSummary } from './finetune.js';
 
 /** `anneal resume <run-dir>`: fit and finetune runs alike. */
 export function resumeCommand(program: Command, ctx: CommandContext): void {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../context';
-import { integer } from '../options';
+import type { CommandContext } from '../context.js';
+import { integer } from '../options.js';
 
 /** `anneal schedule plot <config>`. */
 export function scheduleCommand(program: Command, ctx: CommandContext): void {

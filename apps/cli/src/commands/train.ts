@@ -1,10 +1,10 @@
 import { copyFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { FitConfigInput } from '@anneal/pipeline';
-import type { CommandContext } from '../context';
-import { terminalIo } from '../terminal-io';
-import { integer, number } from '../options';
-import { formatSummary } from './fit';
+import type { CommandContext } from '../context.js';
+import { terminalIo } from '../terminal-io.js';
+import { integer, number } from '../options.js';
+import { formatSummary } from './fit.js';
 
 /** The flags of `anneal train`. */
 interface TrainFlags {

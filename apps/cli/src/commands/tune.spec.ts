@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RedisStorage, type FrozenTrial } from '@anneal/search';
 import { redisServerAvailable, startRedisServer } from '@anneal/testing';
-import { runCli as run } from '../run-cli';
+import { runCli as run } from '../run-cli.js';
 import { getPath, setPath } from '@anneal/pipeline';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'anneal.mjs');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { TuneSummary } from '@anneal/pipeline';
-import type { CommandContext } from '../context';
-import { integer } from '../options';
+import type { CommandContext } from '../context.js';
+import { integer } from '../options.js';
 
 /** The block printed at the end of `anneal tune`. */
 export function formatTuneSummary(s: TuneSummary): string {

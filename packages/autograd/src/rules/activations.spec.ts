@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphBuilder } from '@anneal/onnx';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import { f32 } from '../test-support';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import { f32 } from '../test-support.js';
 
 /** Values in [lo, hi) kept at least `gap` away from the kinks of piecewise ops. */
 function awayFrom(n: number, seed: number, lo: number, hi: number, kinks: number[], gap = 0.05): number[] {

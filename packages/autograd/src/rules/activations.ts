@@ -1,6 +1,6 @@
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
-import { isZeroWhereNonPositive } from './vanishing-gradient';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
+import { isZeroWhereNonPositive } from './vanishing-gradient.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);

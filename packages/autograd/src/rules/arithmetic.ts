@@ -1,4 +1,4 @@
-import type { GradientRule } from '../registry';
+import type { GradientRule } from '../registry.js';
 
 /** Add, Sub, Mul, Div, Neg, Sum: elementwise with numpy broadcasting. */
 export const arithmeticRules: GradientRule[] = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphBuilder } from '@anneal/onnx';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import { f32 } from '../test-support';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import { f32 } from '../test-support.js';
 
 /** Per-channel parameters of a BatchNormalization over C channels (variance kept positive). */
 function bnParams(c: number) {

@@ -1,5 +1,5 @@
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
 
 /** Whether a BatchNormalization node normalizes with batch statistics. */
 function isTraining(ctx: GradContext): boolean {

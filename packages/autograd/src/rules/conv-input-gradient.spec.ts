@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AttrValue } from '@anneal/onnx';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import { f32 } from '../test-support';
-import { backwardOps, convGradReference, relativeError } from './rule-spec-support';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import { f32 } from '../test-support.js';
+import { backwardOps, convGradReference, relativeError } from './rule-spec-support.js';
 
 // ORT has no float64 Conv kernels: float32 against an exact float64 direct-loop reference, plus
 // float32 finite differences (absolute error, gradients of order 1).

@@ -1,5 +1,5 @@
-import type { GradContext } from '../grad-context';
-import { transposedPads, type WindowGeometry } from './conv';
+import type { GradContext } from '../grad-context.js';
+import { transposedPads, type WindowGeometry } from './conv.js';
 
 /** dX = ConvTranspose(dY, W) with pads/output_padding that map the output grid exactly back onto X. */
 export function convTransposeInputGradient(ctx: GradContext, g: WindowGeometry, group: number): string {

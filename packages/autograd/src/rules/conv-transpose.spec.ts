@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, tensors, type AttrValue } from '@anneal/onnx';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import { f32, nodeExecutor } from '../test-support';
-import { backwardOps, lossWeight, relativeError } from './rule-spec-support';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import { f32, nodeExecutor } from '../test-support.js';
+import { backwardOps, lossWeight, relativeError } from './rule-spec-support.js';
 
 // ORT has no float64 ConvTranspose kernel, so the checks run in float32 against an exact float64
 // direct-loop reference (ConvTranspose is linear in X, W and B) plus float32 finite differences.

@@ -1,6 +1,6 @@
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
-import { BackwardError } from '../errors';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
+import { BackwardError } from '../errors.js';
 
 /** Geometry of a ConvTranspose node over its spatial axes, pads resolved against the probed sizes. */
 export interface TransposedGeometry {

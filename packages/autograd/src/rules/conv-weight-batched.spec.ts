@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AttrValue } from '@anneal/onnx';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import { f32 } from '../test-support';
-import { backwardOps, convGradReference, relativeError } from './rule-spec-support';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import { f32 } from '../test-support.js';
+import { backwardOps, convGradReference, relativeError } from './rule-spec-support.js';
 
 // Conv layers with C·taps < Cout take dW (and, for one input channel, dB) from a product batched
 // over N. Float32 against an exact float64 direct-loop reference, plus float32 finite differences.

@@ -1,6 +1,6 @@
 import { DataType, tensors } from '@anneal/onnx';
-import type { GradContext } from '../grad-context';
-import type { WindowGeometry } from './conv';
+import type { GradContext } from '../grad-context.js';
+import type { WindowGeometry } from './conv.js';
 
 /** dW, and dB when it came out of the same product. */
 export interface BatchedWeightGradient {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, tensors, tensorValueInfo, type AttrValue, type TensorValue } from '@anneal/onnx';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import type { GradCheckResult } from '../gradcheck';
-import { buildBackward } from '../backward';
-import { defaultGradientRegistry } from '../default-registry';
-import { probeShapes } from '../probe-shapes';
-import { f32, nodeExecutor } from '../test-support';
-import { convGradReference, lossWeight, relativeError } from './rule-spec-support';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import type { GradCheckResult } from '../gradcheck.js';
+import { buildBackward } from '../backward.js';
+import { defaultGradientRegistry } from '../default-registry.js';
+import { probeShapes } from '../probe-shapes.js';
+import { f32, nodeExecutor } from '../test-support.js';
+import { convGradReference, lossWeight, relativeError } from './rule-spec-support.js';
 
 // ORT has no float64 Conv/ConvTranspose kernels, so the checks run in float32. Conv is linear in
 // X, W and B, so an exact reference exists: a direct-loop convolution gradient in float64 below

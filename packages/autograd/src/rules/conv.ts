@@ -1,8 +1,8 @@
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
-import { BackwardError } from '../errors';
-import { batchedWeightGradient } from './conv-weight-batched';
-import { convTransposeInputGradient, flippedConvInputGradient } from './conv-input-gradient';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
+import { BackwardError } from '../errors.js';
+import { batchedWeightGradient } from './conv-weight-batched.js';
+import { convTransposeInputGradient, flippedConvInputGradient } from './conv-input-gradient.js';
 
 /** Static geometry of a sliding-window op (Conv, pools) over its spatial axes, pads resolved. */
 export interface WindowGeometry {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, tensors, tensorValueInfo, type TensorValue } from '@anneal/onnx';
-import { buildBackward } from '../backward';
-import { defaultGradientRegistry } from '../default-registry';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import { probeShapes } from '../probe-shapes';
-import { f32, nodeExecutor } from '../test-support';
+import { buildBackward } from '../backward.js';
+import { defaultGradientRegistry } from '../default-registry.js';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import { probeShapes } from '../probe-shapes.js';
+import { f32, nodeExecutor } from '../test-support.js';
 
 const executor = nodeExecutor();
 const dims = [4, 64];

@@ -1,5 +1,5 @@
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
 
 /**
  * Dropout (opset 13+: data, ratio, training_mode). Inference mode (training_mode absent or a

@@ -1,4 +1,4 @@
-import type { GradientRule } from '../registry';
+import type { GradientRule } from '../registry.js';
 
 /** Pow, Sqrt, Exp, Log, Reciprocal, Abs. */
 export const elementwiseMathRules: GradientRule[] = [

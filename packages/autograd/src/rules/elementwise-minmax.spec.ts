@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, tensors, tensorValueInfo } from '@anneal/onnx';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import { buildBackward } from '../backward';
-import { defaultGradientRegistry } from '../default-registry';
-import { probeShapes } from '../probe-shapes';
-import { f32, nodeExecutor } from '../test-support';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import { buildBackward } from '../backward.js';
+import { defaultGradientRegistry } from '../default-registry.js';
+import { probeShapes } from '../probe-shapes.js';
+import { f32, nodeExecutor } from '../test-support.js';
 
 // Values are drawn from disjoint-enough pseudo-random sets, so no two inputs tie at a checked point
 // (and the ±1e-6 finite-difference steps never cross a tie); ties are tested separately below.

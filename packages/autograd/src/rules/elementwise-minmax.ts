@@ -1,5 +1,5 @@
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
 
 /**
  * Max/Min (variadic, broadcasting): dY goes to the input(s) equal to Y. Ties split evenly (like

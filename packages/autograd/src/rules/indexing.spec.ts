@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, tensors, tensorValueInfo, type TensorValue } from '@anneal/onnx';
-import { buildBackward } from '../backward';
-import { defaultGradientRegistry } from '../default-registry';
-import { BackwardError } from '../errors';
-import { dynamicBatchError, gradCheckCase, values, type OpCase } from '../gradcheck-harness';
-import { probeShapes } from '../probe-shapes';
-import { f32, i64, nodeExecutor } from '../test-support';
-import { modelToDouble, valueToDouble } from '../to-double';
+import { buildBackward } from '../backward.js';
+import { defaultGradientRegistry } from '../default-registry.js';
+import { BackwardError } from '../errors.js';
+import { dynamicBatchError, gradCheckCase, values, type OpCase } from '../gradcheck-harness.js';
+import { probeShapes } from '../probe-shapes.js';
+import { f32, i64, nodeExecutor } from '../test-support.js';
+import { modelToDouble, valueToDouble } from '../to-double.js';
 
 const executor = nodeExecutor();
 const worst: Record<string, number> = {};

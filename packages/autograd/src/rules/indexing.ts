@@ -1,7 +1,7 @@
 import { DataType } from '@anneal/onnx';
-import { BackwardError } from '../errors';
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
+import { BackwardError } from '../errors.js';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
 
 const i64 = (ctx: GradContext, v: number) => ctx.b.scalar(v, DataType.INT64);
 

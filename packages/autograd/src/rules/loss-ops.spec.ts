@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, tensors, tensorValueInfo } from '@anneal/onnx';
-import { buildBackward } from '../backward';
-import { defaultGradientRegistry } from '../default-registry';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import { probeShapes } from '../probe-shapes';
-import { f32, i64, nodeExecutor } from '../test-support';
+import { buildBackward } from '../backward.js';
+import { defaultGradientRegistry } from '../default-registry.js';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import { probeShapes } from '../probe-shapes.js';
+import { f32, i64, nodeExecutor } from '../test-support.js';
 
 /** Spreads a scalar loss over two elements so the reductions' per-element paths are exercised too. */
 function spread(b: GraphBuilder, t: string, reduction: string): string {

@@ -1,6 +1,6 @@
 import { DataType, tensors } from '@anneal/onnx';
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
 
 /** Per-sample bookkeeping shared by SoftmaxCrossEntropyLoss and NegativeLogLikelihoodLoss. */
 interface LabelTerms {

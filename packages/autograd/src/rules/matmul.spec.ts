@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import { f32 } from '../test-support';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import { f32 } from '../test-support.js';
 
 describe('MatMul and Gemm gradients (finite differences, float64)', () => {
   it('MatMul 2-D x 2-D', async () => {

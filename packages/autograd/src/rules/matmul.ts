@@ -1,5 +1,5 @@
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
 
 /** Swaps the last two axes of a rank-r tensor. */
 function transposeLast2(ctx: GradContext, x: string, rank: number): string {

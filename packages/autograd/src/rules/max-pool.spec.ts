@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, type AttrValue } from '@anneal/onnx';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import { f32, nodeExecutor } from '../test-support';
-import { backwardOps, lossWeight, relativeError } from './rule-spec-support';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import { f32, nodeExecutor } from '../test-support.js';
+import { backwardOps, lossWeight, relativeError } from './rule-spec-support.js';
 
 /**
  * Exact reference for d(Σ lossWeight(k)·MaxPool(X)[k]) / dX (optionally through a Relu before the

@@ -1,9 +1,9 @@
 import { DataType } from '@anneal/onnx';
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
-import { BackwardError } from '../errors';
-import { windowGeometry, type WindowGeometry } from './conv';
-import { markZeroWhereNonPositive } from './vanishing-gradient';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
+import { BackwardError } from '../errors.js';
+import { windowGeometry, type WindowGeometry } from './conv.js';
+import { markZeroWhereNonPositive } from './vanishing-gradient.js';
 
 /** Whether no input element lies in two pooling windows: each window's extent fits in its stride. */
 function nonOverlapping(g: WindowGeometry): boolean {

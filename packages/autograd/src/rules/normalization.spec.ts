@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphBuilder, TensorValue } from '@anneal/onnx';
-import type { GradCheckResult } from '../gradcheck';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import { f32 } from '../test-support';
+import type { GradCheckResult } from '../gradcheck.js';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import { f32 } from '../test-support.js';
 
 const x = f32([2, 3, 4], values(24, 21, -2, 2));
 

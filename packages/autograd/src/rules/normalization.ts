@@ -1,6 +1,6 @@
 import { DataType } from '@anneal/onnx';
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
 
 /**
  * The normalization backward shared by LayerNormalization and InstanceNormalization:

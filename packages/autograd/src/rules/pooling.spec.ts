@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, type AttrValue } from '@anneal/onnx';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import type { GradCheckResult } from '../gradcheck';
-import { f32, nodeExecutor } from '../test-support';
-import { lossWeight, relativeError } from './rule-spec-support';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import type { GradCheckResult } from '../gradcheck.js';
+import { f32, nodeExecutor } from '../test-support.js';
+import { lossWeight, relativeError } from './rule-spec-support.js';
 
 
 /** Float32 finite differences are noisy for small entries: bound the absolute error (gradients are O(1)). */

@@ -1,6 +1,6 @@
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
-import { transposedPads, windowGeometry } from './conv';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
+import { transposedPads, windowGeometry } from './conv.js';
 
 /** A constant-shaped tensor of ones in the gradient float type (folded by ORT at session creation). */
 function ones(ctx: GradContext, dims: readonly number[]): string {

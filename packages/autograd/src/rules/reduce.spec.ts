@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dynamicBatchError, gradCheckCase, values } from '../gradcheck-harness';
-import { f32 } from '../test-support';
+import { dynamicBatchError, gradCheckCase, values } from '../gradcheck-harness.js';
+import { f32 } from '../test-support.js';
 
 describe('reduction gradients (finite differences, float64)', () => {
   const x = () => ({ x: f32([2, 3, 4], values(24, 21, -2, 2)) });

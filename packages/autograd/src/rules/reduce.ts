@@ -1,6 +1,6 @@
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
-import { BackwardError } from '../errors';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
+import { BackwardError } from '../errors.js';
 
 /** The reduced axes of a Reduce* node (attribute before opset 13/18, input after), normalized; undefined = all. */
 export function reducedAxes(ctx: GradContext): number[] | undefined {

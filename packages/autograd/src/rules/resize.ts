@@ -1,7 +1,7 @@
 import { DataType, tensors } from '@anneal/onnx';
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
-import { BackwardError } from '../errors';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
+import { BackwardError } from '../errors.js';
 
 /** How a Resize node maps its input onto its output, read from attributes, probed shapes and constant inputs. */
 interface ResizePlan {

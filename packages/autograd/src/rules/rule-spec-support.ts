@@ -2,11 +2,11 @@
 // loss weights, and a direct-loop float64 convolution gradient for exact references.
 import { DataType, GraphBuilder, type TensorValue } from '@anneal/onnx';
 import { expect } from 'vitest';
-import { buildBackward } from '../backward';
-import { defaultGradientRegistry } from '../default-registry';
-import { probeShapes } from '../probe-shapes';
-import { modelToDouble, valueToDouble } from '../to-double';
-import { nodeExecutor } from '../test-support';
+import { buildBackward } from '../backward.js';
+import { defaultGradientRegistry } from '../default-registry.js';
+import { probeShapes } from '../probe-shapes.js';
+import { modelToDouble, valueToDouble } from '../to-double.js';
+import { nodeExecutor } from '../test-support.js';
 
 /** The gradcheck harness's loss weights: sin(0.7·k + 0.5) over the flattened output, as computed in float32. */
 export const lossWeight = (k: number) => Math.sin(Math.fround(Math.fround(Math.fround(k) * Math.fround(0.7)) + Math.fround(0.5)));

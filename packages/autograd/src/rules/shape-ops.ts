@@ -1,7 +1,7 @@
-import { BackwardError } from '../errors';
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
-import { isFloatType } from '../shapes';
+import { BackwardError } from '../errors.js';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
+import { isFloatType } from '../shapes.js';
 
 /** An axis attribute normalized against a rank. */
 function normalizedAxis(ctx: GradContext, rank: number, dflt = 0): number {

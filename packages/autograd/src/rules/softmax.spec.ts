@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gradCheckCase, values } from '../gradcheck-harness';
-import { f32 } from '../test-support';
+import { gradCheckCase, values } from '../gradcheck-harness.js';
+import { f32 } from '../test-support.js';
 
 describe('Softmax and LogSoftmax gradients (finite differences, float64)', () => {
   for (const op of ['Softmax', 'LogSoftmax']) {

@@ -1,5 +1,5 @@
-import type { GradContext } from '../grad-context';
-import type { GradientRule } from '../registry';
+import type { GradContext } from '../grad-context.js';
+import type { GradientRule } from '../registry.js';
 
 /** The normalized single axis of Softmax/LogSoftmax (opset 13+: default −1). */
 function softmaxAxis(ctx: GradContext): number {

@@ -1,4 +1,4 @@
-import type { GradContext } from '../grad-context';
+import type { GradContext } from '../grad-context.js';
 
 /**
  * A note a rule attaches to a gradient node it emitted: "this gradient is exactly zero wherever the

@@ -1,7 +1,7 @@
 import type { TensorValue } from '@anneal/onnx';
-import { monitorValue, type Callback, type JsonValue, type TrainerControl } from '../callback';
-import { TrainerError } from '../errors';
-import type { EventOf } from '../events';
+import { monitorValue, type Callback, type JsonValue, type TrainerControl } from '../callback.js';
+import { TrainerError } from '../errors.js';
+import type { EventOf } from '../events.js';
 
 /** Options of {@link earlyStopping}. */
 export interface EarlyStoppingOptions {

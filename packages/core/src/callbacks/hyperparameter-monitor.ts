@@ -1,5 +1,5 @@
-import type { Callback, JsonValue } from '../callback';
-import type { EventOf } from '../events';
+import type { Callback, JsonValue } from '../callback.js';
+import type { EventOf } from '../events.js';
 
 /**
  * Records the learning rate and every scheduled hyperparameter, per step (`every` steps) and

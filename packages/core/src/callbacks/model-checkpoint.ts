@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { monitorValue, type Callback, type JsonValue, type TrainerControl } from '../callback';
-import { TrainerError } from '../errors';
-import type { EventOf } from '../events';
+import { monitorValue, type Callback, type JsonValue, type TrainerControl } from '../callback.js';
+import { TrainerError } from '../errors.js';
+import type { EventOf } from '../events.js';
 
 /** Options of {@link modelCheckpoint}. */
 export interface ModelCheckpointOptions {

@@ -1,5 +1,5 @@
-import type { Callback, JsonValue, TrainerControl } from '../callback';
-import type { EventOf } from '../events';
+import type { Callback, JsonValue, TrainerControl } from '../callback.js';
+import type { EventOf } from '../events.js';
 
 /** Options of {@link updateRatioMonitor}. */
 export interface UpdateRatioOptions {

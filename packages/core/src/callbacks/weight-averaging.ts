@@ -1,7 +1,7 @@
 import type { TensorValue } from '@anneal/onnx';
-import type { Callback, JsonValue, TrainerControl } from '../callback';
-import type { EventOf } from '../events';
-import { TrainerError } from '../errors';
+import type { Callback, JsonValue, TrainerControl } from '../callback.js';
+import type { EventOf } from '../events.js';
+import { TrainerError } from '../errors.js';
 
 /** Options of {@link stochasticWeightAveraging}. */
 export interface SwaOptions {

@@ -1,4 +1,4 @@
-import type { EventOf } from '../events';
+import type { EventOf } from '../events.js';
 
 /** `epoch 3/12  loss 0.1234 ± 0.0456  accuracy 96.10%  val loss 0.1100 accuracy 96.85%  4.2 s`. */
 export function epochSummary(e: EventOf<'epoch:end'>, epochs: number): string {

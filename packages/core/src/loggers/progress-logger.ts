@@ -1,8 +1,8 @@
 import { throttleTime, type Observable, type Subscription } from 'rxjs';
-import { ofType, type AnnealEvent } from '../events';
-import type { Logger } from '../logger';
-import { epochSummary } from './epoch-summary';
-import { progressBar, type ProgressBar, type RunIo } from '../run-io';
+import { ofType, type AnnealEvent } from '../events.js';
+import type { Logger } from '../logger.js';
+import { epochSummary } from './epoch-summary.js';
+import { progressBar, type ProgressBar, type RunIo } from '../run-io.js';
 
 /**
  * Progress on `io`: a bar per epoch (batches done, loss, lr; redrawn at most every

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RunCurves } from '../curves';
-import { diagnose } from '../doctor';
-import { decayedTooEarlyRun, EARLY_DECAY_STEP, healthyRun, lrTooHighRun, lrTooLowRun, overfittingRun, trainLongerRun, underfittingRun } from '../synthetic-curves';
-import { decayedTooEarlyRule } from './decayed-too-early';
+import type { RunCurves } from '../curves.js';
+import { diagnose } from '../doctor.js';
+import { decayedTooEarlyRun, EARLY_DECAY_STEP, healthyRun, lrTooHighRun, lrTooLowRun, overfittingRun, trainLongerRun, underfittingRun } from '../synthetic-curves.js';
+import { decayedTooEarlyRule } from './decayed-too-early.js';
 
 const run = (curves: RunCurves, options = {}) => diagnose(curves, { rules: [decayedTooEarlyRule], ...options });
 const SEEDS = [1, 2, 3, 4, 5];

@@ -1,7 +1,7 @@
-import type { DoctorContext } from '../doctor-context';
-import type { DoctorRule } from '../doctor';
-import { formatPercent as pct, formatValue as v, type Finding } from '../findings';
-import type { LrDecay } from '../lr-history';
+import type { DoctorContext } from '../doctor-context.js';
+import type { DoctorRule } from '../doctor.js';
+import { formatPercent as pct, formatValue as v, type Finding } from '../findings.js';
+import type { LrDecay } from '../lr-history.js';
 
 const ID = 'decayed-too-early';
 

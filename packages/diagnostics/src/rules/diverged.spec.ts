@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { RunCurves } from '../curves';
-import { diagnose } from '../doctor';
-import { formatValue } from '../findings';
-import { explodingRun, EXPLODE_STEP, healthyRun, NAN_STEP, nonFiniteRun } from '../synthetic-curves';
-import { divergedRule } from './diverged';
+import type { RunCurves } from '../curves.js';
+import { diagnose } from '../doctor.js';
+import { formatValue } from '../findings.js';
+import { explodingRun, EXPLODE_STEP, healthyRun, NAN_STEP, nonFiniteRun } from '../synthetic-curves.js';
+import { divergedRule } from './diverged.js';
 
 const run = (curves: RunCurves) => diagnose(curves, { rules: [divergedRule] });
 const SEEDS = [1, 2, 3, 4, 5];

@@ -1,7 +1,7 @@
-import type { RunCurves } from '../curves';
-import type { DoctorContext } from '../doctor-context';
-import type { DoctorRule } from '../doctor';
-import { formatValue as v, type Finding } from '../findings';
+import type { RunCurves } from '../curves.js';
+import type { DoctorContext } from '../doctor-context.js';
+import type { DoctorRule } from '../doctor.js';
+import { formatValue as v, type Finding } from '../findings.js';
 
 const ID = 'diverged';
 const SUGGESTION = 'Lower the learning rate ~10x, add gradient clipping (e.g. max global norm 1), and check the data for NaN/Inf values.';

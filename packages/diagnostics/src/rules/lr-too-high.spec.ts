@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RunCurves } from '../curves';
-import { diagnose } from '../doctor';
-import { decayedTooEarlyRun, explodingRun, healthyRun, lrTooHighRun, lrTooLowRun, overfittingRun, trainLongerRun, underfittingRun } from '../synthetic-curves';
-import { lrTooHighRule } from './lr-too-high';
+import type { RunCurves } from '../curves.js';
+import { diagnose } from '../doctor.js';
+import { decayedTooEarlyRun, explodingRun, healthyRun, lrTooHighRun, lrTooLowRun, overfittingRun, trainLongerRun, underfittingRun } from '../synthetic-curves.js';
+import { lrTooHighRule } from './lr-too-high.js';
 
 const run = (curves: RunCurves, options = {}) => diagnose(curves, { rules: [lrTooHighRule], ...options });
 const SEEDS = [1, 2, 3, 4, 5];

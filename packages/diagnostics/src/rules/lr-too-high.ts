@@ -1,7 +1,7 @@
-import type { DoctorContext } from '../doctor-context';
-import type { DoctorRule } from '../doctor';
-import { formatPercent as pct, formatValue as v, type Finding } from '../findings';
-import { divergedRule } from './diverged';
+import type { DoctorContext } from '../doctor-context.js';
+import type { DoctorRule } from '../doctor.js';
+import { formatPercent as pct, formatValue as v, type Finding } from '../findings.js';
+import { divergedRule } from './diverged.js';
 
 const ID = 'lr-too-high';
 

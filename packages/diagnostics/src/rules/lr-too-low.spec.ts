@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RunCurves } from '../curves';
-import { diagnose } from '../doctor';
-import { healthyRun, lrTooLowRun, overfittingRun, trainLongerRun, underfittingRun } from '../synthetic-curves';
-import { lrTooLowRule } from './lr-too-low';
+import type { RunCurves } from '../curves.js';
+import { diagnose } from '../doctor.js';
+import { healthyRun, lrTooLowRun, overfittingRun, trainLongerRun, underfittingRun } from '../synthetic-curves.js';
+import { lrTooLowRule } from './lr-too-low.js';
 
 const run = (curves: RunCurves, options = {}) => diagnose(curves, { rules: [lrTooLowRule], ...options });
 const SEEDS = [1, 2, 3, 4, 5];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RunCurves } from '../curves';
-import { diagnose } from '../doctor';
-import { accuracyFromLoss, healthyRun, lrTooLowRun, OVERFIT_BEST_EPOCH, overfittingRun, trainLongerRun, underfittingRun } from '../synthetic-curves';
-import { overfittingRule } from './overfitting';
+import type { RunCurves } from '../curves.js';
+import { diagnose } from '../doctor.js';
+import { accuracyFromLoss, healthyRun, lrTooLowRun, OVERFIT_BEST_EPOCH, overfittingRun, trainLongerRun, underfittingRun } from '../synthetic-curves.js';
+import { overfittingRule } from './overfitting.js';
 
 const run = (curves: RunCurves, options = {}) => diagnose(curves, { rules: [overfittingRule], ...options });
 const SEEDS = [1, 2, 3, 4, 5];

@@ -1,7 +1,7 @@
-import type { EpochPoint, RunCurves } from '../curves';
-import type { DoctorContext } from '../doctor-context';
-import type { DoctorRule } from '../doctor';
-import { formatPercent as pct, formatValue as v, type Finding } from '../findings';
+import type { EpochPoint, RunCurves } from '../curves.js';
+import type { DoctorContext } from '../doctor-context.js';
+import type { DoctorRule } from '../doctor.js';
+import { formatPercent as pct, formatValue as v, type Finding } from '../findings.js';
 
 const ID = 'overfitting';
 

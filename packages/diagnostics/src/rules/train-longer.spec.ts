@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { RunCurves } from '../curves';
-import { diagnose } from '../doctor';
-import { decayedTooEarlyRun, healthyRun, lrTooLowRun, overfittingRun, trainLongerRun, underfittingRun } from '../synthetic-curves';
-import { leastSquaresSlope } from '../smooth';
-import { trainLongerRule } from './train-longer';
+import type { RunCurves } from '../curves.js';
+import { diagnose } from '../doctor.js';
+import { decayedTooEarlyRun, healthyRun, lrTooLowRun, overfittingRun, trainLongerRun, underfittingRun } from '../synthetic-curves.js';
+import { leastSquaresSlope } from '../smooth.js';
+import { trainLongerRule } from './train-longer.js';
 
 const run = (curves: RunCurves, options = {}) => diagnose(curves, { rules: [trainLongerRule], ...options });
 const SEEDS = [1, 2, 3, 4, 5];

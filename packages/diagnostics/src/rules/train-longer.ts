@@ -1,10 +1,10 @@
-import type { DoctorRule } from '../doctor';
-import { formatPercent as pct, formatValue as v, type Finding } from '../findings';
-import { leastSquaresSlope } from '../smooth';
-import { earlyDecay } from './decayed-too-early';
-import { earlyPlateau } from './lr-too-high';
-import { slowDescent } from './lr-too-low';
-import { validationDecline } from './overfitting';
+import type { DoctorRule } from '../doctor.js';
+import { formatPercent as pct, formatValue as v, type Finding } from '../findings.js';
+import { leastSquaresSlope } from '../smooth.js';
+import { earlyDecay } from './decayed-too-early.js';
+import { earlyPlateau } from './lr-too-high.js';
+import { slowDescent } from './lr-too-low.js';
+import { validationDecline } from './overfitting.js';
 
 const ID = 'train-longer';
 const RECENT = 4;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RunCurves } from '../curves';
-import { diagnose } from '../doctor';
-import { accuracyFromLoss, decayedTooEarlyRun, explodingRun, healthyRun, lrTooHighRun, lrTooLowRun, overfittingRun, trainLongerRun, underfittingRun } from '../synthetic-curves';
-import { underfittingRule } from './underfitting';
+import type { RunCurves } from '../curves.js';
+import { diagnose } from '../doctor.js';
+import { accuracyFromLoss, decayedTooEarlyRun, explodingRun, healthyRun, lrTooHighRun, lrTooLowRun, overfittingRun, trainLongerRun, underfittingRun } from '../synthetic-curves.js';
+import { underfittingRule } from './underfitting.js';
 
 const run = (curves: RunCurves, options = {}) => diagnose(curves, { rules: [underfittingRule], ...options });
 const SEEDS = [1, 2, 3, 4, 5];

@@ -1,9 +1,9 @@
-import type { DoctorRule } from '../doctor';
-import { formatPercent as pct, formatValue as v, type Finding } from '../findings';
-import { earlyDecay } from './decayed-too-early';
-import { divergedRule } from './diverged';
-import { earlyPlateau } from './lr-too-high';
-import { slowDescent } from './lr-too-low';
+import type { DoctorRule } from '../doctor.js';
+import { formatPercent as pct, formatValue as v, type Finding } from '../findings.js';
+import { earlyDecay } from './decayed-too-early.js';
+import { divergedRule } from './diverged.js';
+import { earlyPlateau } from './lr-too-high.js';
+import { slowDescent } from './lr-too-low.js';
 
 const ID = 'underfitting';
 const finite = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);

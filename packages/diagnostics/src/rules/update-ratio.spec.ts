@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { RunCurves } from '../curves';
-import { diagnose } from '../doctor';
-import { formatValue } from '../findings';
-import { healthyRun, RATIOS, updateRatioRun } from '../synthetic-curves';
-import { updateRatioRule } from './update-ratio';
+import type { RunCurves } from '../curves.js';
+import { diagnose } from '../doctor.js';
+import { formatValue } from '../findings.js';
+import { healthyRun, RATIOS, updateRatioRun } from '../synthetic-curves.js';
+import { updateRatioRule } from './update-ratio.js';
 
 const run = (curves: RunCurves, options = {}) => diagnose(curves, { rules: [updateRatioRule], ...options });
 const SEEDS = [1, 2, 3, 4, 5];

@@ -1,7 +1,7 @@
-import type { DoctorRule } from '../doctor';
-import { divergedRule } from './diverged';
-import { formatValue as v, type Finding, type TensorRatio } from '../findings';
-import { median } from '../smooth';
+import type { DoctorRule } from '../doctor.js';
+import { divergedRule } from './diverged.js';
+import { formatValue as v, type Finding, type TensorRatio } from '../findings.js';
+import { median } from '../smooth.js';
 
 const ID = 'update-ratio';
 const MIN_POINTS = 3;

@@ -1,5 +1,5 @@
-import { tensors } from '../tensor';
-import { DataType, type GraphProto, type NodeProto, type TensorProto } from '../types';
+import { tensors } from '../tensor.js';
+import { DataType, type GraphProto, type NodeProto, type TensorProto } from '../types.js';
 
 /**
  * The tensor a Constant node produces, from `value`, `value_float(s)` or `value_int(s)`;

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ocrModels, randn } from '@anneal/testing';
-import { decodeModel } from '../codec';
-import { UnknownTensorError } from '../errors';
-import { GraphBuilder } from '../graph-builder';
-import { tensors } from '../tensor';
-import { DataType } from '../types';
-import { cutModel } from './cut-model';
-import { runModel } from './test-harness';
+import { decodeModel } from '../codec.js';
+import { UnknownTensorError } from '../errors.js';
+import { GraphBuilder } from '../graph-builder.js';
+import { tensors } from '../tensor.js';
+import { DataType } from '../types.js';
+import { cutModel } from './cut-model.js';
+import { runModel } from './test-harness.js';
 
 describe('cutModel', () => {
   it('cuts the real classifier at its 200-d feature and ONNX Runtime returns [N, 200]', async () => {

@@ -1,10 +1,10 @@
-import { OnnxError, UnknownTensorError } from '../errors';
-import { GraphIndex } from '../graph-index';
-import type { DataType, ModelProto, ValueInfoProto } from '../types';
-import { tensorValueInfo, type Dim } from '../value-info';
-import { cloneModel, graphNames, nearestNames } from './graph-names';
-import { pruneGraph } from './prune-graph';
-import { inferTensorFacts } from './tensor-facts';
+import { OnnxError, UnknownTensorError } from '../errors.js';
+import { GraphIndex } from '../graph-index.js';
+import type { DataType, ModelProto, ValueInfoProto } from '../types.js';
+import { tensorValueInfo, type Dim } from '../value-info.js';
+import { cloneModel, graphNames, nearestNames } from './graph-names.js';
+import { pruneGraph } from './prune-graph.js';
+import { inferTensorFacts } from './tensor-facts.js';
 
 /** Options of {@link cutModel}. */
 export interface CutModelOptions {

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { ocrModels, randn } from '@anneal/testing';
-import { decodeModel, encodeModel } from '../codec';
-import type { Executor } from '../executor';
-import { GraphBuilder } from '../graph-builder';
-import { tensors, type TensorValue } from '../tensor';
-import { DataType } from '../types';
-import { listFeatureTensors } from './feature-tensors';
-import { probeTensorDims } from './probe-tensor-dims';
+import { decodeModel, encodeModel } from '../codec.js';
+import type { Executor } from '../executor.js';
+import { GraphBuilder } from '../graph-builder.js';
+import { tensors, type TensorValue } from '../tensor.js';
+import { DataType } from '../types.js';
+import { listFeatureTensors } from './feature-tensors.js';
+import { probeTensorDims } from './probe-tensor-dims.js';
 
 /** An Executor over onnxruntime-node, as @anneal/runtime provides it. */
 const ortExecutor: Executor = {

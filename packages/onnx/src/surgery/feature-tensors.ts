@@ -1,8 +1,8 @@
-import { attrs } from '../attributes';
-import type { GraphProto, ModelProto, NodeProto } from '../types';
-import type { Dim } from '../value-info';
-import { constantTensors } from './constant-values';
-import { inferTensorFacts } from './tensor-facts';
+import { attrs } from '../attributes.js';
+import type { GraphProto, ModelProto, NodeProto } from '../types.js';
+import type { Dim } from '../value-info.js';
+import { constantTensors } from './constant-values.js';
+import { inferTensorFacts } from './tensor-facts.js';
 
 /** Why a tensor looks like a feature vector. */
 export type FeatureReason = 'pooled' | 'flattened' | 'classifier-input';

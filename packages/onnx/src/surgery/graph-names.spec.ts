@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../graph-builder';
-import { DataType } from '../types';
-import { graphNames, NameAllocator, nearestNames, nodeLabel } from './graph-names';
+import { GraphBuilder } from '../graph-builder.js';
+import { DataType } from '../types.js';
+import { graphNames, NameAllocator, nearestNames, nodeLabel } from './graph-names.js';
 
 describe('graph names', () => {
   it('collects names, hands out fresh ones and ranks near misses', () => {

@@ -1,4 +1,4 @@
-import type { GraphProto, ModelProto, NodeProto } from '../types';
+import type { GraphProto, ModelProto, NodeProto } from '../types.js';
 
 /** A node's name for messages: its name, or `<op> -> <first output>` when it has none. */
 export function nodeLabel(node: NodeProto): string {

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ocrModels, randn } from '@anneal/testing';
-import { decodeModel } from '../codec';
-import { OpsetMismatchError, UnknownTensorError } from '../errors';
-import { GraphBuilder } from '../graph-builder';
-import { tensors } from '../tensor';
-import { DataType } from '../types';
-import { cutModel } from './cut-model';
-import { mergeModels } from './merge-models';
-import { maxAbsDiff, runModel } from './test-harness';
-import { upgradeOpset } from './upgrade-opset';
+import { decodeModel } from '../codec.js';
+import { OpsetMismatchError, UnknownTensorError } from '../errors.js';
+import { GraphBuilder } from '../graph-builder.js';
+import { tensors } from '../tensor.js';
+import { DataType } from '../types.js';
+import { cutModel } from './cut-model.js';
+import { mergeModels } from './merge-models.js';
+import { maxAbsDiff, runModel } from './test-harness.js';
+import { upgradeOpset } from './upgrade-opset.js';
 
 /** A linear head y = x W + b with W [200, 3], written with deliberately colliding names. */
 function linearHead(w: Float32Array, bias: Float32Array, opset = 9) {

@@ -1,10 +1,10 @@
-import { OnnxError, OpsetMismatchError, UnknownTensorError } from '../errors';
-import type { GraphProto, ModelProto, OperatorSetId } from '../types';
-import { describeValueInfo } from '../value-info';
-import { requireTensor } from './cut-model';
-import { cloneModel, graphNames, nearestNames, NameAllocator } from './graph-names';
-import { pruneGraph } from './prune-graph';
-import { inferTensorFacts } from './tensor-facts';
+import { OnnxError, OpsetMismatchError, UnknownTensorError } from '../errors.js';
+import type { GraphProto, ModelProto, OperatorSetId } from '../types.js';
+import { describeValueInfo } from '../value-info.js';
+import { requireTensor } from './cut-model.js';
+import { cloneModel, graphNames, nearestNames, NameAllocator } from './graph-names.js';
+import { pruneGraph } from './prune-graph.js';
+import { inferTensorFacts } from './tensor-facts.js';
 
 /** Options of {@link mergeModels}. */
 export interface MergeModelsOptions {

@@ -1,7 +1,7 @@
-import type { Executor } from '../executor';
-import type { TensorValue } from '../tensor';
-import type { ModelProto } from '../types';
-import { cutModel, type CutModelOptions } from './cut-model';
+import type { Executor } from '../executor.js';
+import type { TensorValue } from '../tensor.js';
+import type { ModelProto } from '../types.js';
+import { cutModel, type CutModelOptions } from './cut-model.js';
 
 /**
  * Runs the model once (through any {@link Executor}) with the named tensors exposed as outputs and

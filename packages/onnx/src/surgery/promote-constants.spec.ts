@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ocrModels, randn } from '@anneal/testing';
-import { attr } from '../attributes';
-import { decodeModel } from '../codec';
-import { GraphBuilder } from '../graph-builder';
-import { tensorToNumbers, tensorToValue, tensors } from '../tensor';
-import { DataType } from '../types';
-import { promoteConstants } from './promote-constants';
-import { maxAbsDiff, runModel } from './test-harness';
+import { attr } from '../attributes.js';
+import { decodeModel } from '../codec.js';
+import { GraphBuilder } from '../graph-builder.js';
+import { tensorToNumbers, tensorToValue, tensors } from '../tensor.js';
+import { DataType } from '../types.js';
+import { promoteConstants } from './promote-constants.js';
+import { maxAbsDiff, runModel } from './test-harness.js';
 
 function constantsModel() {
   const b = new GraphBuilder({ opset: 17 });

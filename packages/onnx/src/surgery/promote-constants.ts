@@ -1,7 +1,7 @@
-import { sizeOf } from '../tensor';
-import type { ModelProto, NodeProto, TensorProto } from '../types';
-import { constantNodeTensor, isFloatType } from './constant-values';
-import { cloneModel } from './graph-names';
+import { sizeOf } from '../tensor.js';
+import type { ModelProto, NodeProto, TensorProto } from '../types.js';
+import { constantNodeTensor, isFloatType } from './constant-values.js';
+import { cloneModel } from './graph-names.js';
 
 /** Options of {@link promoteConstants}. */
 export interface PromoteConstantsOptions {

@@ -1,5 +1,5 @@
-import { GraphIndex, subgraphInputs } from '../graph-index';
-import type { GraphProto, ValueInfoProto } from '../types';
+import { GraphIndex, subgraphInputs } from '../graph-index.js';
+import type { GraphProto, ValueInfoProto } from '../types.js';
 
 /**
  * A graph holding only what computing `outputs` needs: the ancestor nodes, the initializers and

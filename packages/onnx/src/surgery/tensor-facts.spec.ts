@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ocrModels } from '@anneal/testing';
-import { decodeModel } from '../codec';
-import { GraphBuilder } from '../graph-builder';
-import { tensors } from '../tensor';
-import { DataType } from '../types';
-import { broadcastDims, inferTensorFacts } from './tensor-facts';
+import { decodeModel } from '../codec.js';
+import { GraphBuilder } from '../graph-builder.js';
+import { tensors } from '../tensor.js';
+import { DataType } from '../types.js';
+import { broadcastDims, inferTensorFacts } from './tensor-facts.js';
 
 describe('inferTensorFacts', () => {
   it('follows shape arithmetic (Shape -> Slice -> Concat -> Reshape) in the real classifier', () => {

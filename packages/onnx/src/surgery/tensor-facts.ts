@@ -1,8 +1,8 @@
-import { attrs } from '../attributes';
-import { tensorToNumbers } from '../tensor';
-import { DataType, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../types';
-import { describeValueInfo, type Dim } from '../value-info';
-import { constantNodeTensor } from './constant-values';
+import { attrs } from '../attributes.js';
+import { tensorToNumbers } from '../tensor.js';
+import { DataType, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../types.js';
+import { describeValueInfo, type Dim } from '../value-info.js';
+import { constantNodeTensor } from './constant-values.js';
 
 /** What is statically known about one tensor; unknown dims are `'?'`, symbolic ones keep their name. */
 export interface TensorFact {

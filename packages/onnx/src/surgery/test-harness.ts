@@ -1,7 +1,7 @@
 /** Test-only helpers: run models in onnxruntime-node and compare outputs. Not exported from the package. */
 import * as ort from 'onnxruntime-node';
-import { encodeModel } from '../codec';
-import type { ModelProto } from '../types';
+import { encodeModel } from '../codec.js';
+import type { ModelProto } from '../types.js';
 
 /** Feeds by input name; a Uint8Array is fed as bool. */
 export type Feeds = Record<string, { data: Float32Array | BigInt64Array | Int32Array | Uint8Array; dims: number[] }>;

@@ -1,10 +1,10 @@
-import { makeAttribute, type AttrValue } from '../attributes';
-import { UnsupportedOpError } from '../errors';
-import { tensors } from '../tensor';
-import { DataType, type GraphProto, type NodeProto, type TensorProto } from '../types';
-import { constantTensors } from './constant-values';
-import { nodeLabel, type NameAllocator } from './graph-names';
-import type { TensorFact } from './tensor-facts';
+import { makeAttribute, type AttrValue } from '../attributes.js';
+import { UnsupportedOpError } from '../errors.js';
+import { tensors } from '../tensor.js';
+import { DataType, type GraphProto, type NodeProto, type TensorProto } from '../types.js';
+import { constantTensors } from './constant-values.js';
+import { nodeLabel, type NameAllocator } from './graph-names.js';
+import type { TensorFact } from './tensor-facts.js';
 
 /**
  * What an opset-upgrade rule sees while rewriting one graph: the versions involved, what is

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ocrModels, randn } from '@anneal/testing';
-import { attr, attrs } from '../attributes';
-import { decodeModel } from '../codec';
-import { UnsupportedOpError } from '../errors';
-import { GraphBuilder } from '../graph-builder';
-import { tensors } from '../tensor';
-import { DataType, type ModelProto } from '../types';
-import { defaultOpset, emptyGraph, makeModel, type Dim } from '../value-info';
-import { maxAbsDiff, runModel, type Feeds } from './test-harness';
-import { upgradeOpset } from './upgrade-opset';
+import { attr, attrs } from '../attributes.js';
+import { decodeModel } from '../codec.js';
+import { UnsupportedOpError } from '../errors.js';
+import { GraphBuilder } from '../graph-builder.js';
+import { tensors } from '../tensor.js';
+import { DataType, type ModelProto } from '../types.js';
+import { defaultOpset, emptyGraph, makeModel, type Dim } from '../value-info.js';
+import { maxAbsDiff, runModel, type Feeds } from './test-harness.js';
+import { upgradeOpset } from './upgrade-opset.js';
 
 /** Upgrades `model`, runs both versions on the same feeds and checks every output matches. */
 async function expectSameOutputs(model: ModelProto, feeds: Feeds, target = 17, tolerance = 1e-6): Promise<ModelProto> {

@@ -1,13 +1,13 @@
-import { OnnxError } from '../errors';
-import type { GraphProto, ModelProto } from '../types';
-import { defaultOpset } from '../value-info';
-import { cloneModel, graphNames, isDefaultDomain, NameAllocator } from './graph-names';
-import { inferTensorFacts, type TensorFact } from './tensor-facts';
-import { UpgradeContext, type UpgradeRule } from './upgrade-context';
-import { axesRules } from './upgrade-rules-axes';
-import { miscRules } from './upgrade-rules-misc';
-import { resizeRules } from './upgrade-rules-resize';
-import { softmaxRules } from './upgrade-rules-softmax';
+import { OnnxError } from '../errors.js';
+import type { GraphProto, ModelProto } from '../types.js';
+import { defaultOpset } from '../value-info.js';
+import { cloneModel, graphNames, isDefaultDomain, NameAllocator } from './graph-names.js';
+import { inferTensorFacts, type TensorFact } from './tensor-facts.js';
+import { UpgradeContext, type UpgradeRule } from './upgrade-context.js';
+import { axesRules } from './upgrade-rules-axes.js';
+import { miscRules } from './upgrade-rules-misc.js';
+import { resizeRules } from './upgrade-rules-resize.js';
+import { softmaxRules } from './upgrade-rules-softmax.js';
 
 /** Highest default-domain opset {@link upgradeOpset} can produce. */
 export const MAX_UPGRADE_OPSET = 21;

@@ -1,6 +1,6 @@
-import { attrs, makeAttribute } from '../attributes';
-import type { NodeProto } from '../types';
-import { crosses, type UpgradeContext, type UpgradeRule } from './upgrade-context';
+import { attrs, makeAttribute } from '../attributes.js';
+import type { NodeProto } from '../types.js';
+import { crosses, type UpgradeContext, type UpgradeRule } from './upgrade-context.js';
 
 /** Inputs with trailing absent ('') entries removed. */
 function trimInputs(inputs: string[]): string[] {

@@ -1,5 +1,5 @@
-import { attrs, makeAttribute } from '../attributes';
-import { crosses, type UpgradeRule } from './upgrade-context';
+import { attrs, makeAttribute } from '../attributes.js';
+import { crosses, type UpgradeRule } from './upgrade-context.js';
 
 /** Dropout-12: ratio attribute -> input; is_test gone since 7; the mask became bool at 10. */
 const dropout: UpgradeRule = {

@@ -1,7 +1,7 @@
-import { attrs, makeAttribute } from '../attributes';
-import { tensorToValue } from '../tensor';
-import type { NodeProto } from '../types';
-import { crosses, type UpgradeContext, type UpgradeRule } from './upgrade-context';
+import { attrs, makeAttribute } from '../attributes.js';
+import { tensorToValue } from '../tensor.js';
+import type { NodeProto } from '../types.js';
+import { crosses, type UpgradeContext, type UpgradeRule } from './upgrade-context.js';
 
 /**
  * Upsample (all versions) and Resize-10 computed source coordinates as `out / scale`

@@ -1,5 +1,5 @@
-import { attrs, makeAttribute } from '../attributes';
-import { crosses, type UpgradeRule } from './upgrade-context';
+import { attrs, makeAttribute } from '../attributes.js';
+import { crosses, type UpgradeRule } from './upgrade-context.js';
 
 /**
  * Softmax/LogSoftmax/Hardmax-13: before 13 the op flattened its input to 2-D at `axis`

@@ -3,8 +3,8 @@
  * parameter set with a matrix, a rank-3 tensor and a bias vector, deterministic float32-exact
  * values, and float64 helpers the references share.
  */
-import type { StepParam } from '../optimizer-step';
-import { worstRelativeError } from './ort-step-runner';
+import type { StepParam } from '../optimizer-step.js';
+import { worstRelativeError } from './ort-step-runner.js';
 
 export const LAYERWISE_PARAMS: readonly StepParam[] = [
   { name: 'fc.weight', dims: [3, 4] },

@@ -4,10 +4,10 @@
  */
 import * as ort from 'onnxruntime-node';
 import { DataType, GraphBuilder, encodeModel, tensors } from '@anneal/onnx';
-import { hyperparameterFeeds } from '../hyperparameters';
-import type { Optimizer } from '../optimizer';
-import { emitOptimizerUpdate } from '../optimizer-update';
-import { zeroState } from '../optimizer-step';
+import { hyperparameterFeeds } from '../hyperparameters.js';
+import type { Optimizer } from '../optimizer.js';
+import { emitOptimizerUpdate } from '../optimizer-update.js';
+import { zeroState } from '../optimizer-step.js';
 
 const X = [
   [1, 0.5, -1],

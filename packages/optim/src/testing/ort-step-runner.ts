@@ -4,8 +4,8 @@
  */
 import * as ort from 'onnxruntime-node';
 import { encodeModel } from '@anneal/onnx';
-import { hyperparameterFeeds, type HyperparameterStep } from '../hyperparameters';
-import { buildOptimizerStep, zeroState, type OptimizerStep, type OptimizerStepConfig } from '../optimizer-step';
+import { hyperparameterFeeds, type HyperparameterStep } from '../hyperparameters.js';
+import { buildOptimizerStep, zeroState, type OptimizerStep, type OptimizerStepConfig } from '../optimizer-step.js';
 
 export type Arrays = Record<string, Float32Array>;
 

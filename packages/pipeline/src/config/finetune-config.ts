@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { batchFields, batchNormMode, callbacksSchema, metricsSchema, optimizerSchema, pluginSpec, runName, scheduleBinding, split, trainFields } from './fit-config';
+import { batchFields, batchNormMode, callbacksSchema, metricsSchema, optimizerSchema, pluginSpec, runName, scheduleBinding, split, trainFields } from './fit-config.js';
 
 const positiveInt = z.number().int().positive();
 const unit = z.number().min(0).max(1);

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError } from '../errors';
-import { fitConfigSchema, type FitConfig } from './fit-config';
+import { ConfigError } from '../errors.js';
+import { fitConfigSchema, type FitConfig } from './fit-config.js';
 
 /** Formats zod issues as `path: message` lines, paths like `data.split.test` or `schedules[0].schedule`. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {

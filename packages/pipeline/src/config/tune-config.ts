@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pluginSpec, runName } from './fit-config';
+import { pluginSpec, runName } from './fit-config.js';
 
 const paramValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
 

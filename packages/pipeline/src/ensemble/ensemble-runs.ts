@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import type { Callback } from '@anneal/core';
 import { saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
 import { silentIo } from '@anneal/core';
-import type { FitConfig } from '../config/fit-config';
-import type { Pipeline } from '../pipeline';
-import { runPaths } from '../run/run-paths';
-import type { FitSummary } from '../run/train-run';
+import type { FitConfig } from '../config/fit-config.js';
+import type { Pipeline } from '../pipeline.js';
+import { runPaths } from '../run/run-paths.js';
+import type { FitSummary } from '../run/train-run.js';
 
 /** A member's config: the base with its own seed (initialization and shuffling); the data split stays the same. */
 export function memberConfig(config: FitConfig, index: number, threads: FitConfig['train']['threads']): FitConfig {

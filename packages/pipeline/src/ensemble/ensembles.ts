@@ -2,16 +2,16 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensembleMetrics, ensembleModel, type CombineRule } from '@anneal/ensembles';
 import { loadModel, saveModel, writeFileAtomic } from '@anneal/onnx';
-import type { FitConfig } from '../config/fit-config';
-import { readJsonFile, validateFitConfig } from '../config/load-config';
-import { ConfigError } from '../errors';
-import type { ConfigSource, Pipeline } from '../pipeline';
-import type { FitConfigInput } from '../config/fit-config';
-import { configData } from '../run/evaluate';
-import type { ComposedRunView } from '../run/run-options';
-import { freshRunDir, runPaths } from '../run/run-paths';
-import { snapshotCallback, trainMembers } from './ensemble-runs';
-import { modelLogits } from './member-logits';
+import type { FitConfig } from '../config/fit-config.js';
+import { readJsonFile, validateFitConfig } from '../config/load-config.js';
+import { ConfigError } from '../errors.js';
+import type { ConfigSource, Pipeline } from '../pipeline.js';
+import type { FitConfigInput } from '../config/fit-config.js';
+import { configData } from '../run/evaluate.js';
+import type { ComposedRunView } from '../run/run-options.js';
+import { freshRunDir, runPaths } from '../run/run-paths.js';
+import { snapshotCallback, trainMembers } from './ensemble-runs.js';
+import { modelLogits } from './member-logits.js';
 
 /** What the ensemble commands report: every member's test score and the ensemble's. */
 export interface EnsembleSummary {

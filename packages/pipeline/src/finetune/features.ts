@@ -3,10 +3,10 @@ import { loadMnist, writeNpy, type ArrayDataset } from '@anneal/data';
 import type { Device } from '@anneal/runtime';
 import { checkInputLayout, describePreprocess, preprocessDims, extractFeatures, hashDataset, listImageFolder, loadBackbone, loadImageFiles, preprocessDataset, type FeaturePool, type ImagePreprocess } from '@anneal/transfer';
 import type { RunIo } from '@anneal/core';
-import { ConfigError } from '../errors';
-import type { Pipeline } from '../pipeline';
-import { taskBar } from '../task-bar';
-import { filesKey, resolveBackbonePath } from './finetune-data';
+import { ConfigError } from '../errors.js';
+import type { Pipeline } from '../pipeline.js';
+import { taskBar } from '../task-bar.js';
+import { filesKey, resolveBackbonePath } from './finetune-data.js';
 
 /** Options of `anneal features`. */
 export interface FeaturesOptions {

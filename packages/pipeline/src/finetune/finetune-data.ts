@@ -5,11 +5,11 @@ import { classCounts, samplePerClass, subset, type ArrayDataset } from '@anneal/
 import { DataType } from '@anneal/onnx';
 import { checkInputLayout, describePreprocess, hashDataset, listImageFolder, loadImageFiles, preprocessDataset, preprocessDims, type Backbone, type ImagePreprocess } from '@anneal/transfer';
 import type { RunIo } from '@anneal/core';
-import type { FinetuneConfig } from '../config/finetune-config';
-import { ConfigError } from '../errors';
-import type { AnnealRegistry } from '../kinds';
-import { splitParts, type DataParts } from '../run/run-data';
-import { taskBar } from '../task-bar';
+import type { FinetuneConfig } from '../config/finetune-config.js';
+import { ConfigError } from '../errors.js';
+import type { AnnealRegistry } from '../kinds.js';
+import { splitParts, type DataParts } from '../run/run-data.js';
+import { taskBar } from '../task-bar.js';
 
 /**
  * One split of a finetune run, loaded on demand: a feature-cache hit under `key` needs no

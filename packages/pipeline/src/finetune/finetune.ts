@@ -4,18 +4,18 @@ import type { ArrayDataset } from '@anneal/data';
 import { loadModel, saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
 import { attachHead, buildHead, extractFeatures, featureStatistics, fineTunePlan, loadBackbone, type Backbone } from '@anneal/transfer';
 import type { RunIo } from '@anneal/core';
-import { finetuneConfigSchema, type FinetuneConfig } from '../config/finetune-config';
-import type { FitConfig } from '../config/fit-config';
-import { loadConfigFile, readJsonFile } from '../config/load-config';
-import { ConfigError } from '../errors';
-import type { ConfigSource, Pipeline } from '../pipeline';
-import { loadPluginPackages, pluginPackages } from '../plugin-packages';
-import { scoreModelFile } from '../run/evaluate';
-import { dataLoaders, type DataParts } from '../run/run-data';
-import { freshRunDir, runPaths } from '../run/run-paths';
-import type { FitSummary } from '../run/train-run';
-import { taskBar } from '../task-bar';
-import { buildFinetuneData, loadParts, resolveBackbonePath, type FinetuneData, type LazyPart } from './finetune-data';
+import { finetuneConfigSchema, type FinetuneConfig } from '../config/finetune-config.js';
+import type { FitConfig } from '../config/fit-config.js';
+import { loadConfigFile, readJsonFile } from '../config/load-config.js';
+import { ConfigError } from '../errors.js';
+import type { ConfigSource, Pipeline } from '../pipeline.js';
+import { loadPluginPackages, pluginPackages } from '../plugin-packages.js';
+import { scoreModelFile } from '../run/evaluate.js';
+import { dataLoaders, type DataParts } from '../run/run-data.js';
+import { freshRunDir, runPaths } from '../run/run-paths.js';
+import type { FitSummary } from '../run/train-run.js';
+import { taskBar } from '../task-bar.js';
+import { buildFinetuneData, loadParts, resolveBackbonePath, type FinetuneData, type LazyPart } from './finetune-data.js';
 
 /** What `anneal finetune` prints and writes to summary.json. */
 export interface FinetuneSummary {

@@ -1,6 +1,6 @@
 import { inspectModel, type ModelReport } from '@anneal/transfer';
-import type { Pipeline } from '../pipeline';
-import { GRADIENT_REGISTRY } from '../tokens';
+import type { Pipeline } from '../pipeline.js';
+import { GRADIENT_REGISTRY } from '../tokens.js';
 
 /** Options of {@link inspect}. */
 export interface InspectOptions {

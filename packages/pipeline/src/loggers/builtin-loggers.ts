@@ -2,8 +2,8 @@ import { isAbsolute, join } from 'node:path';
 import { defineLogger, type LoggerContext, type LoggerDescriptor } from '@anneal/core';
 import { PluginOptionError } from '@anneal/plugin';
 import { z } from 'zod';
-import { chartsLogger } from './charts';
-import { metricsJsonl } from './metrics-jsonl';
+import { chartsLogger } from './charts.js';
+import { metricsJsonl } from './metrics-jsonl.js';
 
 /** The run folder a file logger writes into; loggers that write files need one. */
 function runDir(ctx: LoggerContext, id: string): string {

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from '@anneal/core';
 import { EMPTY, type Subscription } from 'rxjs';
-import { readMetrics } from './metrics-jsonl';
-import { writeRunCharts } from './run-charts';
+import { readMetrics } from './metrics-jsonl.js';
+import { writeRunCharts } from './run-charts.js';
 
 /**
  * Draws a run's charts (loss with its ±std band, accuracy, lr; SVG and PNG) from its

@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import { ofType, type AnnealEvent, type Logger } from '@anneal/core';
 import { writeFileAtomic } from '@anneal/onnx';
 import { map, share, type Observable, type Subscription } from 'rxjs';
-import { ConfigError } from '../errors';
-import { parseRecords, toRecord, type MetricsRecord } from './metrics-record';
+import { ConfigError } from '../errors.js';
+import { parseRecords, toRecord, type MetricsRecord } from './metrics-record.js';
 
 /**
  * Keeps metrics.jsonl of a run: one `batch` line per step (with the per-tensor norms on steps

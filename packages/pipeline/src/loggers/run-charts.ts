@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { thin } from '@anneal/diagnostics';
 import { accuracyChart, lossChart, scheduleChart, writeChart } from '@anneal/report';
-import type { MetricsRecord } from './metrics-record';
+import type { MetricsRecord } from './metrics-record.js';
 
 /**
  * Writes the run's charts as SVG and PNG: `loss` (per-epoch mean training loss with a ±std band,

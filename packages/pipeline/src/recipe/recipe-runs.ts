@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { trainerRunner, type FitRunner, type ProbeTarget } from '@anneal/diagnostics';
 import { silentIo } from '@anneal/core';
 import { writeFileAtomic } from '@anneal/onnx';
-import type { FitConfig } from '../config/fit-config';
-import type { Pipeline } from '../pipeline';
-import { composeRun, createRunContainer } from '../run/compose';
-import type { RunData } from '../run/run-data';
-import { runPaths } from '../run/run-paths';
-import { requestConfig } from './request-config';
+import type { FitConfig } from '../config/fit-config.js';
+import type { Pipeline } from '../pipeline.js';
+import { composeRun, createRunContainer } from '../run/compose.js';
+import type { RunData } from '../run/run-data.js';
+import { runPaths } from '../run/run-paths.js';
+import { requestConfig } from './request-config.js';
 
 /**
  * The probing steps' target for a fit config: fresh train sessions composed exactly as

@@ -4,16 +4,16 @@ import { bestRun, Recipe, RECIPE_STEPS, recipeReport, type RecipeEvent, type Rec
 import { filter } from 'rxjs';
 import { writeFileAtomic } from '@anneal/onnx';
 import { writeReport } from '@anneal/report';
-import type { FitConfig } from '../config/fit-config';
-import { formatIssues, loadBaseConfig, loadConfigFile, readJsonFile, validateFitConfig } from '../config/load-config';
-import { recipeConfigSchema, type RecipeConfig } from '../config/recipe-config';
-import { ConfigError } from '../errors';
-import type { Pipeline } from '../pipeline';
-import { freshRunDir } from '../run/run-paths';
-import { RUN_DATA } from '../tokens';
-import { taskBar } from '../task-bar';
-import { createRunContainer } from '../run/compose';
-import { fitProbeTarget, fitRunner } from './recipe-runs';
+import type { FitConfig } from '../config/fit-config.js';
+import { formatIssues, loadBaseConfig, loadConfigFile, readJsonFile, validateFitConfig } from '../config/load-config.js';
+import { recipeConfigSchema, type RecipeConfig } from '../config/recipe-config.js';
+import { ConfigError } from '../errors.js';
+import type { Pipeline } from '../pipeline.js';
+import { freshRunDir } from '../run/run-paths.js';
+import { RUN_DATA } from '../tokens.js';
+import { taskBar } from '../task-bar.js';
+import { createRunContainer } from '../run/compose.js';
+import { fitProbeTarget, fitRunner } from './recipe-runs.js';
 
 /** What `anneal recipe` prints and returns. */
 export interface RecipeSummary {

@@ -1,5 +1,5 @@
 import type { FitRequest } from '@anneal/diagnostics';
-import type { FitConfig } from '../config/fit-config';
+import type { FitConfig } from '../config/fit-config.js';
 
 const scale = (sizes: readonly number[] | undefined, k: number) => sizes?.map((s) => Math.max(1, Math.round(s * k)));
 

@@ -1,8 +1,8 @@
 import { PluginConfigError, type PluginConfigIssue } from '@anneal/plugin';
-import type { FitConfig } from '../config/fit-config';
-import { ConfigError } from '../errors';
-import type { AnnealRegistry } from '../kinds';
-import { callbackSpecs, metricSpecs, optimizerSpec } from './config-specs';
+import type { FitConfig } from '../config/fit-config.js';
+import { ConfigError } from '../errors.js';
+import type { AnnealRegistry } from '../kinds.js';
+import { callbackSpecs, metricSpecs, optimizerSpec } from './config-specs.js';
 
 /**
  * Checks every plugin spec of a fit config against its descriptor's schema (schedules are built,

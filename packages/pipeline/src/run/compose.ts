@@ -1,12 +1,12 @@
 import type { Callback, Logger, RunInfo, ScheduleBinding, Trainer } from '@anneal/core';
 import type { TensorValue } from '@anneal/onnx';
 import type { DependencyContainer } from 'tsyringe';
-import { childContainer } from '../container';
-import type { FitConfig } from '../config/fit-config';
-import { loadPluginPackages, pluginPackages } from '../plugin-packages';
-import { PLUGIN_REGISTRY, RUN_CALLBACKS, RUN_CONFIG, RUN_DATA, RUN_INFO, RUN_IO, RUN_LOGGERS, RUN_MODEL, RUN_OPTIONS, RUN_PARTS, RUN_SCHEDULES, RUN_SESSION, TRAINER } from '../tokens';
-import { registerRun, swaSpec } from './register-run';
-import type { ComposedRunView, RunOptions } from './run-options';
+import { childContainer } from '../container.js';
+import type { FitConfig } from '../config/fit-config.js';
+import { loadPluginPackages, pluginPackages } from '../plugin-packages.js';
+import { PLUGIN_REGISTRY, RUN_CALLBACKS, RUN_CONFIG, RUN_DATA, RUN_INFO, RUN_IO, RUN_LOGGERS, RUN_MODEL, RUN_OPTIONS, RUN_PARTS, RUN_SCHEDULES, RUN_SESSION, TRAINER } from '../tokens.js';
+import { registerRun, swaSpec } from './register-run.js';
+import type { ComposedRunView, RunOptions } from './run-options.js';
 
 /** The SWA callback of a run (`callbacks.swa`): the running average of the epoch-end weights. */
 export type SwaCallback = Callback & { readonly count: number; average(): Record<string, TensorValue> };

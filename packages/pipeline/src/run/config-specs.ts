@@ -1,5 +1,5 @@
 import type { PluginSpec } from '@anneal/plugin';
-import { UPDATE_KEYS, type FitConfig } from '../config/fit-config';
+import { UPDATE_KEYS, type FitConfig } from '../config/fit-config.js';
 
 /** A plugin spec with the config path it came from. */
 export interface LocatedSpec {

@@ -4,14 +4,14 @@ import { readNpy, writeNpy } from '@anneal/data';
 import { DataType, type TensorValue } from '@anneal/onnx';
 import { createSession } from '@anneal/runtime';
 import { accuracy, topK } from '@anneal/core';
-import type { FitConfig } from '../config/fit-config';
-import { readJsonFile, validateFitConfig } from '../config/load-config';
-import { ConfigError } from '../errors';
-import type { Pipeline } from '../pipeline';
-import { RUN_PARTS } from '../tokens';
-import { createRunContainer } from './compose';
-import { dataLoaders, type RunData } from './run-data';
-import { runPaths } from './run-paths';
+import type { FitConfig } from '../config/fit-config.js';
+import { readJsonFile, validateFitConfig } from '../config/load-config.js';
+import { ConfigError } from '../errors.js';
+import type { Pipeline } from '../pipeline.js';
+import { RUN_PARTS } from '../tokens.js';
+import { createRunContainer } from './compose.js';
+import { dataLoaders, type RunData } from './run-data.js';
+import { runPaths } from './run-paths.js';
 
 /** Summed softmax cross-entropy of [N, C] logits against class-id labels. */
 function crossEntropySum(logits: TensorValue, labels: TensorValue): number {

@@ -3,9 +3,9 @@ import { Trainer, type Callback, type Logger, type RunInfo } from '@anneal/core'
 import { engineBackend, TrainSession, type ParallelOptions } from '@anneal/engine';
 import type { ParamGroup } from '@anneal/optim';
 import { instanceCachingFactory, type DependencyContainer, type InjectionToken } from 'tsyringe';
-import type { FitConfig } from '../config/fit-config';
-import { ConfigError } from '../errors';
-import type { AnnealRegistry } from '../kinds';
+import type { FitConfig } from '../config/fit-config.js';
+import { ConfigError } from '../errors.js';
+import type { AnnealRegistry } from '../kinds.js';
 import {
   CHECKPOINT_IO,
   GRADIENT_REGISTRY,
@@ -25,11 +25,11 @@ import {
   RUN_SCHEDULES,
   RUN_SESSION,
   TRAINER,
-} from '../tokens';
-import { callbackSpecs, metricSpecs, optimizerSpec } from './config-specs';
-import { dataLoaders, loadRunParts } from './run-data';
-import { runPaths } from './run-paths';
-import { scheduleBindings, type SwaLrOptions } from './schedule-bindings';
+} from '../tokens.js';
+import { callbackSpecs, metricSpecs, optimizerSpec } from './config-specs.js';
+import { dataLoaders, loadRunParts } from './run-data.js';
+import { runPaths } from './run-paths.js';
+import { scheduleBindings, type SwaLrOptions } from './schedule-bindings.js';
 
 /** `optimizer.groups` of the config (regular expressions over parameter names) as parameter groups. */
 function configGroups(config: FitConfig, params: readonly string[]): ParamGroup[] {

@@ -1,6 +1,6 @@
 import { classCounts, DataLoader, splitTrainValTest, type ArrayDataset } from '@anneal/data';
-import type { FitConfig } from '../config/fit-config';
-import type { AnnealRegistry } from '../kinds';
+import type { FitConfig } from '../config/fit-config.js';
+import type { AnnealRegistry } from '../kinds.js';
 
 /** The datasets and loaders of a run. `val` is the validation split, or the test split when the config has none (then charts label it as such). */
 export interface RunData {

@@ -1,7 +1,7 @@
 import type { Callback, Logger, RunIo } from '@anneal/core';
 import type { ModelDefinition, TrainSession, WeightChoice } from '@anneal/engine';
 import type { ModelProto } from '@anneal/onnx';
-import type { RunData, RunParts } from './run-data';
+import type { RunData, RunParts } from './run-data.js';
 
 /**
  * How a run is composed besides its config. Everything is optional: a run with no `dir` trains

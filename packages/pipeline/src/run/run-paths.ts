@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../errors.js';
 
 /** The files of a run folder. */
 export function runPaths(dir: string) {

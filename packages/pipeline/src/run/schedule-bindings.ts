@@ -1,9 +1,9 @@
 import type { ScheduleBinding } from '@anneal/core';
 import type { HyperparameterInput } from '@anneal/optim';
 import { batchScaling, swaLr } from '@anneal/schedulers';
-import { ConfigError } from '../errors';
-import type { FitConfig } from '../config/fit-config';
-import type { AnnealRegistry } from '../kinds';
+import { ConfigError } from '../errors.js';
+import type { FitConfig } from '../config/fit-config.js';
+import type { AnnealRegistry } from '../kinds.js';
 
 /** The SWA options that shape the lr (`callbacks.swa` / `{ type: 'swa' }`), as parsed by its descriptor. */
 export interface SwaLrOptions {

@@ -4,9 +4,9 @@ import { ofType, type EventOf } from '@anneal/core';
 import { engineBackend } from '@anneal/engine';
 import { saveModel, writeFileAtomic } from '@anneal/onnx';
 import { filter, first, map, scan, switchMap, type Subscription } from 'rxjs';
-import { RUN_IO } from '../tokens';
-import type { ComposedRun } from './compose';
-import { runPaths } from './run-paths';
+import { RUN_IO } from '../tokens.js';
+import type { ComposedRun } from './compose.js';
+import { runPaths } from './run-paths.js';
 
 type Score = { loss: number; accuracy?: number; count: number };
 

@@ -3,15 +3,15 @@ import { monitorValue, ofType, silentIo } from '@anneal/core';
 import { writeFileAtomic } from '@anneal/onnx';
 import { pruningCallback, type Distribution, type ParamValue, type Trial } from '@anneal/search';
 import type { DependencyContainer } from 'tsyringe';
-import { getPath, setPath } from '../config/config-paths';
-import { validateFitConfig } from '../config/load-config';
-import type { Dimension, TuneConfig } from '../config/tune-config';
-import { childContainer } from '../container';
-import { ConfigError } from '../errors';
-import { composeRun, createRunContainer } from '../run/compose';
-import { freshRunDir, runPaths } from '../run/run-paths';
-import { trainRun } from '../run/train-run';
-import { TRIAL } from '../tokens';
+import { getPath, setPath } from '../config/config-paths.js';
+import { validateFitConfig } from '../config/load-config.js';
+import type { Dimension, TuneConfig } from '../config/tune-config.js';
+import { childContainer } from '../container.js';
+import { ConfigError } from '../errors.js';
+import { composeRun, createRunContainer } from '../run/compose.js';
+import { freshRunDir, runPaths } from '../run/run-paths.js';
+import { trainRun } from '../run/train-run.js';
+import { TRIAL } from '../tokens.js';
 
 /** What one trial ran and reached. */
 export interface TrialOutcome {

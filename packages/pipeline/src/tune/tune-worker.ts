@@ -1,6 +1,6 @@
 // Entry of a forked tune worker (see worker-boot.mjs): argv = [config file, JSON options].
-import { createPipeline } from '../pipeline';
-import { tune } from './tune';
+import { createPipeline } from '../pipeline.js';
+import { tune } from './tune.js';
 
 const [configFile, json] = process.argv.slice(2);
 const o = JSON.parse(json ?? '{}') as { storage?: string; trials?: number; parallel?: number; out?: string; baseDir?: string; plugins?: string[] };

@@ -7,14 +7,14 @@ import { writeFileAtomic } from '@anneal/onnx';
 import { PluginConfigError, type PluginSpec } from '@anneal/plugin';
 import { createStudy, formatTrialsTable, parameterImportance, PrunerOptionError, TrialPruned, writeStudyCharts, type FrozenTrial, type Study } from '@anneal/search';
 import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import { loadBaseConfig, loadConfigFile } from '../config/load-config';
-import { tuneConfigSchema, type TuneConfig } from '../config/tune-config';
-import { childContainer } from '../container';
-import { ConfigError } from '../errors';
-import { loadPluginPackages, pluginPackages } from '../plugin-packages';
-import type { ConfigSource, Pipeline } from '../pipeline';
-import { PLUGIN_REGISTRY, STUDY_PRUNER, STUDY_SAMPLER, STUDY_STORAGE, TUNE_CONFIG } from '../tokens';
-import { declaredSpace, runTrial } from './trial';
+import { loadBaseConfig, loadConfigFile } from '../config/load-config.js';
+import { tuneConfigSchema, type TuneConfig } from '../config/tune-config.js';
+import { childContainer } from '../container.js';
+import { ConfigError } from '../errors.js';
+import { loadPluginPackages, pluginPackages } from '../plugin-packages.js';
+import type { ConfigSource, Pipeline } from '../pipeline.js';
+import { PLUGIN_REGISTRY, STUDY_PRUNER, STUDY_SAMPLER, STUDY_STORAGE, TUNE_CONFIG } from '../tokens.js';
+import { declaredSpace, runTrial } from './trial.js';
 
 /** The best trial's model on the test split (recorded by each complete trial). */
 export interface TestScore {

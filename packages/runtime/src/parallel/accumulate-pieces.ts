@@ -1,8 +1,8 @@
 import type { TensorValue } from '@anneal/onnx';
-import type { Session } from '../session';
-import { fromOrtTensorAsync, type OrtTensor } from '../tensor-convert';
-import { axpy } from './all-reduce';
-import type { MicroBatch } from './shard-protocol';
+import type { Session } from '../session.js';
+import { fromOrtTensorAsync, type OrtTensor } from '../tensor-convert.js';
+import { axpy } from './all-reduce.js';
+import type { MicroBatch } from './shard-protocol.js';
 
 /** A reduced output and the buffer its weighted sum over the pieces is added into. */
 export interface ReduceTarget {

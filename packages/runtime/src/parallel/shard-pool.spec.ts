@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, type TensorValue } from '@anneal/onnx';
-import { chunkRange, reduceChunk } from './all-reduce';
-import { ShardPool, ShardWorkerError } from './shard-pool';
+import { chunkRange, reduceChunk } from './all-reduce.js';
+import { ShardPool, ShardWorkerError } from './shard-pool.js';
 
 // g = x * w (elementwise, [4]); s = sum(x) ([1]); the pool reduces g and returns s per micro-batch
 function model() {

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { encodeModel, type ModelProto, type TensorValue } from '@anneal/onnx';
-import { AnnealRuntimeError } from '../errors';
-import type { Device, RuntimeWarning } from '../warnings';
-import { BARRIER_WORDS } from './all-reduce';
-import type { MicroBatch, ShardWorkerInit, StepMessage, WorkerReply } from './shard-protocol';
-import { sharedLayout, slotView, type SharedLayout } from './shared-layout';
+import { AnnealRuntimeError } from '../errors.js';
+import type { Device, RuntimeWarning } from '../warnings.js';
+import { BARRIER_WORDS } from './all-reduce.js';
+import type { MicroBatch, ShardWorkerInit, StepMessage, WorkerReply } from './shard-protocol.js';
+import { sharedLayout, slotView, type SharedLayout } from './shared-layout.js';
 
 /** A worker of a {@link ShardPool} failed (session creation, a run, or the thread itself). */
 export class ShardWorkerError extends AnnealRuntimeError {

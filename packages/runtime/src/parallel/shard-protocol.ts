@@ -1,6 +1,6 @@
 import type { TensorValue } from '@anneal/onnx';
-import type { Device, RuntimeWarning } from '../warnings';
-import type { SharedLayout } from './shared-layout';
+import type { Device, RuntimeWarning } from '../warnings.js';
+import type { SharedLayout } from './shared-layout.js';
 
 /** One micro-batch of a worker's share of a step: its feeds and the weight of its reduced outputs. */
 export interface MicroBatch {

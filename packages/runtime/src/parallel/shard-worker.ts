@@ -4,13 +4,13 @@
 // waits for the others, sums its chunk of every slot into the shared result, and replies.
 import { parentPort, workerData } from 'node:worker_threads';
 import { DataType, type TensorValue } from '@anneal/onnx';
-import { createSession } from '../create-session';
-import { toOrtTensor, type OrtTensor } from '../tensor-convert';
-import { accumulatePieces } from './accumulate-pieces';
-import { Barrier, BARRIER_WORDS, reduceChunk } from './all-reduce';
-import type { RuntimeWarning } from '../warnings';
-import type { ShardWorkerInit, StepMessage, WorkerReply } from './shard-protocol';
-import { slotView } from './shared-layout';
+import { createSession } from '../create-session.js';
+import { toOrtTensor, type OrtTensor } from '../tensor-convert.js';
+import { accumulatePieces } from './accumulate-pieces.js';
+import { Barrier, BARRIER_WORDS, reduceChunk } from './all-reduce.js';
+import type { RuntimeWarning } from '../warnings.js';
+import type { ShardWorkerInit, StepMessage, WorkerReply } from './shard-protocol.js';
+import { slotView } from './shared-layout.js';
 
 const init = workerData as ShardWorkerInit;
 const port = parentPort!;

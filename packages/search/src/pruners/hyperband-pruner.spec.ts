@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@anneal/data';
-import type { FrozenTrial, TrialState } from '../types';
-import { crc32, HyperbandPruner } from './hyperband-pruner';
-import { PrunerOptionError } from './pruner-utils';
-import { simulate, studyOf, trialOf } from './study-fixture';
-import { SuccessiveHalvingPruner } from './successive-halving-pruner';
+import type { FrozenTrial, TrialState } from '../types.js';
+import { crc32, HyperbandPruner } from './hyperband-pruner.js';
+import { PrunerOptionError } from './pruner-utils.js';
+import { simulate, studyOf, trialOf } from './study-fixture.js';
+import { SuccessiveHalvingPruner } from './successive-halving-pruner.js';
 
 const flat = (v: number, steps: number) => Array.from({ length: steps }, () => v);
 /** Brackets of trials 0..29 of study 'hb' with budgets [9, 5, 3], computed independently with Python's binascii.crc32. */

@@ -1,6 +1,6 @@
-import type { FrozenTrial, Pruner, StudyView } from '../types';
-import { checkInteger, firstCompleted, lastStep, PrunerOptionError } from './pruner-utils';
-import { SuccessiveHalvingPruner } from './successive-halving-pruner';
+import type { FrozenTrial, Pruner, StudyView } from '../types.js';
+import { checkInteger, firstCompleted, lastStep, PrunerOptionError } from './pruner-utils.js';
+import { SuccessiveHalvingPruner } from './successive-halving-pruner.js';
 
 /** Options of {@link HyperbandPruner}. */
 export interface HyperbandOptions {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { FrozenTrial } from '../types';
-import { MedianPruner } from './median-pruner';
-import { NopPruner } from './nop-pruner';
-import { PercentilePruner } from './percentile-pruner';
-import { PrunerOptionError, percentileOf } from './pruner-utils';
-import { studyOf, trialOf } from './study-fixture';
+import type { FrozenTrial } from '../types.js';
+import { MedianPruner } from './median-pruner.js';
+import { NopPruner } from './nop-pruner.js';
+import { PercentilePruner } from './percentile-pruner.js';
+import { PrunerOptionError, percentileOf } from './pruner-utils.js';
+import { studyOf, trialOf } from './study-fixture.js';
 
 // five complete learning curves (steps 0..4); at step 3 their values are 5, 4, 6, 3, 7 (median 5, 25th percentile 4)
 const curves = [

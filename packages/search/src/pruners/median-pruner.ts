@@ -1,4 +1,4 @@
-import { PercentilePruner, type PercentilePrunerOptions } from './percentile-pruner';
+import { PercentilePruner, type PercentilePrunerOptions } from './percentile-pruner.js';
 
 /**
  * The median stopping rule: prunes a trial whose best intermediate value so far is worse than

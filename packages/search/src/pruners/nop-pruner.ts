@@ -1,4 +1,4 @@
-import type { FrozenTrial, Pruner, StudyView } from '../types';
+import type { FrozenTrial, Pruner, StudyView } from '../types.js';
 
 /**
  * A pruner that never prunes: every trial runs to the end (the default of a study).

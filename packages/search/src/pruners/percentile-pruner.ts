@@ -1,5 +1,5 @@
-import type { FrozenTrial, Pruner, StudyView } from '../types';
-import { bestIntermediate, checkInteger, lastStep, percentileOf, PrunerOptionError } from './pruner-utils';
+import type { FrozenTrial, Pruner, StudyView } from '../types.js';
+import { bestIntermediate, checkInteger, lastStep, percentileOf, PrunerOptionError } from './pruner-utils.js';
 
 /** Options shared by {@link PercentilePruner} and `MedianPruner`. */
 export interface PercentilePrunerOptions {

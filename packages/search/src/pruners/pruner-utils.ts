@@ -1,5 +1,5 @@
-import { SearchError } from '../errors';
-import type { Direction, FrozenTrial, StudyView } from '../types';
+import { SearchError } from '../errors.js';
+import type { Direction, FrozenTrial, StudyView } from '../types.js';
 
 /**
  * A pruner was built with an invalid option: `where` names the pruner and option

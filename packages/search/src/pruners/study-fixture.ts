@@ -2,7 +2,7 @@
  * Hand-made studies for the pruner specs (not exported from the package): frozen trials from
  * curves, and a sequential simulation that runs trials one after another under a pruner.
  */
-import type { Direction, FrozenTrial, Pruner, StudyView, TrialState } from '../types';
+import type { Direction, FrozenTrial, Pruner, StudyView, TrialState } from '../types.js';
 
 /** A trial with intermediate values `curve[step]` (an array: steps 0..n-1; a record: those steps). */
 export function trialOf(number: number, curve: readonly number[] | Readonly<Record<number, number>>, state: TrialState = 'complete'): FrozenTrial {

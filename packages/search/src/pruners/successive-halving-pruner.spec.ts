@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { FrozenTrial } from '../types';
-import { PrunerOptionError } from './pruner-utils';
-import { simulate, studyOf, trialOf } from './study-fixture';
-import { SuccessiveHalvingPruner } from './successive-halving-pruner';
+import type { FrozenTrial } from '../types.js';
+import { PrunerOptionError } from './pruner-utils.js';
+import { simulate, studyOf, trialOf } from './study-fixture.js';
+import { SuccessiveHalvingPruner } from './successive-halving-pruner.js';
 
 const flat = (v: number, steps: number) => Array.from({ length: steps }, () => v);
 const decide = (pruner: SuccessiveHalvingPruner, others: FrozenTrial[], trial: FrozenTrial, direction: 'minimize' | 'maximize' = 'minimize') =>

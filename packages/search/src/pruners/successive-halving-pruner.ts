@@ -1,5 +1,5 @@
-import type { Direction, FrozenTrial, Pruner, StudyView } from '../types';
-import { checkInteger, firstCompleted, lastStep, PrunerOptionError } from './pruner-utils';
+import type { Direction, FrozenTrial, Pruner, StudyView } from '../types.js';
+import { checkInteger, firstCompleted, lastStep, PrunerOptionError } from './pruner-utils.js';
 
 /** Options of {@link SuccessiveHalvingPruner}. */
 export interface SuccessiveHalvingOptions {

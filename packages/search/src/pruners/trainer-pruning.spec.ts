@@ -3,11 +3,11 @@ import { Trainer, type AnnealEvent, type Callback, type EventOf, type TrainerCon
 import { DataLoader, loadMnist, splitDataset } from '@anneal/data';
 import { buildMlp, engineBackend, TrainSession } from '@anneal/engine';
 import { adam } from '@anneal/optim';
-import type { FrozenTrial, Pruner, StudyView } from '../types';
-import { MedianPruner } from './median-pruner';
-import { PrunerOptionError } from './pruner-utils';
-import { trialOf } from './study-fixture';
-import { pruningCallback, PRUNED_REASON, type PrunableTrial } from './trainer-pruning';
+import type { FrozenTrial, Pruner, StudyView } from '../types.js';
+import { MedianPruner } from './median-pruner.js';
+import { PrunerOptionError } from './pruner-utils.js';
+import { trialOf } from './study-fixture.js';
+import { pruningCallback, PRUNED_REASON, type PrunableTrial } from './trainer-pruning.js';
 
 /** A trial as small as the hook needs: keeps its reports and asks a pruner over a fixed set of earlier trials. */
 class InSpecTrial implements PrunableTrial {

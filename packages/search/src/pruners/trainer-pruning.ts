@@ -1,5 +1,5 @@
 import { monitorValue, type Callback, type EventOf, type JsonValue, type TrainerControl } from '@anneal/core';
-import { PrunerOptionError } from './pruner-utils';
+import { PrunerOptionError } from './pruner-utils.js';
 
 /** What the Trainer hook needs from a trial (the Trial class of trial.ts satisfies it). */
 export interface PrunableTrial {

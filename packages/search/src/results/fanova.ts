@@ -1,5 +1,5 @@
-import type { Feature } from './feature-space';
-import type { Leaf } from './random-forest';
+import type { Feature } from './feature-space.js';
+import type { Leaf } from './random-forest.js';
 
 /**
  * Functional ANOVA of one regression tree (Hutter, Hoos & Leyton-Brown, ICML 2014): with every

@@ -1,5 +1,5 @@
-import type { Distribution, FrozenTrial, ParamValue } from '../types';
-import { StudyResultsError } from './results-error';
+import type { Distribution, FrozenTrial, ParamValue } from '../types.js';
+import { StudyResultsError } from './results-error.js';
 
 /**
  * A numeric parameter as a regression feature: its value (its logarithm for log distributions)

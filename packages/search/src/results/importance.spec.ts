@@ -1,9 +1,9 @@
 import { seededRandom } from '@anneal/data';
 import { describe, expect, it } from 'vitest';
-import type { Distribution, FrozenTrial, ParamValue } from '../types';
-import { parameterImportance } from './importance';
-import { StudyResultsError } from './results-error';
-import { LR, makeTrial, syntheticStudy, X } from './synthetic-trials';
+import type { Distribution, FrozenTrial, ParamValue } from '../types.js';
+import { parameterImportance } from './importance.js';
+import { StudyResultsError } from './results-error.js';
+import { LR, makeTrial, syntheticStudy, X } from './synthetic-trials.js';
 
 const Z: Distribution = { kind: 'categorical', choices: ['a', 'b', 'c'] };
 

@@ -1,8 +1,8 @@
-import type { FrozenTrial } from '../types';
-import { mainEffectShares } from './fanova';
-import { encodeTrials } from './feature-space';
-import { growForest } from './random-forest';
-import { completeTrials, describeTrialCounts, StudyResultsError } from './results-error';
+import type { FrozenTrial } from '../types.js';
+import { mainEffectShares } from './fanova.js';
+import { encodeTrials } from './feature-space.js';
+import { growForest } from './random-forest.js';
+import { completeTrials, describeTrialCounts, StudyResultsError } from './results-error.js';
 
 /** One parameter's share of the objective's variance (see parameterImportance). */
 export interface ParamImportance {

@@ -1,7 +1,7 @@
 import type { VegaLiteSpec } from '@anneal/report';
-import type { Direction, FrozenTrial } from '../types';
-import { axisPosition, axisValue, choiceLabel, paramAxes, requireCompleteTrials, STUDY_CHART_CONFIG, tickLabel, VEGA_LITE_SCHEMA } from './param-axes';
-import { StudyResultsError } from './results-error';
+import type { Direction, FrozenTrial } from '../types.js';
+import { axisPosition, axisValue, choiceLabel, paramAxes, requireCompleteTrials, STUDY_CHART_CONFIG, tickLabel, VEGA_LITE_SCHEMA } from './param-axes.js';
+import { StudyResultsError } from './results-error.js';
 
 const CHART = 'parallel coordinates chart';
 /** Name of the last axis. */

@@ -1,6 +1,6 @@
 import { CHART_FONT } from '@anneal/report';
-import type { FrozenTrial, ParamValue } from '../types';
-import { completeTrials, describeTrialCounts, StudyResultsError } from './results-error';
+import type { FrozenTrial, ParamValue } from '../types.js';
+import { completeTrials, describeTrialCounts, StudyResultsError } from './results-error.js';
 
 /** How a chart draws one parameter: a numeric range (log when every trial asked for log) or a list of choices. */
 export type ParamAxis =

@@ -1,5 +1,5 @@
 import { seededRandom } from '@anneal/data';
-import { splitThreshold, type EncodedTrials, type Feature } from './feature-space';
+import { splitThreshold, type EncodedTrials, type Feature } from './feature-space.js';
 
 /**
  * A leaf of a regression tree: its prediction and the box of the feature space it covers —

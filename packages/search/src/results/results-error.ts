@@ -1,4 +1,4 @@
-import { SearchError } from '../errors';
+import { SearchError } from '../errors.js';
 
 /**
  * A study's trials cannot be summarized as asked: too few complete trials for an importance

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vegaLiteSvg } from '@anneal/report';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FrozenTrial } from '../types';
-import { parallelCoordinatesSpec } from './parallel-coordinates';
-import { StudyResultsError } from './results-error';
-import { importanceSpec, optimizationHistorySpec, sliceSpec, writeStudyCharts } from './study-charts';
-import { makeTrial, syntheticStudy, X } from './synthetic-trials';
+import type { FrozenTrial } from '../types.js';
+import { parallelCoordinatesSpec } from './parallel-coordinates.js';
+import { StudyResultsError } from './results-error.js';
+import { importanceSpec, optimizationHistorySpec, sliceSpec, writeStudyCharts } from './study-charts.js';
+import { makeTrial, syntheticStudy, X } from './synthetic-trials.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

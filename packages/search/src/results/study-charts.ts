@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { writeVegaLite, type PngOptions, type VegaLiteSpec } from '@anneal/report';
-import type { Direction, FrozenTrial } from '../types';
-import { parameterImportance, type ImportanceOptions, type ParamImportance } from './importance';
-import { parallelCoordinatesSpec } from './parallel-coordinates';
-import { choiceLabel, decades, paramAxes, requireCompleteTrials, STUDY_CHART_CONFIG, VEGA_LITE_SCHEMA } from './param-axes';
-import { completeTrials, StudyResultsError } from './results-error';
+import type { Direction, FrozenTrial } from '../types.js';
+import { parameterImportance, type ImportanceOptions, type ParamImportance } from './importance.js';
+import { parallelCoordinatesSpec } from './parallel-coordinates.js';
+import { choiceLabel, decades, paramAxes, requireCompleteTrials, STUDY_CHART_CONFIG, VEGA_LITE_SCHEMA } from './param-axes.js';
+import { completeTrials, StudyResultsError } from './results-error.js';
 
 const KINDS = ['complete', 'pruned', 'failed', 'best so far'] as const;
 const KIND_COLORS = ['#4c78a8', '#9d9d9d', '#e45756', '#f58518'];

@@ -1,6 +1,6 @@
 // Fixtures for this folder's specs only (not exported from index.ts): FrozenTrials built by hand.
 import { seededRandom } from '@anneal/data';
-import type { Distribution, FrozenTrial, ParamValue, TrialState } from '../types';
+import type { Distribution, FrozenTrial, ParamValue, TrialState } from '../types.js';
 
 /** A trial with the given parameters (each with its distribution), state and value. */
 export function makeTrial(

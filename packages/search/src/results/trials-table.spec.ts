@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StudyResultsError } from './results-error';
-import { LR, makeTrial, MOMENTUM, OPTIMIZER, X } from './synthetic-trials';
-import { bestTrial, formatTrialsTable, trialsTable } from './trials-table';
+import { StudyResultsError } from './results-error.js';
+import { LR, makeTrial, MOMENTUM, OPTIMIZER, X } from './synthetic-trials.js';
+import { bestTrial, formatTrialsTable, trialsTable } from './trials-table.js';
 
 const flag = { kind: 'categorical', choices: [true, false, null] } as const;
 

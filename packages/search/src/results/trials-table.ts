@@ -1,5 +1,5 @@
-import type { Direction, FrozenTrial, ParamValue } from '../types';
-import { completeTrials, StudyResultsError } from './results-error';
+import type { Direction, FrozenTrial, ParamValue } from '../types.js';
+import { completeTrials, StudyResultsError } from './results-error.js';
 
 /** A cell of a trials table: a number, a text, or null for "nothing here". */
 export type TrialsTableCell = string | number | null;

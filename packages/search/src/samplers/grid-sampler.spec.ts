@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DistributionError } from '../errors';
-import type { Distribution } from '../types';
-import { GridSampler } from './grid-sampler';
-import { SamplerError } from './sampler-error';
-import { SamplerLoop } from './sampler-test-loop';
+import { DistributionError } from '../errors.js';
+import type { Distribution } from '../types.js';
+import { GridSampler } from './grid-sampler.js';
+import { SamplerError } from './sampler-error.js';
+import { SamplerLoop } from './sampler-test-loop.js';
 
 const space: Record<string, Distribution> = {
   lr: { kind: 'float', low: 1e-4, high: 1, log: true },

@@ -1,8 +1,8 @@
 import { permutation } from '@anneal/data';
-import { contains, describeDistribution } from '../distributions';
-import { DistributionError } from '../errors';
-import type { Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types';
-import { SamplerError } from './sampler-error';
+import { contains, describeDistribution } from '../distributions.js';
+import { DistributionError } from '../errors.js';
+import type { Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types.js';
+import { SamplerError } from './sampler-error.js';
 
 /** Options of {@link GridSampler}. */
 export interface GridSamplerOptions {

@@ -4,7 +4,7 @@
  * (dimension, position) (zero stays zero, so finite expansions stay finite).
  */
 import { seededRandom } from '@anneal/data';
-import { combineSeed } from './seeding';
+import { combineSeed } from './seeding.js';
 
 /** The first `count` primes. */
 export function firstPrimes(count: number): number[] {

@@ -1,7 +1,7 @@
 import { seededRandom } from '@anneal/data';
 import { describe, expect, it } from 'vitest';
-import type { Distribution } from '../types';
-import { ParzenEstimator, erfc, fromKernel, kernelSpace, normalMass, toKernel } from './parzen-estimator';
+import type { Distribution } from '../types.js';
+import { ParzenEstimator, erfc, fromKernel, kernelSpace, normalMass, toKernel } from './parzen-estimator.js';
 
 const options = { priorWeight: 1, considerEndpoints: false, multivariate: false, bandwidthWeighted: true };
 

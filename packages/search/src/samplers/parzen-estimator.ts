@@ -10,8 +10,8 @@
  * TPE evaluates in effect (its truncated-normal log-pdf leaves out the -log(sigma) term), and on
  * one-parameter-at-a-time models it finds better values than the normalized density.
  */
-import { adjustedHigh, fromInternal } from '../distributions';
-import type { Distribution } from '../types';
+import { adjustedHigh, fromInternal } from '../distributions.js';
+import type { Distribution } from '../types.js';
 
 /** A distribution as the estimator sees it: a numeric interval or a number of categories. */
 export type KernelSpace =

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { contains } from '../distributions';
-import type { Distribution } from '../types';
-import { HaltonSequence, firstPrimes } from './halton';
-import { QmcSampler } from './qmc-sampler';
-import { l2StarDiscrepancy, meanStd } from './quality-fixture';
-import { RandomSampler } from './random-sampler';
-import { runSamplerLoop } from './sampler-test-loop';
-import { SOBOL_MAX_DIMS, SobolSequence } from './sobol';
+import { contains } from '../distributions.js';
+import type { Distribution } from '../types.js';
+import { HaltonSequence, firstPrimes } from './halton.js';
+import { QmcSampler } from './qmc-sampler.js';
+import { l2StarDiscrepancy, meanStd } from './quality-fixture.js';
+import { RandomSampler } from './random-sampler.js';
+import { runSamplerLoop } from './sampler-test-loop.js';
+import { SOBOL_MAX_DIMS, SobolSequence } from './sobol.js';
 
 /** Whether the first 2^m points put exactly one coordinate value in each interval [k/2^m, (k+1)/2^m). */
 function stratified(values: readonly number[], m: number): boolean {

@@ -1,10 +1,10 @@
-import type { Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types';
-import { HaltonSequence } from './halton';
-import { firstCompleteSpace } from './relative-space';
-import { SamplerError } from './sampler-error';
-import { defaultSeed, trialRandom } from './seeding';
-import { SOBOL_MAX_DIMS, SobolSequence } from './sobol';
-import { fromUnit, sampleUniform } from './unit-cube';
+import type { Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types.js';
+import { HaltonSequence } from './halton.js';
+import { firstCompleteSpace } from './relative-space.js';
+import { SamplerError } from './sampler-error.js';
+import { defaultSeed, trialRandom } from './seeding.js';
+import { SOBOL_MAX_DIMS, SobolSequence } from './sobol.js';
+import { fromUnit, sampleUniform } from './unit-cube.js';
 
 /** Options of {@link QmcSampler}. */
 export interface QmcSamplerOptions {

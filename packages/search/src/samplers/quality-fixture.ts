@@ -2,8 +2,8 @@
  * Spec support for the sampler specs (not exported): test functions with known optima,
  * best-value statistics and a discrepancy measure.
  */
-import type { Direction, Distribution, ParamValue, Sampler } from '../types';
-import { runSamplerLoop } from './sampler-test-loop';
+import type { Direction, Distribution, ParamValue, Sampler } from '../types.js';
+import { runSamplerLoop } from './sampler-test-loop.js';
 
 /** A test function over a space, with its known minimum. */
 export interface TestFunction {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { contains } from '../distributions';
-import type { Distribution, FrozenTrial, ParamValue, StudyView } from '../types';
-import { RandomSampler } from './random-sampler';
-import { SamplerError } from './sampler-error';
+import { contains } from '../distributions.js';
+import type { Distribution, FrozenTrial, ParamValue, StudyView } from '../types.js';
+import { RandomSampler } from './random-sampler.js';
+import { SamplerError } from './sampler-error.js';
 
 const view: StudyView = { name: 's', direction: 'minimize', trials: [] };
 const trial = (number: number): FrozenTrial => ({ id: `s#${number}`, number, state: 'running', params: {}, distributions: {}, intermediate: {}, userAttrs: {}, systemAttrs: {} });

@@ -1,7 +1,7 @@
-import type { Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types';
-import { SamplerError } from './sampler-error';
-import { defaultSeed, trialRandom } from './seeding';
-import { fromUnit } from './unit-cube';
+import type { Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types.js';
+import { SamplerError } from './sampler-error.js';
+import { defaultSeed, trialRandom } from './seeding.js';
+import { fromUnit } from './unit-cube.js';
 
 /** Options of {@link RandomSampler}. */
 export interface RandomSamplerOptions {

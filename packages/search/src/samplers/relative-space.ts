@@ -1,5 +1,5 @@
-import { isSingle, sameDistribution } from '../distributions';
-import type { Distribution, FrozenTrial } from '../types';
+import { isSingle, sameDistribution } from '../distributions.js';
+import type { Distribution, FrozenTrial } from '../types.js';
 
 /**
  * The parameters every complete trial has, with the same distribution in all of them

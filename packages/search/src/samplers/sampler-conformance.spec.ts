@@ -1,10 +1,10 @@
 import { SAMPLER_CONFORMANCE_SPACE, describeSamplerConformance } from '@anneal/testing';
-import { adjustedHigh } from '../distributions';
-import type { ParamValue } from '../types';
-import { GridSampler } from './grid-sampler';
-import { QmcSampler } from './qmc-sampler';
-import { RandomSampler } from './random-sampler';
-import { TpeSampler } from './tpe-sampler';
+import { adjustedHigh } from '../distributions.js';
+import type { ParamValue } from '../types.js';
+import { GridSampler } from './grid-sampler.js';
+import { QmcSampler } from './qmc-sampler.js';
+import { RandomSampler } from './random-sampler.js';
+import { TpeSampler } from './tpe-sampler.js';
 
 /** A grid over the conformance space: both ends of every numeric range, every choice. */
 const grid: Record<string, ParamValue[]> = Object.fromEntries(

@@ -1,4 +1,4 @@
-import { SearchError } from '../errors';
+import { SearchError } from '../errors.js';
 
 /**
  * A sampler was configured or used in a way it cannot serve (an empty grid, too many

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DistributionError, TrialStateError } from '../errors';
-import type { Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types';
-import { SamplerLoop, runSamplerLoop } from './sampler-test-loop';
+import { DistributionError, TrialStateError } from '../errors.js';
+import type { Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types.js';
+import { SamplerLoop, runSamplerLoop } from './sampler-test-loop.js';
 
 const X: Distribution = { kind: 'float', low: 0, high: 1 };
 const Y: Distribution = { kind: 'int', low: 0, high: 9 };

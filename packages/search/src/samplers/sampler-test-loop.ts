@@ -2,9 +2,9 @@
  * A deterministic in-memory driver that runs a sampler the way a study does, without storage or
  * workers: for testing samplers (and for the sampler conformance suite in @anneal/testing).
  */
-import { DistributionError, TrialStateError } from '../errors';
-import { checkDistribution, contains, describeDistribution, sameDistribution } from '../distributions';
-import type { Direction, Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types';
+import { DistributionError, TrialStateError } from '../errors.js';
+import { checkDistribution, contains, describeDistribution, sameDistribution } from '../distributions.js';
+import type { Direction, Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types.js';
 
 /** What an objective sees of a trial in {@link SamplerLoop}. */
 export interface LoopTrial {

@@ -4,7 +4,7 @@
  * shift (Matoušek 1998), which keeps the net properties.
  */
 import { seededRandom } from '@anneal/data';
-import { combineSeed } from './seeding';
+import { combineSeed } from './seeding.js';
 
 /**
  * Primitive polynomials and initial direction numbers for dimensions 2..32, as published by

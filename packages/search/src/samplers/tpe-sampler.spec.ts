@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Distribution, FrozenTrial, ParamValue } from '../types';
-import { QmcSampler } from './qmc-sampler';
-import { bestValues, branin, meanStd, shiftedQuadratic, type TestFunction } from './quality-fixture';
-import { RandomSampler } from './random-sampler';
-import { SamplerLoop, runSamplerLoop, type LoopTrial } from './sampler-test-loop';
-import { TpeSampler } from './tpe-sampler';
-import { defaultGamma, defaultWeights, splitTrials } from './tpe-split';
+import type { Distribution, FrozenTrial, ParamValue } from '../types.js';
+import { QmcSampler } from './qmc-sampler.js';
+import { bestValues, branin, meanStd, shiftedQuadratic, type TestFunction } from './quality-fixture.js';
+import { RandomSampler } from './random-sampler.js';
+import { SamplerLoop, runSamplerLoop, type LoopTrial } from './sampler-test-loop.js';
+import { TpeSampler } from './tpe-sampler.js';
+import { defaultGamma, defaultWeights, splitTrials } from './tpe-split.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7];
 

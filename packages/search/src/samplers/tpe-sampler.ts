@@ -1,11 +1,11 @@
-import { contains, isSingle } from '../distributions';
-import type { Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types';
-import { ParzenEstimator, fromKernel, kernelSpace, toKernel, type KernelSpace } from './parzen-estimator';
-import { intersectionSpace } from './relative-space';
-import { SamplerError } from './sampler-error';
-import { defaultSeed, trialRandom } from './seeding';
-import { defaultGamma, defaultWeights, splitTrials, type TpeSplit } from './tpe-split';
-import { sampleUniform } from './unit-cube';
+import { contains, isSingle } from '../distributions.js';
+import type { Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types.js';
+import { ParzenEstimator, fromKernel, kernelSpace, toKernel, type KernelSpace } from './parzen-estimator.js';
+import { intersectionSpace } from './relative-space.js';
+import { SamplerError } from './sampler-error.js';
+import { defaultSeed, trialRandom } from './seeding.js';
+import { defaultGamma, defaultWeights, splitTrials, type TpeSplit } from './tpe-split.js';
+import { sampleUniform } from './unit-cube.js';
 
 /** Options of {@link TpeSampler}. */
 export interface TpeSamplerOptions {

@@ -2,7 +2,7 @@
  * How TPE reads a study's history: which trials count, how many are "good" (gamma), how they are
  * ranked, and how much each one weighs.
  */
-import type { FrozenTrial, StudyView } from '../types';
+import type { FrozenTrial, StudyView } from '../types.js';
 
 /** Optuna's default: the best 10% of the trials, at most 25. */
 export function defaultGamma(n: number): number {

@@ -1,5 +1,5 @@
-import { adjustedHigh, fromInternal } from '../distributions';
-import type { Distribution, ParamValue } from '../types';
+import { adjustedHigh, fromInternal } from '../distributions.js';
+import type { Distribution, ParamValue } from '../types.js';
 
 /**
  * Maps u in [0, 1) to a value of `d` so that a uniform u gives a uniform value: floats linearly

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeStorageConformance } from '@anneal/testing';
-import { StorageError, TrialStateError } from '../errors';
-import { JournalStorage } from './journal-storage';
+import { StorageError, TrialStateError } from '../errors.js';
+import { JournalStorage } from './journal-storage.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'anneal-journal-'));
 let files = 0;

@@ -1,8 +1,8 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { SearchError, StorageError } from '../errors';
-import type { Direction, Distribution, FrozenTrial, ParamValue, Storage, StudyRecord, TrialState } from '../types';
-import { TrialBook, type EnqueueFixed } from './trial-book';
+import { SearchError, StorageError } from '../errors.js';
+import type { Direction, Distribution, FrozenTrial, ParamValue, Storage, StudyRecord, TrialState } from '../types.js';
+import { TrialBook, type EnqueueFixed } from './trial-book.js';
 
 /** One line of the journal. `n` is the writer's nonce (it finds its op's outcome by it), `t` its clock (epoch ms). */
 type Op = { n: string; t: number } & (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeStorageConformance } from '@anneal/testing';
-import { MemoryStorage } from './memory-storage';
+import { MemoryStorage } from './memory-storage.js';
 
 describeStorageConformance('MemoryStorage', async () => {
   const storage = new MemoryStorage();

@@ -1,5 +1,5 @@
-import type { Direction, Distribution, FrozenTrial, ParamValue, Storage, StudyRecord, TrialState } from '../types';
-import { TrialBook, type EnqueueFixed } from './trial-book';
+import type { Direction, Distribution, FrozenTrial, ParamValue, Storage, StudyRecord, TrialState } from '../types.js';
+import { TrialBook, type EnqueueFixed } from './trial-book.js';
 
 /**
  * Studies kept in this process's memory (the default storage of `createStudy`): fast, and gone

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeStorageConformance, redisServerAvailable, startRedisServer, type RedisServer } from '@anneal/testing';
-import { TrialStateError } from '../errors';
-import { RedisStorage } from './redis-storage';
+import { TrialStateError } from '../errors.js';
+import { RedisStorage } from './redis-storage.js';
 
 const available = redisServerAvailable();
 

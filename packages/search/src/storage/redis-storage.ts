@@ -1,7 +1,7 @@
 import { createClient, type RedisClientType } from 'redis';
-import { StorageError, TrialStateError } from '../errors';
-import type { Direction, Distribution, FrozenTrial, ParamValue, Storage, StudyRecord, TrialState } from '../types';
-import { CREATE_STUDY, ENQUEUE_TRIAL, FAIL_STALE, FINISH_TRIAL, HEARTBEAT, SET_FIELD, SET_PARAM, START_TRIAL } from './redis-scripts';
+import { StorageError, TrialStateError } from '../errors.js';
+import type { Direction, Distribution, FrozenTrial, ParamValue, Storage, StudyRecord, TrialState } from '../types.js';
+import { CREATE_STUDY, ENQUEUE_TRIAL, FAIL_STALE, FINISH_TRIAL, HEARTBEAT, SET_FIELD, SET_PARAM, START_TRIAL } from './redis-scripts.js';
 
 /** JSON with object keys sorted, so equal values give equal strings (the scripts compare strings). */
 function canonical(value: unknown): string {

@@ -1,6 +1,6 @@
-import { describeDistribution, sameDistribution } from '../distributions';
-import { TrialStateError } from '../errors';
-import type { Direction, Distribution, FrozenTrial, ParamValue, StudyRecord, TrialState } from '../types';
+import { describeDistribution, sameDistribution } from '../distributions.js';
+import { TrialStateError } from '../errors.js';
+import type { Direction, Distribution, FrozenTrial, ParamValue, StudyRecord, TrialState } from '../types.js';
 
 /** What `enqueueTrial` takes. */
 export interface EnqueueFixed {

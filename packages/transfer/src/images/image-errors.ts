@@ -1,4 +1,4 @@
-import { ShapeMismatchError, TransferError } from '../errors';
+import { ShapeMismatchError, TransferError } from '../errors.js';
 
 /**
  * An image file (or buffer) could not be decoded or processed by sharp.

@@ -5,9 +5,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist, type ArrayDataset } from '@anneal/data';
 import { DataType } from '@anneal/onnx';
-import { ImageDecodeError, ImageFolderError } from './image-errors';
-import { forEachConcurrent, loadImageFolder, preprocessDataset } from './image-folder';
-import { preprocessPixels } from './preprocess';
+import { ImageDecodeError, ImageFolderError } from './image-errors.js';
+import { forEachConcurrent, loadImageFolder, preprocessDataset } from './image-folder.js';
+import { preprocessPixels } from './preprocess.js';
 
 let root = '';
 

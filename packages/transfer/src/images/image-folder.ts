@@ -4,9 +4,9 @@ import { extname, join } from 'node:path';
 import sharp from 'sharp';
 import { DataType } from '@anneal/onnx';
 import { datasetSize, int64Labels, type ArrayDataset } from '@anneal/data';
-import { ShapeMismatchError, TransferError } from '../errors';
-import { ImageFolderError, ImagePreprocessError } from './image-errors';
-import { decodeInto, planPreprocess, preprocessDims, rawImage, runInto, type ImagePreprocess } from './preprocess';
+import { ShapeMismatchError, TransferError } from '../errors.js';
+import { ImageFolderError, ImagePreprocessError } from './image-errors.js';
+import { decodeInto, planPreprocess, preprocessDims, rawImage, runInto, type ImagePreprocess } from './preprocess.js';
 
 /** Progress and parallelism of a bulk preprocess. */
 export interface ImageBatchOptions {

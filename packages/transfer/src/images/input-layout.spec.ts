@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ShapeMismatchError } from '../errors';
-import { InputLayoutError } from './image-errors';
-import { checkInputLayout } from './input-layout';
+import { ShapeMismatchError } from '../errors.js';
+import { InputLayoutError } from './image-errors.js';
+import { checkInputLayout } from './input-layout.js';
 
 /** The InputLayoutError message of a failing check (fails the test if the check passes). */
 function failure(dims: readonly (number | string)[], data: readonly number[], layout?: 'NCHW' | 'NHWC'): string {

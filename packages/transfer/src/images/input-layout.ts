@@ -1,4 +1,4 @@
-import { InputLayoutError } from './image-errors';
+import { InputLayoutError } from './image-errors.js';
 
 type Dim = number | string;
 type Layout = 'NCHW' | 'NHWC';

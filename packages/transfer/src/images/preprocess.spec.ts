@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ShapeMismatchError } from '../errors';
-import { ImageDecodeError, ImagePreprocessError } from './image-errors';
-import { describePreprocess, preprocessDims, preprocessImage, preprocessPixels } from './preprocess';
+import { ShapeMismatchError } from '../errors.js';
+import { ImageDecodeError, ImagePreprocessError } from './image-errors.js';
+import { describePreprocess, preprocessDims, preprocessImage, preprocessPixels } from './preprocess.js';
 
 let dir = '';
 beforeAll(async () => {

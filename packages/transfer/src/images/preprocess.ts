@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
-import { ShapeMismatchError } from '../errors';
-import { ImageDecodeError, ImagePreprocessError } from './image-errors';
+import { ShapeMismatchError } from '../errors.js';
+import { ImageDecodeError, ImagePreprocessError } from './image-errors.js';
 
 /**
  * How images become backbone input. Pipeline (sharp/libvips): decode (EXIF orientation applied)
