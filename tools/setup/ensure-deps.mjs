@@ -15,7 +15,12 @@ const hash = createHash('sha256').update(readFileSync(lock)).digest('hex');
 const current = existsSync(stamp) ? readFileSync(stamp, 'utf8') : '';
 if (current !== hash || !existsSync(join(root, 'node_modules', '.bin', 'nx'))) {
   console.error('[anneal] installing dependencies (npm ci)...');
-  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  // onnxruntime-node's postinstall would download CUDA libraries (and fail offline): the CPU
+  // provider ships in the package, so skip it unless the caller asks for CUDA
+  // (ONNXRUNTIME_NODE_INSTALL_CUDA=v12, see the README).
+  const env = { ...process.env };
+  if (!env.ONNXRUNTIME_NODE_INSTALL && !env.ONNXRUNTIME_NODE_INSTALL_CUDA) env.ONNXRUNTIME_NODE_INSTALL = 'skip';
+  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit', env });
   writeFileSync(stamp, hash);
 }
 

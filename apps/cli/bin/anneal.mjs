@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so `npx anneal` works right after `npm ci`.
-import { register } from 'tsx/esm/api';
+// The `anneal` command. Installed, it runs the compiled CLI (dist/). In the repository before a
+// build, or with ANNEAL_SOURCE=1 (the specs that spawn the CLI), it runs the TypeScript sources
+// through tsx, a development dependency.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/main.ts');
+const dist = new URL('../dist/main.js', import.meta.url);
+const fromSource = process.env.ANNEAL_SOURCE === '1' || !existsSync(dist);
+if (fromSource) (await import('tsx/esm/api')).register();
+const { main } = await import(fromSource ? new URL('../src/main.ts', import.meta.url).href : dist.href);
 process.exitCode = await main(process.argv.slice(2));

@@ -155,7 +155,7 @@ describe('anneal train', () => {
 
   it('works as `npx anneal` through the bin script', () => {
     const root = join(here, '..', '..', '..');
-    const help = execFileSync(join(root, 'node_modules', '.bin', 'anneal'), ['--help'], { encoding: 'utf8', cwd: root });
+    const help = execFileSync(join(root, 'node_modules', '.bin', 'anneal'), ['--help'], { encoding: 'utf8', cwd: root, env: { ...process.env, ANNEAL_SOURCE: '1' } });
     expect(help).toMatch(/grad \[options\] <model>/);
     expect(help).toMatch(/train \[options\] \[model\]/);
   });

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { commandContext } from './context.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -22,8 +23,10 @@ const consoleIo: CliIo = { out: (s) => console.log(s), err: (s) => console.error
 
 /** The `anneal` program: argument parsing and printing only; every command composes through @anneal/pipeline. */
 export function buildProgram(io: CliIo = consoleIo): Command {
+  const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
   const program = new Command('anneal')
     .description('Training dynamics for neural networks on ONNX Runtime')
+    .version(version, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   const ctx = commandContext(io);

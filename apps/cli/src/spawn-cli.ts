@@ -18,7 +18,7 @@ export interface SpawnedCli {
 
 /** Spawns the real `anneal` binary from the repository root (for specs that kill a run). */
 export function spawnCli(args: string[]): SpawnedCli {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ANNEAL_SOURCE: '1' } });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   child.stdout.resume();

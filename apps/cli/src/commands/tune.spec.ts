@@ -102,7 +102,7 @@ heartbeat: { intervalMs: 200, graceMs: 1500 }
     const exits: Promise<number | null>[] = [];
     try {
       for (let i = 0; i < 3; i++) {
-        const w = spawn(process.execPath, [bin, 'tune', config, '--worker', '--storage', redis.url, '--out', join(dir, 'out')], { stdio: 'ignore' });
+        const w = spawn(process.execPath, [bin, 'tune', config, '--worker', '--storage', redis.url, '--out', join(dir, 'out')], { stdio: 'ignore', env: { ...process.env, ANNEAL_SOURCE: '1' } });
         workers.push(w);
         exits.push(new Promise((r) => w.once('exit', (code) => r(code))));
       }

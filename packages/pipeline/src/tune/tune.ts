@@ -153,8 +153,9 @@ export async function tune(pipeline: Pipeline, source: ConfigSource<Record<strin
       const configFile = typeof source === 'string' ? resolve(source) : join(dir, 'tune.json');
       if (typeof source !== 'string') writeFileAtomic(configFile, JSON.stringify({ ...source, base }, null, 2) + '\n');
       log(`anneal tune: ${parallel} worker processes on ${describeStorage(storage)}`);
-      const boot = fileURLToPath(new URL('./worker-boot.mjs', import.meta.url));
-      const args = [configFile, JSON.stringify({ storage: options.storage ?? (typeof config.storage === 'string' ? config.storage : undefined), trials: target, parallel, out: resolve(dir), baseDir: pipeline.baseDir, plugins: pipeline.pluginPackageNames })];
+      const boot = fileURLToPath(new URL('../../worker-boot.mjs', import.meta.url));
+      const entry = new URL(`./tune-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
+      const args = [entry, configFile, JSON.stringify({ storage: options.storage ?? (typeof config.storage === 'string' ? config.storage : undefined), trials: target, parallel, out: resolve(dir), baseDir: pipeline.baseDir, plugins: pipeline.pluginPackageNames })];
       const workers = Array.from({ length: parallel }, () => fork(boot, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: pipeline.baseDir }));
       const codes = await Promise.all(workers.map((w) => new Promise<number>((r) => w.once('exit', (code) => r(code ?? 1)))));
       if (codes.some((code) => code !== 0)) log(`warning: ${codes.filter((code) => code !== 0).length} worker(s) exited with an error; their trials are failed and retried by the others`);

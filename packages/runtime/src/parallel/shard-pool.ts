@@ -94,7 +94,8 @@ export class ShardPool {
     const perWorker = Array.isArray(options.model) ? (options.model as readonly (ModelProto | Uint8Array)[]) : undefined;
     if (perWorker && perWorker.length !== workers) throw new AnnealRuntimeError('BAD_POOL_OPTIONS', `ShardPool: ${perWorker.length} models for ${workers} workers; give one model, or one per worker`);
     const shared = perWorker ? undefined : bytes(options.model as ModelProto | Uint8Array);
-    const entry = new URL('./shard-worker.ts', import.meta.url).href;
+    // the worker module next to this one: compiled (dist) or, in the repository, its source
+    const entry = new URL(`./shard-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
     const deviceIds = options.deviceIds?.length ? options.deviceIds : [0];
     const members: Member[] = [];
     const ready: Promise<WorkerReply>[] = [];
@@ -112,7 +113,7 @@ export class ShardPool {
         fetch: [...(options.fetch ?? [])],
         buffers,
       };
-      const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init });
+      const worker = new Worker(new URL('../../worker-boot.mjs', import.meta.url), { workerData: init });
       const member: Member = { worker };
       members.push(member);
       ready.push(new Promise((resolve, reject) => (member.pending = { resolve, reject })));
