@@ -96,4 +96,6 @@ export interface BatchSource {
 export interface CheckpointIO {
   write(path: string, tensors: Record<string, TensorValue>, metadata: Record<string, string>): Promise<void>;
   read(path: string): Promise<{ tensors: Record<string, TensorValue>; metadata: Record<string, string> }>;
+  /** Removes a written file (best-k weights that fell out); absent in stores that keep everything. */
+  remove?(path: string): Promise<void>;
 }

@@ -21,6 +21,8 @@ export interface TrainerControl {
   loadWeights(weights: Readonly<Record<string, TensorValue>>): Promise<void>;
   /** Writes the current weights as a safetensors file (atomically), for best-k checkpoints. */
   saveWeights(path: string, metadata?: Record<string, string>): Promise<void>;
+  /** Removes weights written by {@link saveWeights} (a best-k file that fell out); a no-op when the checkpoint IO cannot remove. */
+  removeWeights(path: string): Promise<void>;
   /** The run's checkpoint directory, when the Trainer has one. */
   readonly checkpointDir?: string;
 }

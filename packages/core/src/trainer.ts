@@ -130,6 +130,7 @@ export class Trainer {
       captureWeights: () => o.backend.weights(),
       loadWeights: (w) => o.backend.loadWeights(w),
       saveWeights: async (path, metadata = {}) => o.checkpoint ? o.checkpoint.io.write(path, await o.backend.weights(), metadata) : Promise.reject(new TrainerError('saveWeights', 'needs a checkpoint configuration (checkpoint.io)')),
+      removeWeights: async (path) => o.checkpoint?.io.remove?.(path),
       checkpointDir: o.checkpoint?.dir,
     };
     const hook = async <K extends 'onRunStart' | 'onEpochStart' | 'onBatchEnd' | 'onEpochEnd' | 'onRunEnd'>(name: K, e: Parameters<NonNullable<Callback[K]>>[0]) => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readText } from '#files';
 import { parse } from 'csv-parse/sync';
 import { DataType } from '@anneal/onnx';
 import { DataError } from './errors.js';
@@ -26,7 +26,7 @@ type Row = { record: string[]; info: { lines: number } };
 function readRows(path: string, delimiter: string): Row[] {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readText(path);
   } catch (e) {
     throw new DataError(path, `cannot read: ${(e as Error).message}`);
   }

@@ -1,6 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
 import type { PluginContext, PluginDescriptor } from '@anneal/plugin';
-import { DataType } from '@anneal/onnx';
+import { DataType, resolvePath } from '@anneal/onnx';
 import { z } from 'zod';
 import type { ArrayDataset } from './array-dataset.js';
 import { selectClasses } from './class-subsets.js';
@@ -39,7 +38,7 @@ export function defineDataSource<O>(descriptor: Omit<DataSourceDescriptor<O>, 'k
 
 /** `path` against the context's base folder. */
 export function sourcePath(context: Pick<DataSourceContext, 'baseDir'>, path: string): string {
-  return isAbsolute(path) ? path : resolve(context.baseDir, path);
+  return resolvePath(context.baseDir, path);
 }
 
 const column = z.union([z.string(), z.number().int().nonnegative()]);

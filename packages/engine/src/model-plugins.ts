@@ -1,6 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
 import { listParameters } from '@anneal/autograd';
-import type { ModelProto } from '@anneal/onnx';
+import { resolvePath, type ModelProto } from '@anneal/onnx';
 import type { ParamGroup } from '@anneal/optim';
 import { PluginOptionError, type PluginContext, type PluginDescriptor } from '@anneal/plugin';
 import { z } from 'zod';
@@ -63,7 +62,7 @@ const positiveInt = z.number().int().positive();
 
 /** Loads an ONNX file for training and checks the options that name its tensors. */
 function onnxModel(o: { path: string; inputName?: string; trainable?: string[] }, ctx: ModelContext): ModelDefinition {
-  const path = isAbsolute(o.path) ? o.path : resolve(ctx.baseDir, o.path);
+  const path = resolvePath(ctx.baseDir, o.path);
   const { model } = prepareModel(path);
   const inits = new Set(model.graph.initializer.map((t) => t.name));
   const inputs = model.graph.input.filter((i) => !inits.has(i.name)).map((i) => i.name);

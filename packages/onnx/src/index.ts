@@ -6,8 +6,10 @@ export { attr, attrs, makeAttribute, readAttribute, type AttrValue, type TypedAt
 export { tensorValueInfo, describeValueInfo, emptyGraph, makeModel, defaultOpset, type Dim } from './value-info.js';
 export { GraphBuilder, type NodeOptions } from './graph-builder.js';
 export { GraphIndex, topologicalSort, subgraphInputs, usedInitializers } from './graph-index.js';
-export { readModelFile, loadModel, saveModel, writeFileAtomic, type SaveModelOptions, type SaveModelResult } from './io.js';
-export { forEachTensor, resolveExternalData } from './external-data.js';
+// files (Node); the browser build swaps these modules for twins that explain there is no file system (package.json "imports")
+export { readModelFile, loadModel, resolvePath, saveModel, writeFileAtomic, type SaveModelOptions, type SaveModelResult } from '#io';
+export { resolveExternalData } from '#external-data';
+export { forEachTensor } from './tensor-walk.js';
 export { promoteConstants, type PromoteConstantsOptions, type PromoteConstantsResult } from './surgery/promote-constants.js';
 export { upgradeOpset, MAX_UPGRADE_OPSET, MIN_UPGRADE_SOURCE_OPSET, UPGRADE_REWRITTEN_OPS } from './surgery/upgrade-opset.js';
 export { cutModel, type CutModelOptions } from './surgery/cut-model.js';

@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
-import { dirname, basename, join, resolve } from 'node:path';
+import { dirname, basename, isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { decodeModel, encodeModel } from './codec.js';
 import { ExternalDataError, OnnxError } from './errors.js';
-import { externalizeTensors, resolveExternalData } from './external-data.js';
+import { resolveExternalData } from './external-data.js';
+import { externalizeTensors } from './externalize.js';
 import type { ModelProto } from './types.js';
 
 /**
@@ -92,4 +93,9 @@ export function saveModel(path: string, model: ModelProto, options: SaveModelOpt
   writeFileAtomic(dataPath, data);
   writeFileAtomic(path, bytes);
   return { path, dataPath, externalTensors: moved };
+}
+
+/** `path` against a base folder (kept when absolute): how configs name files relative to a project. */
+export function resolvePath(base: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(base, path);
 }

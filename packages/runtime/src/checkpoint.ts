@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic, type TensorValue } from '@anneal/onnx';
 import { CheckpointNotFoundError } from './errors.js';
 import { decodeSafetensors, encodeSafetensors, type SafetensorsContents } from './safetensors.js';
@@ -31,4 +31,9 @@ export function loadCheckpoint(path: string): SafetensorsContents {
     throw new CheckpointNotFoundError(path, (e as Error).message);
   }
   return decodeSafetensors(bytes, path);
+}
+
+/** Removes a checkpoint file (a best-k file that fell out); a missing file is fine. */
+export function removeCheckpoint(path: string): void {
+  rmSync(path, { force: true });
 }

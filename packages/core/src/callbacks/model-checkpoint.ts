@@ -1,5 +1,3 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { monitorValue, type Callback, type JsonValue, type TrainerControl } from '../callback.js';
 import { TrainerError } from '../errors.js';
 import type { EventOf } from '../events.js';
@@ -46,11 +44,11 @@ export function modelCheckpoint(options: ModelCheckpointOptions = {}): Callback 
       if (best.length >= topK && !better(v, best[best.length - 1]!.value)) return;
       const dir = options.dir ?? control.checkpointDir;
       if (!dir) throw new TrainerError('modelCheckpoint.dir', 'no directory: set dir, or give the Trainer a checkpoint directory');
-      const path = join(dir, `best-epoch${e.epoch}.safetensors`);
+      const path = `${dir.replace(/\/$/, '')}/best-epoch${e.epoch}.safetensors`;
       await control.saveWeights(path, { epoch: String(e.epoch), monitor, value: String(v) });
       best.push({ epoch: e.epoch, value: v, path });
       best.sort((a, b) => (better(a.value, b.value) ? -1 : better(b.value, a.value) ? 1 : a.epoch - b.epoch));
-      for (const dropped of best.splice(topK)) rmSync(dropped.path, { force: true });
+      for (const dropped of best.splice(topK)) await control.removeWeights(dropped.path);
     },
     state: (): JsonValue => best.map((b) => ({ ...b })),
     restore(s: JsonValue) {
