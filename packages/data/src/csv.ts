@@ -1,5 +1,6 @@
 import { readText } from '#files';
-import { parse } from 'csv-parse/sync';
+// csv-parse's Node build uses Buffer; pages get its browser build (package.json "imports").
+import { parse } from '#csv-parse';
 import { DataType } from '@anneal/onnx';
 import { DataError } from './errors.js';
 import { int64Labels, type ArrayDataset } from './array-dataset.js';
