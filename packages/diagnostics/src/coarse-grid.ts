@@ -88,8 +88,8 @@ export async function coarseGrid(runner: FitRunner, options: GridOptions): Promi
       const started = performance.now();
       const outcome = await runner({ label: `grid-${trial.number}`, lr, weightDecay, epochs, lrSchedule: 'constant', monitor, callbacks: [pruning] });
       outcomes.set(trial.number, { outcome, epochs: outcome.curves.epochs.length, seconds: (performance.now() - started) / 1000 });
-      // a cell stopped at its last epoch saved nothing: it counts as complete
-      if (pruning.pruned && pruning.prunedAt! < epochs - 1) throw new TrialPruned(pruning.prunedAt);
+      // a cell stopped at its last epoch (prunedAt is the 1-based epoch number) saved nothing: it counts as complete
+      if (pruning.pruned && pruning.prunedAt! < epochs) throw new TrialPruned(pruning.prunedAt);
       return outcome.value;
     },
     {

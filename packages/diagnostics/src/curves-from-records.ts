@@ -100,6 +100,9 @@ function readRatios(r: LineReader, step: number): RatioPoint | undefined {
 /**
  * Turns the parsed lines of a run folder's `metrics.jsonl` into {@link RunCurves}.
  *
+ * Epoch numbers are taken as written: 1-based, as the Trainer logs them (the first epoch is 1);
+ * steps are 0-based (the first batch is step 0, an epoch line's step is the batches done by its end).
+ *
  * - `batch` lines become batch points (their `norms`, when present, a ratio point of
  *   ‖update‖/‖weight‖ per tensor; tensors with a zero weight norm are skipped). A `null` loss
  *   (how JSON writes NaN/Infinity) marks a divergence at that step.

@@ -4,11 +4,17 @@
  * made up for a test).
  */
 
+/**
+ * Epochs are numbered from 1 everywhere (the first epoch is epoch 1, as the Trainer's events and
+ * metrics.jsonl carry them); steps are counted from 0 (the first batch is step 0). With P batches
+ * per epoch, epoch e covers steps [(e - 1) P, e P) and its epoch point has step e P.
+ */
+
 /** One epoch: the mean and std of its batch losses, validation loss, accuracies, the lr at its end. */
 export interface EpochPoint {
-  /** 0-based epoch index. */
+  /** 1-based epoch number (the first epoch is 1). */
   readonly epoch: number;
-  /** Optimizer steps taken by the end of the epoch. */
+  /** Optimizer steps taken by the end of the epoch (e P for epoch e of P batches each). */
   readonly step: number;
   readonly trainLoss: number;
   /** Std of the epoch's batch losses (0 when unknown). */
@@ -22,8 +28,9 @@ export interface EpochPoint {
 
 /** One optimizer step: its loss and learning rate. */
 export interface BatchPoint {
-  /** 0-based step index. */
+  /** 0-based step index: the batches consumed before this one. */
   readonly step: number;
+  /** 1-based number of the epoch the step belongs to. */
   readonly epoch: number;
   readonly loss: number;
   readonly lr: number;
@@ -38,6 +45,7 @@ export interface RatioPoint {
 /** A run that produced a non-finite loss. */
 export interface Divergence {
   readonly step: number;
+  /** 1-based number of the epoch it happened in. */
   readonly epoch?: number;
   readonly message: string;
   /** The first non-finite tensor, when the engine located it. */

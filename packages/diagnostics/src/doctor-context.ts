@@ -16,7 +16,7 @@ export interface DoctorContext {
   readonly finalTrainAccuracy: number | undefined;
   /** Training accuracy >= `nearPerfectAccuracy`, or (without accuracies) final loss <= `lowLossFraction` x initial. */
   readonly converged: boolean;
-  /** The epoch a step belongs to (from the batch points, else the epoch points). */
+  /** The 1-based epoch a step belongs to (from the batch points, else the epoch points, else the steps per epoch; 1 when nothing is known). */
   epochOf(step: number): number;
 }
 
@@ -48,8 +48,9 @@ export function doctorContext(curves: RunCurves, thresholds: ResolvedThresholds)
     if (known !== undefined) return known;
     const after = curves.epochs.find((e) => e.step > step);
     if (after) return after.epoch;
-    if (perEpoch) return Math.floor(step / perEpoch);
-    return curves.epochs[curves.epochs.length - 1]?.epoch ?? 0;
+    // epoch e covers steps [(e - 1) P, e P)
+    if (perEpoch) return Math.floor(step / perEpoch) + 1;
+    return curves.epochs[curves.epochs.length - 1]?.epoch ?? 1;
   };
   return { thresholds, trend, lr, stepsPerEpoch: perEpoch, judgeShape: progress >= thresholds.minProgress, finalTrainAccuracy, converged, epochOf };
 }

@@ -112,7 +112,12 @@ describe('doctorContext', () => {
     const th = resolveThresholds();
     const healthy = doctorContext(healthyRun(1).curves, th);
     expect(healthy.stepsPerEpoch).toBe(100);
-    expect([healthy.epochOf(0), healthy.epochOf(250), healthy.epochOf(999)]).toEqual([0, 2, 9]);
+    // 10 epochs of 100 steps, numbered from 1: epoch e covers steps [100 (e - 1), 100 e)
+    expect([healthy.epochOf(0), healthy.epochOf(99), healthy.epochOf(100), healthy.epochOf(250), healthy.epochOf(999)]).toEqual([1, 1, 2, 3, 10]);
+    // from the epoch points (their steps are the epoch ends), then from the steps per epoch; 1 when nothing is known
+    const byEpochs = doctorContext(healthyRun(1, { batches: false }).curves, th);
+    expect([byEpochs.epochOf(0), byEpochs.epochOf(99), byEpochs.epochOf(100), byEpochs.epochOf(250), byEpochs.epochOf(999), byEpochs.epochOf(1050)]).toEqual([1, 1, 2, 3, 10, 11]);
+    expect(doctorContext({ epochs: [], batches: [], ratios: [], finished: true }, th).epochOf(5)).toBe(1);
     expect(healthy.converged).toBe(true);
     expect(healthy.judgeShape).toBe(true);
     expect(healthy.trend?.source).toBe('batch');

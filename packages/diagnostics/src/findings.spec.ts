@@ -5,7 +5,7 @@ const diverged: Finding = {
   id: 'diverged',
   severity: 'error',
   title: 'Training diverged: the loss became non-finite',
-  evidence: ['The loss was NaN at step 612 (epoch 6).', 'First non-finite tensor: fc1_weight.'],
+  evidence: ['The loss was NaN at step 612 (epoch 7).', 'First non-finite tensor: fc1_weight.'],
   suggestion: 'Lower the learning rate ~10x.',
 };
 const longer: Finding = { id: 'train-longer', severity: 'info', title: 'Still improving at the end', evidence: ['Val loss fell 3%/epoch.'], suggestion: 'Train ~5 more epochs.' };
@@ -15,7 +15,7 @@ describe('formatFindings', () => {
     expect(formatFindings([diverged, longer])).toBe(
       [
         '[ERROR] Training diverged: the loss became non-finite',
-        '  - The loss was NaN at step 612 (epoch 6).',
+        '  - The loss was NaN at step 612 (epoch 7).',
         '  - First non-finite tensor: fc1_weight.',
         '  Suggestion: Lower the learning rate ~10x.',
         '',
@@ -44,7 +44,7 @@ describe('findingsMarkdown', () => {
       [
         '### ERROR: Training diverged: the loss became non-finite',
         '',
-        '- The loss was NaN at step 612 (epoch 6).',
+        '- The loss was NaN at step 612 (epoch 7).',
         '- First non-finite tensor: fc1\\_weight.',
         '',
         '**Suggestion:** Lower the learning rate ~10x.',

@@ -23,8 +23,8 @@ export interface FindingAction {
 }
 
 /**
- * One thing the learning-curve doctor noticed, with the numbers that made it say so. Epochs and
- * steps are the 0-based indices of metrics.jsonl.
+ * One thing the learning-curve doctor noticed, with the numbers that made it say so. Epochs are
+ * numbered from 1 and steps from 0, as in metrics.jsonl.
  *
  * @example
  * ```ts
@@ -44,7 +44,9 @@ export interface Finding {
   /** Sentences with the numbers that triggered the finding (epochs/steps, values, slopes). */
   readonly evidence: readonly string[];
   readonly suggestion: string;
+  /** First and last epoch concerned (1-based, inclusive). */
   readonly epochs?: readonly [number, number];
+  /** First and last step concerned (0-based). */
   readonly steps?: readonly [number, number];
   readonly tensors?: readonly TensorRatio[];
   readonly action?: FindingAction;

@@ -4,7 +4,7 @@ import { lossTrend, stepsPerEpoch } from './loss-trend.js';
 
 const options = { minBatchPoints: 50, minEpochPoints: 4, start: 0 };
 const curves = (batches: BatchPoint[], epochs: EpochPoint[] = [], classes?: number): RunCurves => ({ batches, epochs, ratios: [], finished: true, ...(classes ? { classes } : {}) });
-const line = (n: number, loss: (t: number) => number): BatchPoint[] => Array.from({ length: n }, (_, step) => ({ step, epoch: Math.floor(step / 20), loss: loss(step), lr: 0.1 }));
+const line = (n: number, loss: (t: number) => number): BatchPoint[] => Array.from({ length: n }, (_, step) => ({ step, epoch: Math.floor(step / 20) + 1, loss: loss(step), lr: 0.1 }));
 
 describe('lossTrend', () => {
   it('from batch points: first loss as the start, median of the last 10% as the end, window levels', () => {
@@ -31,7 +31,7 @@ describe('lossTrend', () => {
   });
 
   it('from epoch means placed mid-epoch, starting at ln(classes) when the classes are known', () => {
-    const epochs: EpochPoint[] = [1.2, 0.8, 0.6, 0.5].map((trainLoss, epoch) => ({ epoch, step: (epoch + 1) * 100, trainLoss, trainLossStd: 0 }));
+    const epochs: EpochPoint[] = [1.2, 0.8, 0.6, 0.5].map((trainLoss, i) => ({ epoch: i + 1, step: (i + 1) * 100, trainLoss, trainLossStd: 0 }));
     const t = lossTrend(curves([], epochs, 10), options)!;
     expect(t.source).toBe('epoch');
     expect(t.steps).toEqual([0, 50, 150, 250, 350]);
@@ -50,8 +50,12 @@ describe('lossTrend', () => {
 
 describe('stepsPerEpoch', () => {
   it('comes from the epoch steps, else from the batch epochs', () => {
-    const epochs: EpochPoint[] = [0, 1, 2].map((epoch) => ({ epoch, step: (epoch + 1) * 125, trainLoss: 1, trainLossStd: 0 }));
+    // epochs 1-3 of 125 steps: epoch e ends at step 125 e
+    const epochs: EpochPoint[] = [1, 2, 3].map((epoch) => ({ epoch, step: epoch * 125, trainLoss: 1, trainLossStd: 0 }));
     expect(stepsPerEpoch(curves([], epochs))).toBe(125);
+    // a single epoch point: the first epoch's (epoch 1's) step count; a later epoch alone says nothing
+    expect(stepsPerEpoch(curves([], epochs.slice(0, 1)))).toBe(125);
+    expect(stepsPerEpoch(curves([], epochs.slice(1, 2)))).toBeUndefined();
     expect(stepsPerEpoch(curves(line(100, () => 1)))).toBe(20);
     expect(stepsPerEpoch(curves([]))).toBeUndefined();
   });

@@ -55,12 +55,12 @@ export function lossTrend(curves: RunCurves, options: { minBatchPoints: number; 
   return undefined;
 }
 
-/** Steps of one epoch: the median difference of consecutive epoch steps, else the first epoch's step count. */
+/** Steps of one epoch: the median difference of consecutive epoch steps, else the step count of the first epoch (epoch 1). */
 export function stepsPerEpoch(curves: RunCurves): number | undefined {
   const e = curves.epochs;
   const diffs: number[] = [];
   for (let i = 1; i < e.length; i++) if (e[i]!.epoch === e[i - 1]!.epoch + 1) diffs.push(e[i]!.step - e[i - 1]!.step);
-  const fromEpochs = diffs.length ? median(diffs) : e[0] && e[0].epoch === 0 ? e[0].step : NaN;
+  const fromEpochs = diffs.length ? median(diffs) : e[0] && e[0].epoch === 1 ? e[0].step : NaN;
   if (fromEpochs > 0) return fromEpochs;
   const b = curves.batches;
   if (b.length > 1 && b[b.length - 1]!.epoch > b[0]!.epoch) {

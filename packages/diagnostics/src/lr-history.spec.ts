@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BatchPoint, EpochPoint, RunCurves } from './curves.js';
 import { lrHistory } from './lr-history.js';
 
-const batches = (lr: (step: number) => number, steps = 100, perEpoch = 10): BatchPoint[] => Array.from({ length: steps }, (_, step) => ({ step, epoch: Math.floor(step / perEpoch), loss: 1, lr: lr(step) }));
+const batches = (lr: (step: number) => number, steps = 100, perEpoch = 10): BatchPoint[] => Array.from({ length: steps }, (_, step) => ({ step, epoch: Math.floor(step / perEpoch) + 1, loss: 1, lr: lr(step) }));
 const curves = (b: BatchPoint[], epochs: EpochPoint[] = []): RunCurves => ({ batches: b, epochs, ratios: [], finished: true });
 
 describe('lrHistory', () => {
@@ -10,8 +10,9 @@ describe('lrHistory', () => {
     const h = lrHistory(curves(batches((t) => (t < 30 ? 0.1 : t < 60 ? 0.01 : 0.005))), 2);
     expect(h.source).toBe('batch');
     expect(h.decays).toEqual([
-      { step: 30, epoch: 3, before: 0.1, after: 0.01 },
-      { step: 60, epoch: 6, before: 0.01, after: 0.005 },
+      // 10 steps per epoch: step 30 is the first of epoch 4, step 60 the first of epoch 7
+      { step: 30, epoch: 4, before: 0.1, after: 0.01 },
+      { step: 60, epoch: 7, before: 0.01, after: 0.005 },
     ]);
     expect(h.constant).toBe(false);
     expect(h.warmupEnd).toBe(0);
@@ -36,15 +37,16 @@ describe('lrHistory', () => {
   });
 
   it('reads epoch lrs when there are no batch points: a decay starts where the previous epoch ended', () => {
-    const epochs: EpochPoint[] = [0.1, 0.1, 0.01, 0.01].map((lr, epoch) => ({ epoch, step: (epoch + 1) * 50, trainLoss: 1, trainLossStd: 0, lr }));
+    const epochs: EpochPoint[] = [0.1, 0.1, 0.01, 0.01].map((lr, i) => ({ epoch: i + 1, step: (i + 1) * 50, trainLoss: 1, trainLossStd: 0, lr }));
     const h = lrHistory(curves([], epochs), 2);
     expect(h.source).toBe('epoch');
-    expect(h.decays).toEqual([{ step: 100, epoch: 2, before: 0.1, after: 0.01 }]);
+    // epoch 3 ended at the lower lr: the decay is at its first step, 100, where epoch 2 ended
+    expect(h.decays).toEqual([{ step: 100, epoch: 3, before: 0.1, after: 0.01 }]);
     expect(h.warmupEnd).toBe(0);
   });
 
   it('reports no lr when none was logged', () => {
-    const epochs: EpochPoint[] = [{ epoch: 0, step: 10, trainLoss: 1, trainLossStd: 0 }];
+    const epochs: EpochPoint[] = [{ epoch: 1, step: 10, trainLoss: 1, trainLossStd: 0 }];
     expect(lrHistory(curves([], epochs), 2)).toMatchObject({ source: 'none', decays: [], constant: undefined });
   });
 });

@@ -4,7 +4,7 @@ import type { RunCurves } from './curves.js';
 export interface LrDecay {
   /** First step run at the lower lr (for epoch points: the first step of the epoch that ended lower). */
   readonly step: number;
-  /** The epoch of that step. */
+  /** The (1-based) epoch of that step. */
   readonly epoch: number;
   readonly before: number;
   readonly after: number;
@@ -32,7 +32,7 @@ export interface LrHistory {
  *
  * @example
  * ```ts
- * lrHistory(curves, 2).decays; // [{ step: 125, epoch: 1, before: 0.1, after: 0.01 }]
+ * lrHistory(curves, 2).decays; // [{ step: 125, epoch: 2, before: 0.1, after: 0.01 }] (125 steps per epoch: the start of epoch 2)
  * ```
  */
 export function lrHistory(curves: RunCurves, decayFactor: number): LrHistory {
@@ -57,7 +57,7 @@ export function lrHistory(curves: RunCurves, decayFactor: number): LrHistory {
   const max = Math.max(...values);
   let warmupIndex = 0;
   if (values[0]! < 0.5 * max) warmupIndex = Math.max(0, values.findIndex((v) => v >= 0.9 * max));
-  // Epoch points: warmup ended during epoch `warmupIndex`, which started where the previous one ended (step 0 for the first).
+  // Epoch points: warmup ended during the epoch of point `warmupIndex`, which started where the previous one ended (step 0 for the first).
   const warmupEnd = source === 'epoch' ? (warmupIndex > 0 ? steps[warmupIndex - 1]! : 0) : steps[warmupIndex]!;
 
   const decays: LrDecay[] = [];

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import type { EventOf, TrainerControl } from '@anneal/core';
 import { applyFindings } from './apply-findings.js';
 import { coarseGrid, gridLearningRates } from './coarse-grid.js';
+import type { EpochPoint } from './curves.js';
 import type { Finding } from './findings.js';
 import type { LrProbeResult } from './lr-probe.js';
 import { mnistSetup } from './mnist-fixture.js';
 import { bestRun, Recipe, type RecipeEvent, type RecipeState } from './recipe.js';
 import { recipeReport } from './recipe-report.js';
+import type { FitRunner } from './target.js';
 
 const setup = mnistSetup({ perDigit: 60 });
 
@@ -14,6 +17,53 @@ describe('gridLearningRates', () => {
     const run = (lr: number, final: number, kept: boolean) => ({ lr, losses: [], initial: 2.3, final, drop: 1 - final / 2.3, diverged: false, kept });
     const probe: LrProbeResult = { runs: [run(1e-1, 0.9, true), run(1e-2, 0.1, true), run(1e-3, 0.5, true), run(1e-4, 2.2, false)], kept: [1e-1, 1e-2, 1e-3], best: 1e-2, iterations: 100, weightDecay: 1e-4 };
     expect(gridLearningRates(probe, { lrs: [], losses: [], smoothed: [], suggested: 0.0042, stoppedEarly: true })).toEqual([0.00033, 0.001, 0.0033, 0.0042, 0.003, 0.01, 0.03].sort((a, b) => a - b));
+  });
+});
+
+/**
+ * A runner that plays only the epoch ends of a run (epochs numbered from 1, as the Trainer emits
+ * them) through the request's callbacks, with validation accuracy `accuracy(lr, epoch)`; it stops
+ * when a callback asks. `stoppedAt` collects the epoch each stopped run stopped at.
+ */
+function epochEndRunner(accuracy: (lr: number, epoch: number) => number, stoppedAt: number[]): FitRunner {
+  return async (request) => {
+    let stopped = false;
+    const control = { stop: () => void (stopped = true) } as unknown as TrainerControl;
+    const epochs: EpochPoint[] = [];
+    for (let epoch = 1; epoch <= request.epochs && !stopped; epoch++) {
+      const acc = accuracy(request.lr, epoch);
+      const loss = { mean: 1 - acc, variance: 0, std: 0, min: 1 - acc, max: 1 - acc, count: 1 };
+      const e = { epoch, step: 10 * epoch, train: { loss, metrics: { accuracy: acc } }, val: { loss, metrics: { accuracy: acc } }, hyperparameters: {}, durationMs: 1 } as unknown as EventOf<'epoch:end'>;
+      for (const callback of request.callbacks ?? []) await callback.onEpochEnd?.(e, control);
+      epochs.push({ epoch, step: 10 * epoch, trainLoss: 1 - acc, trainLossStd: 0, valAccuracy: acc });
+      if (stopped) stoppedAt.push(epoch);
+    }
+    return { curves: { epochs, batches: [], ratios: [], finished: true }, value: epochs.at(-1)!.valAccuracy!, stopped, seconds: 0 };
+  };
+}
+
+describe('coarseGrid pruning (epochs numbered from 1)', () => {
+  const lrs = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2];
+  const rank = (lr: number) => lrs.indexOf(lr) / 10;
+
+  it('labels a cell stopped before its last epoch pruned, with the epochs it ran', async () => {
+    const stoppedAt: number[] = [];
+    const grid = await coarseGrid(epochEndRunner((lr, epoch) => 0.3 + rank(lr) + 0.01 * epoch, stoppedAt), { lrs, weightDecays: [0], epochs: 2, seed: 0 });
+    // the pruner judges from epoch 1 on: a cell it stops there ran 1 of its 2 epochs
+    expect(stoppedAt.length).toBeGreaterThan(0);
+    expect(new Set(stoppedAt)).toEqual(new Set([1]));
+    expect(grid.cells.filter((c) => c.state === 'pruned')).toHaveLength(stoppedAt.length);
+    for (const c of grid.cells) expect(c.epochs).toBe(c.state === 'pruned' ? 1 : 2);
+  });
+
+  it('counts a cell stopped at its last epoch as complete: stopping there saved nothing', async () => {
+    const stoppedAt: number[] = [];
+    // equal at epoch 1 (nothing to prune), apart only at epoch 2, the last
+    const grid = await coarseGrid(epochEndRunner((lr, epoch) => (epoch === 1 ? 0.3 : 0.3 + rank(lr)), stoppedAt), { lrs, weightDecays: [0], epochs: 2, seed: 0 });
+    expect(stoppedAt.length).toBeGreaterThan(0);
+    expect(new Set(stoppedAt)).toEqual(new Set([2]));
+    expect(grid.cells.map((c) => c.state)).toEqual(lrs.map(() => 'complete'));
+    expect(grid.ranking).toHaveLength(lrs.length);
   });
 });
 

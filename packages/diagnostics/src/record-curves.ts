@@ -5,7 +5,7 @@ import type { BatchPoint, Divergence, EpochPoint, RatioPoint, RunCurves } from '
 /**
  * Collects a Trainer's learning curves from its events: batch losses and learning rates, the
  * per-epoch loss mean/std and metrics, update/weight ratios on steps that computed norms, and a
- * non-finite loss.
+ * non-finite loss. Epochs are the events' 1-based epoch numbers, steps their 0-based steps.
  *
  * @example
  * const recorder = new CurveRecorder(trainer.events$, { plannedEpochs: 10, classes: 10 });

@@ -34,7 +34,7 @@ export function runCharts(prefix: string, curves: RunCurves, label = ''): Report
   const perEpoch = curves.epochs.length && curves.epochs[0]!.step > 0 ? curves.epochs[0]!.step : undefined;
   if (curves.epochs.length) {
     const loss = lossChart(
-      curves.epochs.map((e) => ({ epoch: e.epoch + 1, mean: e.trainLoss, std: e.trainLossStd, valLoss: e.valLoss })),
+      curves.epochs.map((e) => ({ epoch: e.epoch, mean: e.trainLoss, std: e.trainLossStd, valLoss: e.valLoss })),
       [],
     );
     loss.title = `Training loss per epoch (mean ± std), validation loss${at}`;
@@ -44,7 +44,7 @@ export function runCharts(prefix: string, curves: RunCurves, label = ''): Report
     charts.push({ name: `${prefix}batch-loss`, title: `Loss of every batch${at}`, spec: batchLossChart(thin(batches, 3000).map((b) => ({ step: b.step + 1, loss: b.loss })), { epochSteps: perEpoch, title: `Loss of every batch${at}` }) });
   }
   if (curves.epochs.some((e) => e.trainAccuracy !== undefined || e.valAccuracy !== undefined)) {
-    const acc = accuracyChart(curves.epochs.map((e) => ({ epoch: e.epoch + 1, trainAccuracy: e.trainAccuracy, valAccuracy: e.valAccuracy })));
+    const acc = accuracyChart(curves.epochs.map((e) => ({ epoch: e.epoch, trainAccuracy: e.trainAccuracy, valAccuracy: e.valAccuracy })));
     acc.title = `Accuracy per epoch, train and validation${at}`;
     charts.push({ name: `${prefix}accuracy`, title: acc.title, spec: lineChartVegaLite(acc) });
   }
@@ -62,7 +62,7 @@ export function runCharts(prefix: string, curves: RunCurves, label = ''): Report
 export function epochTable(curves: RunCurves): NonNullable<ReportSection['table']> {
   return {
     columns: ['epoch', 'train loss (mean ± std)', 'val loss', 'train accuracy', 'val accuracy', 'lr'],
-    rows: curves.epochs.map((e) => [e.epoch + 1, `${num(e.trainLoss)} ± ${num(e.trainLossStd)}`, num(e.valLoss), pct(e.trainAccuracy), pct(e.valAccuracy), e.lr === undefined ? '' : e.lr.toPrecision(3)]),
+    rows: curves.epochs.map((e) => [e.epoch, `${num(e.trainLoss)} ± ${num(e.trainLossStd)}`, num(e.valLoss), pct(e.trainAccuracy), pct(e.valAccuracy), e.lr === undefined ? '' : e.lr.toPrecision(3)]),
   };
 }
 

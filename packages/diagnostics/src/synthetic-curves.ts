@@ -6,7 +6,7 @@
 import { seededRandom } from '@anneal/data';
 import type { BatchPoint, EpochPoint, RatioPoint, RunCurves } from './curves.js';
 
-/** One synthetic run. Steps are 0-based; epoch e covers steps [e * stepsPerEpoch, (e + 1) * stepsPerEpoch). */
+/** One synthetic run. Steps are 0-based, epochs 1-based: epoch e covers steps [(e - 1) * stepsPerEpoch, e * stepsPerEpoch). */
 export interface SyntheticRun {
   readonly seed?: number;
   /** Default 10. */
@@ -25,7 +25,7 @@ export interface SyntheticRun {
   readonly noise?: number;
   /** The lr at a step. Default 1e-3. */
   readonly lr?: (step: number) => number;
-  /** Noise-free validation loss of an epoch, given the noise-free training loss at its end. Default 1.1 x train + 0.02. */
+  /** Noise-free validation loss of an epoch (1-based), given the noise-free training loss at its end. Default 1.1 x train + 0.02. */
   readonly valLoss?: (epoch: number, trainLoss: number) => number;
   /** Relative noise on validation losses and absolute noise on accuracies. Default 0.01. */
   readonly valNoise?: number;
@@ -67,11 +67,11 @@ export function syntheticCurves(run: SyntheticRun): RunCurves {
   const batches: BatchPoint[] = [];
   const epochPoints: EpochPoint[] = [];
   const ratios: RatioPoint[] = [];
-  for (let epoch = 0; epoch < lastEpoch; epoch++) {
+  for (let epoch = 1; epoch <= lastEpoch; epoch++) {
     const losses: number[] = [];
     let clean = 0;
     for (let b = 0; b < perEpoch; b++) {
-      const step = epoch * perEpoch + b;
+      const step = (epoch - 1) * perEpoch + b;
       if (step >= stopAt) break;
       const sd = noise * Math.min(1, Math.max(0.05, (2 * (Math.log(classes) - run.loss(step))) / Math.log(classes)));
       const loss = run.loss(step) * Math.exp(sd * gauss() - (sd * sd) / 2);
@@ -83,7 +83,7 @@ export function syntheticCurves(run: SyntheticRun): RunCurves {
       }
     }
     if (losses.length < perEpoch) break; // diverged inside this epoch: no epoch point
-    const end = (epoch + 1) * perEpoch;
+    const end = epoch * perEpoch;
     const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
     const std = Math.sqrt(losses.reduce((a, b) => a + (b - mean) ** 2, 0) / losses.length);
     const val = valLoss(epoch, run.loss(end - 1)) * (1 + valNoise * gauss());
@@ -103,7 +103,7 @@ export function syntheticCurves(run: SyntheticRun): RunCurves {
     epochs: epochPoints,
     batches: run.batches === false ? [] : batches,
     ratios,
-    ...(diverged ? { divergence: { step: stopAt, epoch: Math.floor(stopAt / perEpoch), message: 'NON_FINITE: the loss is NaN', ...(run.divergedTensor ? { tensor: run.divergedTensor } : {}) } } : {}),
+    ...(diverged ? { divergence: { step: stopAt, epoch: Math.floor(stopAt / perEpoch) + 1, message: 'NON_FINITE: the loss is NaN', ...(run.divergedTensor ? { tensor: run.divergedTensor } : {}) } } : {}),
     plannedEpochs: epochs,
     finished: diverged || lastEpoch >= epochs,
     classes,
@@ -162,15 +162,15 @@ export function decayedTooEarlyRun(seed = 1, overrides: Partial<SyntheticRun> = 
   });
 }
 
-/** Overfitting: 20 epochs of 50 steps; the training loss goes to ~0, validation loss bottoms at epoch 5 (0.31) then rises to ~0.56. */
-export const OVERFIT_BEST_EPOCH = 5;
+/** Overfitting: 20 epochs of 50 steps; the training loss goes to ~0, validation loss bottoms at epoch 6 (0.31) then rises to ~0.56. */
+export const OVERFIT_BEST_EPOCH = 6;
 export function overfittingRun(seed = 1, overrides: Partial<SyntheticRun> = {}): SyntheticCase {
   return make({
     seed,
     epochs: 20,
     stepsPerEpoch: 50,
     loss: (t) => 0.004 + (LN10 - 0.004) * Math.exp(-t / 100),
-    valLoss: (e) => 0.3 + 2.0 * Math.exp(-(e + 0.5)) + 0.005 * Math.max(0, e - OVERFIT_BEST_EPOCH) ** 1.5,
+    valLoss: (e) => 0.3 + 2.0 * Math.exp(-(e - 0.5)) + 0.005 * Math.max(0, e - OVERFIT_BEST_EPOCH) ** 1.5,
     ...overrides,
   });
 }

@@ -13,8 +13,9 @@ describe('decayed-too-early', () => {
     const { curves, run: spec } = decayedTooEarlyRun(seed);
     const [f, ...rest] = run(curves);
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ id: 'decayed-too-early', severity: 'warning', steps: [EARLY_DECAY_STEP, 999], epochs: [1, 9], action: { decayLater: true } });
-    expect(f!.evidence[0]).toBe('The lr dropped 10.0x (0.100 -> 0.0100) at step 100 (epoch 1).');
+    // 10 epochs of 100 steps: the decay at step 100 starts epoch 2; the run ends at step 999, in epoch 10.
+    expect(f).toMatchObject({ id: 'decayed-too-early', severity: 'warning', steps: [EARLY_DECAY_STEP, 999], epochs: [2, 10], action: { decayLater: true } });
+    expect(f!.evidence[0]).toBe('The lr dropped 10.0x (0.100 -> 0.0100) at step 100 (epoch 2).');
     // Before: medians over steps 0-25 and 75-100 of 0.1 + 2.2 exp(-t/60), i.e. about L(12.5) and L(87.5).
     const pre = /still falling clearly: (\S+) -> (\S+) over steps 0-100 \((\d+)% per 10% of the run\)/.exec(f!.evidence[1]!);
     expect(pre).not.toBeNull();
@@ -27,13 +28,18 @@ describe('decayed-too-early', () => {
     near(post![1]!, spec.loss(162.5), 0.06);
     near(post![2]!, spec.loss(950), 0.06);
     expect(Number(post![3])).toBeLessThan(5);
-    expect(f!.suggestion).toContain('move the decay later by ~4 epoch(s) (to about epoch 5)');
+    // Later by max(100 - 0, 499.5 - 100) = 399.5 steps (~4 epochs): to step 500, the first step of epoch 6 (epoch 2 + 4).
+    expect(f!.suggestion).toContain('move the decay later by ~4 epoch(s) (to about epoch 6)');
   });
 
   it('finds the decay from the epoch lrs when there are no batch points', () => {
     const [f] = run(decayedTooEarlyRun(1, { batches: false }).curves);
-    expect(f).toMatchObject({ steps: [EARLY_DECAY_STEP, 950], epochs: [1, 9] });
-    expect(f!.evidence[0]).toBe('The lr dropped 10.0x (0.100 -> 0.0100) at step 100 (epoch 1).');
+    // Epoch 2 is the first to end at the lower lr: the decay is at its first step, 100. The epoch means sit mid-epoch:
+    // the last, epoch 10's, at step 950.
+    expect(f).toMatchObject({ steps: [EARLY_DECAY_STEP, 950], epochs: [2, 10] });
+    expect(f!.evidence[0]).toBe('The lr dropped 10.0x (0.100 -> 0.0100) at step 100 (epoch 2).');
+    // Later by max(100 - 0, 475 - 100) = 375 steps (~4 epochs): to step 475, in epoch 5 (steps 400-499).
+    expect(f!.suggestion).toContain('move the decay later by ~4 epoch(s) (to about epoch 5)');
   });
 
   it('judges each decay up to the next one', () => {

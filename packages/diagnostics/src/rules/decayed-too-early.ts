@@ -85,7 +85,8 @@ export const decayedTooEarlyRule: DoctorRule = {
     // At least as long again as the loss was falling before the decay, and not before half-way through the run.
     const delaySteps = Math.max(d.step - t.start, t.stepAt(0.5) - d.step, ctx.stepsPerEpoch ?? 0);
     const perEpoch = ctx.stepsPerEpoch;
-    const delay = perEpoch ? `~${Math.max(1, Math.round(delaySteps / perEpoch))} epoch(s) (to about epoch ${Math.round((d.step + delaySteps) / perEpoch)})` : `~${Math.round(delaySteps)} steps (to about step ${Math.round(d.step + delaySteps)})`;
+    // The new decay step, as the (1-based) epoch it falls in: step s is in epoch floor(s / P) + 1.
+    const delay = perEpoch ? `~${Math.max(1, Math.round(delaySteps / perEpoch))} epoch(s) (to about epoch ${Math.floor(Math.round(d.step + delaySteps) / perEpoch) + 1})` : `~${Math.round(delaySteps)} steps (to about step ${Math.round(d.step + delaySteps)})`;
     const end = Math.round(m.postTo);
     const finding: Finding = {
       id: ID,

@@ -13,8 +13,9 @@ describe('diverged', () => {
     const { curves } = nonFiniteRun(seed);
     const [f, ...rest] = run(curves);
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ id: 'diverged', severity: 'error', steps: [NAN_STEP, NAN_STEP], epochs: [6, 6], action: { lrFactor: 0.1 } });
-    expect(f!.evidence[0]).toContain(`step ${NAN_STEP} (epoch 6)`);
+    // 100 steps per epoch: step 612 is in epoch 7 (steps 600-699)
+    expect(f).toMatchObject({ id: 'diverged', severity: 'error', steps: [NAN_STEP, NAN_STEP], epochs: [7, 7], action: { lrFactor: 0.1 } });
+    expect(f!.evidence[0]).toContain(`step ${NAN_STEP} (epoch 7)`);
     expect(f!.evidence[1]).toBe('The first non-finite tensor was fc1.weight.');
     const before = curves.batches.slice(-5).map((b) => formatValue(b.loss));
     expect(f!.evidence[2]).toBe(`The last finite losses before it: ${before.join(', ')}.`);
@@ -25,8 +26,9 @@ describe('diverged', () => {
     const { curves } = healthyRun(1);
     const batches = curves.batches.map((b) => (b.step === 333 ? { ...b, loss: NaN } : b));
     const [f] = run({ ...curves, batches });
-    expect(f).toMatchObject({ steps: [333, 333], epochs: [3, 3] });
-    expect(f!.evidence[0]).toBe('The loss became non-finite at step 333 (epoch 3).');
+    // step 333 is in epoch 4 (steps 300-399)
+    expect(f).toMatchObject({ steps: [333, 333], epochs: [4, 4] });
+    expect(f!.evidence[0]).toBe('The loss became non-finite at step 333 (epoch 4).');
   });
 
   it.each(SEEDS)('reports an explosion: the smoothed loss climbs far above its minimum (seed %i)', (seed) => {
@@ -35,7 +37,9 @@ describe('diverged', () => {
     expect(f).toMatchObject({ id: 'diverged', severity: 'error', title: 'Training diverged: the loss exploded' });
     const m = /fell to (\S+) at step (\d+) \(epoch (\d+)\), then climbed to (\S+) \((\S+)x its minimum\) by step (\d+)/.exec(f!.evidence[0]!);
     expect(m).not.toBeNull();
-    const [, min, minStep, , final, , end] = m!;
+    const [, min, minStep, minEpoch, final, , end] = m!;
+    // 100 steps per epoch: the epoch the minimum's step is in
+    expect(Number(minEpoch)).toBe(Math.floor(Number(minStep) / 100) + 1);
     // The generator's floor is 0.2 until EXPLODE_STEP, then the loss climbs toward 3.2.
     expect(Number(min)).toBeGreaterThan(0.15);
     expect(Number(min)).toBeLessThan(0.25);
@@ -66,7 +70,7 @@ describe('diverged', () => {
     const short = explodingRun(1, { epochs: 2, stepsPerEpoch: 20 }).curves;
     expect(run(short)).toEqual([]);
     const divergedEarly = nonFiniteRun(1, { divergeAt: 7 }).curves;
-    expect(run(divergedEarly)[0]).toMatchObject({ steps: [7, 7] });
+    expect(run(divergedEarly)[0]).toMatchObject({ steps: [7, 7], epochs: [1, 1] });
   });
 
   it('reports a spike that killed the network: 10x the first loss early, then stuck at the start level', () => {
@@ -76,7 +80,8 @@ describe('diverged', () => {
     const epochs = curves.epochs.map((e) => ({ ...e, trainLoss: 2.31, trainAccuracy: 0.11, valAccuracy: 0.1, valLoss: 2.31 }));
     const [f, ...rest] = diagnose({ ...curves, batches, epochs, ratios: [] });
     expect(f).toMatchObject({ id: 'diverged', severity: 'error', title: 'Training diverged: the loss exploded, then the model stopped learning', steps: [2, expect.any(Number)] });
-    expect(f!.evidence[0]).toMatch(/shot from 2\.3\d* at the first step to 313 at step 2/);
+    expect(f!.evidence[0]).toMatch(/shot from 2\.3\d* at the first step to 313 at step 2 \(epoch 1\)/);
+    expect(f!.epochs).toEqual([1, 1]);
     expect(rest.map((x) => x.id)).not.toContain('underfitting');
   });
 

@@ -13,18 +13,27 @@ describe('train-longer', () => {
     const { curves, run: spec } = trainLongerRun(seed);
     const [f, ...rest] = run(curves);
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ id: 'train-longer', severity: 'info', epochs: [6, 9] });
-    // Noise-free validation losses at the ends of epochs 6-9, and their least-squares fall per epoch relative to their mean (~13%).
-    const clean = [6, 7, 8, 9].map((e) => spec.valLoss!(e, spec.loss(e * 100 + 99)));
-    const expectedRate = (-leastSquaresSlope([6, 7, 8, 9], clean) / (clean.reduce((a, b) => a + b) / 4)) * 100;
+    // The last 4 of 10 epochs: 7-10.
+    expect(f).toMatchObject({ id: 'train-longer', severity: 'info', epochs: [7, 10] });
+    // Noise-free validation losses at the ends of epochs 7-10 (epoch e's last step is 100 e - 1), and their least-squares fall per epoch relative to their mean (~13%).
+    const clean = [7, 8, 9, 10].map((e) => spec.valLoss!(e, spec.loss(e * 100 - 1)));
+    const expectedRate = (-leastSquaresSlope([7, 8, 9, 10], clean) / (clean.reduce((a, b) => a + b) / 4)) * 100;
     const val = /^The validation loss still fell (\S+)% per epoch \((\S+) -> (\S+)\), with no sign of overfitting\.$/.exec(f!.evidence[1]!);
     expect(val).not.toBeNull();
     expect(Math.abs(Number(val![1]) - expectedRate)).toBeLessThan(1.5);
     // 1% validation noise.
     expect(Math.abs(Number(val![2]) - clean[0]!) / clean[0]!).toBeLessThan(0.05);
     expect(Math.abs(Number(val![3]) - clean[3]!) / clean[3]!).toBeLessThan(0.05);
-    expect(f!.evidence[0]).toMatch(/^The training loss still fell \d+% per epoch over epochs 6-9 \(0\.2\d+ -> 0\.1\d+\)\.$/);
+    expect(f!.evidence[0]).toMatch(/^The training loss still fell \d+% per epoch over epochs 7-10 \(0\.2\d+ -> 0\.1\d+\)\.$/);
     // >= 5% per epoch: double the run.
+    expect(f!.suggestion).toBe('Train ~10 more epochs (~20 in total), stretching the lr schedule to the new length.');
+    expect(f!.action).toEqual({ epochsFactor: 2 });
+  });
+
+  it('counts the epochs trained from the last epoch number when the planned epochs are unknown', () => {
+    const { plannedEpochs: _, ...curves } = trainLongerRun(1).curves;
+    const [f] = run(curves);
+    // the last epoch is epoch 10: 10 epochs trained, doubled
     expect(f!.suggestion).toBe('Train ~10 more epochs (~20 in total), stretching the lr schedule to the new length.');
     expect(f!.action).toEqual({ epochsFactor: 2 });
   });

@@ -65,7 +65,8 @@ export const trainLongerRule: DoctorRule = {
       if (ctx.converged || !lastStepImproves(recent.map((e) => e.trainLoss))) return [];
       evidence.push('There is no validation data: check for overfitting when training longer.');
     }
-    const total = curves.plannedEpochs ?? last.epoch + 1;
+    // epochs are 1-based: the last epoch's number is the count of epochs trained
+    const total = curves.plannedEpochs ?? last.epoch;
     const extra = Math.ceil(total * Math.min(1, Math.max(0.5, rate / 0.05)));
     const finding: Finding = {
       id: ID,
