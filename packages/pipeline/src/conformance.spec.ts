@@ -28,6 +28,8 @@ function metricsFile(): string {
 const LOGGERS: Record<string, LoggerConformanceCases> = {
   'metrics-jsonl': { valid: [{}, { path: 'logs/run.jsonl' }], invalid: [{ path: '' }, { every: 1 }] },
   charts: { valid: [{}], invalid: [{ dir: '' }, { format: 'png' }], files: { 'metrics.jsonl': metricsFile() } },
+  tensorboard: { valid: [{}, { dir: 'tb', steps: false }, { norms: true, flushSeconds: 0.001 }], invalid: [{ dir: '' }, { steps: 'yes' }, { flushSeconds: 0 }, { every: 1 }] },
+  csv: { valid: [{}, { path: 'logs/epochs.csv', steps: 'logs/steps.csv' }], invalid: [{ path: '' }, { steps: '' }, { columns: ['epoch'] }] },
 };
 
 describe('logger conformance of the pipeline loggers', () => {
