@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The `anneal` command. Installed, it runs the compiled CLI (dist/). In the repository before a
-// build, or with ANNEAL_SOURCE=1 (the specs that spawn the CLI), it runs the TypeScript sources
-// through tsx, a development dependency.
+// build, or with ANNEAL_SOURCE=1 (the specs that spawn the CLI), it runs the TypeScript sources of
+// every workspace package (tools/setup/source-mode.mjs: tsx, a development dependency, and the
+// @anneal/source export condition).
 import { existsSync } from 'node:fs';
 
 const dist = new URL('../dist/main.js', import.meta.url);
 const fromSource = process.env.ANNEAL_SOURCE === '1' || !existsSync(dist);
-if (fromSource) (await import('tsx/esm/api')).register();
+if (fromSource) await import('../../../tools/setup/source-mode.mjs');
 const { main } = await import(fromSource ? new URL('../src/main.ts', import.meta.url).href : dist.href);
 process.exitCode = await main(process.argv.slice(2));
