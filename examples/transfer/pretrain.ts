@@ -48,7 +48,7 @@ export async function pretrain(data: TransferData, out: string, log: (line: stri
     lr: PRETRAIN.lr,
     seed: PRETRAIN.seed,
     val: data.pretrainVal,
-    onEpoch: (e, acc) => log(`  pre-train epoch ${e + 1}/${budget.epochs}: held-out accuracy ${((acc ?? NaN) * 100).toFixed(2)}%`),
+    onEpoch: (e, acc) => log(`  pre-train epoch ${e}/${budget.epochs}: held-out accuracy ${((acc ?? NaN) * 100).toFixed(2)}%`),
   });
   const finalValAccuracy = await accuracyOn(session, data.pretrainVal, 'x');
   const file = join(out, 'pretrained-0to4.onnx');

@@ -11,7 +11,7 @@ const cell = (v: number | undefined, percent: boolean) => (v === undefined || !N
 
 /** One table row of an epoch: epoch (1-based), train loss ± std, train and val metrics, lr. */
 function row(e: EventOf<'epoch:end'>, metrics: readonly string[]): string {
-  const cells = [String(e.epoch + 1), `${cell(e.train.loss.mean, false)} ± ${cell(e.train.loss.std, false)}`, cell(e.val?.loss.mean, false)];
+  const cells = [String(e.epoch), `${cell(e.train.loss.mean, false)} ± ${cell(e.train.loss.std, false)}`, cell(e.val?.loss.mean, false)];
   for (const m of metrics) cells.push(cell(e.train.metrics[m], true), cell(e.val?.metrics[m], true));
   cells.push(e.hyperparameters.lr === undefined ? '' : e.hyperparameters.lr.toExponential(2));
   return `| ${cells.join(' | ')} |`;

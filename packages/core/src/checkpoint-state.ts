@@ -9,8 +9,9 @@ const CALLBACK_PREFIX = 'callback/';
 
 /** Everything besides the backend's tensors that a resumed run needs to continue identically. */
 export interface TrainerState {
-  version: 1;
-  /** Epoch to continue (0-based) and the next batch in it. */
+  /** 2 since epochs are numbered from 1 in events (version 1 files held 0-based histories). */
+  version: 2;
+  /** Epochs completed (the 0-based index of the epoch to continue) and the next batch in it. */
   epoch: number;
   batch: number;
   /** Batches consumed so far (the schedule position). */
@@ -45,7 +46,8 @@ export function decodeCheckpoint(path: string, tensors: Record<string, TensorVal
   } catch (e) {
     throw new TrainerError(path, `has unreadable Trainer state (${(e as Error).message}); the file is damaged`);
   }
-  if (state.version !== 1) throw new TrainerError(path, `has Trainer state version ${String(state.version)}; this Anneal reads version 1`);
+  if ((state.version as number) === 1) throw new TrainerError(path, 'was written by Anneal 0.1, whose checkpoints number epochs from 0; finish the run with Anneal 0.1, or start it again');
+  if (state.version !== 2) throw new TrainerError(path, `has Trainer state version ${String(state.version)}; this Anneal reads version 2`);
   const backend: Record<string, TensorValue> = {};
   const callbacks: Record<string, Record<string, TensorValue>> = {};
   for (const [name, t] of Object.entries(tensors)) {

@@ -22,8 +22,8 @@ const CALLBACKS: Record<string, CallbackConformanceCases> = {
   },
   'hyperparameter-monitor': { valid: [{}, { every: 3 }], invalid: [{ every: 0 }, { every: 1.5 }] },
   swa: {
-    valid: [{ startEpoch: 0 }, { startEpoch: 1, every: 2, lr: 0.05, annealEpochs: 1, annealStrategy: 'linear' }],
-    invalid: [{}, { startEpoch: -1 }, { startEpoch: 0, annealStrategy: 'exp' }, { startEpoch: 0, every: 0 }],
+    valid: [{ startEpoch: 1 }, { startEpoch: 2, every: 2, lr: 0.05, annealEpochs: 1, annealStrategy: 'linear' }],
+    invalid: [{}, { startEpoch: 0 }, { startEpoch: 1, annealStrategy: 'exp' }, { startEpoch: 1, every: 0 }],
   },
 };
 

@@ -25,9 +25,12 @@ export interface PassMetrics {
 
 /**
  * Every event a Trainer emits, by type. Payloads are frozen snapshots: they never carry the
- * Trainer or live tensors, so subscribers can keep them.
+ * Trainer or live tensors, so subscribers can keep them. `epoch` is the epoch's number, 1-based
+ * (the first epoch is 1) in every event, file and message; `batch` is the batch's 0-based index in
+ * its epoch and `step` counts the batches consumed before it (the schedule position).
  */
 export interface AnnealEventMap {
+  /** `startEpoch`: the epoch the run starts in (1 for a fresh run; a resumed run may start mid-epoch at `startBatch`). */
   'run:start': { readonly epochs: number; readonly batchesPerEpoch: number; readonly startEpoch: number; readonly startBatch: number; readonly step: number; readonly resumed: boolean };
   'run:end': { readonly epochs: number; readonly steps: number; readonly stopped: boolean; readonly reason?: string; readonly durationMs: number };
   'epoch:start': { readonly epoch: number; readonly step: number };
@@ -54,7 +57,7 @@ export interface AnnealEventMap {
     readonly hyperparameters: Readonly<Record<string, number>>;
     readonly durationMs: number;
   };
-  /** Emitted (synchronously) right before a checkpoint is written: logs that must never lag the checkpoint flush here. */
+  /** Emitted (synchronously) right before a checkpoint is written: logs that must never lag the checkpoint flush here. `epoch`: the epoch just finished, or the one in progress for a mid-epoch checkpoint. */
   'checkpoint:start': { readonly path: string; readonly epoch: number; readonly step: number; readonly reason: string };
   'checkpoint:saved': { readonly path: string; readonly epoch: number; readonly step: number; readonly reason: string };
   'early-stop': { readonly epoch: number; readonly step: number; readonly by: string; readonly reason: string };

@@ -85,7 +85,7 @@ describe('events and checkpoint state', () => {
 
   it('checkpoint encoding round-trips backend tensors, callback tensors and the trainer state', () => {
     const t = { dataType: DataType.FLOAT, dims: [2], data: Float32Array.of(1, 2) };
-    const state = { version: 1, epoch: 2, batch: 3, step: 33, backendSteps: 32, finished: false, trainLoss: [3, 0.5, 0.1, 0.2, 0.9], trainMetrics: { accuracy: [2, 3] }, epochStartedSkips: 0, schedules: [null], callbacks: { es: { wait: 1 } }, history: [] } as TrainerState;
+    const state = { version: 2, epoch: 2, batch: 3, step: 33, backendSteps: 32, finished: false, trainLoss: [3, 0.5, 0.1, 0.2, 0.9], trainMetrics: { accuracy: [2, 3] }, epochStartedSkips: 0, schedules: [null], callbacks: { es: { wait: 1 } }, history: [] } as TrainerState;
     const file = encodeCheckpoint({ 'fc.weight': t }, { 'early-stopping': { 'fc.weight': t } }, state);
     expect(Object.keys(file.tensors).sort()).toEqual(['callback/early-stopping/fc.weight', 'fc.weight']);
     const back = decodeCheckpoint('x', file.tensors, file.metadata);

@@ -53,6 +53,9 @@ export interface FitResult {
 
 const now = (): number => performance.now();
 
+/** The epoch (1-based) a checkpoint belongs to: the epoch just finished at an epoch end, else the one in progress. */
+const checkpointEpoch = (st: TrainerState): number => (st.batch === 0 ? Math.max(st.epoch, 1) : st.epoch + 1);
+
 /**
  * Runs training over a {@link TrainBackend}: epochs of grouped optimizer steps, schedules,
  * metrics, validation, callbacks, events and resumable checkpoints.
@@ -110,7 +113,7 @@ export class Trainer {
   async fit(options: { resume?: string } = {}): Promise<FitResult> {
     const o = this.options;
     const started = now();
-    const st: TrainerState = { version: 1, epoch: 0, batch: 0, step: 0, backendSteps: o.backend.steps, finished: false, trainLoss: new RunningStats().state(), trainMetrics: {}, epochStartedSkips: 0, schedules: [], callbacks: {}, history: [] };
+    const st: TrainerState = { version: 2, epoch: 0, batch: 0, step: 0, backendSteps: o.backend.steps, finished: false, trainLoss: new RunningStats().state(), trainMetrics: {}, epochStartedSkips: 0, schedules: [], callbacks: {}, history: [] };
     if (options.resume) Object.assign(st, await this.restore(options.resume));
     const history = [...st.history];
     if (st.finished) return { epochs: st.epoch, steps: st.step, stopped: st.stopReason !== undefined, reason: st.stopReason, history, durationMs: 0 };
@@ -154,13 +157,13 @@ export class Trainer {
       }
       st.history = history;
       const file = encodeCheckpoint(await o.backend.state(), tensors, st);
-      this.emit('checkpoint:start', { path: this.checkpointPath!, epoch: st.epoch, step: st.step, reason });
+      this.emit('checkpoint:start', { path: this.checkpointPath!, epoch: checkpointEpoch(st), step: st.step, reason });
       await o.checkpoint.io.write(this.checkpointPath!, file.tensors, file.metadata);
-      this.emit('checkpoint:saved', { path: this.checkpointPath!, epoch: st.epoch, step: st.step, reason });
+      this.emit('checkpoint:saved', { path: this.checkpointPath!, epoch: checkpointEpoch(st), step: st.step, reason });
     };
 
     const perEpoch = o.train.batchesPerEpoch;
-    await hook('onRunStart', this.emit('run:start', { epochs: o.epochs, batchesPerEpoch: perEpoch, startEpoch: st.epoch, startBatch: st.batch, step: st.step, resumed: !!options.resume }));
+    await hook('onRunStart', this.emit('run:start', { epochs: o.epochs, batchesPerEpoch: perEpoch, startEpoch: st.epoch + 1, startBatch: st.batch, step: st.step, resumed: !!options.resume }));
     for (const w of o.warnings ?? []) warn(w.code, w.message);
     const trainLoss = new RunningStats();
     trainLoss.restore(st.trainLoss);
@@ -172,12 +175,13 @@ export class Trainer {
     const last = { lr: NaN, values: {} as Record<string, number> };
 
     while (st.epoch < o.epochs && stopReason === undefined) {
-      const epoch = st.epoch;
+      const epoch = st.epoch; // the 0-based index (data order, schedules)
+      const number = epoch + 1; // the epoch number every event and message shows
       if (st.batch === 0) {
         trainLoss.restore(new RunningStats().state());
         for (const m of trainMetrics) m.reset();
         epochStarted = now();
-        await hook('onEpochStart', this.emit('epoch:start', { epoch, step: st.step }));
+        await hook('onEpochStart', this.emit('epoch:start', { epoch: number, step: st.step }));
       }
       const iterator = o.train.epoch(epoch, { from: st.batch })[Symbol.asyncIterator]();
       while (st.batch < perEpoch && stopReason === undefined) {
@@ -185,7 +189,7 @@ export class Trainer {
         const group: Batch[] = [];
         for (let i = st.batch; i < end; i++) {
           const next = await iterator.next();
-          if (next.done) throw new TrainerError('train', `epoch ${epoch} ended after ${i} batches but batchesPerEpoch says ${perEpoch}`);
+          if (next.done) throw new TrainerError('train', `epoch ${number} ended after ${i} batches but batchesPerEpoch says ${perEpoch}`);
           group.push(next.value);
         }
         const groupStartStep = st.step;
@@ -199,24 +203,24 @@ export class Trainer {
             const r = await o.backend.train(part, requests.slice(offset), { logits: wantLogits, stats: withNorms });
             for (let i = 0; i < part.length; i++) {
               skips = 0;
-              await this.batchDone(st, epoch, r.losses[i]!, requests[offset + i]!, part[i]!, r.logits?.[i], i === part.length - 1 ? r.stats : undefined, trainLoss, trainMetrics, hook, last);
+              await this.batchDone(st, number, r.losses[i]!, requests[offset + i]!, part[i]!, r.logits?.[i], i === part.length - 1 ? r.stats : undefined, trainLoss, trainMetrics, hook, last);
             }
             offset = group.length;
           } catch (e) {
             if (!isNonFiniteStep(e)) throw e;
             const applied = o.backend.steps - before;
-            for (let i = 0; i < applied; i++) await this.batchDone(st, epoch, e.completed?.[i] ?? NaN, requests[offset + i]!, part[i]!, undefined, undefined, trainLoss, trainMetrics, hook, last);
+            for (let i = 0; i < applied; i++) await this.batchDone(st, number, e.completed?.[i] ?? NaN, requests[offset + i]!, part[i]!, undefined, undefined, trainLoss, trainMetrics, hook, last);
             offset += applied;
             const tensor = e.tensor;
-            this.emit('error', { code: 'NONFINITE_LOSS', message: e.message, step: st.step, epoch, tensor });
+            this.emit('error', { code: 'NONFINITE_LOSS', message: e.message, step: st.step, epoch: number, tensor });
             skips++;
             if (o.nonFinite !== 'skip' || skips > (o.maxSkips ?? 10)) {
               const why = o.nonFinite === 'skip' ? `${skips} consecutive batches gave a non-finite loss (maxSkips ${o.maxSkips ?? 10}); ${e.message}` : e.message;
               this.emit('run:end', { epochs: epoch, steps: st.step, stopped: true, reason: 'diverged', durationMs: now() - started });
-              throw new DivergedError(st.step, epoch, tensor, why);
+              throw new DivergedError(st.step, number, tensor, why);
             }
-            warn('NONFINITE_LOSS_SKIPPED', `batch ${st.batch} of epoch ${epoch} gave a non-finite loss and was skipped: ${e.message}`);
-            this.emit('batch:end', { epoch, batch: st.batch, step: st.step, loss: NaN, lr: requests[offset]!.lr ?? NaN, hyperparameters: requests[offset]!.values ?? {}, skipped: true });
+            warn('NONFINITE_LOSS_SKIPPED', `batch ${st.batch + 1} of epoch ${number} gave a non-finite loss and was skipped: ${e.message}`);
+            this.emit('batch:end', { epoch: number, batch: st.batch, step: st.step, loss: NaN, lr: requests[offset]!.lr ?? NaN, hyperparameters: requests[offset]!.values ?? {}, skipped: true });
             st.batch++;
             st.step++;
             offset++;
@@ -239,15 +243,15 @@ export class Trainer {
       let val: PassMetrics | undefined;
       if (o.val) {
         val = await evaluatePass(o.backend, o.val.epoch(0), this.metricsFactory());
-        this.emit('validation:end', { epoch, step: st.step, metrics: val });
+        this.emit('validation:end', { epoch: number, step: st.step, metrics: val });
       }
-      const epochEnd = this.emit('epoch:end', { epoch, step: st.step, train, val, hyperparameters: { lr: last.lr, ...last.values }, durationMs: now() - epochStarted });
+      const epochEnd = this.emit('epoch:end', { epoch: number, step: st.step, train, val, hyperparameters: { lr: last.lr, ...last.values }, durationMs: now() - epochStarted });
       this.observeSchedules(epochEnd);
       await hook('onEpochEnd', epochEnd);
       history.push(epochEnd);
       st.epoch++;
       st.batch = 0;
-      if (stopReason !== undefined) this.emit('early-stop', { epoch, step: st.step, by: stopBy || 'trainer', reason: stopReason });
+      if (stopReason !== undefined) this.emit('early-stop', { epoch: number, step: st.step, by: stopBy || 'trainer', reason: stopReason });
       st.finished = st.epoch >= o.epochs || stopReason !== undefined;
       st.stopReason = stopReason;
       this.capture(st, new RunningStats(), []);
@@ -274,6 +278,7 @@ export class Trainer {
 
   private async batchDone(
     st: TrainerState,
+    /** The epoch number (1-based). */
     epoch: number,
     loss: number,
     request: StepHyperparameters,
@@ -319,7 +324,7 @@ export class Trainer {
       const v = monitorValue(e, name);
       if (v === undefined) throw new TrainerError(`schedule for '${binding.target}'`, `monitors '${name}', which epoch ${e.epoch} did not produce (no validation data?)`);
       // measured at the epoch's last step (or the epoch itself for per-epoch schedules): a reduction applies from the next one
-      binding.schedule.observe(v, binding.interval === 'epoch' ? e.epoch : e.step - 1);
+      binding.schedule.observe(v, binding.interval === 'epoch' ? e.epoch - 1 : e.step - 1);
     }
   }
 

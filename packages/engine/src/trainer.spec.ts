@@ -94,7 +94,7 @@ describe('Trainer over the engine', () => {
     expect(resumed.result.history.map((h) => h.train.loss)).toEqual(full.result.history.map((h) => h.train.loss));
     expect(resumed.result.history.map((h) => h.val!.metrics)).toEqual(full.result.history.map((h) => h.val!.metrics));
     const start = resumed.events.find((e) => e.type === 'run:start');
-    expect(start).toMatchObject({ resumed: true, startEpoch: 1, startBatch: 12, step: 27 });
+    expect(start).toMatchObject({ resumed: true, startEpoch: 2, startBatch: 12, step: 27 });
   });
 
   it('stops on a NaN loss without touching the last good checkpoint, or skips the batch when configured', async () => {
@@ -112,11 +112,11 @@ describe('Trainer over the engine', () => {
     const err = await stopped.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DivergedError);
     expect((err as DivergedError).tensor).toBe('x');
-    expect((err as DivergedError).message).toMatch(/step 20 \(epoch 1\)/);
+    expect((err as DivergedError).message).toMatch(/step 20 \(epoch 2\)/);
     // the epoch-0 checkpoint is intact and still resumable
     const saved = loadCheckpoint(join(dir, 'last.safetensors'));
     const state = JSON.parse(saved.metadata['anneal.trainer']!) as { epoch: number; batch: number; step: number };
-    expect(state).toMatchObject({ epoch: 1, batch: 0, step: 15 }); // written at the end of epoch 0, never after the NaN
+    expect(state).toMatchObject({ epoch: 1, batch: 0, step: 15 }); // written at the end of epoch 1 (one epoch completed), never after the NaN
     expect(Object.values(saved.tensors).every((t) => !(t.data instanceof Float32Array) || t.data.every(Number.isFinite))).toBe(true);
     count = 0;
     const skipped = await run({ epochs: 2, train: poisoned, nonFinite: 'skip' });

@@ -56,10 +56,10 @@ describe('stochasticWeightAveraging on a real MNIST CNN with BatchNorm', () => {
       batchNorm: 'train',
       intraOpThreads: 1,
     });
-    const swa = stochasticWeightAveraging({ startEpoch: 2 });
+    const swa = stochasticWeightAveraging({ startEpoch: 3 });
     const seen: Record<string, TensorValue>[] = [];
     const backend = engineBackend(session);
-    const trainer = new Trainer({ backend, train, val, epochs: 6, metrics: () => [accuracy()], callbacks: [swa, { key: 'spy', onEpochEnd: async (e, c) => void (e.epoch >= 2 && seen.push(await c.captureWeights())) }] });
+    const trainer = new Trainer({ backend, train, val, epochs: 6, metrics: () => [accuracy()], callbacks: [swa, { key: 'spy', onEpochEnd: async (e, c) => void (e.epoch >= 3 && seen.push(await c.captureWeights())) }] });
     await trainer.fit();
     expect(swa.count).toBe(4);
     const average = swa.average();

@@ -23,7 +23,7 @@ describe('the boring model', () => {
     const killed = await runBoring(boring, { epochs: 3, callbacks: [killer], checkpoint: { dir: '/run-b', io } });
     expect(String(killed.error)).toContain('killed');
     const resumed = await runBoring(boring, { epochs: 3, checkpoint: { dir: '/run-b', io }, resume: '/run-b/last.safetensors' });
-    expect(resumed.events[0]).toMatchObject({ type: 'run:start', resumed: true, startEpoch: 1, startBatch: 2, step: 8 });
+    expect(resumed.events[0]).toMatchObject({ type: 'run:start', resumed: true, startEpoch: 2, startBatch: 2, step: 8 });
     const strip = (events: readonly AnnealEvent[]) => epochEnds(events).map(({ durationMs: _, ...e }) => e);
     expect(strip(resumed.events)).toEqual(strip(full.events).slice(1));
     expect(full.events.filter((e) => e.type === 'batch:end' && e.step >= 8).map((e) => (e as { loss: number }).loss)).toEqual(resumed.events.filter((e) => e.type === 'batch:end').map((e) => (e as { loss: number }).loss));

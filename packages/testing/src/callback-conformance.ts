@@ -131,11 +131,11 @@ export function callbackConformanceChecks<O>(descriptor: CallbackDescriptor<O>, 
       },
       {
         title: `${label}: killed mid-epoch and resumed from the checkpoint with a fresh callback, it ends as an uninterrupted run (state, tensors, events, result)`,
-        run: () => resumeCheck(options, { epoch: 1, batch: 5 }),
+        run: () => resumeCheck(options, { epoch: 2, batch: 5 }),
       },
       {
         title: `${label}: killed at an epoch start and resumed from the epoch-end checkpoint with a fresh callback, it ends as an uninterrupted run`,
-        run: () => resumeCheck(options, { epoch: 2 }),
+        run: () => resumeCheck(options, { epoch: 3 }),
       },
     );
   });

@@ -53,7 +53,7 @@ model: { kind: cnn, channels: [8, 16], hidden: [32], batchNorm: true }
 optimizer: { type: sgd, lr: 0.1, momentum: 0.9 }
 train: { epochs: 5, threads: 1 }
 callbacks:
-  swa: { startEpoch: 2 }
+  swa: { startEpoch: 3 }
 `,
     );
     const dir = join(root, 'swa-run');
@@ -66,9 +66,9 @@ callbacks:
     const scored = await (await createPipeline()).evaluate(dir, {});
     expect(scored.accuracy).toBeCloseTo(summary.test.accuracy!, 10);
     const tooLate = join(root, 'late.yaml');
-    writeFileSync(tooLate, readFileSync(config, 'utf8').replace('startEpoch: 2', 'startEpoch: 5'));
+    writeFileSync(tooLate, readFileSync(config, 'utf8').replace('startEpoch: 3', 'startEpoch: 6'));
     const late = await run(['fit', tooLate, '--out', join(root, 'late')]);
-    expect(late.err).toMatch(/callbacks\.swa\.startEpoch: 5 is past the run's end: the run has only 5 epochs/);
+    expect(late.err).toMatch(/callbacks\.swa\.startEpoch: 6 is past the run's end: the run has only 5 epochs/);
   }, 90_000);
 
   it('callbacks.swa.lr: the lr follows the schedule until startEpoch, anneals to swa.lr over annealEpochs, then holds it', async () => {
@@ -83,7 +83,7 @@ optimizer: { type: sgd, lr: 0.1, momentum: 0.9 }
 schedules: [${schedule}]
 train: { epochs: 4, threads: 1 }
 callbacks:
-  swa: { startEpoch: 2, lr: 0.01, annealEpochs: 1 }
+  swa: { startEpoch: 3, lr: 0.01, annealEpochs: 1 }
 `;
     const config = join(root, 'swalr.yaml');
     writeFileSync(config, body('{ target: lr, schedule: { type: cosine, base: 0.1, tMax: 1000 } }'));

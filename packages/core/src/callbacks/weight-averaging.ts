@@ -5,7 +5,7 @@ import { TrainerError } from '../errors.js';
 
 /** Options of {@link stochasticWeightAveraging}. */
 export interface SwaOptions {
-  /** First epoch (0-based) whose end weights enter the average. */
+  /** First epoch (1-based, like every epoch number) whose end weights enter the average. */
   startEpoch: number;
   /** Average every this many epochs from `startEpoch` (default 1). */
   every?: number;
@@ -28,7 +28,7 @@ const isFloat = (t: TensorValue) => t.data instanceof Float32Array || t.data ins
  */
 export function stochasticWeightAveraging(options: SwaOptions): Callback & { readonly count: number; average(): Record<string, TensorValue> } {
   const every = options.every ?? 1;
-  if (!(Number.isInteger(options.startEpoch) && options.startEpoch >= 0)) throw new TrainerError('stochasticWeightAveraging', `swa.startEpoch must be an epoch index >= 0, got ${options.startEpoch}`);
+  if (!(Number.isInteger(options.startEpoch) && options.startEpoch >= 1)) throw new TrainerError('stochasticWeightAveraging', `swa.startEpoch must be an epoch number >= 1 (epochs count from 1), got ${options.startEpoch}`);
   if (!(Number.isInteger(every) && every >= 1)) throw new TrainerError('stochasticWeightAveraging', `swa.every must be an integer >= 1, got ${every}`);
   let avg: Record<string, TensorValue> = {};
   let count = 0;
@@ -38,7 +38,7 @@ export function stochasticWeightAveraging(options: SwaOptions): Callback & { rea
       return count;
     },
     average() {
-      if (!count) throw new TrainerError('stochasticWeightAveraging', `no weights averaged yet: averaging starts at the end of epoch ${options.startEpoch}; train at least ${options.startEpoch + 1} epochs`);
+      if (!count) throw new TrainerError('stochasticWeightAveraging', `no weights averaged yet: averaging starts at the end of epoch ${options.startEpoch}; train at least ${options.startEpoch} epochs`);
       return Object.fromEntries(Object.entries(avg).map(([k, t]) => [k, { ...t, dims: [...t.dims], data: t.data.slice() }]));
     },
     async onEpochEnd(e: EventOf<'epoch:end'>, control: TrainerControl) {

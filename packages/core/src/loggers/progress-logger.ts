@@ -19,7 +19,7 @@ export function progressLogger(io: RunIo, options: { throttleMs?: number } = {})
   let epochs = 0;
   const open = (epoch: number, done: number) => {
     bar?.stop();
-    bar = progressBar(io, `epoch ${epoch + 1}/${epochs}`, total, done);
+    bar = progressBar(io, `epoch ${epoch}/${epochs}`, total, done);
     barEpoch = epoch;
   };
   return {

@@ -38,14 +38,14 @@ export async function trainMembers(pipeline: Pipeline, config: FitConfig, dir: s
 
 /**
  * A callback that exports the model at the end of every lr cycle (snapshot ensembles, Huang et
- * al. 2017): `<dir>/snapshots/cycle-<k>.onnx` after epochs cycleEpochs-1, 2*cycleEpochs-1, ...
+ * al. 2017): `<dir>/snapshots/cycle-<k>.onnx` after epochs cycleEpochs, 2*cycleEpochs, ...
  */
 export function snapshotCallback(dir: string, cycleEpochs: number, exportModel: () => Promise<ModelProto>, onSnapshot: (path: string, cycle: number) => void): Callback {
   return {
     key: 'snapshots',
     async onEpochEnd(e) {
-      if ((e.epoch + 1) % cycleEpochs !== 0) return;
-      const cycle = (e.epoch + 1) / cycleEpochs;
+      if (e.epoch % cycleEpochs !== 0) return;
+      const cycle = e.epoch / cycleEpochs;
       const path = join(dir, 'snapshots', `cycle-${cycle}.onnx`);
       mkdirSync(join(dir, 'snapshots'), { recursive: true });
       saveModel(path, await exportModel());

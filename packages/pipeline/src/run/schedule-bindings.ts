@@ -22,7 +22,7 @@ function withSwaLr(bindings: ScheduleBinding[], swa: SwaLrOptions & { lr: number
   const base = bindings.filter((b) => b.target === 'lr' && !b.group);
   if (base.some((b) => b.interval === 'epoch' || b.schedule.observe)) throw new ConfigError(`${path}.lr: the lr schedules include a per-epoch or plateau schedule, which cannot be combined with the SWA lr phase; use per-step lr schedules, or leave swa.lr out and write the SWA phase into schedules`);
   const inner = { valueAt: (step: number) => (base.length ? base.reduce((v, b) => v * b.schedule.valueAt(step), 1) : lr) };
-  const schedule = swaLr(inner, { start: swa.startEpoch * batchesPerEpoch, annealSteps: swa.annealEpochs * batchesPerEpoch, swaLr: swa.lr, strategy: swa.annealStrategy });
+  const schedule = swaLr(inner, { start: (swa.startEpoch - 1) * batchesPerEpoch, annealSteps: swa.annealEpochs * batchesPerEpoch, swaLr: swa.lr, strategy: swa.annealStrategy });
   return [...bindings.filter((b) => !base.includes(b)), { target: 'lr', interval: 'step', schedule }];
 }
 

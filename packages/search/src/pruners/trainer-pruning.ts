@@ -47,7 +47,7 @@ export function pruningCallback(trial: PrunableTrial, options: PruningCallbackOp
     async onEpochEnd(e: EventOf<'epoch:end'>, control: TrainerControl) {
       const value = monitorValue(e, monitor);
       if (value === undefined) throw new PrunerOptionError('pruningCallback.monitor', `'${monitor}' is not produced at epoch ${e.epoch}; use e.g. val.loss, val.accuracy or train.loss (val.* needs validation data in the Trainer options)`);
-      await trial.report(value, e.epoch);
+      await trial.report(value, e.epoch); // step = epochs trained (1-based epoch number)
       if (prunedAt === undefined && (await trial.shouldPrune())) {
         prunedAt = e.epoch;
         control.stop(PRUNED_REASON);
