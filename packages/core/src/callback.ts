@@ -49,6 +49,9 @@ export interface Callback {
   restore?(state: JsonValue, tensors: Readonly<Record<string, TensorValue>>): void;
 }
 
+/** What selecting callbacks (early stopping, best-k checkpoints) monitor unless told otherwise. */
+export const DEFAULT_MONITOR = 'val.loss';
+
 /**
  * Reads a monitored quantity from an epoch's metrics: `val.loss`, `train.loss`, `val.accuracy`,
  * `train.top5`, `train.loss.std`, ... (`<pass>.<metric>`, `loss` standing for the mean).

@@ -3,7 +3,7 @@ export { isNonFiniteStep, type Batch, type BatchSource, type CheckpointIO, type 
 export { ofType, snapshot, type AnnealEvent, type AnnealEventMap, type AnnealEventType, type EventOf, type LossSummary, type PassMetrics, type TensorNorms } from './events.js';
 export { RunningStats } from './running-stats.js';
 export { accuracy, topK, batchMetric, type Metric } from './metrics.js';
-export { monitorValue, type Callback, type JsonValue, type TrainerControl } from './callback.js';
+export { DEFAULT_MONITOR, monitorValue, type Callback, type JsonValue, type TrainerControl } from './callback.js';
 export { baseLr, resolveBindings, requestAt, type ScheduleBinding, type ScheduleLike } from './schedule-binding.js';
 export { TRAINER_STATE_KEY, type TrainerState } from './checkpoint-state.js';
 export { evaluatePass } from './evaluate-pass.js';

@@ -1,6 +1,6 @@
 import { PluginOptionError, type PluginContext, type PluginDescriptor } from '@anneal/plugin';
 import { z } from 'zod';
-import type { Callback } from './callback.js';
+import { DEFAULT_MONITOR, type Callback } from './callback.js';
 import { earlyStopping } from './callbacks/early-stopping.js';
 import { hyperparameterMonitor } from './callbacks/hyperparameter-monitor.js';
 import { modelCheckpoint } from './callbacks/model-checkpoint.js';
@@ -43,8 +43,16 @@ export interface LoggerContext extends PluginContext {
   readonly io: RunIo;
 }
 
-/** A Trainer callback configs can name (`callbacks: [{ type: <id>, ...options }]`): the `callback` kind. */
-export type CallbackDescriptor<O = unknown> = PluginDescriptor<'callback', O, Callback, CallbackContext>;
+/**
+ * A Trainer callback configs can name (`callbacks: [{ type: <id>, ...options }]`): the `callback`
+ * kind. A callback that selects by an epoch quantity (early stopping, best-k checkpoints) says
+ * which in `monitors`, so a run without a validation split refuses a `val.*` monitor before
+ * training instead of failing at the first epoch end.
+ */
+export type CallbackDescriptor<O = unknown> = PluginDescriptor<'callback', O, Callback, CallbackContext> & {
+  /** The epoch quantities (`val.loss`, `train.accuracy`...) the callback reads, given its parsed options. */
+  monitors?(options: O): readonly string[];
+};
 /** A metric configs can name (`metrics: [{ type: <id>, ...options }]` or a shorthand string): the `metric` kind. Each `create` makes a fresh accumulator. */
 export type MetricDescriptor<O = unknown> = PluginDescriptor<'metric', O, Metric, MetricContext>;
 /** What receives a run's events (`loggers: [{ type: <id>, ...options }]`): the `logger` kind. */
@@ -88,12 +96,14 @@ export const builtinCallbacks: readonly CallbackDescriptor[] = [
     id: 'early-stopping',
     description: 'stop when a monitored value stops improving (patience epochs), optionally restoring the best weights',
     options: z.strictObject({ monitor: monitor.optional(), mode, patience: z.number().int().nonnegative().optional(), minDelta: z.number().nonnegative().optional(), restoreBest: z.boolean().optional() }),
+    monitors: (o) => [o.monitor ?? DEFAULT_MONITOR],
     create: (o) => earlyStopping(o),
   }),
   defineCallback({
     id: 'model-checkpoint',
     description: 'keep the weights of the best saveTopK epochs by a monitored value (best-epoch<E>.safetensors)',
     options: z.strictObject({ monitor: monitor.optional(), mode, saveTopK: z.number().int().nonnegative().optional(), saveLast: z.boolean().optional() }),
+    monitors: (o) => (o.saveTopK === 0 ? [] : [o.monitor ?? DEFAULT_MONITOR]),
     create: (o) => modelCheckpoint(o),
   }),
   defineCallback({
@@ -110,16 +120,16 @@ export const builtinCallbacks: readonly CallbackDescriptor[] = [
   }),
   defineCallback({
     id: 'swa',
-    description: 'stochastic weight averaging of the epoch-end weights from startEpoch (0-based), BatchNorm statistics recomputed before use; lr anneals to `lr` over annealEpochs',
+    description: 'stochastic weight averaging of the epoch-end weights from epoch startEpoch on (1-based), BatchNorm statistics recomputed before use; lr anneals to `lr` over annealEpochs',
     options: z.strictObject({
-      startEpoch: z.number().int().nonnegative(),
+      startEpoch: z.number().int().positive(),
       every: z.number().int().positive().optional(),
       lr: z.number().positive().optional(),
       annealEpochs: z.number().int().nonnegative().default(0),
       annealStrategy: z.enum(['cos', 'linear']).default('cos'),
     }),
     create: (o, ctx) => {
-      if (o.startEpoch >= ctx.run.epochs) throw new PluginOptionError('startEpoch', `${o.startEpoch} is past the run's end: the run has only ${ctx.run.epochs} epochs (0..${ctx.run.epochs - 1}); start averaging earlier`);
+      if (o.startEpoch > ctx.run.epochs) throw new PluginOptionError('startEpoch', `${o.startEpoch} is past the run's end: the run has only ${ctx.run.epochs} epochs (1..${ctx.run.epochs}); start averaging earlier`);
       return stochasticWeightAveraging({ startEpoch: o.startEpoch, every: o.every });
     },
   }),

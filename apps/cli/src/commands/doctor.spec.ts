@@ -125,7 +125,7 @@ describe('anneal doctor, the command', () => {
   it('reads a run that is still going (no summary.json yet): no "train longer" verdict before the end', async () => {
     const dir = join(root, 'running');
     const lines = readFileSync(join(runs.good!.dir, 'metrics.jsonl'), 'utf8').trim().split('\n');
-    const cut = lines.findIndex((l) => l.includes('"kind":"epoch"') && l.includes('"epoch":4,'));
+    const cut = lines.findIndex((l) => l.includes('"kind":"epoch"') && l.includes('"epoch":5,'));
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'metrics.jsonl'), lines.slice(0, cut + 1).join('\n') + '\n');
     writeFileSync(join(dir, 'config.json'), readFileSync(join(runs.good!.dir, 'config.json')));
@@ -141,7 +141,7 @@ describe('anneal doctor, the command', () => {
     let r = await run(['doctor', empty]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/no metrics\.jsonl; give a run folder written by `anneal fit`/);
-    writeFileSync(join(empty, 'metrics.jsonl'), '{"kind":"batch","epoch":0,"batch":0,"step":0,"loss":2.3,"lr":0.1}\n{oops\n');
+    writeFileSync(join(empty, 'metrics.jsonl'), '{"kind":"batch","epoch":1,"batch":0,"step":0,"loss":2.3,"lr":0.1}\n{oops\n');
     r = await run(['doctor', empty]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/metrics\.jsonl:2: not a JSON line/);

@@ -54,11 +54,11 @@ describe('anneal fit with train.parallel', () => {
     const r = await run(['fit', path, '--out', dir, '--no-progress']);
     expect(r.code, r.err).toBe(0);
     const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; step: number; lr: number }).filter((l) => l.kind === 'batch');
-    const perEpoch = steps.filter((s) => (s as unknown as { epoch: number }).epoch === 0).length;
+    const perEpoch = steps.filter((s) => (s as unknown as { epoch: number }).epoch === 1).length;
     expect(perEpoch).toBeGreaterThan(3);
     // one schedule step per optimizer update (batch of 64), not per micro-batch of 16
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as FitSummary;
-    const train = Number(/\((\d+) train \//.exec(r.err)![1]);
+    const train = Number(/\((\d+) train examples/.exec(r.err)![1]);
     expect(perEpoch).toBe(Math.ceil(train / 64));
     expect(steps).toHaveLength(summary.steps);
     for (const s of steps) {
@@ -82,7 +82,7 @@ schedules: [{ target: lr, group: head, schedule: { type: step, base: 0.05, stepS
     expect(r.code, r.err).toBe(0);
     type Row = { kind: string; epoch: number; step: number; lr: number; hyperparameters?: Record<string, number> };
     const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row).filter((l) => l.kind === 'batch');
-    const perEpoch = steps.filter((s) => s.epoch === 0).length;
+    const perEpoch = steps.filter((s) => s.epoch === 1).length;
     expect(perEpoch).toBeGreaterThan(3);
     for (const s of steps) {
       const factor = s.step < perEpoch ? 1 + (3 * s.step) / perEpoch : 4;

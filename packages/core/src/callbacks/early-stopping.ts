@@ -1,5 +1,5 @@
 import type { TensorValue } from '@anneal/onnx';
-import { monitorValue, type Callback, type JsonValue, type TrainerControl } from '../callback.js';
+import { DEFAULT_MONITOR, monitorValue, type Callback, type JsonValue, type TrainerControl } from '../callback.js';
 import { TrainerError } from '../errors.js';
 import type { EventOf } from '../events.js';
 
@@ -26,7 +26,7 @@ export interface EarlyStoppingOptions {
  * earlyStopping({ monitor: 'val.accuracy', patience: 3, restoreBest: true })
  */
 export function earlyStopping(options: EarlyStoppingOptions = {}): Callback & { readonly best: number | undefined; readonly bestEpoch: number | undefined } {
-  const monitor = options.monitor ?? 'val.loss';
+  const monitor = options.monitor ?? DEFAULT_MONITOR;
   const mode = options.mode ?? (monitor.endsWith('loss') || monitor.includes('.loss.') ? 'min' : 'max');
   const patience = options.patience ?? 5;
   const minDelta = Math.abs(options.minDelta ?? 0);

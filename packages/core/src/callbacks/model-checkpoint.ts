@@ -1,4 +1,4 @@
-import { monitorValue, type Callback, type JsonValue, type TrainerControl } from '../callback.js';
+import { DEFAULT_MONITOR, monitorValue, type Callback, type JsonValue, type TrainerControl } from '../callback.js';
 import { TrainerError } from '../errors.js';
 import type { EventOf } from '../events.js';
 
@@ -24,7 +24,7 @@ export interface ModelCheckpointOptions {
  * modelCheckpoint({ monitor: 'val.accuracy', saveTopK: 3 })
  */
 export function modelCheckpoint(options: ModelCheckpointOptions = {}): Callback & { readonly best: readonly { epoch: number; value: number; path: string }[] } {
-  const monitor = options.monitor ?? 'val.loss';
+  const monitor = options.monitor ?? DEFAULT_MONITOR;
   const mode = options.mode ?? (monitor.endsWith('loss') ? 'min' : 'max');
   const topK = options.saveTopK ?? 1;
   if (!Number.isInteger(topK) || topK < 0) throw new TrainerError('modelCheckpoint.saveTopK', `must be an integer >= 0, got ${topK}`);

@@ -53,8 +53,21 @@ export const scheduleBinding = z.strictObject({
   schedule: pluginSpec,
 });
 
-/** How examples are split (seeded). */
-export const split = z.strictObject({ test: z.number().positive().default(0.2), val: z.number().nonnegative().default(0), seed: z.number().int().default(0), stratify: z.boolean().default(false) }).default({ test: 0.2, val: 0, seed: 0, stratify: false });
+/**
+ * How examples are split, seeded and (by default) stratified by class: `test` is held out and
+ * evaluated once, after training; `val` is carved from the rest and is what every epoch is
+ * validated on, and the only split anything that selects (early stopping, best-k checkpoints,
+ * tune, recipe, plateau schedules) may monitor. `val: 0` trains on all non-test examples and
+ * validates nothing (then nothing may monitor `val.*`). Fractions are of all examples.
+ */
+export const split = z
+  .strictObject({
+    test: z.number().positive().lt(1).default(0.2),
+    val: z.number().nonnegative().lt(1).default(0.1),
+    seed: z.number().int().default(0),
+    stratify: z.boolean().default(true),
+  })
+  .default({ test: 0.2, val: 0.1, seed: 0, stratify: true });
 /** A metric: a spec, or a shorthand string (`accuracy`, `top5`). */
 export const metricsSchema = z.array(z.union([z.string().regex(/^(accuracy|top\d+)$/, "use 'accuracy', 'top<k>' or a { type, ... } spec"), pluginSpec])).default(['accuracy']);
 /** Callbacks: a list of specs, or an object keyed by id (camelCase accepted: `earlyStopping`) whose values are the options. */

@@ -1,3 +1,4 @@
+import type { CallbackDescriptor } from '@anneal/core';
 import { PluginConfigError, type PluginConfigIssue } from '@anneal/plugin';
 import type { FitConfig } from '../config/fit-config.js';
 import { ConfigError } from '../errors.js';
@@ -24,7 +25,17 @@ export function checkSpecs(registry: AnnealRegistry, config: FitConfig): void {
   attempt(() => registry.parse('optimizer', optimizerSpec(config.optimizer), 'optimizer'));
   config.schedules.forEach((s, i) => attempt(() => registry.build('schedule', s.schedule, `schedules[${i}].schedule`, {})));
   for (const s of metricSpecs(config.metrics)) attempt(() => registry.parse('metric', s.spec, s.path));
-  for (const s of callbackSpecs(config.callbacks)) attempt(() => registry.parse('callback', s.spec, s.path));
+  const noVal = config.data.split.val === 0;
+  const withoutVal = (path: string, monitor: string): PluginConfigIssue => ({ path, message: `monitors '${monitor}', but data.split.val is 0, so no epoch is validated; give the run a validation split (data.split.val: 0.1) or monitor a train.* value` });
+  for (const s of callbackSpecs(config.callbacks)) {
+    attempt(() => {
+      const { descriptor, options } = registry.parse('callback', s.spec, s.path);
+      if (noVal) for (const m of (descriptor as CallbackDescriptor).monitors?.(options) ?? []) if (m.startsWith('val.')) issues.push(withoutVal(`${s.path}.monitor`, m));
+    });
+  }
+  config.schedules.forEach((s, i) => {
+    if (noVal && s.monitor?.startsWith('val.')) issues.push(withoutVal(`schedules[${i}].monitor`, s.monitor));
+  });
   config.loggers.forEach((spec, i) => attempt(() => registry.parse('logger', spec, `loggers[${i}]`)));
   if (issues.length) throw new ConfigError(`invalid config:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, { cause: new PluginConfigError(issues) });
 }

@@ -63,7 +63,7 @@ export async function evaluate(pipeline: Pipeline, target: string, options: { co
   const data = await configData(pipeline, config);
   const split = options.split ?? 'test';
   const loader = split === 'train' ? data.train : split === 'val' ? data.val : data.test;
-  if (!loader || (split === 'val' && data.valSplit !== 'val')) throw new ConfigError(`the config has no ${split} split`);
+  if (!loader) throw new ConfigError(`the config has no ${split} split`);
   const k = options.topK ?? 5;
   return { split, ...(await scoreModelFile(modelPath, loader.epochBatches(0), k)), model: modelPath };
 }

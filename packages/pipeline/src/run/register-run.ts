@@ -61,7 +61,7 @@ export function swaSpec(registry: AnnealRegistry, config: FitConfig): { options:
   return found && { options: registry.parse('callback', found.spec, found.path).options as SwaLrOptions, path: found.path };
 }
 
-/** The default loggers of a run: progress always, metrics.jsonl and charts with a run folder. */
+/** The default loggers of a run: progress always, metrics.jsonl and charts with a run folder; `loggers:` entries of the same type replace them. */
 const DEFAULT_LOGGERS = (dir: string | undefined) => [{ type: 'progress' }, ...(dir ? [{ type: 'metrics-jsonl' }, { type: 'charts' }] : [])];
 
 /**
@@ -95,7 +95,7 @@ export function registerRun(c: DependencyContainer): void {
   once(RUN_INFO, async (r): Promise<RunInfo> => {
     const config = r.resolve(RUN_CONFIG);
     const data = await r.resolve(RUN_DATA);
-    return { name: config.name, seed: config.seed, epochs: config.train.epochs, batchesPerEpoch: data.train.batchesPerEpoch, classes: data.classes, validation: data.valSplit === 'val', dir: r.resolve(RUN_OPTIONS).dir };
+    return { name: config.name, seed: config.seed, epochs: config.train.epochs, batchesPerEpoch: data.train.batchesPerEpoch, classes: data.classes, validation: data.val !== undefined, dir: r.resolve(RUN_OPTIONS).dir };
   });
   once(RUN_LOSS, async (r) => registry(r).build('loss', r.resolve(RUN_CONFIG).loss, 'loss', { classes: (await r.resolve(RUN_DATA)).classes }));
   once(RUN_OPTIMIZER, (r) => registry(r).build('optimizer', optimizerSpec(r.resolve(RUN_CONFIG).optimizer), 'optimizer', {}));
@@ -144,7 +144,10 @@ export function registerRun(c: DependencyContainer): void {
   once(RUN_LOGGERS, async (r) => {
     const run = await r.resolve(RUN_INFO);
     const io = r.resolve(RUN_IO);
-    const specs = [...DEFAULT_LOGGERS(run.dir).map((spec, i) => ({ spec, path: `(default loggers)[${i}]` })), ...r.resolve(RUN_CONFIG).loggers.map((spec, i) => ({ spec, path: `loggers[${i}]` }))];
+    const configured = r.resolve(RUN_CONFIG).loggers;
+    // a configured logger of a default's type replaces the default (`loggers: [{ type: charts, lossScale: log }]`)
+    const defaults = DEFAULT_LOGGERS(run.dir).filter((d) => !configured.some((c) => c.type === d.type && !c.package));
+    const specs = [...defaults.map((spec, i) => ({ spec, path: `(default loggers)[${i}]` })), ...configured.map((spec, i) => ({ spec, path: `loggers[${i}]` }))];
     const built: Logger[] = specs.map((s) => registry(r).build('logger', s.spec, s.path, { run, io }));
     return [...built, ...(r.resolve(RUN_OPTIONS).loggers ?? [])];
   });

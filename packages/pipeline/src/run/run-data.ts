@@ -2,13 +2,14 @@ import { classCounts, DataLoader, splitTrainValTest, type ArrayDataset } from '@
 import type { FitConfig } from '../config/fit-config.js';
 import type { AnnealRegistry } from '../kinds.js';
 
-/** The datasets and loaders of a run. `val` is the validation split, or the test split when the config has none (then charts label it as such). */
+/**
+ * The datasets and loaders of a run: `val` is what epochs are validated on (absent with
+ * `data.split.val: 0`); `test` is only evaluated once, after training.
+ */
 export interface RunData {
   train: DataLoader;
   val?: DataLoader;
   test: DataLoader;
-  /** Which split the per-epoch validation metrics come from. */
-  valSplit: 'val' | 'test';
   classes: number;
   /** Per-example input dims (without the batch axis). */
   inputDims: number[];
@@ -34,7 +35,7 @@ export function splitParts(ds: ArrayDataset, split: FitConfig['data']['split']):
     const p = splitTrainValTest(ds, { val: split.val, test: split.test, seed: split.seed, stratify: split.stratify });
     return { train: p.train, val: p.val, test: p.test! };
   }
-  // no validation split: the test part is the last `test` rows of the seeded permutation (as splitDataset takes them)
+  // `val: 0`: no validation split; the test part is taken as a two-way split's second part
   const p = splitTrainValTest(ds, { val: split.test, seed: split.seed, stratify: split.stratify });
   return { train: p.train, test: p.val };
 }
@@ -56,11 +57,16 @@ export function dataLoaders(parts: DataParts, config: Pick<FitConfig, 'data' | '
   const val = parts.val ? new DataLoader(parts.val, { batchSize: evalBatchSize, inputName }) : undefined;
   return {
     train,
-    val: val ?? test,
+    val,
     test,
-    valSplit: val ? 'val' : 'test',
     classes,
     inputDims: parts.train.x.dims.slice(1),
     sizes: { train: train.size, val: val?.size ?? 0, test: test.size },
   };
+}
+
+/** `1080 train / 120 val / 300 test examples (stratified, seed 0); the test split is evaluated once, after training`. */
+export function splitLine(data: RunData, split: FitConfig['data']['split']): string {
+  const val = data.val ? `${data.sizes.val} val` : 'no val (data.split.val is 0)';
+  return `${data.sizes.train} train / ${val} / ${data.sizes.test} test examples (${split.stratify ? 'stratified, ' : ''}seed ${split.seed}); the test split is evaluated once, after training`;
 }

@@ -6,6 +6,7 @@ import { saveModel, writeFileAtomic } from '@anneal/onnx';
 import { filter, first, map, scan, switchMap, type Subscription } from 'rxjs';
 import { RUN_IO } from '../tokens.js';
 import type { ComposedRun } from './compose.js';
+import { splitLine } from './run-data.js';
 import { runPaths } from './run-paths.js';
 
 type Score = { loss: number; accuracy?: number; count: number };
@@ -91,7 +92,7 @@ export async function trainRun(run: ComposedRun): Promise<FitSummary> {
       }),
     );
   }
-  io.err(`${run.options.label ?? 'anneal fit'}: ${run.config.name}${dir ? ` -> ${dir}` : ''} (${run.data.sizes.train} train / ${run.data.sizes.val || run.data.sizes.test} ${run.data.valSplit} examples, ${run.data.train.batchesPerEpoch} batches per epoch${resume ? `, resuming from ${relative('.', resume)}` : ''})`);
+  io.err(`${run.options.label ?? 'anneal fit'}: ${run.config.name}${dir ? ` -> ${dir}` : ''} (${run.data.sizes.train} train examples, ${run.data.train.batchesPerEpoch} batches per epoch${resume ? `, resuming from ${relative('.', resume)}` : ''})\n  data: ${splitLine(run.data, run.config.data.split)}`);
   let ok = false;
   try {
     const result = await run.trainer.fit({ resume });
