@@ -24,6 +24,18 @@ describe('lossChart', () => {
     ]);
   });
 
+  it('clips the band to the batch losses the epoch had: a skewed epoch never draws a band below its smallest loss', () => {
+    // batch losses 0.01, 0.01, 0.01, 2.0: mean 0.5075, std (population) 0.8617; mean - std is below zero
+    const losses = [0.01, 0.01, 0.01, 2.0];
+    const mean = losses.reduce((a, b) => a + b) / 4;
+    const std = Math.sqrt(losses.reduce((a, b) => a + (b - mean) ** 2, 0) / 4);
+    const [p] = lossChart([{ epoch: 1, mean, std, min: 0.01, max: 2.0 }]).series[0]!.points;
+    expect(mean - std).toBeLessThan(0);
+    expect(p).toEqual({ x: 1, y: mean, lo: 0.01, hi: mean + std });
+    const [q] = lossChart([{ epoch: 1, mean: 1, std: 0.5, min: 0.8, max: 1.2 }]).series[0]!.points;
+    expect(q).toEqual({ x: 1, y: 1, lo: 0.8, hi: 1.2 });
+  });
+
   it('adds the validation loss only for the epochs that have one', () => {
     const val = lossChart(epochs).series.find((s) => s.name === 'val loss');
     expect(val?.points).toEqual([{ x: 1, y: 0.9 }, { x: 2, y: 0.6 }]);

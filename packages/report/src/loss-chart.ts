@@ -7,6 +7,9 @@ export interface EpochLoss {
   epoch: number;
   mean: number;
   std: number;
+  /** The epoch's smallest and largest batch loss: the ±std band never leaves them (a loss band below zero is not data). */
+  min?: number;
+  max?: number;
   valLoss?: number;
 }
 
@@ -41,7 +44,7 @@ export function lossChart(
       name: 'train loss (mean ± std)',
       mark: 'line+points',
       band: true,
-      points: epochs.map((e) => ({ x: e.epoch, y: e.mean, lo: e.mean - e.std, hi: e.mean + e.std })),
+      points: epochs.map((e) => ({ x: e.epoch, y: e.mean, lo: Math.max(e.mean - e.std, e.min ?? -Infinity), hi: Math.min(e.mean + e.std, e.max ?? Infinity) })),
     },
   ];
   const val = epochs.filter((e) => e.valLoss !== undefined);

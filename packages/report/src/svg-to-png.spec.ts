@@ -17,25 +17,25 @@ const bandChart: LineChartSpec = {
 };
 
 describe('svgToPng', () => {
-  it('writes a PNG of the SVG size, times the scale', async () => {
+  it('writes a PNG of the SVG size times the scale, 2x by default', async () => {
     const svg = await lineChartSvg(bandChart);
     const png = svgToPng(svg);
     expect([...png.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
-    expect(pngHeader(png)).toMatchObject({ width: 400, height: 240 });
-    expect(pngHeader(svgToPng(svg, { scale: 2 }))).toMatchObject({ width: 800, height: 480 });
+    expect(pngHeader(png)).toMatchObject({ width: 800, height: 480 });
+    expect(pngHeader(svgToPng(svg, { scale: 1 }))).toMatchObject({ width: 400, height: 240 });
   });
 
   it('paints the band inside the plot area, and far less without it', async () => {
     const svg = await lineChartSvg(bandChart);
     const area = plotArea(svg);
     expect(area.width).toBeGreaterThan(200);
-    const withBand = countNonWhite(decodeRgbaPng(svgToPng(svg)), area);
+    const withBand = countNonWhite(decodeRgbaPng(svgToPng(svg, { scale: 1 })), area);
     const plain = await lineChartSvg({ ...bandChart, series: [{ ...bandChart.series[0], band: false }] });
-    const withoutBand = countNonWhite(decodeRgbaPng(svgToPng(plain)), plotArea(plain));
+    const withoutBand = countNonWhite(decodeRgbaPng(svgToPng(plain, { scale: 1 })), plotArea(plain));
     expect(withBand).toBeGreaterThan(0.5 * area.width * area.height);
     expect(withoutBand).toBeLessThan(0.2 * area.width * area.height);
     // The band is the series colour (Vega's first category colour is blue) at low opacity.
-    const img = decodeRgbaPng(svgToPng(svg));
+    const img = decodeRgbaPng(svgToPng(svg, { scale: 1 }));
     const i = ((area.y + Math.round(area.height * 0.3)) * img.width + area.x + Math.round(area.width * 0.5)) * 4;
     const [r, g, b] = img.rgba.subarray(i, i + 3);
     expect(b).toBeGreaterThan(r);
@@ -55,7 +55,7 @@ describe('svgToPng', () => {
 
   it.skipIf(!existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'))('draws the title text with a system font', async () => {
     const svg = await lineChartSvg(bandChart);
-    const img = decodeRgbaPng(svgToPng(svg));
+    const img = decodeRgbaPng(svgToPng(svg, { scale: 1 }));
     const titleStrip = { x: 0, y: 0, width: img.width, height: plotArea(svg).y - 2 };
     expect(countNonWhite(img, titleStrip)).toBeGreaterThan(20);
   });

@@ -3,7 +3,7 @@ import { ChartError } from './errors.js';
 
 /** Options of svgToPng. */
 export interface PngOptions {
-  /** Pixel density: 2 gives a PNG twice the SVG's width and height. Default 1. */
+  /** Pixel density: 2 (the default) gives a PNG twice the SVG's width and height, sharp on high-density screens and in documents. */
   scale?: number;
   /** CSS colour painted under the chart; default `'white'`. */
   background?: string;
@@ -24,7 +24,7 @@ const FALLBACK_FAMILY = 'DejaVu Sans';
  * ```
  */
 export function svgToPng(svg: string, options: PngOptions = {}): Buffer {
-  const scale = options.scale ?? 1;
+  const scale = options.scale ?? 2;
   if (!(Number.isFinite(scale) && scale > 0 && scale <= 16)) {
     throw new ChartError('(svg)', `scale must be a number in (0, 16], got ${scale}.`);
   }

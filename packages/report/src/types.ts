@@ -26,6 +26,8 @@ export interface AxisSpec {
   log?: boolean;
   /** Ticks at whole numbers only (epochs, counts, seeds), labelled without decimals. Ignored on a log axis. */
   integer?: boolean;
+  /** Fixed [min, max] of the axis (e.g. [0, epochs] on every chart of a run, so they line up); default: fit the data. */
+  domain?: readonly [number, number];
 }
 
 /** A line chart: one or more series over a shared x and y axis. */

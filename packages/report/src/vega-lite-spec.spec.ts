@@ -47,6 +47,11 @@ describe('lineChartVegaLite', () => {
     expect(log.layer[1].encoding.x.scale).toEqual({ type: 'log' });
   });
 
+  it('fixes an axis to a given domain, without nice rounding past it', () => {
+    const vl = lineChartVegaLite({ ...spec, x: { label: 'epoch', domain: [0, 5] } }) as { layer: { encoding: { x: { scale: unknown } } }[] };
+    for (const l of vl.layer) expect(l.encoding.x.scale).toEqual({ type: 'linear', zero: false, domain: [0, 5], nice: false });
+  });
+
   it('is plain JSON (what an HTML report embeds)', () => {
     const vl = lineChartVegaLite(spec);
     expect(JSON.parse(JSON.stringify(vl))).toEqual(vl);

@@ -80,6 +80,11 @@ export function chartGridVegaLite(grid: ChartGridSpec): TopLevelSpec {
   };
 }
 
+/** A scale with a fixed domain (no nice rounding past it), or the scale as it is. */
+function withDomain<S extends object>(scale: S, domain: readonly [number, number] | undefined): S | (S & { domain: number[]; nice: false }) {
+  return domain ? { ...scale, domain: [...domain], nice: false } : scale;
+}
+
 function chartLayers(spec: LineChartSpec): LayerEntry[] {
   const series = cleanSeries(spec);
   const names = series.map((s) => s.name);
@@ -87,10 +92,10 @@ function chartLayers(spec: LineChartSpec): LayerEntry[] {
     field: 'x',
     type: 'quantitative',
     title: spec.x.label,
-    scale: spec.x.log ? LOG_SCALE : ({ type: 'linear', zero: false } as const),
+    scale: withDomain(spec.x.log ? LOG_SCALE : ({ type: 'linear', zero: false } as const), spec.x.domain),
     ...(spec.x.integer && !spec.x.log ? { axis: INTEGER_AXIS } : {}),
   } as const;
-  const yScale = spec.y.log ? LOG_SCALE : ({ type: 'linear', zero: spec.y.zero === true } as const);
+  const yScale = withDomain(spec.y.log ? LOG_SCALE : ({ type: 'linear', zero: spec.y.zero === true } as const), spec.y.domain);
   const color = { field: 'series', type: 'nominal', scale: { domain: names }, legend: { title: null, labelLimit: 260 } } as const;
   const y = { field: 'y', type: 'quantitative', title: spec.y.label, scale: yScale, ...(spec.y.integer && !spec.y.log ? { axis: INTEGER_AXIS } : {}) } as const;
   const layers: LayerEntry[] = [];

@@ -35,7 +35,7 @@ describe('writeChart', () => {
     expect(readFileSync(out.svg, 'utf8')).toMatch(/^<svg [^>]*width="320" height="200"/);
     const png = readFileSync(out.png);
     expect([...png.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
-    expect(pngHeader(png)).toMatchObject({ width: 320, height: 200 });
+    expect(pngHeader(png)).toMatchObject({ width: 640, height: 400 }); // drawn at 2x by default
   });
 
   it('ignores a trailing .svg/.png and writes a grid when given one', async () => {

@@ -13,7 +13,8 @@ export interface WrittenChart {
  * Renders a chart (or a grid of charts) and writes `<path>.svg` and `<path>.png`, creating the
  * directory. Both are rendered before either is written, and each file is written to a temporary
  * sibling and renamed, so bad input or a crash never leaves a half-written or stale pair.
- * A trailing `.svg` or `.png` on the path is ignored.
+ * A trailing `.svg` or `.png` on the path is ignored. The PNG is drawn at 2x (sharp on high-density
+ * screens and in documents) unless `png.scale` says otherwise.
  *
  * @example
  * ```ts

@@ -25,11 +25,15 @@ export const builtinFileLoggers: readonly LoggerDescriptor[] = [
   }),
   defineLogger({
     id: 'charts',
-    description: 'charts/*.svg and .png at the end of the run: loss with its ±std band, accuracy, lr',
-    options: z.strictObject({ metrics: z.string().min(1).default('metrics.jsonl'), dir: z.string().min(1).default('charts') }),
+    description: 'charts/*.svg and .png (2x) at the end of the run: loss with its ±std band, accuracy, lr, on one epoch axis',
+    options: z.strictObject({
+      metrics: z.string().min(1).default('metrics.jsonl'),
+      dir: z.string().min(1).default('charts'),
+      lossScale: z.enum(['linear', 'log', 'auto']).default('auto').describe('loss axis: auto is log when the epoch means span more than 30x'),
+    }),
     create: (o, ctx) => {
       const dir = runDir(ctx, 'charts');
-      return chartsLogger({ metrics: inRun(dir, o.metrics), dir: inRun(dir, o.dir), batchesPerEpoch: ctx.run.batchesPerEpoch, valLabel: ctx.run.validation ? 'val' : 'test' });
+      return chartsLogger({ metrics: inRun(dir, o.metrics), dir: inRun(dir, o.dir), batchesPerEpoch: ctx.run.batchesPerEpoch, lossScale: o.lossScale });
     },
   }),
   defineLogger({

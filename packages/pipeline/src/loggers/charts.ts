@@ -2,17 +2,17 @@ import { existsSync } from 'node:fs';
 import type { Logger } from '@anneal/core';
 import { EMPTY, type Subscription } from 'rxjs';
 import { readMetrics } from './metrics-jsonl.js';
-import { writeRunCharts } from './run-charts.js';
+import { writeRunCharts, type RunChartsOptions } from './run-charts.js';
 
 /**
- * Draws a run's charts (loss with its ±std band, accuracy, lr; SVG and PNG) from its
+ * Draws a run's charts (loss with its ±std band, accuracy, lr; SVG and 2x PNG) from its
  * metrics.jsonl when the run ends: `written` lists the SVGs. It reads the file the
  * `metrics-jsonl` logger keeps, so a resumed run's charts cover the whole run.
  *
  * @example
- * const charts = chartsLogger({ metrics: 'runs/a/metrics.jsonl', dir: 'runs/a/charts', batchesPerEpoch: 125, valLabel: 'val' });
+ * const charts = chartsLogger({ metrics: 'runs/a/metrics.jsonl', dir: 'runs/a/charts', batchesPerEpoch: 125 });
  */
-export function chartsLogger(options: { metrics: string; dir: string; batchesPerEpoch: number; valLabel: string }): Logger & { readonly written: readonly string[] } {
+export function chartsLogger(options: RunChartsOptions & { metrics: string; dir: string }): Logger & { readonly written: readonly string[] } {
   let written: string[] = [];
   return {
     get written() {
