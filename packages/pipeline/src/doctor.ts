@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { curvesFromRecords, diagnose, doctorReport, type Finding, type RunCurves } from '@anneal/diagnostics';
 import { writeReport } from '@anneal/report';
@@ -15,6 +15,19 @@ export interface DoctorSummary {
   steps: number;
   findings: Finding[];
   report?: { html: string; md: string };
+  /** For a folder of phases (an `anneal finetune` LP-FT run: probe/, finetune/): each phase's own diagnosis, in order. */
+  phases?: (DoctorSummary & { phase: string })[];
+}
+
+/** The phase subfolders of a run folder that has no metrics.jsonl of its own (finetune's probe/ and finetune/), in the order they ran. */
+function phaseFolders(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  const order = ['probe', 'finetune'];
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(runPaths(join(dir, d.name)).metrics))
+    .map((d) => d.name)
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /** The curves of a run folder (finished or still running) from its metrics.jsonl. */
@@ -35,6 +48,12 @@ export function runCurves(dir: string): RunCurves {
  * the charts unless `report` is false.
  */
 export async function doctor(dir: string, options: { report?: boolean } = {}): Promise<DoctorSummary> {
+  const phases = existsSync(runPaths(dir).metrics) ? [] : phaseFolders(dir);
+  if (phases.length) {
+    const each: (DoctorSummary & { phase: string })[] = [];
+    for (const phase of phases) each.push({ phase, ...(await doctor(join(dir, phase), options)) });
+    return { dir, finished: each.every((p) => p.finished), epochs: each.reduce((n, p) => n + p.epochs, 0), steps: each.reduce((n, p) => n + p.steps, 0), findings: [], phases: each };
+  }
   const curves = runCurves(dir);
   const findings = diagnose(curves);
   const summary: DoctorSummary = { dir, finished: curves.finished, epochs: curves.epochs.length, steps: curves.batches.length, findings };

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArrayDataset } from '@anneal/data';
 import { loadModel, saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
@@ -93,10 +93,18 @@ export async function finetune(pipeline: Pipeline, source: ConfigSource<Record<s
   // a plugin that cannot load stops the run here, before a folder exists
   await loadPluginPackages(pluginPackages(config), pipeline.baseDir);
   if (options.out && existsSync(join(options.out, 'config.json'))) throw new ConfigError(`${options.out} already holds a run; continue it with \`anneal resume ${options.out}\` or choose another --out (runs are never overwritten)`);
+  const created = !options.out || !existsSync(options.out);
   const dir = options.out ?? freshRunDir(join(pipeline.runsDir, config.name));
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-  return runFinetune(pipeline, config, dir, false);
+  try {
+    return await runFinetune(pipeline, config, dir, false);
+  } catch (e) {
+    // failed before any phase trained (backbone, data or graph errors): leave no folder behind
+    const trained = ['probe', 'finetune'].some((phase) => existsSync(runPaths(join(dir, phase)).metrics));
+    if (created && !trained) rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /** A finetune config given as an object, validated. */
