@@ -58,12 +58,13 @@ export const scheduleBinding = z.strictObject({
  * evaluated once, after training; `val` is carved from the rest and is what every epoch is
  * validated on, and the only split anything that selects (early stopping, best-k checkpoints,
  * tune, recipe, plateau schedules) may monitor. `val: 0` trains on all non-test examples and
- * validates nothing (then nothing may monitor `val.*`). Fractions are of all examples.
+ * validates nothing (then nothing may monitor `val.*`). Fractions are of all examples; numbers >= 1
+ * are row counts.
  */
 export const split = z
   .strictObject({
-    test: z.number().positive().lt(1).default(0.2),
-    val: z.number().nonnegative().lt(1).default(0.1),
+    test: z.number().positive().default(0.2),
+    val: z.number().nonnegative().default(0.1),
     seed: z.number().int().default(0),
     stratify: z.boolean().default(true),
   })
