@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { commandContext } from './context.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { doctorCommand } from './commands/doctor.js';
 import { ensembleCommand } from './commands/ensemble.js';
 import { evaluateCommand } from './commands/evaluate.js';
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo = consoleIo): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   const ctx = commandContext(io);
   for (const add of [gradCommand, trainCommand, fitCommand, resumeCommand, evaluateCommand, predictCommand, inspectCommand, featuresCommand, finetuneCommand, tuneCommand, doctorCommand, recipeCommand, ensembleCommand, scheduleCommand]) add(program, ctx);
+  dashboardCommand(program, ctx);
   return program;
 }
 
