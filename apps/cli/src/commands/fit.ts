@@ -27,9 +27,10 @@ export function fitCommand(program: Command, ctx: CommandContext): void {
     .description('train as a config file (JSON or YAML) says, into a run folder: config snapshot, metrics.jsonl, checkpoints, model.onnx, charts')
     .argument('<config>', 'fit config (.json, .yaml)')
     .option('--out <dir>', 'run folder (default runs/<name>, or runs/<name>-N when taken)')
+    .option('--force', 'with --out: replace a run already in that folder (one with config.json or summary.json; other folders are never deleted)')
     .option('--no-progress', 'no progress bars (summary lines only)')
-    .action(async (config: string, o: { out?: string; progress: boolean }) => {
+    .action(async (config: string, o: { out?: string; force?: boolean; progress: boolean }) => {
       const pipeline = await ctx.pipeline({ progress: o.progress });
-      ctx.io.out(formatSummary(await pipeline.fit(config, { dir: o.out })));
+      ctx.io.out(formatSummary(await pipeline.fit(config, { dir: o.out, replace: o.force })));
     });
 }

@@ -29,8 +29,10 @@ export function tuneCommand(program: Command, ctx: CommandContext): void {
     .option('--trials <n>', 'complete + pruned trials the study should reach', integer('--trials'))
     .option('--parallel <n>', 'worker processes on this machine', integer('--parallel'))
     .option('--out <dir>', 'study folder (default runs/<name>; re-running resumes the study)')
-    .action(async (config: string, o: { storage?: string; worker?: boolean; trials?: number; parallel?: number; out?: string }) => {
-      const summary = await (await ctx.pipeline()).tune(config, o);
+    .option('--force', 'start afresh: delete the study folder first when it holds a study (study.jsonl or summary.json) instead of resuming it')
+    .action(async (config: string, o: { storage?: string; worker?: boolean; trials?: number; parallel?: number; out?: string; force?: boolean }) => {
+      const { force, ...rest } = o;
+      const summary = await (await ctx.pipeline()).tune(config, { ...rest, replace: force });
       if (summary) ctx.io.out(formatTuneSummary(summary));
     });
 }

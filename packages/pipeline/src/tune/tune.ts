@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@anneal/onnx';
 import { PluginConfigError, type PluginSpec } from '@anneal/plugin';
@@ -46,6 +46,12 @@ export interface TuneOptions {
   parallel?: number;
   /** The study folder (default runs/<name>; re-running resumes the study). */
   out?: string;
+  /**
+   * Start afresh: a study folder holding an Anneal study (its study.jsonl or summary.json) is
+   * deleted after the configs load, instead of resumed (`anneal tune --force`). A folder without
+   * those files is never deleted; a study in Redis or in a journal outside the folder is kept.
+   */
+  replace?: boolean;
 }
 
 /** Consecutive failed trials after which a worker gives up (the study keeps them as failed). */
@@ -53,15 +59,24 @@ const MAX_FAILURES_IN_A_ROW = 5;
 
 const finished = (trials: readonly FrozenTrial[]) => trials.filter((t) => t.state === 'complete' || t.state === 'pruned').length;
 
-/** A storage spec from the config or --storage: a plugin spec, `redis://...`, or a journal file path. */
+/**
+ * A storage spec from the config or --storage: a plugin spec, `redis://...`, or a journal file
+ * path (relative to the working directory; made absolute, as the journal plugin resolves relative
+ * paths against the study folder). Default: study.jsonl in the study folder.
+ */
 function storageSpec(value: string | PluginSpec | undefined, dir: string): PluginSpec {
-  if (value === undefined) return { type: 'journal', path: join(dir, 'study.jsonl') };
+  if (value === undefined) return { type: 'journal', path: resolve(dir, 'study.jsonl') };
   if (typeof value !== 'string') return value;
-  return /^rediss?:\/\//.test(value) ? { type: 'redis', url: value } : { type: 'journal', path: value };
+  return /^rediss?:\/\//.test(value) ? { type: 'redis', url: value } : { type: 'journal', path: resolve(value) };
 }
 
-/** What the storage spec reads as, for humans. */
-const describeStorage = (s: PluginSpec) => (s.type === 'redis' ? String(s.url) : s.type === 'journal' ? String(s.path) : s.type);
+/** What the storage spec reads as, for humans (a journal path relative to the working directory when inside it). */
+const describeStorage = (s: PluginSpec) => {
+  if (s.type === 'redis') return String(s.url);
+  if (s.type !== 'journal') return s.type;
+  const path = relative(process.cwd(), String(s.path));
+  return path && !path.startsWith('..') && !isAbsolute(path) ? path : String(s.path);
+};
 
 /**
  * The study's container (a child of the pipeline's): the plugin packages the tune and base
@@ -133,6 +148,7 @@ export async function tune(pipeline: Pipeline, source: ConfigSource<Record<strin
   const { tune: config, file } = loadTune(pipeline, source);
   const base = loadBaseConfig(config.base, file);
   const dir = options.out ?? join(pipeline.runsDir, config.name);
+  if (options.replace && !options.worker && ['study.jsonl', 'summary.json'].some((f) => existsSync(join(dir, f)))) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const storage = storageSpec(options.storage ?? config.storage, dir);
   const target = options.trials ?? config.trials;
