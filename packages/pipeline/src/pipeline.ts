@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { silentIo, type RunIo } from '@anneal/core';
 import { writeFileAtomic } from '@anneal/onnx';
@@ -46,6 +46,12 @@ export interface FitOptions extends Omit<RunOptions, 'dir' | 'resume'> {
   dir?: string | false;
   /** Root of default run folders (default `runs`). */
   runsDir?: string;
+  /**
+   * With `dir`: a run already there (a folder with config.json or summary.json) is deleted, after
+   * the config passed its checks, and trained anew (`anneal fit --force`; what build tools that
+   * re-run a target on a cache miss need). A folder without those files is never deleted.
+   */
+  replace?: boolean;
 }
 
 /** A config given as an object or as the path of a JSON/YAML file. */
@@ -122,11 +128,20 @@ export class Pipeline {
     let dir: string | undefined;
     if (options.dir === false) dir = undefined;
     else if (options.dir) {
-      if (existsSync(runPaths(options.dir).last) || existsSync(runPaths(options.dir).config)) throw new ConfigError(`${options.dir} already holds a run; continue it with \`anneal resume ${options.dir}\`, or choose another folder`);
+      const paths = runPaths(options.dir);
+      if (options.replace && (existsSync(paths.config) || existsSync(paths.summary))) rmSync(options.dir, { recursive: true, force: true });
+      if (existsSync(paths.last) || existsSync(paths.config)) throw new ConfigError(`${options.dir} already holds a run; continue it with \`anneal resume ${options.dir}\`, replace it with \`anneal fit --force\`, or choose another folder`);
       dir = options.dir;
     } else dir = freshRunDir(join(options.runsDir ?? this.runsDir, config.name));
+    const created = dir !== undefined && !existsSync(dir);
     if (dir) writeFileAtomic(runPaths(dir).config, JSON.stringify(config, null, 2) + '\n');
-    return this.train(config, { ...options, dir });
+    try {
+      return await this.train(config, { ...options, dir });
+    } catch (e) {
+      // a run that failed before it trained anything (data, model or graph errors) leaves no folder behind
+      if (dir && (created || !options.dir) && !existsSync(runPaths(dir).metrics) && !existsSync(runPaths(dir).last)) rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
   }
 
   /** Continues a run folder from its last checkpoint with its saved config; the result equals an uninterrupted run. */
