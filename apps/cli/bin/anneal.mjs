@@ -6,7 +6,12 @@
 import { existsSync } from 'node:fs';
 
 const dist = new URL('../dist/main.js', import.meta.url);
-const fromSource = process.env.ANNEAL_SOURCE === '1' || !existsSync(dist);
+const inRepository = existsSync(new URL('../../../tools/setup/source-mode.mjs', import.meta.url));
+const fromSource = inRepository && (process.env.ANNEAL_SOURCE === '1' || !existsSync(dist));
+if (!fromSource && !existsSync(dist)) {
+  console.error('anneal: this @anneal/cli has no dist/ build (an incomplete install or pack); reinstall @anneal/cli');
+  process.exit(1);
+}
 if (fromSource) await import('../../../tools/setup/source-mode.mjs');
 const { main } = await import(fromSource ? new URL('../src/main.ts', import.meta.url).href : dist.href);
 process.exitCode = await main(process.argv.slice(2));

@@ -79,10 +79,10 @@ describe('anneal doctor on real MNIST runs', () => {
     expect(ids('lr-30x-high')).not.toContain('lr-too-low');
   });
 
-  it('a step decay at epoch 2 while the loss still fell: decayed too early, with the decay located', () => {
+  it('a step decay after epoch 2 while the loss still fell: decayed too early, with the decay located', () => {
     expect(ids('early-decay')).toContain('decayed-too-early');
     const f = runs['early-decay']!.findings.find((x) => x.id === 'decayed-too-early')!;
-    expect(f.evidence.join(' ')).toMatch(/step 58 \(epoch 2\)/);
+    expect(f.evidence.join(' ')).toMatch(/step 58 \(epoch 3\)/);
     expect(ids('early-decay')).not.toContain('underfitting');
   });
 

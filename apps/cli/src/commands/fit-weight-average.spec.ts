@@ -91,15 +91,15 @@ callbacks:
     const r = await run(['fit', config, '--out', dir, '--no-progress']);
     expect(r.code, r.err).toBe(0);
     const batches = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; epoch: number; step: number; lr: number }).filter((l) => l.kind === 'batch');
-    const perEpoch = batches.filter((b) => b.epoch === 0).length;
+    const perEpoch = batches.filter((b) => b.epoch === 1).length;
     const cos = (step: number) => (0.1 * (1 + Math.cos((Math.PI * step) / 1000))) / 2;
-    for (const b of batches.filter((x) => x.epoch < 2)) expect(b.lr).toBeCloseTo(cos(b.step), 6);
+    for (const b of batches.filter((x) => x.epoch < 3)) expect(b.lr).toBeCloseTo(cos(b.step), 6);
     const start = 2 * perEpoch;
-    for (const b of batches.filter((x) => x.epoch === 2)) {
+    for (const b of batches.filter((x) => x.epoch === 3)) {
       const alpha = (1 - Math.cos((Math.PI * (b.step - start)) / perEpoch)) / 2;
       expect(b.lr).toBeCloseTo((1 - alpha) * cos(start) + alpha * 0.01, 6);
     }
-    for (const b of batches.filter((x) => x.epoch === 3)) expect(b.lr).toBeCloseTo(0.01, 9);
+    for (const b of batches.filter((x) => x.epoch === 4)) expect(b.lr).toBeCloseTo(0.01, 9);
     writeFileSync(config, body('{ target: lr, interval: epoch, schedule: { type: step, base: 0.1, stepSize: 1, gamma: 0.5 } }'));
     const bad = await run(['fit', config, '--out', join(root, 'swalr-bad')]);
     expect(bad.err).toMatch(/callbacks\.swa\.lr: the lr schedules include a per-epoch or plateau schedule/);

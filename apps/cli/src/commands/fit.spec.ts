@@ -155,7 +155,7 @@ callbacks:
     const { state, seen } = await killAtCheckpoint(victim, last, (s) => s.epoch >= 1 && s.batch > 0);
     expect(await victim.done, `checkpoints seen (epoch:batch): ${seen.join(' ')}`).toBeNull(); // killed by the signal, no exit code
     const killedAt = state?.step ?? -1;
-    expect(killedAt).toBeGreaterThan(75);
+    expect(killedAt).toBeGreaterThan(66); // 3000 digits: 600 test, 300 val, 2100 train = 66 batches per epoch
     expect(existsSync(join(killed, 'model.onnx'))).toBe(false);
     const resumed = spawnCli(['resume', killed, '--no-progress']);
     expect(await resumed.done, resumed.stderr()).toBe(0);

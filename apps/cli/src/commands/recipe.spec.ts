@@ -91,7 +91,7 @@ describe('anneal recipe', () => {
   }, 60_000);
 
   it('refuses a base without a validation split, a taken folder and an unknown step, naming the fix', async () => {
-    writeFileSync(join(root, 'noval.yaml'), fitBase.replace('val: 0.2, ', ''));
+    writeFileSync(join(root, 'noval.yaml'), fitBase.replace('val: 0.2, ', 'val: 0, '));
     writeFileSync(join(root, 'r-noval.yaml'), 'name: r\nbase: noval.yaml\n');
     let r = await run(['recipe', join(root, 'r-noval.yaml'), '--out', join(root, 'noval-out')]);
     expect(r.code).toBe(2);

@@ -23,6 +23,7 @@ interface TrainFlags {
   epochs: number;
   batchSize: number;
   valFraction: number;
+  testFraction: number;
   seed: number;
   device: 'cpu' | 'cuda' | 'wasm';
   deviceId: number;
@@ -39,7 +40,7 @@ export function trainConfig(model: string | undefined, o: TrainFlags, ConfigErro
   return {
     name: 'train',
     seed: o.seed,
-    data: { source: o.x && o.y ? { type: 'npy', x: o.x, y: o.y } : { type: 'mnist' }, split: { test: o.valFraction, val: 0, seed: o.seed }, batchSize: o.batchSize },
+    data: { source: o.x && o.y ? { type: 'npy', x: o.x, y: o.y } : { type: 'mnist' }, split: { test: o.testFraction, val: o.valFraction, seed: o.seed }, batchSize: o.batchSize },
     model: model ? { type: 'onnx', path: model, ...(o.inputName ? { inputName: o.inputName } : {}) } : { type: 'mlp', hidden: o.mlp ? o.mlp.slice(1, -1) : [128] },
     loss: { type: o.loss, ...(o.labelSmoothing !== undefined ? { labelSmoothing: o.labelSmoothing } : {}) },
     optimizer: { type: o.optimizer, lr: o.lr ?? (o.optimizer.startsWith('adam') ? 1e-3 : 0.05), weightDecay: o.weightDecay, clip: o.clip, ...(o.momentum !== undefined && sgdFamily ? { momentum: o.momentum } : {}) },
@@ -71,7 +72,8 @@ export function trainCommand(program: Command, ctx: CommandContext): void {
     .option('--clip <norm>', 'clip gradients to this global L2 norm', number('--clip'))
     .option('--epochs <n>', 'epochs', integer('--epochs'), 5)
     .option('--batch-size <n>', 'batch size', integer('--batch-size'), 64)
-    .option('--val-fraction <f>', 'held-out fraction, scored every epoch', number('--val-fraction'), 0.2)
+    .option('--val-fraction <f>', 'validation fraction (carved from the training examples, stratified), scored every epoch; 0 for none', number('--val-fraction'), 0.1)
+    .option('--test-fraction <f>', 'test fraction, scored once after training', number('--test-fraction'), 0.2)
     .option('--seed <n>', 'seed', number('--seed'), 0)
     .addOption(new Option('--device <device>', 'execution device (cuda falls back to cpu with a warning when its provider is missing)').choices(['cpu', 'cuda', 'wasm']).default('cpu'))
     .option('--device-id <n>', 'CUDA device id', number('--device-id'), 0)
@@ -89,7 +91,7 @@ export function trainCommand(program: Command, ctx: CommandContext): void {
         onComposed: (run) => {
           const sizes = o.mlp;
           if (sizes && (sizes[0] !== run.data.inputDims[0] || sizes.at(-1) !== run.data.classes)) throw new ConfigError(`--mlp ${sizes.join(',')}: the data has ${run.data.inputDims.join('x')} features per example and ${run.data.classes} classes; start with ${run.data.inputDims[0]} and end with ${run.data.classes}`);
-          ctx.io.out(`training ${run.session.trainStep.params.length} tensors with ${run.session.update.optimizer} on ${run.session.device}: ${run.data.sizes.train} train / ${run.data.sizes.test} held-out examples, batch ${o.batchSize}, ${o.epochs} epochs`);
+          ctx.io.out(`training ${run.session.trainStep.params.length} tensors with ${run.session.update.optimizer} on ${run.session.device}: ${run.data.sizes.train} train / ${run.data.sizes.val} val / ${run.data.sizes.test} test examples, batch ${o.batchSize}, ${o.epochs} epochs`);
         },
       });
       ctx.io.out(formatSummary(summary));
