@@ -8,6 +8,7 @@ export { probeShapes, withAllNodeOutputs } from './probe-shapes';
 export { checkGradients, type GradCheckOptions, type GradCheckResult, type TensorCheck } from './gradcheck';
 export { modelToDouble, valueToDouble } from './to-double';
 export type { DropoutNoiseInput } from './dropout-noise';
+export type { CompilePhase, CompileProgress } from './compile-progress';
 export { compileTrainStep, type TrainStep, type TrainStepOptions, type LossEmitter, type UpdateEmitter, type TrainableTensor } from './train-step';
 export { listParameters, listRunningStatistics } from './parameters';
 export { softmaxCrossEntropy, binaryCrossEntropyWithLogits, meanSquaredError, type SoftmaxCrossEntropyOptions, type BinaryCrossEntropyOptions, type MeanSquaredErrorOptions, type LossReduction } from './losses';
