@@ -14,3 +14,4 @@ export { buildEvalModel, buildPredictModel } from './eval-model';
 export { batchNormStatistics } from './batch-norm-statistics';
 export { ParallelStep, type ParallelOptions, type ParallelStepResult } from './parallel-step';
 export { splitBatch, splitSizes } from './split-batch';
+export { withoutStats } from './without-stats';

@@ -1,4 +1,4 @@
-import { applyBatchNormMode, compileTrainStep, defaultGradientRegistry, listParameters, type BatchNormMode, type GradientRegistry, type TrainStep } from '@anneal/autograd';
+import { applyBatchNormMode, compileTrainStep, defaultGradientRegistry, listParameters, type BatchNormMode, type CompileProgress, type GradientRegistry, type TrainStep } from '@anneal/autograd';
 import { DataType, GraphBuilder, tensorToValue, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { emitOptimizerUpdate, optimNames, type OptimizerUpdate, type OptimizerUpdateConfig } from '@anneal/optim';
 import { createSession, exportInferenceModel, fromOrtTensorAsync, ortExecutor, saveCheckpoint, StateStore, toOrtTensor, type Device, type Feeds, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions } from '@anneal/runtime';
@@ -55,6 +55,8 @@ export interface TrainSessionOptions {
   parallel?: ParallelOptions;
   /** Seed of the Dropout masks (see compileTrainStep's `dropoutSeed`): runs with dropout repeat exactly. Default: ORT's random seeds. */
   seed?: number;
+  /** Progress of compiling (probe, backward, update) and of creating the ORT sessions ('session', 0..2), e.g. for a progress bar. */
+  onProgress?: CompileProgress;
 }
 
 /** Result of one training step. */
@@ -156,6 +158,7 @@ export class TrainSession {
       batchNorm: options.batchNorm,
       dropoutSeed: options.seed,
       dropoutNoise: true,
+      onProgress: options.onProgress,
       update: (b, params, buffers) => {
         config = { ...options.optimizer, params: params.map((p) => ({ name: p.name, grad: p.grad, dims: options.model.graph.initializer.find((t) => t.name === p.name)?.dims })), ...(options.optimizer.ema && buffers.length ? { averageAlso: buffers } : {}) };
         update = emitOptimizerUpdate(b, config);
@@ -175,11 +178,14 @@ export class TrainSession {
     }
     // plain steps run the graph without the stats nodes; the full graph is compiled on the first step asking for stats
     const plain = withoutStats(step);
+    options.onProgress?.('session', 0, 2);
     const tuning = auto && device === 'cpu' && maxThreads > 1 ? { candidates: Array.from({ length: maxThreads }, (_, i) => i + 1), sample: options.sample } : undefined;
     if (tuning) sessionOptions.intraOpThreads = (await fastestThreadCount(plain, tuningFeeds(step, initial, options.sample, false), sessionOptions, tuning.candidates)).threads;
     const session = await createSession(plain, sessionOptions);
+    options.onProgress?.('session', 1, 2);
     const evalModel = buildEvalModel(options.model, step, options.loss);
     const evalSession = await createSession(evalModel, { ...sessionOptions, device: session.device, onWarning: undefined });
+    options.onProgress?.('session', 2, 2);
     const carriedOutputs: Record<string, string> = {};
     for (const [input, output] of Object.entries(step.carried)) carriedOutputs[output] = input;
     const parallel = options.parallel;
