@@ -19,6 +19,7 @@ export { StateStore } from './state-store';
 export { saveCheckpoint, loadCheckpoint } from './checkpoint';
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from './safetensors';
 export { exportInferenceModel, type ExportInferenceOptions } from './export-inference';
+export { startTypeScriptWorker } from './parallel/typescript-worker';
 export { ShardPool, ShardWorkerError, type ShardPoolOptions, type ShardRunResult } from './parallel/shard-pool';
 export type { MicroBatch } from './parallel/shard-protocol';
 export { accumulatePieces, type ReduceTarget } from './parallel/accumulate-pieces';
