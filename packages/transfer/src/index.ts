@@ -13,3 +13,16 @@ export { loadImageFolder, preprocessDataset, DEFAULT_IMAGE_EXTENSIONS, type Imag
 export { checkInputLayout } from './images/input-layout';
 export { ImageDecodeError, ImageFolderError, ImagePreprocessError, InputLayoutError } from './images/image-errors';
 export { listImageFolder, loadImageFiles, type ImageFolderListing } from './images/image-folder';
+export { AugmentedImages, type AugmentedImagesOptions, type AugmentedBatch } from './augment/augmented-images';
+export { checkAugmentOptions, checkMixOptions, type AugmentOptions, type MixOptions } from './augment/augment-options';
+export { AugmentError } from './augment/augment-error';
+export { augmentImage } from './augment/augment-image';
+export { augmentRandom } from './augment/augment-random';
+export { sampleCropBox, resizedCrop, type CropBox, type ResizedCropOptions } from './augment/random-resized-crop';
+export { horizontalFlip } from './augment/flip';
+export { rotate } from './augment/rotate';
+export { colorJitter, sampleJitter, type ColorJitterOptions, type JitterFactors } from './augment/color-jitter';
+export { mixBatch, type MixedBatch } from './augment/mix-batch';
+export { decodePixels } from './augment/decode-pixels';
+export { normalizePixels } from './augment/normalize';
+export { blankPixels, type Pixels } from './augment/pixels';
