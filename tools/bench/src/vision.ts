@@ -25,6 +25,7 @@ interface Ready {
   compileSeconds?: number;
   phases?: Record<string, number>;
   first_loss: number;
+  compilePeakMb?: number;
   threads?: number;
   nodes?: number;
 }
@@ -56,7 +57,7 @@ async function benchWorkload(id: VisionWorkload, dataDir: string, torch: boolean
   const ms = (x: number) => x.toFixed(0);
   const phases = Object.entries(anneal.ready.phases ?? {}).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
   const compile = `compile ${anneal.ready.compileSeconds!.toFixed(1)} s${phases ? ` (${phases})` : ''}`;
-  let line = `${id} ${spec.title}: anneal min ${ms(sorted(a)[0]!)} median ${ms(median(a))} ms/step, peak RSS ${aRss.toFixed(0)} MB, ${compile}, ${anneal.ready.nodes} nodes, first loss ${anneal.ready.first_loss.toFixed(4)}`;
+  let line = `${id} ${spec.title}: anneal min ${ms(sorted(a)[0]!)} median ${ms(median(a))} ms/step, peak RSS ${aRss.toFixed(0)} MB (${anneal.ready.compilePeakMb?.toFixed(0)} MB after compiling), ${compile}, ${anneal.ready.nodes} nodes, first loss ${anneal.ready.first_loss.toFixed(4)}`;
   if (py) {
     const minRatio = sorted(a)[0]! / sorted(p)[0]!;
     const medRatio = median(a) / median(p);
