@@ -1,4 +1,4 @@
-import { DataType, GraphBuilder, GraphIndex, defaultOpset, topologicalSort, type ModelProto, type NodeProto } from '@anneal/onnx';
+import { DataType, GraphBuilder, GraphIndex, defaultOpset, topologicalSort, type ModelProto, type NodeProto, cloneModel } from '@anneal/onnx';
 import { BackwardError, UnsupportedGradientError } from './errors';
 import { GradContext } from './grad-context';
 import type { GradientRegistry } from './registry';
@@ -40,7 +40,7 @@ export interface BackwardResult {
  * const { model: trainGraph, gradients } = buildBackward(model, { loss: 'loss', wrt: ['w'], shapes, registry });
  */
 export function buildBackward(source: ModelProto, options: BackwardOptions): BackwardResult {
-  const model = structuredClone(source);
+  const model = cloneModel(source);
   const graph = model.graph;
   const opset = defaultOpset(model);
   if (opset < 13) throw new BackwardError(`the model imports ai.onnx opset ${opset}; gradients need 13+: upgrade it first (upgradeOpset(model, 17))`);

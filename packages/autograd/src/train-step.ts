@@ -1,4 +1,4 @@
-import { AttributeType, DataType, GraphBuilder, type AttributeProto, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue } from '@anneal/onnx';
+import { AttributeType, DataType, GraphBuilder, type AttributeProto, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue, cloneModel } from '@anneal/onnx';
 import { buildBackward } from './backward';
 import { BackwardError } from './errors';
 import type { GradientRegistry } from './registry';
@@ -133,7 +133,7 @@ function boolScalar(v: boolean): TensorProto {
  *   loss: (b, logits, labels) => softmaxCrossEntropy(b, { logits, labels }), update: sgd.emitter });
  */
 export async function compileTrainStep(options: TrainStepOptions): Promise<TrainStep> {
-  const model = structuredClone(options.model);
+  const model = cloneModel(options.model);
   const graph = model.graph;
   const b = new GraphBuilder({ graph, opset: Number(model.opsetImport.find((o) => !o.domain)?.version ?? 17) });
   const index = new GraphIndex(graph);

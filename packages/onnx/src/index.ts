@@ -5,6 +5,7 @@ export { tensorToValue, valueToTensor, tensorToNumbers, tensors, sizeOf, zeroDat
 export { attr, attrs, makeAttribute, readAttribute, type AttrValue, type TypedAttr } from './attributes';
 export { tensorValueInfo, describeValueInfo, emptyGraph, makeModel, defaultOpset, type Dim } from './value-info';
 export { GraphBuilder, type NodeOptions } from './graph-builder';
+export { cloneModel } from './clone-model';
 export { GraphIndex, topologicalSort, subgraphInputs, usedInitializers } from './graph-index';
 export { readModelFile, loadModel, saveModel, writeFileAtomic, type SaveModelOptions, type SaveModelResult } from './io';
 export { forEachTensor, resolveExternalData } from './external-data';
