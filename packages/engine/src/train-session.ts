@@ -169,6 +169,7 @@ export class TrainSession {
         return { carried, hyperparameters, stats: update.stats.map((s) => s.name) };
       },
     });
+    await executor.release(); // the shape probe's session: freed before the step's sessions are created
     const initial: Record<string, TensorValue> = {};
     for (const p of step.params) initial[p] = tensorToValue(step.initialParams[p]!);
     for (const r of step.runningStats) initial[r.input] = tensorToValue(r.initial);
