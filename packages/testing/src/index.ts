@@ -1,4 +1,4 @@
-export { packageDir, ocrModels, randn } from './fixtures';
+export { packageDir, ocrModels, speechModels, randn } from './fixtures';
 export { describeSchedulerConformance, type SchedulerConformanceCases } from './scheduler-conformance';
 export { maxRelativeError } from './compare';
 export { startRedisServer, redisServerAvailable, type RedisServer } from './redis-server';
