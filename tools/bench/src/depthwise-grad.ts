@@ -1,7 +1,8 @@
 // Micro-benchmark: depthwise Conv weight gradient recipes on ONNX Runtime CPU, at MobileNetV3 /
 // EfficientNet shapes (batch 16). Run: npx tsx tools/bench/src/depthwise-grad.ts
 import * as ort from 'onnxruntime-node';
-import { DataType, GraphBuilder, encodeModel, tensors } from '@anneal/onnx';
+import { DataType, GraphBuilder, tensors } from '@anneal/onnx';
+import { randomTensor, timeGraph } from './graph-timing';
 
 interface Shape { c: number; size: number; k: number; s: number }
 const N = 16;
@@ -71,41 +72,15 @@ function perExample(sh: Shape): GraphBuilder {
   b.input('x', DataType.FLOAT, [N, sh.c, sh.size, sh.size]);
   b.input('dy', DataType.FLOAT, [N, sh.c, geometry(sh).out, geometry(sh).out]);
   const x1 = b.op('Reshape', ['x', b.ints([1, -1, sh.size, sh.size])]);
-  const k = b.op('Reshape', ['dy', b.ints([-1, 1, 0, 0])]);
-  const dyShape = b.op('Shape', ['dy']);
-  void dyShape;
-  const full = b.op('Conv', [x1, b.op('Reshape', ['dy', b.ints([N * sh.c, 1, geometry(sh).out, geometry(sh).out])])], { group: N * sh.c, dilations: [sh.s, sh.s], pads: [p, p, p, p] });
-  void k;
+  const kernels = b.op('Reshape', ['dy', b.ints([N * sh.c, 1, geometry(sh).out, geometry(sh).out])]);
+  const full = b.op('Conv', [x1, kernels], { group: N * sh.c, dilations: [sh.s, sh.s], pads: [p, p, p, p] });
   const cut = b.op('Slice', [full, b.ints([0, 0]), b.ints([sh.k, sh.k]), b.ints([2, 3])]);
   b.op('ReduceSum', [b.op('Reshape', [cut, b.ints([N, sh.c, 1, sh.k, sh.k])]), b.ints([0])], { keepdims: 0 }, { output: 'dw' });
   b.output('dw', DataType.FLOAT);
   return b;
 }
 
-function random(dims: number[], seed: number): ort.Tensor {
-  let a = seed;
-  const data = new Float32Array(dims.reduce((x, y) => x * y, 1));
-  for (let i = 0; i < data.length; i++) {
-    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-    data[i] = (a / 4294967296) * 2 - 1;
-  }
-  return new ort.Tensor('float32', data, dims);
-}
-
-async function time(b: GraphBuilder, feeds: Record<string, ort.Tensor>): Promise<{ ms: number; dw: Float32Array }> {
-  const session = await ort.InferenceSession.create(encodeModel(b.build()), { intraOpNumThreads: threads });
-  let dw: Float32Array = new Float32Array(0);
-  for (let i = 0; i < 2; i++) dw = (await session.run(feeds)).dw!.data as Float32Array;
-  const times: number[] = [];
-  for (let i = 0; i < 9; i++) {
-    const t = performance.now();
-    await session.run(feeds);
-    times.push(performance.now() - t);
-  }
-  await session.release();
-  times.sort((x, y) => x - y);
-  return { ms: times[0]!, dw };
-}
+const time = (b: GraphBuilder, feeds: Record<string, ort.Tensor>) => timeGraph(b, feeds, { threads, runs: 9, warmup: 2, pick: 'min' });
 
 const shapes: Shape[] = [
   { c: 16, size: 112, k: 3, s: 2 }, { c: 72, size: 56, k: 3, s: 2 }, { c: 88, size: 28, k: 3, s: 1 }, { c: 96, size: 28, k: 5, s: 2 },
@@ -116,7 +91,7 @@ console.log(`depthwise dW, batch ${N}, ${threads} threads, min of 9 runs (ms)`);
 console.log(`shape                      ${variants.map(([n]) => n.padStart(17)).join('')}`);
 for (const sh of shapes) {
   const { out } = geometry(sh);
-  const feeds = { x: random([N, sh.c, sh.size, sh.size], 1), dy: random([N, sh.c, out, out], 2) };
+  const feeds = { x: randomTensor([N, sh.c, sh.size, sh.size], 1), dy: randomTensor([N, sh.c, out, out], 2) };
   const cells: string[] = [];
   let ref: Float32Array | undefined;
   for (const [, make] of variants) {
