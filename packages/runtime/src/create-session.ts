@@ -15,6 +15,13 @@ export interface SessionOptions {
   intraOpThreads?: number;
   /** ORT graph optimization level. Default ORT's ('all'). */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
+  /**
+   * ORT's memory pattern: one block planned from the first run for all intermediate tensors. Off by
+   * default: for train steps (activations held for the backward pass) it more than doubled peak
+   * memory (ViT-tiny batch 16: 3.9 GB vs 1.4 GB without) and did not run measurably faster, since
+   * the CPU arena already recycles buffers between runs.
+   */
+  memoryPattern?: boolean;
   /** Called for each non-fatal problem, e.g. a device fallback. */
   onWarning?: (warning: RuntimeWarning) => void;
 }
@@ -26,7 +33,7 @@ interface Attempt {
 }
 
 function attemptsFor(device: Device, options: SessionOptions): Attempt[] {
-  const common: InferenceSession.SessionOptions = options.graphOptimizationLevel ? { graphOptimizationLevel: options.graphOptimizationLevel } : {};
+  const common: InferenceSession.SessionOptions = { enableMemPattern: options.memoryPattern ?? false, ...(options.graphOptimizationLevel ? { graphOptimizationLevel: options.graphOptimizationLevel } : {}) };
   const nodeCommon: InferenceSession.SessionOptions = { ...common, intraOpNumThreads: options.intraOpThreads ?? 2 };
   const cpu: Attempt = { device: 'cpu', load: loadNodeBackend, options: { ...nodeCommon, executionProviders: ['cpu'] } };
   const wasm: Attempt = { device: 'wasm', load: loadWebBackend, options: { ...common, executionProviders: ['wasm'] } };
