@@ -1,7 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-common';
 import { encodeModel, type ModelProto } from '@anneal/onnx';
 import { loadNodeBackend, loadWebBackend, type OrtBackendModule } from './backends.js';
-import { BackendUnavailableError, type BackendFailure } from './errors.js';
+import { BackendUnavailableError, ModelLoadError, type BackendFailure } from './errors.js';
 import { Session } from './session.js';
 import type { Device, RuntimeWarning } from './warnings.js';
 
@@ -51,6 +51,9 @@ function attemptsFor(device: Device, options: SessionOptions): Attempt[] {
   }
 }
 
+/** Devices whose session creation fails when their provider is missing (then the next device is tried). */
+const ACCELERATORS: ReadonlySet<string> = new Set(['cuda', 'webgpu']);
+
 function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -59,7 +62,8 @@ function describe(e: unknown): string {
  * Creates an ONNX Runtime session for a model on the requested device, falling back down the
  * chain cuda -> cpu -> wasm when a device is unavailable. A fallback is reported as a
  * `device-fallback` warning (to `onWarning` and the session's `warnings$`); if every device
- * fails, a {@link BackendUnavailableError} lists each failure.
+ * fails, a {@link BackendUnavailableError} lists each failure. A CPU or wasm runtime that loads
+ * but refuses the model throws {@link ModelLoadError} at once (no other backend is tried).
  *
  * Note: with onnxruntime-node 1.30 built without the CUDA provider library, asking for CUDA
  * throws ("Failed to load shared library") instead of falling back inside ORT; this function
@@ -74,13 +78,21 @@ export async function createSession(model: ModelProto | Uint8Array, options: Ses
   const bytes = model instanceof Uint8Array ? model : encodeModel(model);
   const failures: BackendFailure[] = [];
   for (const attempt of attemptsFor(requested, options)) {
-    let inner: InferenceSession;
+    let ort: OrtBackendModule;
     try {
-      const ort = await attempt.load();
-      inner = await ort.InferenceSession.create(bytes, attempt.options);
+      ort = await attempt.load();
     } catch (e) {
       failures.push({ device: attempt.device, reason: describe(e) });
       continue;
+    }
+    let inner: InferenceSession;
+    try {
+      inner = await ort.InferenceSession.create(bytes, attempt.options);
+    } catch (e) {
+      failures.push({ device: attempt.device, reason: describe(e) });
+      // an accelerator's failure is usually its provider (library, adapter): fall back; a loaded CPU/wasm runtime refusing the model means the model is the problem
+      if (ACCELERATORS.has(attempt.device)) continue;
+      throw new ModelLoadError(attempt.device, describe(e), failures);
     }
     const warnings: RuntimeWarning[] = [];
     if (attempt.device !== requested) {

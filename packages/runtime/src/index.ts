@@ -1,6 +1,7 @@
 export {
   AnnealRuntimeError,
   BackendUnavailableError,
+  ModelLoadError,
   SessionRunError,
   UnsupportedDtypeError,
   TensorMismatchError,
