@@ -50,4 +50,17 @@ describe('cutModel', () => {
       expect(err.message).toMatch(/reshape2_0\.tmp.*Closest names: .*reshape2_0\.tmp_0/);
     }
   });
+
+  it('names the op that hides a tensor type, and what to do, when a cut tensor has no known type', () => {
+    const b = new GraphBuilder({ opset: 17 });
+    b.input('x', DataType.FLOAT, ['N', 4, 3, 3]);
+    const pooled = b.op('GlobalAveragePool', ['x']);
+    const flat = b.op('Einsum', [pooled], { equation: 'ncij->nc' }, { output: 'flat', name: 'squeeze_einsum' }); // not modelled statically
+    b.op('Relu', [flat], {}, { output: 'feat' });
+    b.output('feat');
+    const model = b.build();
+    model.graph.output = [];
+    expect(() => cutModel(model, 'feat')).toThrow(/tensor 'feat' is not declared in the model and could not be inferred, because the element type of the output of Einsum node 'squeeze_einsum' is not inferred.*cut at a tensor before that op, or in code pass options\.outputTypes\['feat'\]/);
+    expect(cutModel(model, 'feat', { outputTypes: { feat: { elemType: DataType.FLOAT } } }).graph.output[0]!.name).toBe('feat');
+  });
 });

@@ -1,6 +1,6 @@
 import { OnnxError, UnknownTensorError } from '../errors.js';
 import { GraphIndex } from '../graph-index.js';
-import type { DataType, ModelProto, ValueInfoProto } from '../types.js';
+import type { DataType, ModelProto, NodeProto, ValueInfoProto } from '../types.js';
 import { tensorValueInfo, type Dim } from '../value-info.js';
 import { cloneModel, graphNames, nearestNames } from './graph-names.js';
 import { pruneGraph } from './prune-graph.js';
@@ -31,9 +31,27 @@ export function outputDeclaration(model: ModelProto, name: string, facts: Return
   if (declared) return declared;
   const fact = facts.get(name);
   if (!fact?.elemType) {
-    throw new OnnxError('UNKNOWN_TENSOR_TYPE', `the element type of tensor '${name}' is not declared and could not be inferred; pass options.outputTypes['${name}'] = { elemType }`);
+    const op = untypedOrigin(model, facts, name);
+    const through = op ? `, because the element type of the output of ${op.domain ? `${op.domain}.` : ''}${op.opType} node '${op.name ?? ''}' is not inferred (Anneal's static inference does not model that op)` : '';
+    throw new OnnxError(
+      'UNKNOWN_TENSOR_TYPE',
+      `the element type of tensor '${name}' is not declared in the model and could not be inferred${through}; declare the types in the model (onnx.shape_inference.infer_shapes writes value_info), cut at a tensor before that op, or in code pass options.outputTypes['${name}'] = { elemType }`,
+    );
   }
   return tensorValueInfo(name, fact.elemType, fact.dims);
+}
+
+/** The node where the element type of `name` was lost: walking back through producers while an input's type is unknown. */
+function untypedOrigin(model: ModelProto, facts: ReturnType<typeof inferTensorFacts>, name: string): NodeProto | undefined {
+  const producers = new Map<string, NodeProto>();
+  for (const n of model.graph.node) for (const o of n.output) producers.set(o, n);
+  let node = producers.get(name);
+  for (let hops = 0; node && hops < model.graph.node.length; hops++) {
+    const untyped = node.input.find((i) => i && !facts.get(i)?.elemType && producers.has(i));
+    if (!untyped) return node;
+    node = producers.get(untyped);
+  }
+  return node;
 }
 
 /**

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { loadMnist, writeNpy, type ArrayDataset } from '@anneal/data';
 import type { Device } from '@anneal/runtime';
-import { checkInputLayout, describePreprocess, preprocessDims, extractFeatures, hashDataset, listImageFolder, loadBackbone, loadImageFiles, preprocessDataset, type FeaturePool, type ImagePreprocess } from '@anneal/transfer';
+import { checkInputLayout, describePreprocess, preprocessDims, extractFeatures, hashDataset, listImageFolder, loadImageFiles, preprocessDataset, type FeaturePool, type ImagePreprocess } from '@anneal/transfer';
 import type { RunIo } from '@anneal/core';
 import { ConfigError } from '../errors.js';
 import type { Pipeline } from '../pipeline.js';
 import { taskBar } from '../task-bar.js';
-import { filesKey, resolveBackbonePath } from './finetune-data.js';
+import { filesKey, openBackbone, resolveBackbonePath } from './finetune-data.js';
 
 /** Options of `anneal features`. */
 export interface FeaturesOptions {
@@ -70,7 +70,7 @@ async function dataSource(data: string, p: ImagePreprocess | undefined, io: RunI
 export async function features(pipeline: Pipeline, backbonePath: string, data: string, o: FeaturesOptions): Promise<FeaturesResult> {
   const io = pipeline.io;
   const path = resolveBackbonePath(backbonePath, '<backbone>');
-  const backbone = loadBackbone(path, { at: o.at, pool: o.pool });
+  const backbone = openBackbone(path, { at: o.at, pool: o.pool }, '--at');
   const p: ImagePreprocess | undefined = o.size ? { size: o.size, channels: o.channels, fit: o.fit, position: o.position, invert: o.invert, mean: o.mean, std: o.std, layout: o.layout } : undefined;
   if (p) checkInputLayout({ name: backbone.input.name, dims: backbone.input.dims }, preprocessDims(p), p.layout);
   const { load, key, what } = await dataSource(data, p, io);

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { classCounts, samplePerClass, subset, type ArrayDataset } from '@anneal/data';
-import { DataType } from '@anneal/onnx';
-import { checkInputLayout, describePreprocess, hashDataset, listImageFolder, loadImageFiles, preprocessDataset, preprocessDims, type Backbone, type ImagePreprocess } from '@anneal/transfer';
+import { DataType, OnnxError } from '@anneal/onnx';
+import { checkInputLayout, describePreprocess, hashDataset, listImageFolder, loadBackbone, loadImageFiles, preprocessDataset, preprocessDims, type Backbone, type BackboneOptions, type ImagePreprocess } from '@anneal/transfer';
 import type { RunIo } from '@anneal/core';
 import type { FinetuneConfig } from '../config/finetune-config.js';
 import { ConfigError } from '../errors.js';
@@ -50,6 +50,23 @@ export function resolveBackbonePath(path: string, where = 'backbone.path'): stri
     }
   }
   throw new ConfigError(`${where}: ${path} is neither a file nor a file of an installed package; give the path of an .onnx file`);
+}
+
+/**
+ * `loadBackbone` with the errors of a cut a user chooses said in their terms: a tensor whose type
+ * cannot be inferred (after an op Anneal's static inference does not model) names that op and
+ * what to give instead (`atFlag`: `--at` or `backbone.at`).
+ */
+export function openBackbone(path: string, options: BackboneOptions, atFlag: string): Backbone {
+  try {
+    return loadBackbone(path, options);
+  } catch (e) {
+    if (e instanceof OnnxError && e.code === 'UNKNOWN_TENSOR_TYPE') {
+      const at = options.at ? `at '${options.at}'` : 'at its top-ranked feature tensor';
+      throw new ConfigError(`${path}: cannot cut the backbone ${at}: ${e.message}. Choose another tensor with ${atFlag} (\`anneal inspect ${path}\` lists the candidates)`, { cause: e });
+    }
+    throw e;
+  }
 }
 
 /** Loads every part (fine-tuning needs the examples themselves). */

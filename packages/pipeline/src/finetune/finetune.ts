@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArrayDataset } from '@anneal/data';
 import { loadModel, saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
-import { attachHead, buildHead, extractFeatures, featureStatistics, fineTunePlan, loadBackbone, type Backbone } from '@anneal/transfer';
+import { attachHead, buildHead, extractFeatures, featureStatistics, fineTunePlan, type Backbone } from '@anneal/transfer';
 import type { RunIo } from '@anneal/core';
 import { finetuneConfigSchema, type FinetuneConfig } from '../config/finetune-config.js';
 import type { FitConfig } from '../config/fit-config.js';
@@ -15,7 +15,7 @@ import { dataLoaders, type DataParts } from '../run/run-data.js';
 import { freshRunDir, runPaths } from '../run/run-paths.js';
 import type { FitSummary } from '../run/train-run.js';
 import { taskBar } from '../task-bar.js';
-import { buildFinetuneData, loadParts, resolveBackbonePath, type FinetuneData, type LazyPart } from './finetune-data.js';
+import { buildFinetuneData, loadParts, openBackbone, resolveBackbonePath, type FinetuneData, type LazyPart } from './finetune-data.js';
 
 /** What `anneal finetune` prints and writes to summary.json. */
 export interface FinetuneSummary {
@@ -132,7 +132,7 @@ async function runFinetune(pipeline: Pipeline, config: FinetuneConfig, dir: stri
   const started = performance.now();
   const io = pipeline.io;
   const backbonePath = resolveBackbonePath(config.backbone.path);
-  const backbone = loadBackbone(backbonePath, { at: config.backbone.at, pool: config.backbone.pool, input: config.backbone.input });
+  const backbone = openBackbone(backbonePath, { at: config.backbone.at, pool: config.backbone.pool, input: config.backbone.input }, 'backbone.at');
   io.err(`anneal finetune (${config.mode}): backbone ${backbonePath} cut at '${backbone.cutAt}'${backbone.pool !== 'none' ? ` (${backbone.pool}-pooled)` : ''}, opset ${backbone.opset.from}${backbone.opset.to !== backbone.opset.from ? ` -> ${backbone.opset.to}` : ''}${resuming ? `, resuming ${dir}` : ''}`);
   const data = await buildFinetuneData(pipeline.registry, config, backbone, io, pipeline.baseDir);
   const summary: FinetuneSummary = { runDir: dir, mode: config.mode, backbone: { path: backbonePath, cutAt: backbone.cutAt, feature: backbone.feature, featureDim: backbone.featureDim, pool: backbone.pool }, phases: [], exported: { model: '', accuracy: 0, loss: 0, count: 0 }, seconds: 0 };
@@ -210,7 +210,7 @@ export async function evaluateFinetune(pipeline: Pipeline, dir: string, split: '
   const model = config.mode === 'lp-ft' ? runPaths(join(dir, 'finetune')).model : paths.model;
   if (!existsSync(model)) throw new ConfigError(`${model}: no such model; the run has not finished (continue it with \`anneal resume ${dir}\`)`);
   const backbonePath = resolveBackbonePath(config.backbone.path);
-  const backbone = loadBackbone(backbonePath, { at: config.backbone.at, pool: config.backbone.pool, input: config.backbone.input });
+  const backbone = openBackbone(backbonePath, { at: config.backbone.at, pool: config.backbone.pool, input: config.backbone.input }, 'backbone.at');
   const data = await buildFinetuneData(pipeline.registry, config, backbone, pipeline.io, pipeline.baseDir);
   const lazy = data.parts[split];
   if (!lazy) throw new ConfigError(`the run's data has no ${split} split (data.split in ${paths.config})`);
