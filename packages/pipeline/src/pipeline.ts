@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { silentIo, type RunIo } from '@anneal/core';
-import { writeFileAtomic } from '@anneal/onnx';
+import { removeAtomicTemps, writeFileAtomic } from '@anneal/onnx';
 import type { PluginDescriptor } from '@anneal/plugin';
 import type { DependencyContainer } from 'tsyringe';
 import { builtinPlugins } from './builtins.js';
@@ -14,7 +14,7 @@ import { loadPluginPackages } from './plugin-packages.js';
 import { composeRun, createRunContainer, type ComposedRun } from './run/compose.js';
 import { checkSpecs } from './run/check-config.js';
 import type { RunOptions } from './run/run-options.js';
-import { freshRunDir, runPaths } from './run/run-paths.js';
+import { claimRunDir, freshRunDir, runPaths } from './run/run-paths.js';
 import { trainRun, type FitSummary } from './run/train-run.js';
 import { PLUGIN_REGISTRY } from './tokens.js';
 import { doctor, type DoctorSummary } from './doctor.js';
@@ -125,21 +125,30 @@ export class Pipeline {
   async fit(source: ConfigSource<FitConfigInput>, options: FitOptions = {}): Promise<FitSummary> {
     const config = this.fitConfig(source);
     await this.check(config);
+    const text = JSON.stringify(config, null, 2) + '\n';
     let dir: string | undefined;
+    let created = false;
     if (options.dir === false) dir = undefined;
     else if (options.dir) {
-      const paths = runPaths(options.dir);
-      if (options.replace && (existsSync(paths.config) || existsSync(paths.summary))) rmSync(options.dir, { recursive: true, force: true });
-      if (existsSync(paths.last) || existsSync(paths.config)) throw new ConfigError(`${options.dir} already holds a run; continue it with \`anneal resume ${options.dir}\`, replace it with \`anneal fit --force\`, or choose another folder`);
-      dir = options.dir;
-    } else dir = freshRunDir(join(options.runsDir ?? this.runsDir, config.name));
-    const created = dir !== undefined && !existsSync(dir);
-    if (dir) writeFileAtomic(runPaths(dir).config, JSON.stringify(config, null, 2) + '\n');
+      const given = options.dir;
+      const paths = runPaths(given);
+      const taken = () => `${given} already holds a run; continue it with \`anneal resume ${given}\`, replace it with \`anneal fit --force\`, or choose another folder`;
+      if (options.replace && (existsSync(paths.config) || existsSync(paths.summary))) rmSync(given, { recursive: true, force: true });
+      if (existsSync(paths.last)) throw new ConfigError(taken());
+      created = !existsSync(given);
+      // config.json created exclusively: of two processes given the same folder, one runs, the other is told it is taken
+      claimRunDir(given, 'config.json', text, taken);
+      dir = given;
+    } else {
+      dir = freshRunDir(join(options.runsDir ?? this.runsDir, config.name));
+      created = true;
+      writeFileAtomic(runPaths(dir).config, text);
+    }
     try {
       return await this.train(config, { ...options, dir });
     } catch (e) {
-      // a run that failed before it trained anything (data, model or graph errors) leaves no folder behind
-      if (dir && (created || !options.dir) && !existsSync(runPaths(dir).metrics) && !existsSync(runPaths(dir).last)) rmSync(dir, { recursive: true, force: true });
+      // a run that failed before it trained anything (data, model or graph errors) leaves no folder behind (in a folder that existed, no claim)
+      if (dir && !existsSync(runPaths(dir).metrics) && !existsSync(runPaths(dir).last)) rmSync(created ? dir : runPaths(dir).config, { recursive: true, force: true });
       throw e;
     }
   }
@@ -158,9 +167,12 @@ export class Pipeline {
   /**
    * Composes and trains a validated config with explicit run options (the building block of fit,
    * resume, tune, finetune, recipe and ensembles). A resumed run reuses the thread counts its
-   * folder's runtime.json recorded, so its floating-point results are identical.
+   * folder's runtime.json recorded, so its floating-point results are identical; the temporary
+   * files of atomic writes a kill left in its folder are removed first.
    */
   async train(config: FitConfig, options: RunOptions): Promise<FitSummary> {
+    // temporary files of atomic writes a kill interrupted: nothing reads them, nothing else would remove them
+    if (options.resume && options.dir) removeAtomicTemps(options.dir);
     const runtime = options.dir ? runPaths(options.dir).runtime : undefined;
     const threads = options.threads ?? (options.resume && runtime && existsSync(runtime) ? (readJsonFile(runtime) as { intraOp: number; loop?: number }) : undefined);
     return trainRun(await this.compose(config, { ...options, threads }));

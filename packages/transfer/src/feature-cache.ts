@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatNpy, parseNpy, type ArrayDataset } from '@anneal/data';
-import { writeFileAtomic, type TensorValue } from '@anneal/onnx';
+import { ensureDir, writeFileAtomic, type TensorValue } from '@anneal/onnx';
 import { FeatureCacheError } from './errors.js';
 
 /** What identifies a set of cached features. */
@@ -98,7 +98,7 @@ export class FeatureCache {
   put(key: FeatureCacheKey, features: ArrayDataset): string {
     const id = this.id(key);
     try {
-      mkdirSync(this.dir, { recursive: true });
+      ensureDir(this.dir);
       const x = formatNpy(features.x);
       const y = formatNpy(features.y);
       const files = { features: { name: `${id}.features.npy`, sha256: sha256(x) }, labels: { name: `${id}.labels.npy`, sha256: sha256(y) } };

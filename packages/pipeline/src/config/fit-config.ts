@@ -105,7 +105,11 @@ export const batchFields = {
   dropLast: z.boolean().default(false),
 };
 
-export const runName = z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only (it names the run folder)');
+/** A run, study or recipe name: it names a folder, so one path segment that is neither `.` nor `..`. */
+export const runName = z
+  .string()
+  .regex(/^[\w.-]+$/, 'letters, digits, _ . - only (it names the run folder)')
+  .refine((name) => name !== '.' && name !== '..', { message: "'.' and '..' are not names (they would write into the current or parent folder); name the run" });
 
 /**
  * The fit config (JSON or YAML; `anneal fit`, `Pipeline.fit`). Every extension point is a plugin

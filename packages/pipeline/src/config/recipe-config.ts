@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runName } from './fit-config.js';
 
 const positiveInt = z.number().int().positive();
 const lrList = z.array(z.number().positive()).min(1);
@@ -9,7 +10,7 @@ const lrList = z.array(z.number().positive()).min(1);
  */
 export const recipeConfigSchema = z
   .object({
-    name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only (it names the recipe folder)'),
+    name: runName,
     /** A fit config, or the path of one (relative to this file). It needs a validation split (data.split.val). */
     base: z.union([z.string(), z.record(z.string(), z.unknown())]),
     monitor: z.string().default('val.accuracy').describe('epoch metric that ranks runs: val.accuracy, val.loss...'),

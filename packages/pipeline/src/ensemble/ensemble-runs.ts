@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Callback } from '@anneal/core';
-import { saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
+import { ensureDir, saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
 import { silentIo } from '@anneal/core';
 import type { FitConfig } from '../config/fit-config.js';
 import type { Pipeline } from '../pipeline.js';
@@ -26,7 +25,7 @@ export async function trainMembers(pipeline: Pipeline, config: FitConfig, dir: s
       const i = next++;
       const cfg = memberConfig(config, i, threads);
       const memberDir = join(dir, 'members', String(i));
-      mkdirSync(memberDir, { recursive: true });
+      ensureDir(memberDir);
       writeFileAtomic(runPaths(memberDir).config, JSON.stringify(cfg, null, 2) + '\n');
       results[i] = await pipeline.train(cfg, { dir: memberDir, io: members > 1 && parallel > 1 ? silentIo : undefined });
       onDone(i, results[i]!);
@@ -47,7 +46,7 @@ export function snapshotCallback(dir: string, cycleEpochs: number, exportModel: 
       if (e.epoch % cycleEpochs !== 0) return;
       const cycle = e.epoch / cycleEpochs;
       const path = join(dir, 'snapshots', `cycle-${cycle}.onnx`);
-      mkdirSync(join(dir, 'snapshots'), { recursive: true });
+      ensureDir(join(dir, 'snapshots'));
       saveModel(path, await exportModel());
       onSnapshot(path, cycle);
     },

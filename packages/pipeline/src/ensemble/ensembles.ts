@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensembleMetrics, ensembleModel, type CombineRule } from '@anneal/ensembles';
 import { loadModel, saveModel, writeFileAtomic } from '@anneal/onnx';
@@ -9,7 +9,7 @@ import type { ConfigSource, Pipeline } from '../pipeline.js';
 import type { FitConfigInput } from '../config/fit-config.js';
 import { configData } from '../run/evaluate.js';
 import type { ComposedRunView } from '../run/run-options.js';
-import { freshRunDir, runPaths } from '../run/run-paths.js';
+import { claimRunDir, freshRunDir, runPaths } from '../run/run-paths.js';
 import { snapshotCallback, trainMembers } from './ensemble-runs.js';
 import { modelLogits } from './member-logits.js';
 
@@ -57,11 +57,12 @@ export async function ensembleTrain(pipeline: Pipeline, source: ConfigSource<Fit
   if (options.members < 2) throw new ConfigError(`--members ${options.members}: an ensemble needs at least 2 members`);
   const config = pipeline.fitConfig(source);
   await pipeline.check(config);
-  if (options.out && existsSync(join(options.out, 'ensemble.json'))) throw new ConfigError(`${options.out} already holds an ensemble; choose another --out`);
+  const taken = () => `${options.out} already holds an ensemble; choose another --out`;
+  if (options.out && existsSync(join(options.out, 'ensemble.json'))) throw new ConfigError(taken());
   const dir = options.out ?? freshRunDir(join(pipeline.runsDir, `${config.name}-ensemble`));
-  mkdirSync(dir, { recursive: true });
   const saved: Saved = { kind: 'independent', config, models: [] };
-  writeFileAtomic(join(dir, 'ensemble.json'), JSON.stringify(saved, null, 2) + '\n');
+  // ensemble.json created exclusively: two processes given the same --out never share the folder
+  claimRunDir(dir, 'ensemble.json', JSON.stringify(saved, null, 2) + '\n', taken);
   await trainMembers(pipeline, config, dir, options.members, options.parallel ?? 1, (i, s) => pipeline.io.err(`member ${i}: test accuracy ${((s.test.accuracy ?? 0) * 100).toFixed(2)}%`));
   saved.models = Array.from({ length: options.members }, (_, i) => runPaths(join(dir, 'members', String(i))).model);
   writeFileAtomic(join(dir, 'ensemble.json'), JSON.stringify(saved, null, 2) + '\n');
@@ -82,7 +83,8 @@ export async function ensembleSnapshot(pipeline: Pipeline, source: ConfigSource<
   const keep = options.keep ?? cycles;
   if (keep < 2 || keep > cycles) throw new ConfigError(`--keep ${keep}: keep between 2 and --cycles (${cycles}) snapshots`);
   await pipeline.check(base);
-  if (options.out && existsSync(join(options.out, 'ensemble.json'))) throw new ConfigError(`${options.out} already holds an ensemble; choose another --out`);
+  const taken = () => `${options.out} already holds an ensemble; choose another --out`;
+  if (options.out && existsSync(join(options.out, 'ensemble.json'))) throw new ConfigError(taken());
   const data = await configData(pipeline, base);
   const dir = options.out ?? freshRunDir(join(pipeline.runsDir, `${base.name}-snapshots`));
   const cycleEpochs = base.train.epochs / cycles;
@@ -91,8 +93,8 @@ export async function ensembleSnapshot(pipeline: Pipeline, source: ConfigSource<
     `${where} (snapshot schedule)`,
   );
   const runDir = join(dir, 'run');
-  mkdirSync(runDir, { recursive: true });
-  writeFileAtomic(runPaths(runDir).config, JSON.stringify(config, null, 2) + '\n');
+  // run/config.json created exclusively: two processes given the same --out never share the folder
+  claimRunDir(runDir, 'config.json', JSON.stringify(config, null, 2) + '\n', taken);
   let run: ComposedRunView | undefined;
   const snapshots: string[] = [];
   const callback = snapshotCallback(dir, cycleEpochs, () => run!.session.exportInference(run!.model, { weights: run!.weights }), (path, cycle) => {

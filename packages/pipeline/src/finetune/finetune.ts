@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArrayDataset } from '@anneal/data';
-import { loadModel, saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
+import { loadModel, removeAtomicTemps, saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
 import { attachHead, buildHead, extractFeatures, featureStatistics, fineTunePlan, type Backbone } from '@anneal/transfer';
 import type { RunIo } from '@anneal/core';
 import { finetuneConfigSchema, type FinetuneConfig } from '../config/finetune-config.js';
@@ -12,7 +12,7 @@ import type { ConfigSource, Pipeline } from '../pipeline.js';
 import { loadPluginPackages, pluginPackages } from '../plugin-packages.js';
 import { scoreModelFile } from '../run/evaluate.js';
 import { dataLoaders, type DataParts } from '../run/run-data.js';
-import { freshRunDir, runPaths } from '../run/run-paths.js';
+import { claimRunDir, freshRunDir, runPaths } from '../run/run-paths.js';
 import type { FitSummary } from '../run/train-run.js';
 import { taskBar } from '../task-bar.js';
 import { buildFinetuneData, loadParts, openBackbone, resolveBackbonePath, type FinetuneData, type LazyPart } from './finetune-data.js';
@@ -92,17 +92,20 @@ export async function finetune(pipeline: Pipeline, source: ConfigSource<Record<s
   if (options.device) Object.assign(config.train, options.device);
   // a plugin that cannot load stops the run here, before a folder exists
   await loadPluginPackages(pluginPackages(config), pipeline.baseDir);
-  if (options.out && existsSync(join(options.out, 'config.json'))) throw new ConfigError(`${options.out} already holds a run; continue it with \`anneal resume ${options.out}\` or choose another --out (runs are never overwritten)`);
+  const taken = () => `${options.out} already holds a run; continue it with \`anneal resume ${options.out}\` or choose another --out (runs are never overwritten)`;
+  if (options.out && existsSync(join(options.out, 'config.json'))) throw new ConfigError(taken());
   const created = !options.out || !existsSync(options.out);
   const dir = options.out ?? freshRunDir(join(pipeline.runsDir, config.name));
-  mkdirSync(dir, { recursive: true });
-  writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  const text = JSON.stringify(config, null, 2) + '\n';
+  // a given --out is claimed exclusively (two processes with the same --out: one runs, the other is told it is taken)
+  if (options.out) claimRunDir(dir, 'config.json', text, taken);
+  else writeFileAtomic(join(dir, 'config.json'), text);
   try {
     return await runFinetune(pipeline, config, dir, false);
   } catch (e) {
     // failed before any phase trained (backbone, data or graph errors): leave no folder behind
     const trained = ['probe', 'finetune'].some((phase) => existsSync(runPaths(join(dir, phase)).metrics));
-    if (created && !trained) rmSync(dir, { recursive: true, force: true });
+    if (!trained) rmSync(created ? dir : join(dir, 'config.json'), { recursive: true, force: true });
     throw e;
   }
 }
@@ -122,6 +125,7 @@ function parseFinetuneConfig(raw: Record<string, unknown>): FinetuneConfig {
 export async function resumeFinetune(pipeline: Pipeline, dir: string): Promise<FinetuneSummary> {
   const paths = runPaths(dir);
   const config = loadFinetuneConfig(paths.config);
+  removeAtomicTemps(dir); // what kills left of atomic writes (phases are cleaned again as they resume)
   if (existsSync(paths.summary) && 'phases' in (readJsonFile(paths.summary) as object)) {
     throw new ConfigError(`${dir}: this finetune run has finished (summary.json); nothing to resume. Score it with \`anneal evaluate ${dir}\``);
   }

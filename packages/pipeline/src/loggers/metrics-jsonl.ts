@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { ofType, type AnnealEvent, type Logger } from '@anneal/core';
 import { writeFileAtomic } from '@anneal/onnx';
 import { map, share, type Observable, type Subscription } from 'rxjs';
@@ -19,7 +18,6 @@ import { parseRecords, toRecord, type MetricsRecord } from './metrics-record.js'
 export function metricsJsonl(path: string): Logger & { readonly records: readonly MetricsRecord[] } {
   let records: MetricsRecord[] = [];
   const flush = () => {
-    mkdirSync(dirname(path), { recursive: true });
     writeFileAtomic(path, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   };
   return {

@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { trainerRunner, type FitRunner, type ProbeTarget } from '@anneal/diagnostics';
 import { silentIo } from '@anneal/core';
-import { writeFileAtomic } from '@anneal/onnx';
+import { ensureDir, writeFileAtomic } from '@anneal/onnx';
 import type { FitConfig } from '../config/fit-config.js';
 import type { Pipeline } from '../pipeline.js';
 import { composeRun, createRunContainer } from '../run/compose.js';
@@ -35,7 +34,7 @@ export function fitRunner(pipeline: Pipeline, config: FitConfig, data: RunData, 
   return trainerRunner(async (request) => {
     const runConfig = requestConfig(config, request, { batchesPerEpoch: data.train.batchesPerEpoch, threads });
     const paths = runPaths(join(dir, 'runs', request.label));
-    mkdirSync(paths.dir, { recursive: true });
+    ensureDir(paths.dir);
     writeFileAtomic(paths.config, JSON.stringify({ ...runConfig, name: request.label }, null, 2) + '\n');
     // a normal run folder (metrics.jsonl through the run's own logger; no progress lines)
     const run = await composeRun(await createRunContainer(pipeline.container, runConfig, { dir: paths.dir, provide: { data }, callbacks: [...(request.callbacks ?? [])], io: silentIo, baseDir: pipeline.baseDir }));

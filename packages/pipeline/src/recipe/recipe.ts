@@ -1,15 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { bestRun, Recipe, RECIPE_STEPS, recipeReport, type RecipeEvent, type RecipeOptions, type RecipeState, type RecipeStep, type RefinedRun } from '@anneal/diagnostics';
 import { filter } from 'rxjs';
-import { writeFileAtomic } from '@anneal/onnx';
+import { removeAtomicTemps, writeFileAtomic } from '@anneal/onnx';
 import { writeReport } from '@anneal/report';
 import type { FitConfig } from '../config/fit-config.js';
 import { formatIssues, loadBaseConfig, loadConfigFile, readJsonFile, validateFitConfig } from '../config/load-config.js';
 import { recipeConfigSchema, type RecipeConfig } from '../config/recipe-config.js';
 import { ConfigError } from '../errors.js';
 import type { Pipeline } from '../pipeline.js';
-import { freshRunDir } from '../run/run-paths.js';
+import { claimRunDir, freshRunDir } from '../run/run-paths.js';
 import { RUN_DATA } from '../tokens.js';
 import { taskBar } from '../task-bar.js';
 import { createRunContainer } from '../run/compose.js';
@@ -75,16 +75,19 @@ export async function runRecipe(pipeline: Pipeline, configPath: string | undefin
   if (options.resume) {
     dir = options.resume;
     ({ recipe, fit, state } = loadSaved(dir));
+    removeAtomicTemps(dir); // what kills left of atomic writes
   } else {
     if (!configPath) throw new ConfigError('anneal recipe needs a config file, or --resume <recipe folder>');
     const loaded = loadConfigFile(configPath, recipeConfigSchema);
     const base = loadBaseConfig(loaded.base, configPath);
     fit = validateFitConfig(base, `${configPath} (base)`);
     recipe = { ...loaded, base: fit as unknown as Record<string, unknown> };
-    dir = options.out ?? freshRunDir(join(pipeline.runsDir, recipe.name));
-    if (existsSync(join(dir, 'recipe.json'))) throw new ConfigError(`${dir} already holds a recipe; continue it with \`anneal recipe --resume ${dir}\`, or choose another --out`);
-    mkdirSync(dir, { recursive: true });
-    writeFileAtomic(join(dir, 'config.json'), JSON.stringify(recipe, null, 2) + '\n');
+    const out = options.out ?? freshRunDir(join(pipeline.runsDir, recipe.name));
+    dir = out;
+    const taken = () => `${out} already holds a recipe${existsSync(join(out, 'recipe.json')) ? '' : ' or a run (config.json)'}; continue a recipe with \`anneal recipe --resume ${out}\`, or choose another --out`;
+    if (existsSync(join(dir, 'recipe.json'))) throw new ConfigError(taken());
+    // config.json created exclusively: two recipes given the same --out never share it
+    claimRunDir(dir, 'config.json', JSON.stringify(recipe, null, 2) + '\n', taken);
   }
   if (!(fit.data.split.val > 0)) throw new ConfigError(`${configPath ?? dir}: base: data.split.val is 0; the recipe compares runs on validation data, never on the test split: set data.split.val (e.g. 0.1)`);
   const threads = recipe.parallel > 1 ? 1 : fit.train.threads;

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDir } from '@anneal/onnx';
 import { ConfigError } from '../errors.js';
 
 /** The files of a run folder. */
@@ -26,7 +27,7 @@ export type RunPaths = ReturnType<typeof runPaths>;
  * existing run is never overwritten.
  */
 export function freshRunDir(base: string): string {
-  mkdirSync(join(base, '..'), { recursive: true });
+  ensureDir(join(base, '..'));
   for (let i = 0; ; i++) {
     const dir = i === 0 ? base : `${base}-${i}`;
     try {
@@ -35,6 +36,38 @@ export function freshRunDir(base: string): string {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`cannot create the run folder ${dir}: ${(e as Error).message}`);
     }
+  }
+}
+
+/**
+ * Claims a folder for one run by creating its marker file (`config.json`, `ensemble.json`...)
+ * exclusively: the content goes to a temporary sibling that is hard-linked to the marker, which
+ * fails when the marker exists. So the marker appears whole (never half-written) and, of two
+ * processes given the same folder at once, exactly one wins; the other gets `taken()` as a
+ * ConfigError. The folder and its parents are created first. File systems without hard links
+ * fall back to an exclusive create (`wx`).
+ */
+export function claimRunDir(dir: string, marker: string, content: string, taken: () => string): void {
+  ensureDir(dir);
+  const path = join(dir, marker);
+  const tmp = join(dir, `.${marker}.${process.pid}.${Date.now().toString(16)}.claim`);
+  try {
+    writeFileSync(tmp, content, { flag: 'wx' });
+    try {
+      linkSync(tmp, path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new ConfigError(taken());
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw new ConfigError(`cannot claim the run folder ${dir}: ${(e as Error).message}`);
+      try {
+        writeFileSync(path, content, { flag: 'wx' });
+      } catch (e2) {
+        if ((e2 as NodeJS.ErrnoException).code === 'EEXIST') throw new ConfigError(taken());
+        throw e2;
+      }
+    }
+  } finally {
+    rmSync(tmp, { force: true });
   }
 }
 

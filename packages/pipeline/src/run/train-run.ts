@@ -84,10 +84,11 @@ export async function trainRun(run: ComposedRun): Promise<FitSummary> {
   const subscriptions = run.loggers.map((l) => l.attach(run.trainer.events$));
   const clock = throughputClock(run);
   subscriptions.push(clock.subscription);
-  // a resumed run reuses the thread counts of the original run, so runtime.json is written with or before the first checkpoint
+  // a resumed run reuses the thread counts of the original run, so runtime.json is written before the first checkpoint
+  // file (on checkpoint:start, synchronously): a kill can never leave a checkpoint without the thread choice it was made with
   if (paths && !run.options.threads) {
     subscriptions.push(
-      run.trainer.events$.pipe(ofType('checkpoint:saved'), filter(() => run.session.loopThreads !== undefined), first()).subscribe(() => {
+      run.trainer.events$.pipe(ofType('checkpoint:start'), filter(() => run.session.loopThreads !== undefined), first()).subscribe(() => {
         writeFileAtomic(paths.runtime, JSON.stringify({ intraOp: run.session.intraOpThreads, loop: run.session.loopThreads }) + '\n');
       }),
     );

@@ -1,6 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '@anneal/onnx';
+import { ensureDir, writeFileAtomic } from '@anneal/onnx';
 import { writeReport, type ReportChart, type ReportDocument, type ReportSection } from '@anneal/report';
 import { importanceSpec, optimizationHistorySpec, parallelCoordinatesSpec, sliceSpec, trialsTable, type Direction, type FrozenTrial } from '@anneal/search';
 import { readJsonFile } from '../config/load-config.js';
@@ -25,14 +25,14 @@ export function copyBestRun(studyDir: string, studyName: string, best: FrozenTri
   if (!from || !existsSync(runPaths(from).model) || !existsSync(runPaths(from).config)) return undefined;
   const to = join(studyDir, 'best');
   rmSync(to, { recursive: true, force: true });
-  mkdirSync(to, { recursive: true });
+  ensureDir(to);
   const source = runPaths(from);
   const target = runPaths(to);
   const config = { ...(readJsonFile(source.config) as Record<string, unknown>), name: `${studyName}-best` };
   writeFileAtomic(target.config, JSON.stringify(config, null, 2) + '\n');
   for (const file of ['model', 'metrics', 'summary'] as const) if (existsSync(source[file])) copyFileSync(source[file], target[file]);
   if (existsSync(source.charts)) {
-    mkdirSync(target.charts, { recursive: true });
+    ensureDir(target.charts);
     for (const name of ['loss', 'accuracy', 'lr']) for (const ext of ['svg', 'png']) if (existsSync(join(source.charts, `${name}.${ext}`))) copyFileSync(join(source.charts, `${name}.${ext}`), join(target.charts, `${name}.${ext}`));
   }
   return { dir: to, model: target.model, config: target.config };

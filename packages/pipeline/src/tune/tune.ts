@@ -1,9 +1,9 @@
 import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '@anneal/onnx';
+import { ensureDir, writeFileAtomic } from '@anneal/onnx';
 import { PluginConfigError, type PluginSpec } from '@anneal/plugin';
 import { createStudy, formatTrialsTable, parameterImportance, PrunerOptionError, TrialPruned, TrialStateError, type FrozenTrial, type Study } from '@anneal/search';
 import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
@@ -188,7 +188,7 @@ export async function tune(pipeline: Pipeline, source: ConfigSource<Record<strin
   const base = loadBaseConfig(config.base, file);
   const dir = options.out ?? join(pipeline.runsDir, config.name);
   if (options.replace && !options.worker && ['study.jsonl', 'summary.json'].some((f) => existsSync(join(dir, f)))) rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   const storage = storageSpec(options.storage ?? config.storage, dir);
   const target = options.trials ?? config.trials;
   const parallel = options.parallel ?? config.parallel;
