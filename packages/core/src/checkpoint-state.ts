@@ -27,6 +27,12 @@ export interface TrainerState {
   schedules: (JsonValue | null)[];
   callbacks: Record<string, JsonValue>;
   history: EventOf<'epoch:end'>[];
+  /**
+   * What the data looked like when the checkpoint was written: `batchesPerEpoch` and whatever the
+   * run adds (`TrainerOptions.checkpoint.data`: batch size, examples). A resume with other values
+   * is refused. Absent in files written before it was recorded.
+   */
+  data?: Record<string, number>;
 }
 
 /** Tensors and metadata of a checkpoint file from backend state, callback tensors and the Trainer state. */

@@ -3,6 +3,7 @@ import type { TensorValue } from '@anneal/onnx';
 import { isNonFiniteStep, type Batch, type BatchSource, type CheckpointIO, type StepHyperparameters, type TrainBackend } from './backend.js';
 import { monitorValue, type Callback, type TrainerControl } from './callback.js';
 import { decodeCheckpoint, encodeCheckpoint, type TrainerState } from './checkpoint-state.js';
+import { checkResumeState } from './resume-check.js';
 import { DivergedError, TrainerError } from './errors.js';
 import { snapshot, type AnnealEvent, type AnnealEventMap, type AnnealEventType, type EventOf, type PassMetrics, type TensorNorms } from './events.js';
 import { accuracy, type Metric } from './metrics.js';
@@ -38,7 +39,14 @@ export interface TrainerOptions {
    * (every `everyEpochs`, default 1) and, with `everySteps`, at the end of the first group
    * that passes each multiple of it.
    */
-  checkpoint?: { dir: string; io: CheckpointIO; everySteps?: number; everyEpochs?: number };
+  checkpoint?: {
+    dir: string;
+    io: CheckpointIO;
+    everySteps?: number;
+    everyEpochs?: number;
+    /** Facts about the data saved in the checkpoint (e.g. `{ batchSize, examples }`); a resume whose values differ is refused. */
+    data?: Readonly<Record<string, number>>;
+  };
 }
 
 /** What {@link Trainer.fit} returns. */
@@ -156,6 +164,7 @@ export class Trainer {
         if (c.tensors) tensors[c.key] = c.tensors();
       }
       st.history = history;
+      st.data = { ...o.checkpoint.data, batchesPerEpoch: o.train.batchesPerEpoch };
       const file = encodeCheckpoint(await o.backend.state(), tensors, st);
       this.emit('checkpoint:start', { path: this.checkpointPath!, epoch: checkpointEpoch(st), step: st.step, reason });
       await o.checkpoint.io.write(this.checkpointPath!, file.tensors, file.metadata);
@@ -333,6 +342,7 @@ export class Trainer {
     if (!io) throw new TrainerError('resume', 'needs checkpoint.io to read the checkpoint');
     const file = await io.read(path);
     const { backend, callbacks, state } = decodeCheckpoint(path, file.tensors, file.metadata);
+    checkResumeState(path, state, { epochs: this.options.epochs, batchesPerEpoch: this.options.train.batchesPerEpoch, data: this.options.checkpoint?.data });
     if (state.schedules.length !== this.resolved.length) throw new TrainerError(path, `was written with ${state.schedules.length} schedule(s) but this run has ${this.resolved.length}; resume with the run's saved config`);
     await this.options.backend.restore(backend, state.backendSteps);
     this.resolved.forEach((r, i) => {

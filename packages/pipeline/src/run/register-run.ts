@@ -168,7 +168,8 @@ export function registerRun(c: DependencyContainer): void {
       normsEvery: updateRatio && !config.train.normsEvery ? 50 : config.train.normsEvery,
       nonFinite: config.train.nonFinite,
       warnings,
-      checkpoint: dir ? { dir: runPaths(dir).checkpoints, io: r.resolve(CHECKPOINT_IO), everySteps: config.train.checkpointEverySteps } : undefined,
+      // the data a checkpoint was written with: a resume with another batch size or dataset is refused
+      checkpoint: dir ? { dir: runPaths(dir).checkpoints, io: r.resolve(CHECKPOINT_IO), everySteps: config.train.checkpointEverySteps, data: { batchSize: config.data.batchSize, trainExamples: data.sizes.train } } : undefined,
     });
   });
 }
