@@ -47,7 +47,7 @@ describe('anneal resume checks the checkpoint against the run', () => {
       const dir = tampered(original, name, edit);
       const before = readFileSync(join(dir, 'checkpoints', 'last.safetensors'));
       const r = await run(['resume', dir, '--no-progress']);
-      expect(r.code, name).toBe(1);
+      expect(r.code, name).toBeGreaterThan(0);
       expect(r.err).toMatch(/^anneal: ResumeMismatchError: .*last\.safetensors: cannot be resumed by this run: /m);
       expect(r.err).toMatch(message);
       expect(readFileSync(join(dir, 'checkpoints', 'last.safetensors')).equals(before)).toBe(true);
@@ -59,7 +59,7 @@ describe('anneal resume checks the checkpoint against the run', () => {
     saved.data.batchSize = 32;
     writeFileSync(join(edited, 'config.json'), JSON.stringify(saved));
     const r = await run(['resume', edited, '--no-progress']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBeGreaterThan(0);
     expect(r.err).toMatch(/was written with batchSize 16, this run has batchSize 32; resume with the run's own config.json and data, or start a new run/);
   }, 60_000);
 
