@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { TensorValue } from '@anneal/onnx';
-import { createSession } from '@anneal/runtime';
+import { classScores } from '../run/model-output.js';
+import { modelSession } from '../run/model-session.js';
 
 /** Logits of a saved classifier over batches (plain ORT, CPU), concatenated, with the labels. */
 export async function modelLogits(modelPath: string, batches: Iterable<Record<string, TensorValue>>): Promise<{ logits: Float32Array; labels: number[]; classes: number }> {
-  const session = await createSession(new Uint8Array(readFileSync(modelPath)), { device: 'cpu' });
+  const session = await modelSession(modelPath);
   const inputName = session.inputNames[0]!;
   const parts: Float32Array[] = [];
   const labels: number[] = [];
@@ -12,10 +12,9 @@ export async function modelLogits(modelPath: string, batches: Iterable<Record<st
   try {
     for (const b of batches) {
       const x = Object.entries(b).find(([name]) => name !== 'labels')![1];
-      const out = await session.run({ [inputName]: x });
-      const raw = Object.values(out)[0]!;
-      classes = Number(raw.dims[1]);
-      parts.push(Float32Array.from(raw.data as Float32Array));
+      const scores = classScores(await session.run({ [inputName]: x }), modelPath, Number(b.labels!.dims[0]));
+      classes = scores.dims[1]!;
+      parts.push(Float32Array.from(scores.data));
       for (const y of b.labels!.data as Iterable<number | bigint>) labels.push(Number(y));
     }
   } finally {

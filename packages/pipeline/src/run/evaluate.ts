@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNpy, writeNpy } from '@anneal/data';
 import { DataType, type TensorValue } from '@anneal/onnx';
-import { createSession } from '@anneal/runtime';
 import { accuracy, topK } from '@anneal/core';
 import type { FitConfig } from '../config/fit-config.js';
 import { readJsonFile, validateFitConfig } from '../config/load-config.js';
@@ -10,6 +9,8 @@ import { ConfigError } from '../errors.js';
 import type { Pipeline } from '../pipeline.js';
 import { RUN_PARTS } from '../tokens.js';
 import { createRunContainer } from './compose.js';
+import { classScores } from './model-output.js';
+import { modelSession } from './model-session.js';
 import { dataLoaders, type RunData } from './run-data.js';
 import { runPaths } from './run-paths.js';
 
@@ -70,18 +71,23 @@ export async function evaluate(pipeline: Pipeline, target: string, options: { co
 
 /**
  * `anneal predict <model.onnx> --input x.npy [--out predictions.npy]`: class ids (argmax) for
- * every row, and the softmax probabilities with `--probabilities`.
+ * every row, and the softmax probabilities with `--probabilities`. The model's first output must
+ * be float class scores [N, classes] ({@link classScores}); anything else is a ModelOutputError.
  */
 export async function predict(modelPath: string, options: { input: string; out?: string; probabilities?: string }): Promise<{ classes: number[] }> {
   if (!existsSync(modelPath)) throw new ConfigError(`${modelPath}: no such model`);
   const x = readNpy(options.input);
   if (x.dataType !== DataType.FLOAT) throw new ConfigError(`${options.input}: inputs must be float32, got ${DataType[x.dataType]}`);
-  const session = await createSession(new Uint8Array(readFileSync(modelPath)), { device: 'cpu' });
-  const out = await session.run({ [session.inputNames[0]!]: x });
-  await session.release();
-  const logits = Object.values(out)[0]!;
+  const session = await modelSession(modelPath);
+  let out;
+  try {
+    out = await session.run({ [session.inputNames[0]!]: x });
+  } finally {
+    await session.release();
+  }
+  const logits = classScores(out, modelPath, Number(x.dims[0]));
   const [n, c] = logits.dims as [number, number];
-  const data = logits.data as Float32Array;
+  const data = logits.data;
   const classes: number[] = [];
   const probs = new Float32Array(n * c);
   for (let i = 0; i < n; i++) {
@@ -103,7 +109,7 @@ export async function predict(modelPath: string, options: { input: string; out?:
 
 /** Runs a saved inference model with plain ONNX Runtime (CPU) over batches: mean loss, accuracy and top-k accuracy. */
 export async function scoreModelFile(modelPath: string, batches: Iterable<Record<string, TensorValue>>, k = 5): Promise<{ loss: number; accuracy: number; topK: number; k: number; count: number }> {
-  const session = await createSession(new Uint8Array(readFileSync(modelPath)), { device: 'cpu' });
+  const session = await modelSession(modelPath);
   const inputName = session.inputNames[0]!;
   const acc = accuracy();
   const top = topK(k);
@@ -112,9 +118,7 @@ export async function scoreModelFile(modelPath: string, batches: Iterable<Record
   try {
     for (const b of batches) {
       const x = Object.entries(b).find(([name]) => name !== 'labels')![1];
-      const out = await session.run({ [inputName]: x });
-      const raw = Object.values(out)[0]!;
-      const logits: TensorValue = { dataType: DataType.FLOAT, dims: [...raw.dims] as number[], data: raw.data as Float32Array };
+      const logits = classScores(await session.run({ [inputName]: x }), modelPath, b.labels!.dims[0]!);
       lossSum += crossEntropySum(logits, b.labels!);
       acc.update(logits, b.labels!);
       top.update(logits, b.labels!);
