@@ -26,3 +26,5 @@ export { defaultWorkerId } from './worker-id';
 export { RandomSampler, type RandomSamplerOptions } from './samplers/random-sampler';
 export { MemoryStorage } from './storage/memory-storage';
 export { JournalStorage } from './storage/journal-storage';
+export { dominates, nonDominatedRanks, crowdingDistances, paretoFront, objectiveValues, toMinimized } from './multi-objective/dominance';
+export { hypervolume, studyHypervolume, hypervolumeContributions } from './multi-objective/hypervolume';

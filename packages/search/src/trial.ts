@@ -9,6 +9,8 @@ export interface TrialContext {
   readonly pruner?: Pruner;
   readonly study: string;
   readonly direction: Direction;
+  /** Set (two or more) in a multi-objective study. */
+  readonly directions?: readonly Direction[];
 }
 
 /** The relative sampling done when the trial started. */
