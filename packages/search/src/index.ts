@@ -28,3 +28,5 @@ export { MemoryStorage } from './storage/memory-storage';
 export { JournalStorage } from './storage/journal-storage';
 export { dominates, nonDominatedRanks, crowdingDistances, paretoFront, objectiveValues, toMinimized } from './multi-objective/dominance';
 export { hypervolume, studyHypervolume, hypervolumeContributions } from './multi-objective/hypervolume';
+export { CmaEsSampler, cmaEsSamplerOptions, type CmaEsSamplerOptions } from './samplers/cma-es-sampler';
+export { GpSampler, gpSamplerOptions, type GpSamplerOptions } from './samplers/gp-sampler';

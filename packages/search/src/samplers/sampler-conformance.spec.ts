@@ -1,6 +1,8 @@
 import { SAMPLER_CONFORMANCE_SPACE, describeSamplerConformance } from '@anneal/testing';
 import { adjustedHigh } from '../distributions';
 import type { ParamValue } from '../types';
+import { CmaEsSampler } from './cma-es-sampler';
+import { GpSampler } from './gp-sampler';
 import { GridSampler } from './grid-sampler';
 import { QmcSampler } from './qmc-sampler';
 import { RandomSampler } from './random-sampler';
@@ -17,3 +19,6 @@ describeSamplerConformance('qmc (sobol)', (seed) => new QmcSampler({ seed }));
 describeSamplerConformance('qmc (halton)', (seed) => new QmcSampler({ seed, kind: 'halton' }));
 describeSamplerConformance('tpe (multivariate)', (seed) => new TpeSampler({ seed, multivariate: true }));
 describeSamplerConformance('tpe (univariate, constant liar, endpoints)', (seed) => new TpeSampler({ seed, multivariate: false, constantLiar: true, considerEndpoints: true }));
+describeSamplerConformance('cma-es (tpe warm start, ipop)', (seed) => new CmaEsSampler({ seed, nStartupTrials: 4, popsize: 4 }));
+describeSamplerConformance('cma-es (random warm start)', (seed) => new CmaEsSampler({ seed, warmStart: 'random', nStartupTrials: 2 }));
+describeSamplerConformance('gp', (seed) => new GpSampler({ seed, nStartupTrials: 5, candidates: 64 }));
