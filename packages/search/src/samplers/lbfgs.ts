@@ -43,8 +43,8 @@ export function minimizeLbfgs(f: Objective, x0: Float64Array, options: LbfgsOpti
     if (upper) for (let i = 0; i < n; i++) if (x[i]! > upper[i]!) x[i] = upper[i]!;
     return x;
   };
-  let x = project(Float64Array.from(x0));
-  let g = new Float64Array(n);
+  let x: Float64Array = project(Float64Array.from(x0));
+  let g: Float64Array = new Float64Array(n);
   let fx = f(x, g);
   if (!Number.isFinite(fx)) return { x, value: fx };
   const ss: Float64Array[] = [];
