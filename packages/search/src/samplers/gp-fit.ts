@@ -36,9 +36,7 @@ export function kernelMatrix(xs: readonly Float64Array[], categorical: readonly 
 
 /** Cholesky factor (lower, row-major) and log determinant of an SPD matrix, or undefined when it is not numerically positive definite. */
 export function cholesky(k: Float64Array, n: number): { lower: Float64Array; logDet: number } | undefined {
-  const m = new Matrix(n, n);
-  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) m.set(a, b, k[a * n + b]!);
-  const chol = new CholeskyDecomposition(m);
+  const chol = new CholeskyDecomposition(Matrix.from1DArray(n, n, k));
   if (!chol.isPositiveDefinite()) return undefined;
   const l = chol.lowerTriangularMatrix;
   const lower = new Float64Array(n * n);
@@ -82,6 +80,11 @@ export function multiply(m: Float64Array, v: Float64Array, n: number): Float64Ar
     out[a] = s;
   }
   return out;
+}
+
+/** The log vector of parameters (inverse of {@link paramsOf}). */
+export function logParams(p: KernelParams): Float64Array {
+  return Float64Array.from([...Array.from(p.invSquaredLengthscales, Math.log), Math.log(p.scale), Math.log(Math.max(p.noise - MIN_NOISE, 1e-12))]);
 }
 
 /** Parameters of the log vector [log theta_1..d, log scale, log(noise - MIN_NOISE)]. */
@@ -142,11 +145,11 @@ export function negativeLogPosterior(p: ArrayLike<number>, xs: readonly Float64A
 
 /**
  * The MAP kernel parameters for points `xs` (coordinates as in {@link kernelMatrix}) and
- * standardized values `y`, starting from lengthscale 0.5, scale 1 and noise 1e-3.
+ * standardized values `y`, starting from `from` or else lengthscale 0.5, scale 1 and noise 1e-3.
  */
-export function fitKernel(xs: readonly Float64Array[], y: Float64Array, categorical: readonly boolean[], maxIterations = 40): KernelParams {
+export function fitKernel(xs: readonly Float64Array[], y: Float64Array, categorical: readonly boolean[], maxIterations = 40, from?: KernelParams): KernelParams {
   const d = categorical.length;
-  const start = Float64Array.from([...new Array<number>(d).fill(Math.log(4)), 0, Math.log(1e-3)]);
+  const start = from ? logParams(from) : Float64Array.from([...new Array<number>(d).fill(Math.log(4)), 0, Math.log(1e-3)]);
   // lengthscales between 0.01 and 10 box widths, scale within e^+-5, noise at most 1 (the values' variance)
   const lower = Float64Array.from([...new Array<number>(d).fill(Math.log(1e-2)), -5, Math.log(1e-9)]);
   const upper = Float64Array.from([...new Array<number>(d).fill(Math.log(1e4)), 5, 0]);

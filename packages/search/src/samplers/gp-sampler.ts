@@ -8,7 +8,7 @@ import { logExpectedImprovement } from './log-ei';
 import { QmcSampler } from './qmc-sampler';
 import { intersectionSpace } from './relative-space';
 import { SamplerError } from './sampler-error';
-import { defaultSeed, trialRandom } from './seeding';
+import { defaultSeed, hashString, trialRandom } from './seeding';
 import { signedValue, singleObjectiveOnly } from './single-objective';
 import { fromUnit, toUnit, unitAxes, type UnitAxis } from './unit-box';
 
@@ -49,8 +49,9 @@ interface Coordinate {
  * that quasi-random sampler too.
  *
  * A pure function of the seed and the trials. Refitting the kernel costs O(n^3) per gradient
- * step, so beyond 50 trials it is refitted every ~5% of new trials, on the complete trials in
- * number order (a deterministic subset), and cached. Single-objective only.
+ * step, so beyond 20 trials it is refitted every ~10% of new trials, on the first complete trials
+ * in number order (a deterministic subset), starting from the previous fit, and cached; a fresh
+ * process replays that chain of fits once. Single-objective only.
  *
  * @example
  * ```ts
@@ -66,7 +67,8 @@ export class GpSampler implements Sampler {
   private readonly localSearches: number;
   private readonly fitIterations: number;
   private readonly fallback: QmcSampler;
-  private fitted: { key: string; params: KernelParams } | undefined;
+  /** Fitted kernel parameters by the subset they were fitted on (a cache: the values depend only on the trials). */
+  private readonly fits = new Map<string, KernelParams>();
 
   constructor(options: GpSamplerOptions = {}) {
     const parsed = gpSamplerOptions.safeParse(options);
@@ -93,13 +95,11 @@ export class GpSampler implements Sampler {
     if (!coords.length) return {};
     const data = complete.map((t) => ({ x: pointOf(t, coords), v: signedValue(study, t)! })).filter((p): p is { x: Float64Array; v: number } => !!p.x && Number.isFinite(p.v));
     if (data.length < 2) return this.fallback.sampleRelative(study, trial, space);
-    const values = warp(data.map((p) => p.v));
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length) || 1;
-    const y = Float64Array.from(values, (v) => (v - mean) / sd);
+    const raw = data.map((p) => p.v);
+    const y = standardized(raw);
     const xs = data.map((p) => p.x);
     const categorical = coords.map((c) => c.choices > 0);
-    const gp = new GaussianProcess(xs, y, categorical, this.kernel(xs, y, categorical, coords));
+    const gp = new GaussianProcess(xs, y, categorical, this.kernel(xs, raw, categorical, coords));
     const best = Math.min(...y);
     const acq = (x: Float64Array, gradient?: Float64Array): number => {
       if (!gradient) {
@@ -114,7 +114,7 @@ export class GpSampler implements Sampler {
     const order = y.map((_, i) => i).sort((a, b) => y[a]! - y[b]!);
     const starts = Array.from(order.slice(0, 2), (i) => xs[i]!);
     const rand = trialRandom(this.seed, trial.number, 'gp');
-    const x = maximizeAcquisition(acq, { choices: coords.map((c) => c.choices), candidates: this.candidates, localSearches: this.localSearches, rounds: 3 }, rand, starts);
+    const x = maximizeAcquisition(acq, { choices: coords.map((c) => c.choices), candidates: this.candidates, localSearches: this.localSearches, rounds: categorical.some(Boolean) ? 2 : 1 }, rand, starts);
     return Object.fromEntries(coords.map((c, i) => [c.name, c.axis ? fromUnit(c.axis, x[i]!) : (c.distribution as { choices: readonly ParamValue[] }).choices[x[i]!]!]));
   }
 
@@ -127,22 +127,26 @@ export class GpSampler implements Sampler {
   }
 
   /**
-   * Kernel parameters fitted on the first m points (trial-number order), m = n up to 50 and then
-   * rounded down to a multiple of ceil(n / 20): the same subset for several trials in a row, so
-   * one fit serves them (cached by the subset).
+   * Kernel parameters for n points: fitted on the first m of them (trial-number order), m = n up
+   * to 20 and then rounded down to a multiple of ceil(n / 10), so one fit serves several trials
+   * in a row; each fit starts from the previous refit size's parameters (a chain that depends
+   * only on the trials, cached by the subset it was fitted on).
    */
-  private kernel(xs: readonly Float64Array[], y: Float64Array, categorical: readonly boolean[], coords: readonly Coordinate[]): KernelParams {
-    const n = xs.length;
-    const m = n <= 50 ? n : n - (n % Math.ceil(n / 20));
-    const key = `${coords.map((c) => c.name).join(',')}|${m}|${Array.from(y.subarray(0, m)).join(',')}|${xs.slice(0, m).map((x) => x.join(',')).join(';')}`;
-    if (this.fitted?.key === key) return this.fitted.params;
-    // standardize the subset on its own so the fit does not depend on later values
-    const sub = y.subarray(0, m);
-    const mean = sub.reduce((a, b) => a + b, 0) / m;
-    const sd = Math.sqrt(sub.reduce((a, b) => a + (b - mean) ** 2, 0) / m) || 1;
-    const params = fitKernel(xs.slice(0, m), Float64Array.from(sub, (v) => (v - mean) / sd), categorical, this.fitIterations);
-    this.fitted = { key, params };
-    return params;
+  private kernel(xs: readonly Float64Array[], raw: readonly number[], categorical: readonly boolean[], coords: readonly Coordinate[]): KernelParams {
+    const refit = (n: number) => (n <= 20 ? n : n - (n % Math.ceil(n / 10)));
+    const names = coords.map((c) => c.name).join(',');
+    const fitAt = (m: number): KernelParams => {
+      const key = `${names}|${m}|${hashString(raw.slice(0, m).join(','))}|${hashString(xs.slice(0, m).map((x) => x.join(',')).join(';'))}`;
+      const hit = this.fits.get(key);
+      if (hit) return hit;
+      const previous = m > 2 ? fitAt(refit(m - 1)) : undefined;
+      // the subset's values are warped and standardized on their own: the fit does not depend on later trials
+      const params = fitKernel(xs.slice(0, m), standardized(raw.slice(0, m)), categorical, previous ? Math.ceil(this.fitIterations / 2) : this.fitIterations, previous);
+      this.fits.set(key, params);
+      if (this.fits.size > 256) this.fits.delete(this.fits.keys().next().value!);
+      return params;
+    };
+    return fitAt(refit(xs.length));
   }
 }
 
@@ -173,6 +177,14 @@ function pointOf(t: FrozenTrial, coords: readonly Coordinate[]): Float64Array | 
     }
   }
   return x;
+}
+
+/** Warped (see {@link warp}) values standardized to mean 0 and variance 1. */
+function standardized(raw: readonly number[]): Float64Array {
+  const values = warp(raw);
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length) || 1;
+  return Float64Array.from(values, (v) => (v - mean) / sd);
 }
 
 /**
