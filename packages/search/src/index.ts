@@ -30,3 +30,4 @@ export { dominates, nonDominatedRanks, crowdingDistances, paretoFront, objective
 export { hypervolume, studyHypervolume, hypervolumeContributions } from './multi-objective/hypervolume';
 export { CmaEsSampler, cmaEsSamplerOptions, type CmaEsSamplerOptions } from './samplers/cma-es-sampler';
 export { GpSampler, gpSamplerOptions, type GpSamplerOptions } from './samplers/gp-sampler';
+export { NsgaIISampler, nsgaIISamplerOptions, type NsgaIISamplerOptions } from './samplers/nsga-ii-sampler';

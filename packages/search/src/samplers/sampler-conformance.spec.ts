@@ -4,6 +4,7 @@ import type { ParamValue } from '../types';
 import { CmaEsSampler } from './cma-es-sampler';
 import { GpSampler } from './gp-sampler';
 import { GridSampler } from './grid-sampler';
+import { NsgaIISampler } from './nsga-ii-sampler';
 import { QmcSampler } from './qmc-sampler';
 import { RandomSampler } from './random-sampler';
 import { TpeSampler } from './tpe-sampler';
@@ -22,3 +23,4 @@ describeSamplerConformance('tpe (univariate, constant liar, endpoints)', (seed) 
 describeSamplerConformance('cma-es (tpe warm start, ipop)', (seed) => new CmaEsSampler({ seed, nStartupTrials: 4, popsize: 4 }));
 describeSamplerConformance('cma-es (random warm start)', (seed) => new CmaEsSampler({ seed, warmStart: 'random', nStartupTrials: 2 }));
 describeSamplerConformance('gp', (seed) => new GpSampler({ seed, nStartupTrials: 5, candidates: 64 }));
+describeSamplerConformance('nsga-ii', (seed) => new NsgaIISampler({ seed, populationSize: 6 }));
