@@ -16,7 +16,7 @@ function zdt1(p: Readonly<Record<string, unknown>>): number[] {
   return [x[0]!, g * (1 - Math.sqrt(x[0]! / g))];
 }
 
-function run(sampler: ConstructorParameters<typeof SamplerLoop>[0], n: number): FrozenTrial[] {
+function run(sampler: ConstructorParameters<typeof SamplerLoop>[0], n: number): readonly FrozenTrial[] {
   const loop = new SamplerLoop(sampler, { directions: ['minimize', 'minimize'] });
   for (let i = 0; i < n; i++) {
     const t = loop.start();
