@@ -31,3 +31,4 @@ export { hypervolume, studyHypervolume, hypervolumeContributions } from './multi
 export { CmaEsSampler, cmaEsSamplerOptions, type CmaEsSamplerOptions } from './samplers/cma-es-sampler';
 export { GpSampler, gpSamplerOptions, type GpSamplerOptions } from './samplers/gp-sampler';
 export { NsgaIISampler, nsgaIISamplerOptions, type NsgaIISamplerOptions } from './samplers/nsga-ii-sampler';
+export { paretoFrontSpec, writeParetoChart, type ParetoChartOptions } from './results/pareto-chart';
