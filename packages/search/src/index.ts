@@ -32,3 +32,9 @@ export { CmaEsSampler, cmaEsSamplerOptions, type CmaEsSamplerOptions } from './s
 export { GpSampler, gpSamplerOptions, type GpSamplerOptions } from './samplers/gp-sampler';
 export { NsgaIISampler, nsgaIISamplerOptions, type NsgaIISamplerOptions } from './samplers/nsga-ii-sampler';
 export { paretoFrontSpec, writeParetoChart, type ParetoChartOptions } from './results/pareto-chart';
+export type { PbtMember } from './pbt/pbt-member';
+export { PopulationBasedTraining, type PbtRunOptions, type PbtResult } from './pbt/population-based-training';
+export { pbtOptions, type PbtConfig } from './pbt/pbt-options';
+export { pbtSteps, pbtLineage, pbtAttr, type PbtStep, type PbtStepAttr } from './pbt/pbt-record';
+export { explore, truncationParents, planNextGeneration, type ExploreSettings, type MemberPlan } from './pbt/pbt-explore';
+export { pbtScheduleSpec, pbtScoreSpec, writePbtCharts } from './pbt/pbt-charts';
