@@ -93,6 +93,7 @@ async function multiObjective(data: MnistData): Promise<ExperimentResults['multi
 
 async function main(): Promise<void> {
   rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
   mkdirSync(join(resultsDir, 'charts'), { recursive: true });
   const perSeed: SeedResult[] = [];
   for (const seed of seeds) {
