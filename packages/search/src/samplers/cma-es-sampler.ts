@@ -3,7 +3,7 @@ import { seededRandom } from '@anneal/data';
 import type { Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types';
 import { defaultPopulation, initialCma, sampleCma, shouldRestart, updateCma, type CmaState } from './cma-es-state';
 import { intersectionSpace } from './relative-space';
-import { SamplerError } from './sampler-error';
+import { parseSamplerOptions } from './sampler-options';
 import { combineSeed, defaultSeed, trialRandom } from './seeding';
 import { TpeSampler } from './tpe-sampler';
 import { RandomSampler } from './random-sampler';
@@ -67,9 +67,7 @@ export class CmaEsSampler implements Sampler {
   private readonly fallback: Sampler;
 
   constructor(options: CmaEsSamplerOptions = {}) {
-    const parsed = cmaEsSamplerOptions.safeParse(options);
-    if (!parsed.success) throw new SamplerError('cma-es', `invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
-    const o = parsed.data;
+    const o = parseSamplerOptions('cma-es', cmaEsSamplerOptions, options);
     this.seed = o.seed ?? defaultSeed();
     this.nStartupTrials = o.nStartupTrials ?? 10;
     this.sigma0 = o.sigma0;

@@ -7,7 +7,7 @@ import { GaussianProcess } from './gp-posterior';
 import { logExpectedImprovement } from './log-ei';
 import { QmcSampler } from './qmc-sampler';
 import { intersectionSpace } from './relative-space';
-import { SamplerError } from './sampler-error';
+import { parseSamplerOptions } from './sampler-options';
 import { defaultSeed, hashString, trialRandom } from './seeding';
 import { signedValue, singleObjectiveOnly } from './single-objective';
 import { fromUnit, toUnit, unitAxes, type UnitAxis } from './unit-box';
@@ -71,9 +71,7 @@ export class GpSampler implements Sampler {
   private readonly fits = new Map<string, KernelParams>();
 
   constructor(options: GpSamplerOptions = {}) {
-    const parsed = gpSamplerOptions.safeParse(options);
-    if (!parsed.success) throw new SamplerError('gp', `invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
-    const o = parsed.data;
+    const o = parseSamplerOptions('gp', gpSamplerOptions, options);
     this.seed = o.seed ?? defaultSeed();
     this.nStartupTrials = o.nStartupTrials ?? 10;
     this.candidates = o.candidates ?? 512;

@@ -3,7 +3,7 @@ import { crowdingDistances, nonDominatedRanks, objectiveValues, toMinimized } fr
 import type { Direction, Distribution, FrozenTrial, ParamValue, Sampler, StudyView } from '../types';
 import { RandomSampler } from './random-sampler';
 import { intersectionSpace } from './relative-space';
-import { SamplerError } from './sampler-error';
+import { parseSamplerOptions } from './sampler-options';
 import { defaultSeed, trialRandom } from './seeding';
 import { fromUnit as fromUnitCube } from './unit-cube';
 import { fromUnit, toUnit, unitAxes } from './unit-box';
@@ -57,9 +57,7 @@ export class NsgaIISampler implements Sampler {
   private readonly random: RandomSampler;
 
   constructor(options: NsgaIISamplerOptions = {}) {
-    const parsed = nsgaIISamplerOptions.safeParse(options);
-    if (!parsed.success) throw new SamplerError('nsga-ii', `invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
-    const o = parsed.data;
+    const o = parseSamplerOptions('nsga-ii', nsgaIISamplerOptions, options);
     this.seed = o.seed ?? defaultSeed();
     this.populationSize = o.populationSize ?? 50;
     this.mutationProb = o.mutationProb;
