@@ -130,6 +130,8 @@ async function main(): Promise<void> {
 // `npm run bench search`: study machinery overhead and TPE quality vs Optuna (tools/bench/src/search.ts)
 if (process.argv.slice(2).includes('transfer')) await (await import('./transfer')).runTransferBench();
 // `npm run bench search-quality [--quick]`: sampler quality on standard functions vs Optuna (tools/bench/src/search-quality.ts)
+// `npm run bench tpe-variants`: TPE's options one at a time on the same functions (tools/bench/src/tpe-variants.ts)
+else if (process.argv.slice(2).includes('tpe-variants')) (await import('./tpe-variants')).runTpeVariants();
 else if (process.argv.slice(2).includes('search-quality')) await (await import('./search-quality')).runSearchQualityBench();
 else if (process.argv.slice(2).includes('search')) await (await import('./search')).runSearchBench();
 // `npm run bench parallel`: data-parallel throughput and scaling efficiency vs PyTorch DDP (tools/bench/src/parallel.ts)
