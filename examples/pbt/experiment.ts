@@ -1,7 +1,7 @@
 // Population-based training against a TPE study of the same compute on MNIST, and a
 // multi-objective study (validation accuracy vs parameter count), through the engine API.
 //
-//   npx tsx examples/pbt/experiment.ts [--seeds 3] [--out runs/pbt-example] [--results examples/pbt] [--quick]
+//   npx tsx examples/pbt/experiment.ts [--seeds 3] [--out runs/pbt-example] [--results examples/pbt] [--quick] [--render]
 //
 // For each seed: PBT with 12 members x 12 one-epoch intervals (lr and momentum explored), and a
 // TPE study of 12 trials x 12 epochs (lr, momentum and a constant or cosine lr schedule, fixed
@@ -9,7 +9,7 @@
 // the test digits. Then a 30-trial MOTPE study of hidden width and lr (3 epochs each). Studies and
 // PBT runs are stored in journal files under --out; results.md, results.json and the charts go to
 // --results.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStudy, JournalStorage, paretoFront, PopulationBasedTraining, TpeSampler, writeParetoChart, writePbtCharts, type Distribution, type Trial } from '@anneal/search';
 import { mnistData, mnistMember, MnistMlp, type MnistData } from './mnist-member';
@@ -92,6 +92,11 @@ async function multiObjective(data: MnistData): Promise<ExperimentResults['multi
 }
 
 async function main(): Promise<void> {
+  if (args.includes('--render')) {
+    // re-render results.md from results.json (after editing the text template)
+    writeFileSync(join(resultsDir, 'results.md'), renderResults(JSON.parse(readFileSync(join(resultsDir, 'results.json'), 'utf8')) as ExperimentResults));
+    return;
+  }
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   mkdirSync(join(resultsDir, 'charts'), { recursive: true });

@@ -22,6 +22,7 @@ export function renderResults(r: ExperimentResults): string {
   const diffs = r.perSeed.map((x) => x.pbt.test - x.tpe.test);
   const wins = diffs.filter((d) => d > 0).length;
   const first = r.perSeed[0];
+  const accuracy = mean(r.perSeed.flatMap((x) => [x.pbt.test, x.tpe.test]));
   return [
     '# Population-based training vs TPE on MNIST',
     '',
@@ -35,7 +36,7 @@ export function renderResults(r: ExperimentResults): string {
     '|---:|---:|---:|---:|---:|---|---:|',
     ...rows,
     '',
-    `Mean test accuracy: PBT ${pct(mean(r.perSeed.map((x) => x.pbt.test)))} ± ${pct(se(r.perSeed.map((x) => x.pbt.test)))}, TPE ${pct(mean(r.perSeed.map((x) => x.tpe.test)))} ± ${pct(se(r.perSeed.map((x) => x.tpe.test)))} (± standard error over seeds); PBT minus TPE per seed: ${diffs.map((d) => `${(100 * d).toFixed(2)} pp`).join(', ')} (PBT ahead in ${wins} of ${diffs.length}). One test digit is 0.1 pp, and the standard error of one accuracy measured on 1,000 digits is about 0.5 pp at 97%, so differences below ~1 pp are within noise.`,
+    `Mean test accuracy: PBT ${pct(mean(r.perSeed.map((x) => x.pbt.test)))} ± ${pct(se(r.perSeed.map((x) => x.pbt.test)))}, TPE ${pct(mean(r.perSeed.map((x) => x.tpe.test)))} ± ${pct(se(r.perSeed.map((x) => x.tpe.test)))} (± standard error over seeds); PBT minus TPE per seed: ${diffs.map((d) => `${(100 * d).toFixed(2)} pp`).join(', ')} (PBT ahead in ${wins} of ${diffs.length}). One test digit is 0.1 pp, and the standard error of one accuracy measured on 1,000 digits is about ${(100 * Math.sqrt((accuracy * (1 - accuracy)) / 1000)).toFixed(1)} pp at ${pct(accuracy)}, so differences below ~1 pp are within noise.`,
     '',
     first ? `The lr schedule the best PBT model followed (seed ${first.seed}, through its exploits): ${first.pbt.lrSchedule.map((v) => v.toPrecision(2)).join(' -> ')}; momentum ${first.pbt.momentumSchedule.map((v) => v.toFixed(2)).join(' -> ')}.` : '',
     '',
