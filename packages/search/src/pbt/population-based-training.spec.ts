@@ -1,9 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { redisServerAvailable, startRedisServer } from '@anneal/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JournalStorage } from '../storage/journal-storage';
 import { MemoryStorage } from '../storage/memory-storage';
+import { RedisStorage } from '../storage/redis-storage';
 import type { Distribution, ParamValue, Storage } from '../types';
 import { explore, truncationParents } from './pbt-explore';
 import type { PbtMember } from './pbt-member';
@@ -106,5 +108,30 @@ describe('PopulationBasedTraining', () => {
     expect(trials.filter((t) => t.state === 'fail').map((t) => t.error)).toEqual(['interrupted; retrained on resume']);
     expect(pbtLineage(pbtSteps(trials), resumed.best.member, 5)).toEqual(resumed.lineage);
     await expect(new PopulationBasedTraining({ ...options(new JournalStorage(file), 'resumed'), population: 5 }).run()).rejects.toThrow(/same population/);
+  });
+});
+
+describe.skipIf(!redisServerAvailable())('PopulationBasedTraining on Redis', () => {
+  it('records the run in Redis and resumes it exactly after a crash', async () => {
+    const server = await startRedisServer();
+    const opened: RedisStorage[] = [];
+    const connect = async () => {
+      const s = await RedisStorage.connect(server.url, { prefix: 'pbt' });
+      opened.push(s);
+      return s;
+    };
+    try {
+      const whole = await new PopulationBasedTraining(options(new MemoryStorage(), 'redis-reference')).run();
+      ToyMember.crash = { member: 4, generation: 2 };
+      await expect(new PopulationBasedTraining(options(await connect(), 'redis-run')).run()).rejects.toThrow(/simulated crash/);
+      const resumed = await new PopulationBasedTraining(options(await connect(), 'redis-run')).run();
+      // (+ 0: Redis keeps values as JSON, which has no -0)
+      const key = (s: { member: number; generation: number; parent: number; score?: number }) => [s.member, s.generation, s.parent, s.score! + 0];
+      expect(resumed.steps.map(key)).toEqual(whole.steps.map(key));
+      expect(pbtSteps(await (await connect()).getTrials('redis-run'))).toHaveLength(36);
+    } finally {
+      for (const s of opened) await s.close();
+      await server.stop();
+    }
   });
 });

@@ -98,7 +98,7 @@ export class PopulationBasedTraining {
     await storage.createStudy(name, direction, { loadIfExists: true });
     const record = { population, generations, seed, space };
     const stored = (await storage.getStudy(name))?.systemAttrs.pbt;
-    if (stored !== undefined && JSON.stringify(stored) !== JSON.stringify(record)) {
+    if (stored !== undefined && sortedJson(stored) !== sortedJson(record)) {
       throw new SearchError('PBT_RESUME', `population-based training '${name}' was stored with ${JSON.stringify(stored)}; resume it with the same population, generations, seed and space, or use another name`);
     }
     if (stored === undefined) await storage.setStudyAttr(name, 'pbt', record, 'system');
@@ -162,4 +162,11 @@ export class PopulationBasedTraining {
     const rand = seededRandom(combineSeed(this.config.seed, 'pbt/initial', m));
     return Object.fromEntries(Object.keys(this.options.space).sort().map((name) => [name, fromUnit(this.options.space[name]!, rand())]));
   }
+}
+
+/** JSON with object keys sorted (storages may store attributes with their keys reordered, as Redis does). */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
