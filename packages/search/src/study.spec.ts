@@ -235,6 +235,9 @@ describe('multi-objective studies', () => {
       const t = await s.ask();
       await expect(s.tell(t, 1)).rejects.toThrow(/told 1 value\(s\) but the study has 2 objective/);
       await s.tell(t, [2, 2]);
+      const pruned = await createStudy('mo-pruned', { directions: ['minimize', 'maximize'], pruner: { name: 'never', shouldPrune: () => false } });
+      const pt = await pruned.ask();
+      await expect(pt.shouldPrune()).rejects.toThrow(/pruners rank one objective/);
       const again = await createStudy('mo', { storage, loadIfExists: true });
       expect(again.directions).toEqual(['minimize', 'minimize']);
       await s.close();
