@@ -15,6 +15,12 @@ export interface AcquisitionSearch {
   readonly candidates: number;
   readonly localSearches: number;
   readonly rounds: number;
+  /**
+   * For spaces with discrete coordinates: the point actually sampled for a box point (ints and
+   * steps snapped to their grid) and a key per point. The result is then the best snapped point
+   * whose key is not in `taken` (so the study does not evaluate a point twice).
+   */
+  readonly discrete?: { readonly snap: (x: Float64Array) => Float64Array; readonly key: (x: Float64Array) => string; readonly taken: ReadonlySet<string> };
 }
 
 function randomPoint(choices: readonly number[], rand: () => number): Float64Array {
@@ -75,9 +81,19 @@ export function maximizeAcquisition(acq: Acquisition, search: AcquisitionSearch,
   pool.sort((a, b) => b.value - a.value);
   const seeds = [...pool.slice(0, search.localSearches).map((p) => p.x), ...starts];
   let best = pool[0] ?? { x: randomPoint(search.choices, rand), value: -Infinity };
-  for (const s of seeds) {
-    const found = localSearch(acq, s, search);
-    if (found.value > best.value) best = found;
+  const found = seeds.map((s) => localSearch(acq, s, search));
+  const discrete = search.discrete;
+  if (!discrete) {
+    for (const f of found) if (f.value > best.value) best = f;
+    return best.x;
   }
-  return best.x;
+  // the best snapped point not evaluated yet, among the local optima and the best candidates
+  let choice: { x: Float64Array; value: number } | undefined;
+  for (const { x } of [...found, ...pool.slice(0, 64)]) {
+    const snapped = discrete.snap(x);
+    if (discrete.taken.has(discrete.key(snapped))) continue;
+    const value = acq(snapped);
+    if (!choice || value > choice.value) choice = { x: snapped, value };
+  }
+  return choice?.x ?? discrete.snap(best.x);
 }

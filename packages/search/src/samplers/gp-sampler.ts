@@ -112,7 +112,8 @@ export class GpSampler implements Sampler {
     const order = y.map((_, i) => i).sort((a, b) => y[a]! - y[b]!);
     const starts = Array.from(order.slice(0, 2), (i) => xs[i]!);
     const rand = trialRandom(this.seed, trial.number, 'gp');
-    const x = maximizeAcquisition(acq, { choices: coords.map((c) => c.choices), candidates: this.candidates, localSearches: this.localSearches, rounds: categorical.some(Boolean) ? 2 : 1 }, rand, starts);
+    const discrete = coords.some((c) => c.choices > 0 || (c.axis && (c.axis.cell > 0 || c.axis.distribution.kind === 'int'))) ? discreteSearch(coords, xs) : undefined;
+    const x = maximizeAcquisition(acq, { choices: coords.map((c) => c.choices), candidates: this.candidates, localSearches: this.localSearches, rounds: categorical.some(Boolean) ? 2 : 1, ...(discrete ? { discrete } : {}) }, rand, starts);
     return Object.fromEntries(coords.map((c, i) => [c.name, c.axis ? fromUnit(c.axis, x[i]!) : (c.distribution as { choices: readonly ParamValue[] }).choices[x[i]!]!]));
   }
 
@@ -146,6 +147,13 @@ export class GpSampler implements Sampler {
     };
     return fitAt(refit(xs.length));
   }
+}
+
+/** Snapping to the grid of int / step axes and the keys of the points already evaluated (for spaces with discrete coordinates). */
+function discreteSearch(coords: readonly Coordinate[], observed: readonly Float64Array[]) {
+  const snap = (x: Float64Array) => Float64Array.from(x, (u, i) => (coords[i]!.axis ? toUnit(coords[i]!.axis!, fromUnit(coords[i]!.axis!, u) as number) : u));
+  const key = (x: Float64Array) => Array.from(x, (u) => u.toPrecision(10)).join(',');
+  return { snap, key, taken: new Set(observed.map((x) => key(snap(x)))) };
 }
 
 function coordinates(space: Readonly<Record<string, Distribution>>): Coordinate[] {
