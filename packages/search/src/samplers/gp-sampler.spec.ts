@@ -116,6 +116,13 @@ describe('GpSampler', () => {
     }
   });
 
+  it('on an integer space finds the optimum and never evaluates a point twice', () => {
+    const ints: Record<string, Distribution> = { a: { kind: 'int', low: 0, high: 12 }, b: { kind: 'int', low: 0, high: 12 } };
+    const trials = runSamplerLoop(new GpSampler({ seed: 5 }), ints, 30, 'minimize', { value: (p) => ((p.a as number) - 4) ** 2 + ((p.b as number) - 9) ** 2 });
+    expect(new Set(trials.map((t) => `${t.params.a},${t.params.b}`)).size).toBe(30);
+    expect(Math.min(...trials.map((t) => t.value!))).toBe(0);
+  });
+
   it('maximizes, handles a categorical coordinate, and refuses bad options', () => {
     const mixed: Record<string, Distribution> = { x: { kind: 'float', low: 0, high: 1 }, c: { kind: 'categorical', choices: ['a', 'b', 'c'] } };
     const trials = runSamplerLoop(new GpSampler({ seed: 3 }), mixed, 25, 'maximize', { value: (p) => (p.c === 'b' ? 1 : 0) - ((p.x as number) - 0.7) ** 2 });
