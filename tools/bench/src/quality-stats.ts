@@ -56,7 +56,7 @@ export function functionTable(fn: string, minimum: number, runs: readonly Sample
   const header = `| sampler | ${budgets.map((b) => `median best @${b} | mean regret @${b}`).join(' | ')} |`;
   const rule = `|---|${budgets.map(() => '---:|---:').join('|')}|`;
   const cells = runs.map((r) => ({ r, cells: budgets.map((_, i) => cell(r.best.map((b) => b[i]!), minimum)) }));
-  const rows = cells.map(({ r, cells: cs }) => `| ${r.side} ${r.sampler} | ${cs.map((c) => `${fmt(c.median)} ± ${fmt(c.medianSe)} | ${fmt(c.regret)} ± ${fmt(c.regretSe)}`).join(' | ')} |`);
+  const rows = cells.map(({ r, cells: cs }) => `| ${r.side} ${r.sampler}${r.best.length !== runs[0]!.best.length ? ` (${r.best.length} seeds)` : ''} | ${cs.map((c) => `${fmt(c.median)} ± ${fmt(c.medianSe)} | ${fmt(c.regret)} ± ${fmt(c.regretSe)}`).join(' | ')} |`);
   const gi = budgets.indexOf(goal);
   let verdict = '';
   let beats: boolean | undefined;

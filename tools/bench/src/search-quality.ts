@@ -1,5 +1,5 @@
-// `npm run bench search-quality [--quick] [--seeds N] [--workers N] [--samplers a,b] [--functions f,g]
-//                               [--no-optuna] [--out FILE] [--markdown FILE]`
+// `npm run bench search-quality [--quick] [--seeds N] [--workers N] [--samplers a,b] [--functions f,g] [--side anneal|optuna]
+//                               [--no-optuna] [--out FILE] [--markdown FILE] [--merge FILE,...] [--report-only]`
 // Sampler quality on standard functions (quality-functions.ts; the Optuna side in
 // optuna-quality.py mirrors them): every Anneal sampler (quality-samplers.ts) and every Optuna
 // 3.1 sampler (Debian python3-optuna) over seeds 1..N (default 30; --quick: 5 seeds, 100 trials),
@@ -31,6 +31,9 @@ const pick = <T extends string>(all: readonly T[], given?: string): T[] => (give
 const functions = pick(QUALITY_FUNCTIONS.map((f) => f.name), option('functions'));
 const out = option('out') ?? join('runs', quick ? 'search-quality-quick.json' : 'search-quality.json');
 const markdownOut = option('markdown') ?? out.replace(/\.json$/, '.md');
+/** Which side runs jobs: 'anneal', 'optuna' or both (default); `--report-only` runs none and renders what --out (and --merge files) hold. */
+const side = option('side') ?? 'both';
+const merge = (option('merge') ?? '').split(',').filter(Boolean);
 
 interface Job {
   id: number;
@@ -122,13 +125,15 @@ export async function runSearchQualityBench(): Promise<void> {
   const annealSamplers = pick(Object.keys(ANNEAL_SAMPLERS), option('samplers'));
   const optunaList = typeof optuna === 'string' ? [] : pick(optuna.samplers, option('samplers'));
   const jobs: Job[] = [];
-  for (const fn of functions) {
-    for (let seed = 1; seed <= seeds; seed++) {
+  // seed-major order: an interrupted run has about the same seeds in every cell
+  for (let seed = 1; seed <= seeds; seed++) {
+    for (const fn of functions) {
       for (const sampler of annealSamplers) jobs.push({ id: jobs.length, side: 'anneal', sampler, fn, seed, budgets });
       for (const sampler of optunaList) jobs.push({ id: jobs.length, side: 'optuna', sampler, fn, seed, budgets });
     }
   }
-  const todo = jobs.filter((j) => !store.results[keyOf(j)]);
+  for (const file of merge) Object.assign(store.results, (JSON.parse(readFileSync(file, 'utf8')) as Store).results);
+  const todo = args.includes('--report-only') ? [] : jobs.filter((j) => !store.results[keyOf(j)] && (side === 'both' || j.side === side));
   console.log(`search-quality: ${functions.length} functions x ${seeds} seeds, budgets ${budgets.join('/')}; anneal ${annealSamplers.join(', ')}; optuna ${typeof optuna === 'string' ? optuna : `${optuna.version}: ${optunaList.join(', ')}`}; ${todo.length} of ${jobs.length} jobs to run on ${workers} workers (results in ${out})`);
   let finished = 0;
   const started = performance.now();
