@@ -1,5 +1,5 @@
 // `npm run bench search-quality [--quick] [--seeds N] [--workers N] [--samplers a,b] [--functions f,g] [--side anneal|optuna]
-//                               [--no-optuna] [--out FILE] [--markdown FILE] [--merge FILE,...] [--report-only]`
+//                               [--no-optuna] [--out FILE] [--markdown FILE] [--merge FILE,...] [--report-only] [--reverse]`
 // Sampler quality on standard functions (quality-functions.ts; the Optuna side in
 // optuna-quality.py mirrors them): every Anneal sampler (quality-samplers.ts) and every Optuna
 // 3.1 sampler (Debian python3-optuna) over seeds 1..N (default 30; --quick: 5 seeds, 100 trials),
@@ -134,6 +134,8 @@ export async function runSearchQualityBench(): Promise<void> {
   }
   for (const file of merge) Object.assign(store.results, (JSON.parse(readFileSync(file, 'utf8')) as Store).results);
   const todo = args.includes('--report-only') ? [] : jobs.filter((j) => !store.results[keyOf(j)] && (side === 'both' || j.side === side));
+  // --reverse: last seeds first (a second process can work from the other end)
+  if (args.includes('--reverse')) todo.reverse();
   console.log(`search-quality: ${functions.length} functions x ${seeds} seeds, budgets ${budgets.join('/')}; anneal ${annealSamplers.join(', ')}; optuna ${typeof optuna === 'string' ? optuna : `${optuna.version}: ${optunaList.join(', ')}`}; ${todo.length} of ${jobs.length} jobs to run on ${workers} workers (results in ${out})`);
   let finished = 0;
   const started = performance.now();
