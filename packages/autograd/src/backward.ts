@@ -1,4 +1,4 @@
-import { DataType, GraphBuilder, GraphIndex, defaultOpset, topologicalSort, type ModelProto, type NodeProto } from '@anneal/onnx';
+import { DataType, GraphBuilder, GraphIndex, defaultOpset, topologicalSort, type ModelProto, type NodeProto, cloneModel } from '@anneal/onnx';
 import { BackwardError, UnsupportedGradientError } from './errors.js';
 import { GradContext } from './grad-context.js';
 import type { GradientRegistry } from './registry.js';
@@ -17,6 +17,8 @@ export interface BackwardOptions {
   seed?: string;
   /** Prefix of the generated tensor names (default 'grad/'). */
   prefix?: string;
+  /** Called after each differentiated node with the count done and the total (for a progress bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** The forward+backward model and where each gradient lives in it. */
@@ -38,7 +40,7 @@ export interface BackwardResult {
  * const { model: trainGraph, gradients } = buildBackward(model, { loss: 'loss', wrt: ['w'], shapes, registry });
  */
 export function buildBackward(source: ModelProto, options: BackwardOptions): BackwardResult {
-  const model = structuredClone(source);
+  const model = cloneModel(source);
   const graph = model.graph;
   const opset = defaultOpset(model);
   if (opset < 13) throw new BackwardError(`the model imports ai.onnx opset ${opset}; gradients need 13+: upgrade it first (upgradeOpset(model, 17))`);
@@ -87,7 +89,10 @@ export function buildBackward(source: ModelProto, options: BackwardOptions): Bac
   if (lossDims.length > 0) seed = b.op('Expand', [seed, b.op('Shape', [options.loss])]);
   addGrad(options.loss, seed);
 
+  let done = 0;
+  options.onProgress?.(0, onPath.length);
   for (const node of [...onPath].reverse()) {
+    options.onProgress?.(done++, onPath.length);
     const dY = node.output.map((o) => (reached.has(o) ? total(o) : undefined));
     if (dY.every((g) => g === undefined)) continue;
     const rule = options.registry.get(node.opType, node.domain ?? '');
@@ -101,6 +106,7 @@ export function buildBackward(source: ModelProto, options: BackwardOptions): Bac
     });
   }
 
+  options.onProgress?.(onPath.length, onPath.length);
   const gradients: Record<string, string> = {};
   const unreachable: string[] = [];
   for (const w of options.wrt) {

@@ -89,9 +89,9 @@ export class GradContext {
     return this.node.output[i]!;
   }
 
-  /** Appends a single-output node. */
+  /** Appends a single-output node, named after the forward op it differentiates (readable profiles: `grad_HardSwish_Mul_12`). */
   op(opType: string, inputs: readonly string[], attributes: Record<string, AttrValue | undefined> = {}): string {
-    return this.b.op(opType, inputs, attributes, { name: this.b.uniqueName(`grad_${opType}`) });
+    return this.b.op(opType, inputs, attributes, { name: this.b.uniqueName(`grad_${this.node.opType}_${opType}`) });
   }
 
   /** A scalar constant in the gradient's float type. */

@@ -8,6 +8,7 @@ export { probeShapes, withAllNodeOutputs } from './probe-shapes.js';
 export { checkGradients, type GradCheckOptions, type GradCheckResult, type TensorCheck } from './gradcheck.js';
 export { modelToDouble, valueToDouble } from './to-double.js';
 export type { DropoutNoiseInput } from './dropout-noise.js';
+export type { CompilePhase, CompileProgress } from './compile-progress.js';
 export { compileTrainStep, type TrainStep, type TrainStepOptions, type LossEmitter, type UpdateEmitter, type TrainableTensor } from './train-step.js';
 export { listParameters, listRunningStatistics } from './parameters.js';
 export { softmaxCrossEntropy, binaryCrossEntropyWithLogits, meanSquaredError, type SoftmaxCrossEntropyOptions, type BinaryCrossEntropyOptions, type MeanSquaredErrorOptions, type LossReduction } from './losses.js';

@@ -24,14 +24,15 @@ export function withAllNodeOutputs(model: ModelProto): ModelProto {
 /**
  * Runs `model` once on `feeds` and reports the concrete dims and element type of every tensor:
  * graph inputs (from the feeds), initializers (from their protos) and every node output
- * (observed by temporarily exposing all of them as graph outputs). Use a batch of at least 2 so
- * batch axes are not mistaken for broadcast axes of size 1.
+ * (observed by temporarily exposing all of them as graph outputs, fetched `outputsPerRun` at a time,
+ * default 256, so memory stays bounded). Use a batch of at least 2 so batch axes are not mistaken for
+ * broadcast axes of size 1.
  *
  * @example
  * const shapes = await probeShapes(model, { x }, executor);
  * shapes.get('reshape2_0.tmp_0'); // { dims: [1, 200], dataType: DataType.FLOAT }
  */
-export async function probeShapes(model: ModelProto, feeds: Record<string, TensorValue>, executor: Executor): Promise<Map<string, ShapeInfo>> {
+export async function probeShapes(model: ModelProto, feeds: Record<string, TensorValue>, executor: Executor, options: { outputsPerRun?: number } = {}): Promise<Map<string, ShapeInfo>> {
   const shapes = new Map<string, ShapeInfo>();
   for (const init of model.graph.initializer) {
     if (init.name) shapes.set(init.name, { dims: init.dims.map(Number), dataType: init.dataType });
@@ -46,9 +47,13 @@ export async function probeShapes(model: ModelProto, feeds: Record<string, Tenso
   const probe = withAllNodeOutputs(model);
   const outputs = probe.graph.output.map((o) => o.name);
   const fedInputs = Object.fromEntries(model.graph.input.filter((i) => feeds[i.name]).map((i) => [i.name, feeds[i.name]!]));
-  const result = await executor.run(probe, fedInputs, outputs);
-  for (const [name, value] of Object.entries(result)) {
-    shapes.set(name, { dims: [...value.dims], dataType: value.dataType });
+  // a bounded number of outputs per run (same session: the executor caches it per model object), so
+  // the values copied out at once stay small whatever the model's depth (ViT-tiny at batch 2: 64 per
+  // run probed in 4.6 s, 256 in 2.1 s, all ~1,000 at once in 1.3 s but 100 MB more)
+  const chunk = Math.max(1, options.outputsPerRun ?? 256);
+  for (let from = 0; from < outputs.length; from += chunk) {
+    const result = await executor.run(probe, fedInputs, outputs.slice(from, from + chunk));
+    for (const [name, value] of Object.entries(result)) shapes.set(name, { dims: [...value.dims], dataType: value.dataType });
   }
   return shapes;
 }

@@ -1,10 +1,13 @@
-import { AttributeType, DataType, GraphBuilder, type AttributeProto, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue } from '@anneal/onnx';
+import { AttributeType, DataType, GraphBuilder, type AttributeProto, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue, cloneModel } from '@anneal/onnx';
 import { buildBackward } from './backward.js';
 import { BackwardError } from './errors.js';
 import type { GradientRegistry } from './registry.js';
 import { probeShapes } from './probe-shapes.js';
 import { dropoutFromNoise, type DropoutNoiseInput } from './dropout-noise.js';
 import { applyBatchNormMode, type BatchNormMode, type RunningStatistic } from './batch-norm-mode.js';
+import type { CompileProgress } from './compile-progress.js';
+import { headRows, PROBE_ROWS } from './probe-sample.js';
+import type { ShapeInfo } from './shapes.js';
 
 /** Appends a loss to the graph from the model output and a labels input; returns the scalar loss name. */
 export type LossEmitter = (b: GraphBuilder, logits: string, labels: string) => string;
@@ -64,6 +67,8 @@ export interface TrainStepOptions {
   dropoutNoise?: boolean;
   /** BatchNormalization behaviour (default 'as-exported'); see {@link BatchNormMode}. */
   batchNorm?: BatchNormMode;
+  /** Called as compiling goes through its phases (probe, backward node by node, update): see {@link CompileProgress}. */
+  onProgress?: CompileProgress;
 }
 
 /** The compiled train step and how to drive it. */
@@ -128,7 +133,7 @@ function boolScalar(v: boolean): TensorProto {
  *   loss: (b, logits, labels) => softmaxCrossEntropy(b, { logits, labels }), update: sgd.emitter });
  */
 export async function compileTrainStep(options: TrainStepOptions): Promise<TrainStep> {
-  const model = structuredClone(options.model);
+  const model = cloneModel(options.model);
   const graph = model.graph;
   const b = new GraphBuilder({ graph, opset: Number(model.opsetImport.find((o) => !o.domain)?.version ?? 17) });
   const index = new GraphIndex(graph);
@@ -153,16 +158,17 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
   const labels = b.input(labelsSpec.name, labelsSpec.dataType, labelsSpec.dims);
   const loss = options.loss(b, logits, labels);
 
-  const probeFeeds: Record<string, TensorValue> = { ...options.sample };
-  for (const p of params) probeFeeds[p] = tensorToValue(initialParams[p]!);
-  for (const r of runningStats) probeFeeds[r.input] = tensorToValue(r.initial);
-  const shapes = await probeShapes(model, probeFeeds, options.executor);
-  const batch = options.sample[labelsSpec.name]?.dims[0] ?? options.sample[dataInputs[0] ?? '']?.dims[0] ?? 1;
+  const progress = options.onProgress ?? (() => {});
+  progress('probe', 0, 1);
+  const sampleBatch = options.sample[labelsSpec.name]?.dims[0] ?? options.sample[dataInputs[0] ?? '']?.dims[0] ?? 1;
+  const { shapes, batch } = await probeStep(model, options, params, initialParams, runningStats, sampleBatch, logits);
+  progress('probe', 1, 1);
   const noise = options.dropoutNoise && (options.dropoutTraining ?? true) ? dropoutFromNoise(b, graph, shapes, dataInputs, batch) : { inputs: [], kept: [] };
   dataInputs.push(...noise.inputs.map((n) => n.name));
   const inputGrads = options.inputGradients ?? [];
   for (const name of inputGrads) if (!dataInputs.includes(name)) throw new BackwardError(`input-gradient tensor '${name}' is not a data input of the model (inputs: ${dataInputs.join(', ')})`);
-  const bw = buildBackward(model, { loss, wrt: [...params, ...inputGrads], shapes, registry: options.registry });
+  const bw = buildBackward(model, { loss, wrt: [...params, ...inputGrads], shapes, registry: options.registry, onProgress: (done, total) => progress('backward', done, total) });
+  progress('update', 0, 1);
   const out = bw.model;
   const ob = new GraphBuilder({ graph: out.graph, opset: b.opset });
   out.graph.output = [tensorValueInfo(loss, DataType.FLOAT, []), tensorValueInfo(logits, DataType.FLOAT)];
@@ -206,5 +212,28 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
     const dims = declared.get(input)?.type?.tensorType?.shape?.dim.map((d) => Number(d.dimValue ?? 0));
     stateShapes[input] = dims ?? [];
   }
+  progress('update', 1, 1);
   return { model: out, dataInputs, labels, params, carried, runningStats, stateShapes, hyperparameters, loss, logits, stats, initialParams, gradients, noiseInputs: noise.inputs, noiseKept: noise.kept };
+}
+
+/**
+ * Shapes of every tensor, probed on the first {@link PROBE_ROWS} examples of the sample when it is
+ * batch-major (so compile memory does not grow with the batch), else on the whole sample; also when
+ * the small probe fails or its logits do not have that batch size (a model with a fixed batch).
+ * Returns the batch size the shapes were measured at.
+ */
+async function probeStep(model: ModelProto, options: TrainStepOptions, params: readonly string[], initialParams: Record<string, TensorProto>, runningStats: readonly RunningStatistic[], sampleBatch: number, logits: string): Promise<{ shapes: Map<string, ShapeInfo>; batch: number }> {
+  const fixed: Record<string, TensorValue> = {};
+  for (const p of params) fixed[p] = tensorToValue(initialParams[p]!);
+  for (const r of runningStats) fixed[r.input] = tensorToValue(r.initial);
+  const small = headRows(options.sample, sampleBatch);
+  if (small) {
+    try {
+      const shapes = await probeShapes(model, { ...small, ...fixed }, options.executor);
+      if (shapes.get(logits)?.dims[0] === PROBE_ROWS) return { shapes, batch: PROBE_ROWS };
+    } catch {
+      // a model that only runs at the sample's batch size: probe it whole below
+    }
+  }
+  return { shapes: await probeShapes(model, { ...options.sample, ...fixed }, options.executor), batch: sampleBatch };
 }

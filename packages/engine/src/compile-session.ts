@@ -50,6 +50,7 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
     batchNorm: options.batchNorm,
     dropoutSeed: options.seed,
     dropoutNoise: true,
+    onProgress: options.onProgress,
     update: (b, params, buffers) => {
       config = { ...options.optimizer, params: params.map((p) => ({ name: p.name, grad: p.grad, dims: options.model.graph.initializer.find((t) => t.name === p.name)?.dims })), ...(options.optimizer.ema && buffers.length ? { averageAlso: buffers } : {}) };
       update = emitOptimizerUpdate(b, config);
@@ -60,6 +61,7 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
       return { carried, hyperparameters, stats: update.stats.map((s) => s.name) };
     },
   });
+  await executor.release(); // the shape probe's session: freed before the step's sessions are created
   const initial: Record<string, TensorValue> = {};
   for (const p of step.params) initial[p] = tensorToValue(step.initialParams[p]!);
   for (const r of step.runningStats) initial[r.input] = tensorToValue(r.initial);
@@ -69,11 +71,14 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
   }
   // plain steps run the graph without the stats nodes; the full graph is compiled on the first step asking for stats
   const plain = withoutStats(step);
+  options.onProgress?.('session', 0, 2);
   const tuning = auto && device === 'cpu' && maxThreads > 1 ? { candidates: Array.from({ length: maxThreads }, (_, i) => i + 1), sample: options.sample } : undefined;
   if (tuning) sessionOptions.intraOpThreads = (await fastestThreadCount(plain, tuningFeeds(step, initial, options.sample, false), sessionOptions, tuning.candidates)).threads;
   const session = await createSession(plain, sessionOptions);
+  options.onProgress?.('session', 1, 2);
   const evalModel = buildEvalModel(options.model, step, loss);
   const evalSession = await createSession(evalModel, { ...sessionOptions, device: session.device, onWarning: undefined });
+  options.onProgress?.('session', 2, 2);
   const carriedOutputs: Record<string, string> = {};
   for (const [input, output] of Object.entries(step.carried)) carriedOutputs[output] = input;
   const parallel = options.parallel;

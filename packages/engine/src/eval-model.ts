@@ -1,6 +1,6 @@
 import type { Loss, TrainStep } from '@anneal/autograd';
 import { applyBatchNormMode } from '@anneal/autograd';
-import { DataType, GraphBuilder, tensorValueInfo, type ModelProto } from '@anneal/onnx';
+import { DataType, GraphBuilder, tensorValueInfo, type ModelProto, cloneModel } from '@anneal/onnx';
 import { resolveLoss, type LossSpec } from './loss-spec.js';
 
 export function opsetOf(model: ModelProto): number {
@@ -9,7 +9,7 @@ export function opsetOf(model: ModelProto): number {
 
 /** The forward graph with trainable tensors and carried running statistics as inputs, BatchNormalization in inference mode. */
 function forwardWithFedParameters(source: ModelProto, step: TrainStep): { model: ModelProto; b: GraphBuilder } {
-  const model = structuredClone(source);
+  const model = cloneModel(source);
   const g = model.graph;
   const b = new GraphBuilder({ graph: g, opset: opsetOf(model) });
   applyBatchNormMode(b, g, 'frozen');

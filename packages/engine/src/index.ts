@@ -14,4 +14,5 @@ export { buildEvalModel, buildPredictModel } from './eval-model.js';
 export { batchNormStatistics } from './batch-norm-statistics.js';
 export { ParallelStep, type ParallelOptions, type ParallelStepResult } from './parallel-step.js';
 export { splitBatch, splitSizes } from './split-batch.js';
+export { withoutStats } from './without-stats.js';
 export { builtinModels, defineModel, type DataShape, type ModelContext, type ModelDefinition, type ModelDescriptor, type ModelKinds } from './model-plugins.js';

@@ -1,4 +1,4 @@
-import type { BatchNormMode, GradientRegistry, Loss } from '@anneal/autograd';
+import type { BatchNormMode, CompileProgress, GradientRegistry, Loss } from '@anneal/autograd';
 import type { ModelProto, TensorValue } from '@anneal/onnx';
 import type { OptimizerUpdateConfig } from '@anneal/optim';
 import type { Device, RuntimeWarning } from '@anneal/runtime';
@@ -45,6 +45,8 @@ export interface TrainSessionOptions {
   parallel?: ParallelOptions;
   /** Seed of the Dropout masks (see compileTrainStep's `dropoutSeed`): runs with dropout repeat exactly. Default: ORT's random seeds. */
   seed?: number;
+  /** Progress of compiling (probe, backward, update) and of creating the ORT sessions ('session', 0..2), e.g. for a progress bar. */
+  onProgress?: CompileProgress;
 }
 
 /** Result of one training step. */

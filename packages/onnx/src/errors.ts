@@ -70,3 +70,13 @@ export class OpsetMismatchError extends OnnxError {
     );
   }
 }
+
+/** A folder could not be created (a parent is a file, not writable, or a file system that refuses new folders, like /proc). */
+export class FolderError extends OnnxError {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super('FOLDER', `cannot create the folder '${path}': ${detail}; choose a path in a writable folder`);
+  }
+}

@@ -5,9 +5,10 @@ export { tensorToValue, valueToTensor, tensorToNumbers, tensors, sizeOf, zeroDat
 export { attr, attrs, makeAttribute, readAttribute, type AttrValue, type TypedAttr } from './attributes.js';
 export { tensorValueInfo, describeValueInfo, emptyGraph, makeModel, defaultOpset, type Dim } from './value-info.js';
 export { GraphBuilder, type NodeOptions } from './graph-builder.js';
+export { cloneModel } from './clone-model.js';
 export { GraphIndex, topologicalSort, subgraphInputs, usedInitializers } from './graph-index.js';
 // files (Node); the browser build swaps these modules for twins that explain there is no file system (package.json "imports")
-export { readModelFile, loadModel, resolvePath, saveModel, writeFileAtomic, type SaveModelOptions, type SaveModelResult } from '#io';
+export { ensureDir, removeAtomicTemps, readModelFile, loadModel, resolvePath, saveModel, writeFileAtomic, type SaveModelOptions, type SaveModelResult } from '#io';
 export { resolveExternalData } from '#external-data';
 export { forEachTensor } from './tensor-walk.js';
 export { promoteConstants, type PromoteConstantsOptions, type PromoteConstantsResult } from './surgery/promote-constants.js';

@@ -15,6 +15,14 @@ export function writeFileAtomic(path: string, _data: Uint8Array | string): void 
   noFiles(`writeFileAtomic('${path}')`);
 }
 
+export function ensureDir(dir: string): void {
+  noFiles(`ensureDir('${dir}')`);
+}
+
+export function removeAtomicTemps(dir: string): string[] {
+  return noFiles(`removeAtomicTemps('${dir}')`);
+}
+
 export function readModelFile(path: string): ModelProto {
   return noFiles(`readModelFile('${path}')`);
 }

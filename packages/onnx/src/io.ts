@@ -1,19 +1,22 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, basename, isAbsolute, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { atomicTempPath, removeAtomicTemps } from './atomic-temps.js';
 import { decodeModel, encodeModel } from './codec.js';
+import { ensureDir } from './ensure-dir.js';
 import { ExternalDataError, OnnxError } from './errors.js';
 import { resolveExternalData } from './external-data.js';
 import { externalizeTensors } from './externalize.js';
 import type { ModelProto } from './types.js';
+
+export { ensureDir, removeAtomicTemps };
 
 /**
  * Writes a file atomically: data goes to a temporary sibling that is then renamed over the
  * target, so a crash or an error never leaves a half-written file in place of a good one.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  ensureDir(dirname(path));
+  const tmp = atomicTempPath(path);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);

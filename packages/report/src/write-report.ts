@@ -15,7 +15,7 @@ export interface WrittenReport {
 
 /** Options of writeReport. */
 export interface WriteReportOptions {
-  /** Rasterization of the chart PNGs (e.g. `{ scale: 2 }` for sharp images); default scale 1. */
+  /** Rasterization of the chart PNGs (default scale 2: sharp on high-density screens). */
   png?: PngOptions;
 }
 

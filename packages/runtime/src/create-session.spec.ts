@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { firstValueFrom, toArray } from 'rxjs';
 import { DataType, GraphBuilder, encodeModel, type ModelProto } from '@anneal/onnx';
 import { createSession } from './create-session.js';
-import { BackendUnavailableError, SessionRunError } from './errors.js';
+import { BackendUnavailableError, ModelLoadError, SessionRunError } from './errors.js';
 import { fromOrtTensor } from './tensor-convert.js';
 import type { RuntimeWarning } from './warnings.js';
 
@@ -49,13 +49,26 @@ describe('createSession', () => {
     expect(await seen).toEqual(warnings);
   });
 
-  it('lists the failure of every backend together when all fail', async () => {
+  it('says the model failed to load, and why, when a loaded runtime refuses it (no wasm retry, no "install the missing runtime")', async () => {
     const garbage = new Uint8Array([8, 1, 18, 3, 1, 2, 3]);
     const error = await createSession(garbage, { device: 'cpu' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(BackendUnavailableError);
-    const e = error as BackendUnavailableError;
-    expect(e.failures.map((f) => f.device)).toEqual(['cpu', 'wasm']);
-    expect(e.message).toMatch(/- cpu: .+\n\s+- wasm: .+/);
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect(error).not.toBeInstanceOf(BackendUnavailableError);
+    const e = error as ModelLoadError;
+    expect(e.code).toBe('MODEL_LOAD');
+    expect(e.failures.map((f) => f.device)).toEqual(['cpu']);
+    expect(e.message).toMatch(/^ONNX Runtime could not load the model \(on 'cpu'\): .*protobuf/i);
+    expect(e.message).not.toMatch(/install the missing runtime/);
+    // a model ORT parses but cannot run: an unknown operator is named
+    const b = new GraphBuilder({ opset: 17 });
+    b.input('x', DataType.FLOAT, [3]);
+    b.output(b.op('NoSuchOp', ['x'], {}, { output: 'y' }), DataType.FLOAT, [3]);
+    await expect(createSession(b.build(), { device: 'cpu' })).rejects.toThrow(/could not load the model \(on 'cpu'\): .*NoSuchOp/);
+    // after a CUDA provider that cannot load, the CPU's refusal is still a model error, with the CUDA attempt listed
+    const cuda = (await createSession(garbage, { device: 'cuda' }).catch((e: unknown) => e)) as ModelLoadError;
+    expect(cuda).toBeInstanceOf(ModelLoadError);
+    expect(cuda.failures.map((f) => f.device)).toEqual(['cuda', 'cpu']);
+    expect(cuda.message).toMatch(/earlier attempts: cuda: .*Failed to load shared library/);
   });
 
   it('rejects bad feeds, unknown outputs and runs after release with SessionRunError', async () => {

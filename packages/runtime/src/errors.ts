@@ -35,6 +35,27 @@ export class BackendUnavailableError extends AnnealRuntimeError {
   }
 }
 
+/**
+ * ONNX Runtime is installed and loaded, but refused the model itself (bytes that are not an ONNX
+ * model, an operator or opset it does not implement, a type error inside the graph). Trying
+ * other backends would not help, so none is tried; `reason` is what ORT said.
+ */
+export class ModelLoadError extends AnnealRuntimeError {
+  constructor(
+    readonly device: string,
+    readonly reason: string,
+    /** Earlier attempts (a CUDA provider that could not load) and this one. */
+    readonly failures: readonly BackendFailure[],
+  ) {
+    super(
+      'MODEL_LOAD',
+      `ONNX Runtime could not load the model (on '${device}'): ${reason}\n` +
+        (failures.length > 1 ? `earlier attempts: ${failures.slice(0, -1).map((f) => `${f.device}: ${f.reason}`).join('; ')}\n` : '') +
+        `The runtime itself works, so the model is the problem: a file that is not a valid ONNX model, an operator or opset this ONNX Runtime does not implement, or a type mismatch in the graph. Check it with onnx.checker.check_model, or export it again.`,
+    );
+  }
+}
+
 /** A run was asked for with missing/unknown feeds, unknown outputs, or ORT rejected it. */
 export class SessionRunError extends AnnealRuntimeError {
   constructor(detail: string, options?: { cause?: unknown }) {

@@ -1,6 +1,7 @@
 export {
   AnnealRuntimeError,
   BackendUnavailableError,
+  ModelLoadError,
   SessionRunError,
   UnsupportedDtypeError,
   TensorMismatchError,
@@ -20,6 +21,7 @@ export { StateStore } from './state-store.js';
 export { saveCheckpoint, loadCheckpoint, removeCheckpoint } from '#checkpoint-files';
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from './safetensors.js';
 export { exportInferenceModel, type ExportInferenceOptions } from './export-inference.js';
+export { startTypeScriptWorker } from '#typescript-worker';
 export { ShardPool, ShardWorkerError, type ShardPoolOptions, type ShardRunResult } from '#shard-pool';
 export type { MicroBatch } from './parallel/shard-protocol.js';
 export { accumulatePieces, type ReduceTarget } from './parallel/accumulate-pieces.js';

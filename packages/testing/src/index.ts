@@ -1,4 +1,4 @@
-export { packageDir, ocrModels, randn } from './fixtures.js';
+export { packageDir, ocrModels, speechModels, randn } from './fixtures.js';
 export { describeSchedulerConformance, type SchedulerConformanceCases } from './scheduler-conformance.js';
 export { maxRelativeError } from './compare.js';
 export { startRedisServer, redisServerAvailable, type RedisServer } from './redis-server.js';

@@ -13,3 +13,16 @@ export { loadImageFolder, preprocessDataset, DEFAULT_IMAGE_EXTENSIONS, type Imag
 export { checkInputLayout } from './images/input-layout.js';
 export { ImageDecodeError, ImageFolderError, ImagePreprocessError, InputLayoutError } from './images/image-errors.js';
 export { listImageFolder, loadImageFiles, type ImageFolderListing } from './images/image-folder.js';
+export { AugmentedImages, type AugmentedImagesOptions, type AugmentedBatch } from './augment/augmented-images.js';
+export { checkAugmentOptions, checkMixOptions, type AugmentOptions, type MixOptions } from './augment/augment-options.js';
+export { AugmentError } from './augment/augment-error.js';
+export { augmentImage } from './augment/augment-image.js';
+export { augmentRandom } from './augment/augment-random.js';
+export { sampleCropBox, resizedCrop, type CropBox, type ResizedCropOptions } from './augment/random-resized-crop.js';
+export { horizontalFlip } from './augment/flip.js';
+export { rotate } from './augment/rotate.js';
+export { colorJitter, sampleJitter, type ColorJitterOptions, type JitterFactors } from './augment/color-jitter.js';
+export { mixBatch, type MixedBatch } from './augment/mix-batch.js';
+export { decodePixels } from './augment/decode-pixels.js';
+export { normalizePixels } from './augment/normalize.js';
+export { blankPixels, type Pixels } from './augment/pixels.js';

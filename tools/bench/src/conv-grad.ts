@@ -4,8 +4,9 @@
 // (or node --conditions=@anneal/source --import tsx tools/bench/src/conv-grad.ts). Depthwise rows: the rule uses
 // the Conv-based recipe there, which measured faster than im2col or per-tap Mul + ReduceSum.
 import * as ort from 'onnxruntime-node';
-import { DataType, GraphBuilder, encodeModel, type NodeProto } from '@anneal/onnx';
+import { DataType, GraphBuilder, type NodeProto } from '@anneal/onnx';
 import { GradContext, defaultGradientRegistry, type ShapeInfo } from '@anneal/autograd';
+import { randomTensor, timeGraph } from './graph-timing.js';
 
 interface Config {
   label: string;
@@ -70,31 +71,7 @@ function convBasedGraph(c: Config): GraphBuilder {
   return b;
 }
 
-function randomTensor(dims: number[], seed: number): ort.Tensor {
-  let a = seed;
-  const n = dims.reduce((p, q) => p * q, 1);
-  const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-    data[i] = (a / 4294967296) * 2 - 1;
-  }
-  return new ort.Tensor('float32', data, dims);
-}
-
-async function time(b: GraphBuilder, feeds: Record<string, ort.Tensor>): Promise<{ ms: number; dw: Float32Array }> {
-  const session = await ort.InferenceSession.create(encodeModel(b.build()), { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
-  let dw: Float32Array = new Float32Array(0);
-  for (let i = 0; i < 3; i++) dw = (await session.run(feeds)).dw!.data as Float32Array;
-  const times: number[] = [];
-  for (let i = 0; i < 15; i++) {
-    const t0 = performance.now();
-    await session.run(feeds);
-    times.push(performance.now() - t0);
-  }
-  await session.release();
-  times.sort((p, q) => p - q);
-  return { ms: times[Math.floor(times.length / 2)]!, dw };
-}
+const time = (b: GraphBuilder, feeds: Record<string, ort.Tensor>) => timeGraph(b, feeds, { threads, runs: 15, warmup: 3, pick: 'median' });
 
 const configs: Config[] = [];
 for (const n of [32, 64]) for (const size of [14, 28]) configs.push({ label: 'dense 3x3', n, cin: 32, cout: 64, size, group: 1 });

@@ -136,4 +136,8 @@ else if (process.argv.slice(2).includes('search-quality')) await (await import('
 else if (process.argv.slice(2).includes('search')) await (await import('./search.js')).runSearchBench();
 // `npm run bench parallel`: data-parallel throughput and scaling efficiency vs PyTorch DDP (tools/bench/src/parallel.ts)
 else if (process.argv.slice(2).includes('parallel')) await (await import('./parallel.js')).runParallelBench();
+// `npm run bench vision [W5 ... W9]`: fine-tuning torchvision architectures vs PyTorch (tools/bench/src/vision.ts)
+// `npm run bench augment`: augmentation loader throughput vs a training step's consumption (tools/bench/src/augment.ts)
+else if (process.argv.slice(2).includes('augment')) await (await import('./augment.js')).runAugmentBench();
+else if (process.argv.slice(2).includes('vision')) await (await import('./vision.js')).runVisionBench(process.argv.slice(2).filter((a) => /^W\d$/.test(a)));
 else await main();

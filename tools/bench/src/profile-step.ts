@@ -1,26 +1,29 @@
 // Per-op profile of a bench workload's compiled graph on onnxruntime-node (CPU, 2 intra-op threads).
 // Runs the graph with ORT's profiler on, drops the warm-up runs, and reports kernel time per op type
 // (and per node): the median over the profiled runs of each run's sum, so a busy machine skews it less.
-// Run: cd /work/main && npx tsx tools/bench/src/profile-step.ts [W1|W2|W3|W4] [--runs 20] [--warmup 3] [--nodes 15] [--threads 2]
-//   W1-W3: the train step (forward + loss + backward + update) as TrainSession compiles it; W4: CNN inference.
+// Run: npx tsx tools/bench/src/profile-step.ts [W1..W9] [--runs 20] [--warmup 3] [--nodes 15] [--threads 2]
+//   W1-W3, W5-W9: the train step (forward + loss + backward + update) as TrainSession runs it (without
+//   the norm outputs); W4: CNN inference. W5-W9 use the vision bench's models and batch (vision.ts).
 //   --nodes k also lists the k slowest individual nodes.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { batches } from '@anneal/data';
-import { TrainSession } from '@anneal/engine';
+import { batches, seededRandom } from '@anneal/data';
+import { prepareModel, TrainSession, withoutStats } from '@anneal/engine';
 import { DataType, encodeModel, tensorToValue, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { adam, sgd } from '@anneal/optim';
 import { toOrtTensor } from '@anneal/runtime';
 import { cnnModel, headModel, makeBenchData, type BenchData } from './workloads.js';
+import { ensureVisionModel } from './vision-models.js';
+import { VISION_WORKLOADS, visionSession, type VisionWorkload } from './vision-session.js';
 
 interface ProfileEvent {
   cat: string;
   name: string;
   ts: number;
   dur: number;
-  args?: { op_name?: string; provider?: string };
+  args?: { op_name?: string; provider?: string; input_type_shape?: Record<string, number[]>[]; output_type_shape?: Record<string, number[]>[] };
 }
 
 function option(name: string, fallback: number): number {
@@ -39,7 +42,14 @@ async function workloadGraph(data: BenchData, id: string): Promise<{ model: Mode
   if (id === 'W4') return { model: cnnModel(data), feeds: { x: data.cnnEvalX } };
   let session: TrainSession;
   let batch: Record<string, TensorValue>;
-  if (id === 'W3') {
+  if (id in VISION_WORKLOADS) {
+    const rand = seededRandom(2024);
+    batch = {
+      x: { dataType: DataType.FLOAT, dims: [16, 3, 224, 224], data: Float32Array.from({ length: 16 * 3 * 224 * 224 }, () => rand() * 4 - 2) },
+      labels: { dataType: DataType.INT64, dims: [16], data: BigInt64Array.from({ length: 16 }, () => BigInt(Math.floor(rand() * 10))) },
+    };
+    session = await visionSession(id, prepareModel(ensureVisionModel(VISION_WORKLOADS[id as VisionWorkload].model)).model, batch);
+  } else if (id === 'W3') {
     batch = { x: data.cnnX, labels: data.cnnY };
     session = await TrainSession.create({ model: cnnModel(data), loss: { kind: 'cross-entropy' }, optimizer: { optimizer: sgd(), lr: data.config.w3.lr }, sample: batch, intraOpThreads: threads });
   } else {
@@ -56,8 +66,9 @@ async function workloadGraph(data: BenchData, id: string): Promise<{ model: Mode
   for (const [name, dims] of Object.entries(step.stateShapes)) {
     feeds[name] = { dataType: DataType.FLOAT, dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) };
   }
+  for (const r of step.runningStats) feeds[r.input] = tensorToValue(r.initial);
   for (const [name, v] of Object.entries(step.hyperparameters)) feeds[name] = { dataType: DataType.FLOAT, dims: [], data: Float32Array.of(v) };
-  return { model: step.model, feeds };
+  return { model: withoutStats(step), feeds };
 }
 
 async function main(): Promise<void> {
@@ -91,7 +102,7 @@ async function main(): Promise<void> {
   const perRun = runEvents.map((run) => kernels.filter((e) => e.ts >= run.ts && e.ts <= run.ts + run.dur));
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const byOp = new Map<string, number[]>();
-  const byNode = new Map<string, { op: string; us: number[] }>();
+  const byNode = new Map<string, { op: string; us: number[]; shapes: string }>();
   const opCount = new Map<string, number>();
   perRun.forEach((evs, r) => {
     for (const e of evs) {
@@ -100,7 +111,8 @@ async function main(): Promise<void> {
       o[r]! += e.dur;
       byOp.set(op, o);
       const name = e.name.slice(0, -'_kernel_time'.length);
-      const n = byNode.get(name) ?? { op, us: Array<number>(perRun.length).fill(0) };
+      const shapes = (e.args?.input_type_shape ?? []).map((t) => JSON.stringify(Object.values(t)[0] ?? [])).join(' ');
+      const n = byNode.get(name) ?? { op, us: Array<number>(perRun.length).fill(0), shapes };
       n.us[r]! += e.dur;
       byNode.set(name, n);
       if (r === 0) opCount.set(op, (opCount.get(op) ?? 0) + 1);
@@ -114,10 +126,19 @@ async function main(): Promise<void> {
   console.log(`${workload}: ${model.graph.node.length} nodes; medians over ${perRun.length} profiled runs: wall ${median(wall).toFixed(2)} ms/run, ORT model_run ${ms(runTotal).trim()} ms, kernels ${ms(kernelTotal).trim()} ms`);
   console.log(`${'op type'.padEnd(24)} ${'ms/run'.padStart(7)}  share  nodes`);
   for (const { op, us } of ops) console.log(`${op.padEnd(24)} ${ms(us)} ${pct(us)}  ${opCount.get(op) ?? 0}`);
+  // backward nodes are named grad_<forward op>_<op>_<n> (GradContext.op): time per differentiated op type
+  const byRule = new Map<string, number>();
+  for (const [name, n] of byNode) {
+    const m = /grad_([A-Za-z]+)_/.exec(name);
+    const rule = (m ? `${m[1]} backward` : name.startsWith('grad') ? 'other backward' : 'forward, loss, update') + (process.argv.includes('--by-op') ? ` ${n.op}` : '');
+    byRule.set(rule, (byRule.get(rule) ?? 0) + median(n.us));
+  }
+  console.log(`\n${'where'.padEnd(24)} ${'ms/run'.padStart(7)}  share`);
+  for (const [rule, us] of [...byRule.entries()].sort((a, b) => b[1] - a[1])) console.log(`${rule.padEnd(24)} ${ms(us)} ${pct(us)}`);
   if (nodeRows > 0) {
     console.log(`\nslowest nodes`);
-    const nodes = [...byNode.entries()].map(([name, n]) => ({ name, op: n.op, us: median(n.us) })).sort((a, b) => b.us - a.us);
-    for (const n of nodes.slice(0, nodeRows)) console.log(`${ms(n.us)} ${pct(n.us)}  ${n.op.padEnd(18)} ${n.name}`);
+    const nodes = [...byNode.entries()].map(([name, n]) => ({ name, op: n.op, us: median(n.us), shapes: n.shapes })).sort((a, b) => b.us - a.us);
+    for (const n of nodes.slice(0, nodeRows)) console.log(`${ms(n.us)} ${pct(n.us)}  ${n.op.padEnd(18)} ${n.name} ${n.shapes}`);
   }
 }
 

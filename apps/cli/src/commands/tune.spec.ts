@@ -53,6 +53,18 @@ pruner: { type: median, startupTrials: 2, warmupSteps: 1 }
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.trials.complete + summary.trials.pruned).toBe(6);
     expect(summary.trials.fail).toBe(0);
+    // the best trial's run, re-runnable, and the report
+    expect(r.out).toMatch(/best run: .*best[/\\]model\.onnx \(train it again: anneal fit .*best[/\\]config\.json\)/);
+    const bestConfig = JSON.parse(readFileSync(join(out, 'best', 'config.json'), 'utf8'));
+    expect(bestConfig.name).toBe('t1-best');
+    expect(bestConfig.optimizer.lr).toBeCloseTo(summary.best.params['optimizer.lr'], 12);
+    for (const f of ['model.onnx', 'metrics.jsonl', 'summary.json']) expect(existsSync(join(out, 'best', f)), f).toBe(true);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/Best trial[\s\S]*Optimization history[\s\S]*Trials/);
+    const doctored = await run(['doctor', join(out, 'best'), '--no-report']);
+    expect(doctored.code, doctored.err).toBe(0);
+    const trialDoctor = await run(['doctor', join(out, 'trials', '0'), '--no-report']);
+    expect(trialDoctor.code, trialDoctor.err).toBe(0);
+    expect(trialDoctor.out).toMatch(/trials[/\\]0: \d+ epochs/);
     expect(summary.best.value).toBeGreaterThan(0.3);
     expect(summary.best.test.count).toBeGreaterThan(0);
     expect(summary.importance.map((i: { param: string }) => i.param).sort()).toEqual(['model.hidden', 'optimizer.lr', 'optimizer.weightDecay']);
@@ -124,7 +136,8 @@ heartbeat: { intervalMs: 200, graceMs: 1500 }
         const numbers = trials.map((t) => t.number);
         expect(numbers).toEqual(Array.from({ length: trials.length }, (_, i) => i)); // dense, each once
         expect(trials.filter((t) => t.state === 'running' || t.state === 'waiting')).toEqual([]);
-        const failed = trials.filter((t) => t.state === 'fail');
+        // trials asked beyond the budget at the same moment by two workers are given back unrun
+        const failed = trials.filter((t) => t.state === 'fail' && !t.error?.startsWith('not run: '));
         expect(failed.map((t) => t.number)).toEqual([running!.number]);
         expect(failed[0]!.error).toMatch(/worker lost/);
         const retries = trials.filter((t) => t.retryOf !== undefined);
@@ -132,7 +145,7 @@ heartbeat: { intervalMs: 200, graceMs: 1500 }
         expect(retries[0]!.state).toBe('complete');
         expect(failed[0]!.params).toEqual(running!.params);
         expect(retries[0]!.params).toEqual(running!.params);
-        expect(trials.filter((t) => t.state === 'complete').length).toBeGreaterThanOrEqual(30);
+        expect(trials.filter((t) => t.state === 'complete').length).toBe(30); // exactly the budget
       } finally {
         await storage.close();
       }

@@ -14,6 +14,8 @@ export function formatTuneSummary(s: TuneSummary): string {
       : 'best: none (no complete trial)',
   ];
   if (s.importance.length) lines.push(`importance: ${s.importance.map((i) => `${i.param} ${(i.importance * 100).toFixed(0)}%`).join(', ')}`);
+  if (s.bestRun) lines.push(`best run: ${s.bestRun.model} (train it again: anneal fit ${s.bestRun.config})`);
+  if (s.report) lines.push(`report: ${s.report.html}`);
   if (s.charts.length) lines.push(`charts: ${s.charts.join(', ')} (+ .png)`);
   return lines.join('\n');
 }

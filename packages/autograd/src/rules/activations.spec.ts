@@ -26,6 +26,7 @@ const cases: ActivationCase[] = [
   { name: 'Relu', build: (b) => b.op('Relu', ['x']), kinks: [0], precision: 'double' },
   { name: 'LeakyRelu alpha=0.1', build: (b) => b.op('LeakyRelu', ['x'], { alpha: 0.1 }), kinks: [0], precision: 'double' },
   { name: 'LeakyRelu default alpha', build: (b) => b.op('LeakyRelu', ['x']), kinks: [0], precision: 'double' },
+  { name: 'LeakyRelu alpha=-0.5 (mask from X: Y > 0 on both sides)', build: (b) => b.op('LeakyRelu', ['x'], { alpha: -0.5 }), kinks: [0], precision: 'double' },
   { name: 'Sigmoid', build: (b) => b.op('Sigmoid', ['x']), lo: -4, hi: 4, precision: 'double' },
   { name: 'Tanh', build: (b) => b.op('Tanh', ['x']), lo: -3, hi: 3, precision: 'double' },
   { name: 'Erf', build: (b) => b.op('Erf', ['x']), lo: -2, hi: 2, precision: 'float' },

@@ -82,13 +82,19 @@ function softplus(ctx: GradContext, x: string): string {
  */
 export const activationRules: GradientRule[] = [
   {
-    // a gradient already zero where Y ≤ 0 (e.g. masked by a following MaxPool) needs no mask
+    // a gradient already zero where Y ≤ 0 (e.g. masked by a following MaxPool) needs no mask; the
+    // mask reads Y (Y > 0 exactly where X > 0), so the backward does not keep X alive: X, often a
+    // BatchNormalization output, is freed after the forward and ORT may run the Relu in place
     ops: ['Relu'],
-    backward: (ctx) => [isZeroWhereNonPositive(ctx, ctx.dy(), ctx.y()) ? ctx.dy() : where(ctx, positive(ctx, ctx.x()), ctx.dy())],
+    backward: (ctx) => [isZeroWhereNonPositive(ctx, ctx.dy(), ctx.y()) ? ctx.dy() : where(ctx, positive(ctx, ctx.y()), ctx.dy())],
   },
   {
+    // with α ≥ 0, Y > 0 exactly where X > 0: the mask reads Y (X need not be kept), as for Relu
     ops: ['LeakyRelu'],
-    backward: (ctx) => [where(ctx, positive(ctx, ctx.x()), ctx.dy(), mul(ctx, ctx.dy(), ctx.scalar(ctx.attr.float('alpha', 0.01))))],
+    backward: (ctx) => {
+      const alpha = ctx.attr.float('alpha', 0.01);
+      return [where(ctx, positive(ctx, alpha >= 0 ? ctx.y() : ctx.x()), ctx.dy(), mul(ctx, ctx.dy(), ctx.scalar(alpha)))];
+    },
   },
   { ops: ['PRelu'], backward: preluBackward },
   elementwise(['Sigmoid'], (ctx) => mul(ctx, ctx.y(), ctx.op('Sub', [ctx.scalar(1), ctx.y()]))),

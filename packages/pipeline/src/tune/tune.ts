@@ -5,7 +5,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@anneal/onnx';
 import { PluginConfigError, type PluginSpec } from '@anneal/plugin';
-import { createStudy, formatTrialsTable, parameterImportance, PrunerOptionError, TrialPruned, writeStudyCharts, type FrozenTrial, type Study } from '@anneal/search';
+import { createStudy, formatTrialsTable, parameterImportance, PrunerOptionError, TrialPruned, TrialStateError, type FrozenTrial, type Study } from '@anneal/search';
 import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { loadBaseConfig, loadConfigFile } from '../config/load-config.js';
 import { tuneConfigSchema, type TuneConfig } from '../config/tune-config.js';
@@ -15,6 +15,7 @@ import { loadPluginPackages, pluginPackages } from '../plugin-packages.js';
 import type { ConfigSource, Pipeline } from '../pipeline.js';
 import { PLUGIN_REGISTRY, STUDY_PRUNER, STUDY_SAMPLER, STUDY_STORAGE, TUNE_CONFIG } from '../tokens.js';
 import { declaredSpace, runTrial } from './trial.js';
+import { copyBestRun, writeTuneReport, type BestRun } from './tune-report.js';
 
 /** The best trial's model on the test split (recorded by each complete trial). */
 export interface TestScore {
@@ -30,8 +31,13 @@ export interface TuneSummary {
   storage: string;
   trials: { complete: number; pruned: number; fail: number; running: number; waiting: number };
   best?: { number: number; value: number; params: Record<string, unknown>; test?: TestScore; dir?: string };
+  /** The best trial's run copied to `<study>/best` (model.onnx, a config `anneal fit` re-runs, metrics.jsonl). */
+  bestRun?: BestRun;
   importance: { param: string; importance: number }[];
+  /** The study charts (SVG; a PNG beside each). */
   charts: string[];
+  /** report.html and report.md in the study folder. */
+  report?: { html: string; md: string };
   table: string;
   seconds: number;
 }
@@ -58,6 +64,10 @@ export interface TuneOptions {
 const MAX_FAILURES_IN_A_ROW = 5;
 
 const finished = (trials: readonly FrozenTrial[]) => trials.filter((t) => t.state === 'complete' || t.state === 'pruned').length;
+/** The error of a trial given back unrun because workers asked for more trials than the budget at the same moment. */
+export const NOT_RUN = 'not run: ';
+/** A trial that will still count toward the budget unless it fails. */
+const pending = (t: FrozenTrial) => t.state === 'running' || t.state === 'waiting';
 
 /**
  * A storage spec from the config or --storage: a plugin spec, `redis://...`, or a journal file
@@ -93,9 +103,15 @@ async function studyContainer(pipeline: Pipeline, tune: TuneConfig, base: Record
   return c;
 }
 
-/** Runs trials until the study has `target` complete or pruned trials. */
+/**
+ * Runs trials until the study has exactly `target` complete or pruned trials, however many
+ * workers share it: a worker only starts a trial while finished + running trials are below the
+ * target, and a trial started in the same instant as others beyond the target is given back
+ * (told failed, 'not run') instead of run; failed trials do not count.
+ */
 async function workLoop(c: DependencyContainer, study: Study, tune: TuneConfig, base: Record<string, unknown>, dir: string, target: number, options: { threads: number | 'auto'; baseDir: string }, log: (s: string) => void): Promise<void> {
   const sampler = c.resolve(STUDY_SAMPLER);
+  const store = await c.resolve(STUDY_STORAGE);
   let failuresInARow = 0;
   for (;;) {
     const trials = await study.trials();
@@ -104,7 +120,19 @@ async function workLoop(c: DependencyContainer, study: Study, tune: TuneConfig, 
       log(`sampler '${sampler.name}' has visited every point of the space; stopping`);
       return;
     }
+    if (finished(trials) + trials.filter(pending).length >= target) {
+      // the rest of the budget is running elsewhere: wait until it ends, or until a trial of a dead worker is failed (and retried) and frees a place
+      await store.failStaleTrials(study.name, tune.heartbeat.graceMs, { retry: true });
+      await new Promise((r) => setTimeout(r, tune.heartbeat.intervalMs));
+      continue;
+    }
     const trial = await study.ask();
+    // workers that asked at the same moment: the trials numbered before this one decide whether it is within the budget
+    const ahead = (await study.trials()).filter((t) => t.number < trial.number && t.state !== 'fail').length;
+    if (ahead >= target) {
+      await study.tell(trial, { state: 'fail', error: `${NOT_RUN}the budget of ${target} trials was taken by other workers` });
+      continue;
+    }
     try {
       const outcome = await runTrial(c, trial, tune, base, dir, options);
       const choices = Object.entries(outcome.choices).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : JSON.stringify(v)}`).join(' ');
@@ -117,14 +145,25 @@ async function workLoop(c: DependencyContainer, study: Study, tune: TuneConfig, 
         log(`trial ${trial.number}: ${choices} -> ${tune.metric} ${outcome.value.toFixed(4)} (${outcome.epochs} epochs, ${outcome.seconds.toFixed(1)} s)`);
       }
     } catch (e) {
-      if (e instanceof TrialPruned) await study.tell(trial, { state: 'pruned' });
-      else {
-        await study.tell(trial, { state: 'fail', error: (e as Error).message });
-        log(`trial ${trial.number}: failed: ${(e as Error).message}`);
-        // a config mistake fails every trial: stop instead of burning the budget
-        if (e instanceof ConfigError || e instanceof PluginConfigError || e instanceof PrunerOptionError) throw e;
-        if (++failuresInARow >= MAX_FAILURES_IN_A_ROW) throw new ConfigError(`${MAX_FAILURES_IN_A_ROW} trials in a row failed in this worker; the last error: ${(e as Error).message}`);
+      // taken away: this worker was silent past the heartbeat grace (paused, swapped out), so the trial was failed and retried elsewhere
+      const takenAway = () => log(`trial ${trial.number}: dropped, this worker was silent longer than the heartbeat grace (${tune.heartbeat.graceMs} ms) and the trial was failed and retried by the study; going on`);
+      if (e instanceof TrialStateError) {
+        takenAway();
+        continue;
       }
+      try {
+        if (e instanceof TrialPruned) await study.tell(trial, { state: 'pruned' });
+        else await study.tell(trial, { state: 'fail', error: (e as Error).message });
+      } catch (told) {
+        if (!(told instanceof TrialStateError)) throw told;
+        takenAway();
+        continue;
+      }
+      if (e instanceof TrialPruned) continue;
+      log(`trial ${trial.number}: failed: ${(e as Error).message}`);
+      // a config mistake fails every trial: stop instead of burning the budget
+      if (e instanceof ConfigError || e instanceof PluginConfigError || e instanceof PrunerOptionError) throw e;
+      if (++failuresInARow >= MAX_FAILURES_IN_A_ROW) throw new ConfigError(`${MAX_FAILURES_IN_A_ROW} trials in a row failed in this worker; the last error: ${(e as Error).message}`);
     }
   }
 }
@@ -176,27 +215,31 @@ export async function tune(pipeline: Pipeline, source: ConfigSource<Record<strin
       const codes = await Promise.all(workers.map((w) => new Promise<number>((r) => w.once('exit', (code) => r(code ?? 1)))));
       if (codes.some((code) => code !== 0)) log(`warning: ${codes.filter((code) => code !== 0).length} worker(s) exited with an error; their trials are failed and retried by the others`);
     }
-    return await report(study, dir, describeStorage(storage), started);
+    return await report(study, config, dir, describeStorage(storage), started);
   } finally {
     await store.close();
   }
 }
 
-async function report(study: Study, dir: string, storage: string, started: number): Promise<TuneSummary> {
+async function report(study: Study, tune: TuneConfig, dir: string, storage: string, started: number): Promise<TuneSummary> {
   const trials = await study.trials();
   const count = (s: string) => trials.filter((t) => t.state === s).length;
   const best = await study.bestTrial();
   const complete = trials.filter((t) => t.state === 'complete');
   const importance = complete.length >= 2 && Object.keys(complete[0]?.params ?? {}).length ? parameterImportance(trials, { seed: 0 }) : [];
-  const charts = complete.length ? await writeStudyCharts(join(dir, 'charts'), trials, study.direction) : [];
+  const bestRun = best ? copyBestRun(dir, study.name, best) : undefined;
+  const test = best?.userAttrs.test as TestScore | undefined;
+  const written = await writeTuneReport(dir, { study: study.name, direction: study.direction, metric: tune.metric, storage, trials, importance, best: best && { ...best, test }, bestRun });
   const summary: TuneSummary = {
     study: study.name,
     dir,
     storage,
-    trials: { complete: count('complete'), pruned: count('pruned'), fail: count('fail'), running: count('running'), waiting: count('waiting') },
-    best: best && best.value !== undefined ? { number: best.number, value: best.value, params: { ...best.params }, test: best.userAttrs.test as TestScore | undefined, dir: best.userAttrs.dir as string | undefined } : undefined,
+    trials: { complete: count('complete'), pruned: count('pruned'), fail: trials.filter((t) => t.state === 'fail' && !t.error?.startsWith(NOT_RUN)).length, running: count('running'), waiting: count('waiting') },
+    best: best && best.value !== undefined ? { number: best.number, value: best.value, params: { ...best.params }, test, dir: best.userAttrs.dir as string | undefined } : undefined,
+    bestRun,
     importance,
-    charts: charts.filter((c) => c.endsWith('.svg')),
+    charts: written.charts,
+    report: { html: written.html, md: written.md },
     table: formatTrialsTable(trials, study.direction, { limit: 40 }),
     seconds: (performance.now() - started) / 1000,
   };

@@ -1,10 +1,11 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { encodeModel, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { AnnealRuntimeError } from '../errors.js';
 import type { Device, RuntimeWarning } from '../warnings.js';
 import { BARRIER_WORDS } from './all-reduce.js';
 import type { MicroBatch, ShardWorkerInit, StepMessage, WorkerReply } from './shard-protocol.js';
 import { sharedLayout, slotView, type SharedLayout } from './shared-layout.js';
+import { startTypeScriptWorker } from './typescript-worker.js';
 
 /** A worker of a {@link ShardPool} failed (session creation, a run, or the thread itself). */
 export class ShardWorkerError extends AnnealRuntimeError {
@@ -113,7 +114,7 @@ export class ShardPool {
         fetch: [...(options.fetch ?? [])],
         buffers,
       };
-      const worker = new Worker(new URL('../../worker-boot.mjs', import.meta.url), { workerData: init });
+      const worker = startTypeScriptWorker(entry, init);
       const member: Member = { worker };
       members.push(member);
       ready.push(new Promise((resolve, reject) => (member.pending = { resolve, reject })));

@@ -61,12 +61,13 @@ export function parallelCoordinatesSpec(trials: readonly FrozenTrial[], directio
     }
   }
 
-  const x = { field: 'axis', type: 'nominal', scale: { domain: names as string[], padding: 0.25 }, axis: { title: null, labelAngle: 0, labelFontWeight: 'bold', labelFontSize: 12, domain: false, ticks: false, labelPadding: 8 } } as const;
+  const x = { field: 'axis', type: 'nominal', scale: { domain: names as string[], padding: 0.25 }, axis: { title: null, labelAngle: 0, labelFontWeight: 'bold', labelFontSize: 12, labelLimit: 0, domain: false, ticks: false, labelPadding: 8 } } as const;
   const y = { field: 'pos', type: 'quantitative', scale: { domain: [0, 1] as number[] }, axis: null } as const;
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: 'parallel coordinates',
-    width: Math.max(360, 150 * names.length),
+    // each axis as wide as its bold 12px name needs (about 7.5 px a character), so no name is cut
+    width: Math.max(360, Math.max(150, ...names.map((n) => 7.5 * n.length + 24)) * names.length),
     height: 320,
     background: 'white',
     config: { ...STUDY_CHART_CONFIG, view: { stroke: null } },

@@ -68,6 +68,14 @@ describe('parallelCoordinatesSpec', () => {
     expect(marks(svg, 'rule', 'line').flat()).toHaveLength(5);
   });
 
+  it('writes long parameter names in full, each axis as wide as its name', async () => {
+    const rename = <V>(o: Readonly<Record<string, V>>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`optimizer.${k}.withAVeryLongName`, v]));
+    const long = study.map((t) => ({ ...t, params: rename(t.params), distributions: rename(t.distributions) }));
+    const svg = await vegaLiteSvg(parallelCoordinatesSpec(long, 'minimize'), 'parallel');
+    for (const name of ['lr', 'layers', 'optimizer', 'momentum']) expect(svg).toContain(`>optimizer.${name}.withAVeryLongName</text>`);
+    expect(svg).not.toContain('…');
+  });
+
   it('places log parameters on a log axis and categorical choices evenly', () => {
     const spec = parallelCoordinatesSpec(study, 'maximize') as { layer: { data: { values: { axis: string; pos: number; trial?: number }[] } }[] };
     const points = spec.layer[1]!.data.values;
