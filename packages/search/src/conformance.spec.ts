@@ -31,6 +31,22 @@ const SAMPLERS: Record<string, SamplerDescriptorCases> = {
   random: { valid: [{}, { seed: 9 }], invalid: [{ seed: 'x' }, { sequence: 'sobol' }] },
   qmc: { valid: [{}, { sequence: 'halton', scramble: false }], invalid: [{ sequence: 'faure' }, { scramble: 1 }] },
   grid: { valid: [{}], invalid: [{ seed: 0.5 }, { points: 3 }], space: GRID_SPACE },
+  'cma-es': {
+    valid: [{}, { seed: 3, nStartupTrials: 4, warmStart: 'random', sigma0: 0.2, popsize: 4, restart: 'none' }],
+    invalid: [{ nStartupTrials: -1 }, { warmStart: 'qmc' }, { sigma0: 0 }, { sigma0: 2 }, { popsize: 1 }, { restart: 'bipop' }, { startupTrials: 4 }],
+    trials: 20,
+  },
+  gp: {
+    // the model is fitted from the 6th trial on; small candidate counts keep the suite fast
+    valid: [{ nStartupTrials: 5, candidates: 32, localSearches: 1, fitIterations: 10 }, { seed: 2, nStartupTrials: 5, candidates: 64 }],
+    invalid: [{ nStartupTrials: 0 }, { candidates: 0 }, { localSearches: -1 }, { fitIterations: 0 }, { seed: 1.5 }, { acquisition: 'ucb' }],
+    trials: 15,
+  },
+  'nsga-ii': {
+    valid: [{}, { seed: 5, populationSize: 6, mutationProb: 0.2, crossoverProb: 0.5, crossover: 'uniform' }],
+    invalid: [{ populationSize: 1 }, { mutationProb: 1.5 }, { crossoverProb: -0.1 }, { crossover: 'blx' }, { seed: 'x' }],
+    trials: 20,
+  },
 };
 
 const PRUNERS: Record<string, PrunerConformanceCases> = {

@@ -27,3 +27,15 @@ export { RandomSampler, type RandomSamplerOptions } from './samplers/random-samp
 export { MemoryStorage } from './storage/memory-storage.js';
 export { JournalStorage } from './storage/journal-storage.js';
 export { builtinPruners, builtinSamplers, builtinStorages, definePruner, defineSampler, defineStorage, gridOf, type PrunerContext, type PrunerDescriptor, type SamplerContext, type SamplerDescriptor, type SearchKinds, type StorageContext, type StorageDescriptor } from './plugins.js';
+export { dominates, nonDominatedRanks, crowdingDistances, paretoFront, objectiveValues, toMinimized } from './multi-objective/dominance.js';
+export { hypervolume, studyHypervolume, hypervolumeContributions } from './multi-objective/hypervolume.js';
+export { CmaEsSampler, cmaEsSamplerOptions, type CmaEsSamplerOptions } from './samplers/cma-es-sampler.js';
+export { GpSampler, gpSamplerOptions, type GpSamplerOptions } from './samplers/gp-sampler.js';
+export { NsgaIISampler, nsgaIISamplerOptions, type NsgaIISamplerOptions } from './samplers/nsga-ii-sampler.js';
+export { paretoFrontSpec, writeParetoChart, type ParetoChartOptions } from './results/pareto-chart.js';
+export type { PbtMember } from './pbt/pbt-member.js';
+export { PopulationBasedTraining, type PbtRunOptions, type PbtResult } from './pbt/population-based-training.js';
+export { pbtOptions, type PbtConfig } from './pbt/pbt-options.js';
+export { pbtSteps, pbtLineage, pbtAttr, type PbtStep, type PbtStepAttr } from './pbt/pbt-record.js';
+export { explore, truncationParents, planNextGeneration, type ExploreSettings, type MemberPlan } from './pbt/pbt-explore.js';
+export { pbtScheduleSpec, pbtScoreSpec, writePbtCharts } from './pbt/pbt-charts.js';

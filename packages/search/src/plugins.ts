@@ -8,7 +8,10 @@ import { MedianPruner } from './pruners/median-pruner.js';
 import { NopPruner } from './pruners/nop-pruner.js';
 import { PercentilePruner } from './pruners/percentile-pruner.js';
 import { SuccessiveHalvingPruner } from './pruners/successive-halving-pruner.js';
+import { CmaEsSampler, cmaEsSamplerOptions } from './samplers/cma-es-sampler.js';
+import { GpSampler, gpSamplerOptions } from './samplers/gp-sampler.js';
 import { GridSampler } from './samplers/grid-sampler.js';
+import { NsgaIISampler, nsgaIISamplerOptions } from './samplers/nsga-ii-sampler.js';
 import { QmcSampler } from './samplers/qmc-sampler.js';
 import { RandomSampler } from './samplers/random-sampler.js';
 import { TpeSampler } from './samplers/tpe-sampler.js';
@@ -89,7 +92,12 @@ export function gridOf(space: Readonly<Record<string, Distribution>>): Record<st
 const seed = z.number().int().optional();
 const count = z.number().int().nonnegative();
 
-/** The built-in samplers: `tpe` (default of studies), `random`, `qmc` (Sobol/Halton) and `grid` (over the declared space). */
+/**
+ * The built-in samplers: `tpe` (default of studies), `random`, `qmc` (Sobol/Halton), `grid` (over
+ * the declared space), `cma-es`, `gp` (Gaussian process) and `nsga-ii`. The last three take their
+ * sampler's exported zod schema as options (`cmaEsSamplerOptions`, `gpSamplerOptions`,
+ * `nsgaIISamplerOptions`); a missing `seed` is the study's.
+ */
 export const builtinSamplers: readonly SamplerDescriptor[] = [
   defineSampler({
     id: 'tpe',
@@ -109,6 +117,24 @@ export const builtinSamplers: readonly SamplerDescriptor[] = [
     description: 'every point of the declared space in a seeded order (integer, stepped and categorical dimensions)',
     options: z.strictObject({ seed }),
     create: (o, ctx) => new GridSampler(gridOf(ctx.space), { seed: o.seed ?? ctx.seed }),
+  }),
+  defineSampler({
+    id: 'cma-es',
+    description: 'CMA-ES with IPOP restarts on the numeric parameters (categoricals and the warm start from TPE or random); single objective',
+    options: cmaEsSamplerOptions,
+    create: (o, ctx) => new CmaEsSampler({ ...o, seed: o.seed ?? ctx.seed }),
+  }),
+  defineSampler({
+    id: 'gp',
+    description: 'Gaussian-process Bayesian optimization (Matern 5/2, log EI); best on budgets up to a few hundred trials; single objective',
+    options: gpSamplerOptions,
+    create: (o, ctx) => new GpSampler({ ...o, seed: o.seed ?? ctx.seed }),
+  }),
+  defineSampler({
+    id: 'nsga-ii',
+    description: 'NSGA-II genetic algorithm (non-dominated sorting, crowding distance); for multi-objective studies',
+    options: nsgaIISamplerOptions,
+    create: (o, ctx) => new NsgaIISampler({ ...o, seed: o.seed ?? ctx.seed }),
   }),
 ];
 

@@ -211,3 +211,43 @@ describe('optimize with a grid', () => {
     expect(seen.sort()).toEqual(['1a', '1b', '2a', '2b', '3a', '3b']);
   });
 });
+
+describe('multi-objective studies', () => {
+  const biObjective = (t: Trial): number[] => {
+    const x = t.suggestFloat('x', 0, 1);
+    return [x, (1 - x) ** 2];
+  };
+
+  it('records one value per direction, gives the Pareto front and refuses a single best trial', async () => {
+    for (const storage of [new MemoryStorage(), new JournalStorage(join(dir, `mo${files++}.jsonl`))]) {
+      const s = await createStudy('mo', { storage, directions: ['minimize', 'minimize'], seed: 2 });
+      expect(s.directions).toEqual(['minimize', 'minimize']);
+      await s.optimize(biObjective, { nTrials: 20 });
+      const trials = await s.trials(['complete']);
+      expect(trials).toHaveLength(20);
+      expect(trials.every((t) => t.values!.length === 2 && t.value === undefined)).toBe(true);
+      // x and (1-x)^2 trade off strictly on [0, 1]: every trial is on the front
+      expect((await s.bestTrials()).map((t) => t.number)).toEqual(trials.map((t) => t.number));
+      await expect(s.bestTrial()).rejects.toThrow(/bestTrials/);
+      // an objective returning the wrong shape fails its trial; tell with the wrong count throws
+      await s.optimize(() => 1, { nTrials: 1 });
+      expect((await s.trials(['fail']))[0]!.error).toMatch(/expected an array of 2 numbers/);
+      const t = await s.ask();
+      await expect(s.tell(t, 1)).rejects.toThrow(/told 1 value\(s\) but the study has 2 objective/);
+      await s.tell(t, [2, 2]);
+      const pruned = await createStudy('mo-pruned', { directions: ['minimize', 'maximize'], pruner: { name: 'never', shouldPrune: () => false } });
+      const pt = await pruned.ask();
+      await expect(pt.shouldPrune()).rejects.toThrow(/pruners rank one objective/);
+      const again = await createStudy('mo', { storage, loadIfExists: true });
+      expect(again.directions).toEqual(['minimize', 'minimize']);
+      await s.close();
+    }
+  });
+
+  it('keeps single-objective studies as they were: bestTrials is the best trial', async () => {
+    const s = await createStudy('single', { seed: 1 });
+    await s.optimize(quadratic, { nTrials: 10 });
+    expect((await s.bestTrials()).map((t) => t.number)).toEqual([(await s.bestTrial())!.number]);
+    expect(s.directions).toEqual(['minimize']);
+  });
+});

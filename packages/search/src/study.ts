@@ -1,6 +1,7 @@
 import { SearchError, TrialPruned, TrialStateError } from './errors.js';
 import { RandomSampler } from './samplers/random-sampler.js';
 import { MemoryStorage } from './storage/memory-storage.js';
+import { paretoFront } from './multi-objective/dominance.js';
 import { endTrial, Trial, type RelativeSample, type TrialContext } from './trial.js';
 import type { Direction, FrozenTrial, ParamValue, Pruner, Sampler, Storage, StudyView, TrialState } from './types.js';
 import { defaultWorkerId } from './worker-id.js';
@@ -14,6 +15,11 @@ export interface StudyOptions {
   pruner?: Pruner;
   /** Default 'minimize' (or the stored direction when loading an existing study). */
   direction?: Direction;
+  /**
+   * One direction per objective for a multi-objective study (objectives then return one number
+   * per direction; `bestTrials` gives the Pareto front). Overrides `direction`.
+   */
+  directions?: readonly Direction[];
   /** Seed of the default sampler. */
   seed?: number;
   /**
@@ -39,8 +45,8 @@ export interface OptimizeOptions {
   onTrialEnd?: (trial: FrozenTrial) => void;
 }
 
-/** How `tell` ends a trial: its objective value, or a pruned / failed state. */
-export type TrialResult = number | { state: 'pruned' | 'fail'; error?: string };
+/** How `tell` ends a trial: its objective value (one per direction in a multi-objective study), or a pruned / failed state. */
+export type TrialResult = number | readonly number[] | { state: 'pruned' | 'fail'; error?: string };
 
 /**
  * Creates a study (or, with `loadIfExists`, resumes the stored one of that name).
@@ -56,10 +62,14 @@ export async function createStudy(name: string, options: StudyOptions & { loadIf
     throw new SearchError('STUDY_OPTIONS', `study '${name}': heartbeat needs intervalMs > 0 and graceMs > intervalMs (a few intervals, so a busy worker is not declared lost), got ${JSON.stringify(hb)}`);
   }
   const storage = options.storage ?? new MemoryStorage();
-  const existing = options.loadIfExists && !options.direction ? await storage.getStudy(name) : undefined;
-  const record = await storage.createStudy(name, options.direction ?? existing?.direction ?? 'minimize', { loadIfExists: options.loadIfExists });
+  const asked = options.directions ?? (options.direction ? [options.direction] : undefined);
+  const existing = options.loadIfExists && !asked ? await storage.getStudy(name) : undefined;
+  const directions = asked ?? existing?.directions ?? [existing?.direction ?? 'minimize'];
+  if (directions.length === 0) throw new SearchError('STUDY_OPTIONS', `study '${name}': directions needs one direction per objective, got []`);
+  const record = await storage.createStudy(name, directions[0]!, { loadIfExists: options.loadIfExists, ...(directions.length > 1 ? { directions } : {}) });
   const sampler = options.sampler ?? new RandomSampler({ seed: options.seed });
-  return new Study(record.name, record.direction, { storage, sampler, pruner: options.pruner, study: record.name, direction: record.direction }, options.worker ?? defaultWorkerId(), hb);
+  const stored = record.directions ?? [record.direction];
+  return new Study(record.name, record.direction, { storage, sampler, pruner: options.pruner, study: record.name, direction: record.direction, ...(stored.length > 1 ? { directions: stored } : {}) }, options.worker ?? defaultWorkerId(), hb);
 }
 
 /**
@@ -89,6 +99,16 @@ export class Study {
     return this.ctx.storage;
   }
 
+  /** One direction per objective (`[direction]` for a single-objective study). */
+  get directions(): readonly Direction[] {
+    return this.ctx.directions ?? [this.direction];
+  }
+
+  /** What samplers see: the trials with the study's name and direction(s). */
+  private view(trials: readonly FrozenTrial[]): StudyView {
+    return { name: this.name, direction: this.direction, ...(this.ctx.directions ? { directions: this.ctx.directions } : {}), trials };
+  }
+
   /**
    * Starts a trial: claims the oldest waiting (enqueued or retried) trial, else a new one. Values
    * in `fixed` are returned for those names unless the claimed trial already fixes them.
@@ -99,7 +119,7 @@ export class Study {
     if (hb) await storage.failStaleTrials(this.name, hb.graceMs, { retry: !!hb.retryFailed });
     const frozen = await storage.startTrial(this.name, this.worker);
     let relative: RelativeSample | undefined;
-    const view: StudyView = { name: this.name, direction: this.direction, trials: await storage.getTrials(this.name) };
+    const view = this.view(await storage.getTrials(this.name));
     try {
       if (sampler.inferRelativeSpace && sampler.sampleRelative) {
         const space = sampler.inferRelativeSpace(view, frozen);
@@ -126,6 +146,8 @@ export class Study {
    */
   async tell(trial: Trial | number, result: TrialResult): Promise<FrozenTrial> {
     const number = typeof trial === 'number' ? trial : trial.number;
+    const told = typeof result === 'number' ? 1 : Array.isArray(result) ? result.length : this.directions.length;
+    if (told !== this.directions.length) throw new TrialStateError(`study '${this.name}': trial ${number} was told ${told} value(s) but the study has ${this.directions.length} objective(s) (${this.directions.join(', ')}); tell one number per direction`);
     const entry = this.live.get(number);
     if (entry && typeof trial !== 'number' && entry.trial !== trial) throw new TrialStateError(`study '${this.name}': trial ${number} told with a Trial object that is not the one ask() returned`);
     let id: string;
@@ -146,9 +168,9 @@ export class Study {
       id = stored.id;
       intermediate = stored.intermediate;
     }
-    const done = await this.ctx.storage.finishTrial(id, ...finishArgs(result, intermediate));
+    const done = await this.ctx.storage.finishTrial(id, ...finishArgs(result, intermediate, this.directions.length));
     const sampler = this.ctx.sampler;
-    if (sampler.afterTrial) sampler.afterTrial({ name: this.name, direction: this.direction, trials: await this.ctx.storage.getTrials(this.name) }, done);
+    if (sampler.afterTrial) sampler.afterTrial(this.view(await this.ctx.storage.getTrials(this.name)), done);
     return done;
   }
 
@@ -162,7 +184,7 @@ export class Study {
    * `timeoutMs` passed. Throwing `TrialPruned` ends a trial as pruned; other errors (and NaN)
    * as failed, with the error message.
    */
-  async optimize(objective: (trial: Trial) => number | Promise<number>, options: OptimizeOptions): Promise<void> {
+  async optimize(objective: (trial: Trial) => number | readonly number[] | Promise<number | readonly number[]>, options: OptimizeOptions): Promise<void> {
     const { nTrials, timeoutMs, concurrency = 1 } = options;
     if (nTrials === undefined && timeoutMs === undefined) throw new SearchError('OPTIMIZE_OPTIONS', `study '${this.name}': optimize needs nTrials or timeoutMs (or both)`);
     if (nTrials !== undefined && !(Number.isInteger(nTrials) && nTrials >= 0)) throw new SearchError('OPTIMIZE_OPTIONS', `study '${this.name}': nTrials must be an integer >= 0, got ${nTrials}`);
@@ -174,7 +196,7 @@ export class Study {
     const exhausted = async () => {
       const sampler = this.ctx.sampler;
       if (!sampler.isExhausted) return false;
-      return sampler.isExhausted({ name: this.name, direction: this.direction, trials: await this.ctx.storage.getTrials(this.name) });
+      return sampler.isExhausted(this.view(await this.ctx.storage.getTrials(this.name)));
     };
     const loop = async () => {
       while (more()) {
@@ -194,7 +216,7 @@ export class Study {
         let thrown: { error: unknown } | undefined;
         try {
           const value: unknown = await objective(trial);
-          result = typeof value === 'number' ? value : { state: 'fail', error: `the objective returned ${describeValue(value)}, expected a number` };
+          result = resultOf(value, this.directions.length);
         } catch (e) {
           if (e instanceof TrialPruned) result = { state: 'pruned' };
           else {
@@ -229,8 +251,12 @@ export class Study {
     return this.ctx.storage.getTrials(this.name, states);
   }
 
-  /** The complete trial with the best value for the direction (the earliest on ties), if any. */
+  /**
+   * The complete trial with the best value for the direction (the earliest on ties), if any.
+   * Multi-objective studies have no single best trial: use {@link Study.bestTrials}.
+   */
   async bestTrial(): Promise<FrozenTrial | undefined> {
+    if (this.ctx.directions) throw new SearchError('MULTI_OBJECTIVE', `study '${this.name}' has ${this.ctx.directions.length} objectives and no single best trial; use bestTrials() for its Pareto front`);
     const sign = this.direction === 'minimize' ? 1 : -1;
     let best: FrozenTrial | undefined;
     for (const t of await this.ctx.storage.getTrials(this.name, ['complete'])) {
@@ -238,6 +264,19 @@ export class Study {
       if (!best || sign * t.value < sign * best.value!) best = t;
     }
     return best;
+  }
+
+  /**
+   * The best trials: the Pareto front of the complete trials (those no other complete trial
+   * dominates), in number order; for a single objective, the trials with the best value.
+   *
+   * @example
+   * const study = await createStudy('mlp', { directions: ['maximize', 'minimize'] });
+   * await study.optimize((t) => [accuracy(t), params(t)], { nTrials: 50 });
+   * for (const t of await study.bestTrials()) console.log(t.number, t.values);
+   */
+  async bestTrials(): Promise<FrozenTrial[]> {
+    return paretoFront(await this.ctx.storage.getTrials(this.name, ['complete']), this.directions);
   }
 
   /** Stops heartbeats and closes the storage (file handles, connections). */
@@ -248,12 +287,27 @@ export class Study {
   }
 }
 
-function finishArgs(result: TrialResult, intermediate: Readonly<Record<number, number>>): ['complete' | 'pruned' | 'fail', { value?: number; error?: string }] {
-  if (typeof result === 'number') return Number.isNaN(result) ? ['fail', { error: 'the objective returned NaN' }] : ['complete', { value: result }];
-  if (result.state === 'fail') return ['fail', { error: result.error ?? 'failed (no reason given)' }];
+function finishArgs(result: TrialResult, intermediate: Readonly<Record<number, number>>, objectives: number): ['complete' | 'pruned' | 'fail', { value?: number; values?: readonly number[]; error?: string }] {
+  if (typeof result === 'number' || Array.isArray(result)) {
+    const values: readonly number[] = typeof result === 'number' ? [result] : result;
+    if (values.length !== objectives) throw new TrialStateError(`the trial was told ${values.length} value(s) but the study has ${objectives} objective(s); tell one number per direction`);
+    if (values.some((v) => Number.isNaN(v))) return ['fail', { error: 'the objective returned NaN' }];
+    return objectives === 1 ? ['complete', { value: values[0]! }] : ['complete', { values }];
+  }
+  const r = result as { state: 'pruned' | 'fail'; error?: string };
+  if (r.state === 'fail') return ['fail', { error: r.error ?? 'failed (no reason given)' }];
+  if (objectives > 1) return ['pruned', {}];
   let last: number | undefined;
   for (const k of Object.keys(intermediate)) if (last === undefined || Number(k) > last) last = Number(k);
   return ['pruned', last === undefined ? {} : { value: intermediate[last] }];
+}
+
+/** What optimize records for an objective's return value. */
+function resultOf(value: unknown, objectives: number): TrialResult {
+  const expected = objectives === 1 ? 'a number' : `an array of ${objectives} numbers`;
+  if (typeof value === 'number' && objectives === 1) return value;
+  if (Array.isArray(value) && value.length === objectives && value.every((v) => typeof v === 'number')) return value as number[];
+  return { state: 'fail', error: `the objective returned ${describeValue(value)}, expected ${expected}` };
 }
 
 function messageOf(e: unknown): string {

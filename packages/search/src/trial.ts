@@ -9,6 +9,8 @@ export interface TrialContext {
   readonly pruner?: Pruner;
   readonly study: string;
   readonly direction: Direction;
+  /** Set (two or more) in a multi-objective study. */
+  readonly directions?: readonly Direction[];
 }
 
 /** The relative sampling done when the trial started. */
@@ -88,11 +90,13 @@ export class Trial {
 
   /**
    * Whether the study's pruner would stop this trial now (false without a pruner). Throw
-   * `new TrialPruned(step)` from the objective to stop it.
+   * `new TrialPruned(step)` from the objective to stop it. Multi-objective studies cannot prune
+   * (TrialStateError).
    */
   async shouldPrune(): Promise<boolean> {
     const pruner = this.ctx.pruner;
     if (!pruner) return false;
+    if (this.ctx.directions) throw new TrialStateError(`trial ${this.number} of study '${this.ctx.study}': pruners rank one objective, but the study has ${this.ctx.directions.length}; create the study without a pruner`);
     await this.settle();
     const trials = await this.ctx.storage.getTrials(this.ctx.study);
     const self = trials[this.number]?.id === this.id ? trials[this.number] : trials.find((t) => t.id === this.id);

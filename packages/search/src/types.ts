@@ -35,8 +35,10 @@ export interface FrozenTrial {
   /** Parameter values as the objective saw them (categorical: the choice itself). */
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly distributions: Readonly<Record<string, Distribution>>;
-  /** Objective value of a complete trial (the last intermediate value of a pruned one, when any). */
+  /** Objective value of a complete trial (the last intermediate value of a pruned one, when any); unset in multi-objective studies. */
   readonly value?: number;
+  /** Objective values of a complete trial of a multi-objective study, one per direction. */
+  readonly values?: readonly number[];
   /** Reported intermediate values by step (e.g. validation loss per epoch). */
   readonly intermediate: Readonly<Record<number, number>>;
   /** Epoch milliseconds. */
@@ -58,7 +60,10 @@ export interface FrozenTrial {
 /** A study as stored. */
 export interface StudyRecord {
   readonly name: string;
+  /** The direction of the (first) objective. */
   readonly direction: Direction;
+  /** One direction per objective when the study has several (absent: one objective, `direction`). */
+  readonly directions?: readonly Direction[];
   readonly userAttrs: Readonly<Record<string, unknown>>;
   readonly systemAttrs: Readonly<Record<string, unknown>>;
 }
@@ -69,8 +74,11 @@ export interface StudyRecord {
  * dense per study.
  */
 export interface Storage {
-  /** Creates the study, or returns the existing one when `loadIfExists` (a direction mismatch is an error). */
-  createStudy(name: string, direction: Direction, options?: { loadIfExists?: boolean }): Promise<StudyRecord>;
+  /**
+   * Creates the study, or returns the existing one when `loadIfExists` (a direction mismatch is an
+   * error). `directions` (two or more, the first equal to `direction`) makes a multi-objective study.
+   */
+  createStudy(name: string, direction: Direction, options?: { loadIfExists?: boolean; directions?: readonly Direction[] }): Promise<StudyRecord>;
   getStudy(name: string): Promise<StudyRecord | undefined>;
   listStudies(): Promise<StudyRecord[]>;
   setStudyAttr(study: string, key: string, value: unknown, kind: 'user' | 'system'): Promise<void>;
@@ -87,8 +95,11 @@ export interface Storage {
   reportIntermediate(trialId: string, step: number, value: number): Promise<void>;
   setTrialAttr(trialId: string, key: string, value: unknown, kind: 'user' | 'system'): Promise<void>;
   heartbeat(trialId: string): Promise<void>;
-  /** Ends a running trial; finishing a trial that is not running is an error (it was failed as stale, say). */
-  finishTrial(trialId: string, state: 'complete' | 'pruned' | 'fail', options?: { value?: number; error?: string }): Promise<FrozenTrial>;
+  /**
+   * Ends a running trial; finishing a trial that is not running is an error (it was failed as
+   * stale, say). A complete trial of a multi-objective study carries `values` (one per direction).
+   */
+  finishTrial(trialId: string, state: 'complete' | 'pruned' | 'fail', options?: { value?: number; values?: readonly number[]; error?: string }): Promise<FrozenTrial>;
   getTrial(trialId: string): Promise<FrozenTrial>;
   /** Trials of a study in number order, optionally only some states. */
   getTrials(study: string, states?: readonly TrialState[]): Promise<FrozenTrial[]>;
@@ -106,6 +117,8 @@ export interface Storage {
 export interface StudyView {
   readonly name: string;
   readonly direction: Direction;
+  /** One direction per objective in a multi-objective study (absent or of length 1: single objective). */
+  readonly directions?: readonly Direction[];
   /** All trials of the study (any state), in number order. */
   readonly trials: readonly FrozenTrial[];
 }

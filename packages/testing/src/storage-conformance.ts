@@ -40,6 +40,22 @@ function describeStorageChecks(name: string, make: () => Promise<{ storage: Stor
       expect(await s.getStudy('a')).toMatchObject({ userAttrs: { owner: { team: 'x' } }, systemAttrs: { grid: [1, 2] } });
     });
 
+    it('keeps the directions of a multi-objective study and the values of its trials', async () => {
+      const s = await fresh();
+      const created = await s.createStudy('mo', 'maximize', { directions: ['maximize', 'minimize'] });
+      expect(created).toMatchObject({ name: 'mo', direction: 'maximize', directions: ['maximize', 'minimize'] });
+      expect(await s.createStudy('mo', 'maximize', { loadIfExists: true, directions: ['maximize', 'minimize'] })).toMatchObject({ directions: ['maximize', 'minimize'] });
+      await expect(s.createStudy('mo', 'maximize', { loadIfExists: true })).rejects.toThrow(/direction/i);
+      await expect(s.createStudy('mo', 'maximize', { loadIfExists: true, directions: ['maximize', 'maximize'] })).rejects.toBeInstanceOf(SearchError);
+      expect((await s.getStudy('mo'))?.directions).toEqual(['maximize', 'minimize']);
+      expect((await s.createStudy('single', 'minimize')).directions).toBeUndefined();
+      const t = await s.startTrial('mo', 'w');
+      const done = await s.finishTrial(t.id, 'complete', { values: [0.25, 1 / 3] });
+      expect(done.values).toEqual([0.25, 1 / 3]);
+      expect(done.value).toBeUndefined();
+      expect((await s.getTrials('mo', ['complete']))[0]!.values).toEqual([0.25, 1 / 3]);
+    });
+
     it('numbers trials densely and uniquely under 50 concurrent startTrial calls', async () => {
       const s = await fresh();
       await s.createStudy('s', 'minimize');

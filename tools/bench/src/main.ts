@@ -129,6 +129,10 @@ async function main(): Promise<void> {
 // `npm run bench transfer`: the transfer-learning bench (tools/bench/src/transfer.ts) instead of W1-W4
 // `npm run bench search`: study machinery overhead and TPE quality vs Optuna (tools/bench/src/search.ts)
 if (process.argv.slice(2).includes('transfer')) await (await import('./transfer.js')).runTransferBench();
+// `npm run bench search-quality [--quick]`: sampler quality on standard functions vs Optuna (tools/bench/src/search-quality.ts)
+// `npm run bench tpe-variants`: TPE's options one at a time on the same functions (tools/bench/src/tpe-variants.ts)
+else if (process.argv.slice(2).includes('tpe-variants')) (await import('./tpe-variants.js')).runTpeVariants();
+else if (process.argv.slice(2).includes('search-quality')) await (await import('./search-quality.js')).runSearchQualityBench();
 else if (process.argv.slice(2).includes('search')) await (await import('./search.js')).runSearchBench();
 // `npm run bench parallel`: data-parallel throughput and scaling efficiency vs PyTorch DDP (tools/bench/src/parallel.ts)
 else if (process.argv.slice(2).includes('parallel')) await (await import('./parallel.js')).runParallelBench();

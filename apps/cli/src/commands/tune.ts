@@ -24,7 +24,7 @@ export function formatTuneSummary(s: TuneSummary): string {
 export function tuneCommand(program: Command, ctx: CommandContext): void {
   program
     .command('tune')
-    .description('hyperparameter search over a fit config: samplers (tpe, random, qmc, grid or a plugin), pruners (median, percentile, asha, hyperband), parallel workers, a journal file or Redis; report with best trial, importance and charts')
+    .description('hyperparameter search over a fit config: samplers (tpe, random, qmc, grid, cma-es, gp, nsga-ii or a plugin), pruners (median, percentile, asha, hyperband), parallel workers, a journal file or Redis; report with best trial, importance and charts')
     .argument('<config>', 'tune config (.json, .yaml)')
     .option('--storage <spec>', 'journal file path, or redis://host:port for workers on many machines (default runs/<name>/study.jsonl)')
     .option('--worker', 'run trials only, against the shared storage (start one per process/machine)')

@@ -35,7 +35,7 @@ export const tuneConfigSchema = z
     trials: z.number().int().positive().default(20),
     /** Seed of the sampler (when its spec gives none). */
     seed: z.number().int().default(0),
-    /** A sampler plugin: tpe (default), random, qmc, grid, or one from a package. */
+    /** A sampler plugin: tpe (default), random, qmc, grid, cma-es, gp, nsga-ii, or one from a package. */
     sampler: pluginSpec.default({ type: 'tpe' }),
     /** A pruner plugin fed the metric at every epoch end: median (default), percentile, asha, hyperband, none. */
     pruner: pluginSpec.default({ type: 'median' }),

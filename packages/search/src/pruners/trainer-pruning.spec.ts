@@ -52,21 +52,22 @@ describe('pruningCallback', () => {
   it('stops a run with a bad learning rate early and lets a good one finish, judged by a median pruner over earlier runs', async () => {
     // earlier trials: three complete runs with sensible learning rates
     const earlier: FrozenTrial[] = [];
-    for (const lr of [3e-3, 1e-3, 5e-4]) earlier.push(trialOf(earlier.length, (await fit(lr)).valLoss));
-    for (const t of earlier) expect(t.intermediate[EPOCHS - 1]).toBeLessThan(t.intermediate[0]!); // they learn
-    const pruner = new MedianPruner({ nStartupTrials: 3, nWarmupSteps: 1 });
+    // (steps are epochs trained, 1-based, as pruningCallback reports them)
+    for (const lr of [3e-3, 1e-3, 5e-4]) earlier.push(trialOf(earlier.length, Object.fromEntries((await fit(lr)).valLoss.map((v, i) => [i + 1, v]))));
+    for (const t of earlier) expect(t.intermediate[EPOCHS]).toBeLessThan(t.intermediate[1]!); // they learn
+    const pruner = new MedianPruner({ nStartupTrials: 3, nWarmupSteps: 2 });
 
     // lr 1e-5 barely moves: its validation loss stays above the median from the first checked epoch on
     const slow = new InSpecTrial(earlier, pruner);
     const slowHook = pruningCallback(slow, { monitor: 'val.loss' });
     const bad = await fit(1e-5, [slowHook]);
     expect(slowHook.pruned).toBe(true);
-    expect(slowHook.prunedAt).toBe(1); // epoch 0 is warmup
+    expect(slowHook.prunedAt).toBe(2); // epoch 1 is warmup
     expect(bad.result).toMatchObject({ epochs: 2, stopped: true, reason: PRUNED_REASON });
     expect(bad.result.epochs).toBeLessThan(EPOCHS);
-    expect(bad.events.filter((e) => e.type === 'early-stop')).toEqual([expect.objectContaining({ by: 'pruning', reason: 'pruned', epoch: 1 })]);
+    expect(bad.events.filter((e) => e.type === 'early-stop')).toEqual([expect.objectContaining({ by: 'pruning', reason: 'pruned', epoch: 2 })]);
     expect(Object.values(slow.intermediate)).toEqual(bad.valLoss); // reported = the epochs' val.loss, step = epoch
-    expect(slow.asked).toEqual([0, 1]);
+    expect(slow.asked).toEqual([1, 2]);
 
     // lr 2e-3 learns faster than the median earlier run (1e-3): never pruned, runs every epoch
     const fast = new InSpecTrial(earlier, pruner);
@@ -76,7 +77,7 @@ describe('pruningCallback', () => {
     expect(fastHook.prunedAt).toBeUndefined();
     expect(good.result).toMatchObject({ epochs: EPOCHS, stopped: false });
     expect(good.events.some((e) => e.type === 'early-stop')).toBe(false);
-    expect(fast.asked).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(fast.asked).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('names a monitor the epoch does not produce; saves and restores its state', async () => {

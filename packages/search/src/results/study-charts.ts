@@ -3,6 +3,7 @@ import { writeVegaLite, type PngOptions, type VegaLiteSpec } from '@anneal/repor
 import type { Direction, FrozenTrial } from '../types.js';
 import { parameterImportance, type ImportanceOptions, type ParamImportance } from './importance.js';
 import { parallelCoordinatesSpec } from './parallel-coordinates.js';
+import { writeParetoChart } from './pareto-chart.js';
 import { choiceLabel, decades, paramAxes, requireCompleteTrials, STUDY_CHART_CONFIG, VEGA_LITE_SCHEMA } from './param-axes.js';
 import { completeTrials, StudyResultsError } from './results-error.js';
 
@@ -159,14 +160,17 @@ export interface StudyChartsOptions {
  * `optimization-history`, then `parallel-coordinates` and `slice` when the complete trials have
  * parameters, and `importance` when there are also at least 2 complete trials (the minimum for
  * parameterImportance). Returns the paths written, SVG before PNG, in that order. Throws
- * StudyResultsError before writing anything when no trial is complete.
+ * StudyResultsError before writing anything when no trial is complete. A multi-objective study
+ * (several directions) gets `pareto-front` instead (see paretoFrontSpec).
  *
  * @example
  * ```ts
  * const paths = await writeStudyCharts('runs/study-1/charts', await storage.getTrials('study-1'), 'minimize');
  * ```
  */
-export async function writeStudyCharts(dir: string, trials: readonly FrozenTrial[], direction: Direction, options: StudyChartsOptions = {}): Promise<string[]> {
+export async function writeStudyCharts(dir: string, trials: readonly FrozenTrial[], directions: Direction | readonly Direction[], options: StudyChartsOptions = {}): Promise<string[]> {
+  if (typeof directions !== 'string' && directions.length > 1) return writeParetoChart(dir, trials, directions, { png: options.png });
+  const direction = typeof directions === 'string' ? directions : directions[0]!;
   const complete = requireCompleteTrials(trials, 'study charts');
   const specs: [string, VegaLiteSpec][] = [['optimization-history', optimizationHistorySpec(trials, direction)]];
   if (paramAxes(complete, 'study charts').length > 0) {

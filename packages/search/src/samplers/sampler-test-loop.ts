@@ -24,7 +24,7 @@ export interface RunningLoopTrial extends LoopTrial {
 }
 
 /** How a trial ends: its value (complete), or an explicit state. */
-export type LoopOutcome = number | { readonly state: 'complete' | 'pruned' | 'fail'; readonly value?: number };
+export type LoopOutcome = number | { readonly state: 'complete' | 'pruned' | 'fail'; readonly value?: number; readonly values?: readonly number[] };
 
 /** A define-by-run objective for {@link SamplerLoop.run}. */
 export type LoopObjective = (trial: LoopTrial) => LoopOutcome;
@@ -32,6 +32,8 @@ export type LoopObjective = (trial: LoopTrial) => LoopOutcome;
 /** Options of {@link SamplerLoop}. */
 export interface SamplerLoopOptions {
   readonly direction?: Direction;
+  /** One direction per objective for a multi-objective loop (finish trials with `{ state: 'complete', values }`). */
+  readonly directions?: readonly Direction[];
   /** Study name (default 'loop'). */
   readonly name?: string;
   /** Trials already in the study (other workers' trials, enqueued ones); numbers continue after them. */
@@ -55,6 +57,7 @@ export interface SamplerLoopOptions {
  */
 export class SamplerLoop {
   readonly direction: Direction;
+  readonly directions?: readonly Direction[];
   readonly name: string;
   private readonly all: FrozenTrial[];
   private clock = 0;
@@ -63,7 +66,8 @@ export class SamplerLoop {
     readonly sampler: Sampler,
     options: SamplerLoopOptions = {},
   ) {
-    this.direction = options.direction ?? 'minimize';
+    this.direction = options.directions?.[0] ?? options.direction ?? 'minimize';
+    if (options.directions && options.directions.length > 1) this.directions = [...options.directions];
     this.name = options.name ?? 'loop';
     this.all = [...(options.trials ?? [])];
     this.all.forEach((t, i) => {
@@ -78,7 +82,7 @@ export class SamplerLoop {
 
   /** A snapshot as a sampler sees it. */
   view(): StudyView {
-    return { name: this.name, direction: this.direction, trials: [...this.all] };
+    return { name: this.name, direction: this.direction, ...(this.directions ? { directions: this.directions } : {}), trials: [...this.all] };
   }
 
   /** Starts a running trial (relative sampling happens here). */
@@ -144,7 +148,8 @@ export class SamplerLoop {
         const steps = Object.keys(frozen.intermediate).map(Number);
         const last = steps.length ? frozen.intermediate[Math.max(...steps)] : undefined;
         const value = typeof outcome === 'number' ? outcome : outcome.value ?? (state === 'pruned' ? last : undefined);
-        update({ ...frozen, state, ...(value !== undefined && state !== 'fail' ? { value } : {}), completedAt: ++loop.clock, ...(state === 'fail' ? { error: 'failed in SamplerLoop' } : {}) });
+        const values = typeof outcome === 'number' ? undefined : outcome.values;
+        update({ ...frozen, state, ...(value !== undefined && state !== 'fail' ? { value } : {}), ...(values && state === 'complete' ? { values: [...values] } : {}), completedAt: ++loop.clock, ...(state === 'fail' ? { error: 'failed in SamplerLoop' } : {}) });
         sampler.afterTrial?.(loop.view(), frozen);
         return frozen;
       },

@@ -42,8 +42,9 @@ export interface TpeSamplerOptions {
  * TPE). With `multivariate: true` one joint estimator covers the parameters every complete trial
  * has, and the others are modelled one at a time. Pruned
  * trials rank behind complete ones (further-reaching first, then by their last value); failed
- * trials are ignored. Every draw derives from (seed, trial number), so the values depend only on
- * the seed and the study's trials.
+ * trials are ignored. In a multi-objective study (MOTPE) the good group is the best Pareto
+ * fronts, the last one thinned by hypervolume contribution. Every draw derives from (seed, trial
+ * number), so the values depend only on the seed and the study's trials.
  *
  * @example
  * ```ts

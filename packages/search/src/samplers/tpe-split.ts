@@ -3,6 +3,7 @@
  * ranked, and how much each one weighs.
  */
 import type { FrozenTrial, StudyView } from '../types.js';
+import { splitMultiObjective } from './tpe-split-multi.js';
 
 /** Optuna's default: the best 10% of the trials, at most 25. */
 export function defaultGamma(n: number): number {
@@ -42,9 +43,11 @@ function lastStep(t: FrozenTrial): { step: number; value: number } | undefined {
  * after all complete ones, those that got further first and then by their value at their last
  * step (Optuna's rule); failed and waiting trials are ignored. The best `gamma(n)` trials are
  * `below`. With `constantLiar`, other running trials count in n and go to `above` (as if bad), so
- * parallel workers avoid sampling next to each other.
+ * parallel workers avoid sampling next to each other. Multi-objective studies split by Pareto
+ * rank and hypervolume instead (see splitMultiObjective).
  */
 export function splitTrials(study: StudyView, trial: FrozenTrial, gamma: (n: number) => number, constantLiar: boolean): TpeSplit {
+  if (study.directions && study.directions.length > 1) return splitMultiObjective(study, trial, gamma, constantLiar);
   const sign = study.direction === 'minimize' ? 1 : -1;
   const complete: FrozenTrial[] = [];
   const completeKeys: number[] = [];

@@ -6,7 +6,7 @@ import { TrialBook, type EnqueueFixed } from './trial-book.js';
 
 /** One line of the journal. `n` is the writer's nonce (it finds its op's outcome by it), `t` its clock (epoch ms). */
 type Op = { n: string; t: number } & (
-  | { op: 'createStudy'; study: string; direction: Direction; load: boolean }
+  | { op: 'createStudy'; study: string; direction: Direction; load: boolean; directions?: Direction[] }
   | { op: 'studyAttr'; study: string; kind: 'user' | 'system'; key: string; value: unknown }
   | { op: 'startTrial'; study: string; worker: string }
   | { op: 'enqueue'; study: string; fixed: EnqueueFixed }
@@ -14,7 +14,7 @@ type Op = { n: string; t: number } & (
   | { op: 'report'; trial: string; step: number; value: number | string }
   | { op: 'attr'; trial: string; kind: 'user' | 'system'; key: string; value: unknown }
   | { op: 'heartbeat'; trial: string }
-  | { op: 'finish'; trial: string; state: 'complete' | 'pruned' | 'fail'; value?: number | string; error?: string }
+  | { op: 'finish'; trial: string; state: 'complete' | 'pruned' | 'fail'; value?: number | string; values?: (number | string)[]; error?: string }
   | { op: 'failStale'; study: string; graceMs: number; retry: boolean }
 );
 type OpBody = Op extends infer O ? (O extends Op ? Omit<O, 'n' | 't'> : never) : never;
@@ -72,8 +72,10 @@ export class JournalStorage implements Storage {
     this.refresh();
   }
 
-  async createStudy(name: string, direction: Direction, options: { loadIfExists?: boolean } = {}): Promise<StudyRecord> {
-    return this.write({ op: 'createStudy', study: name, direction, load: !!options.loadIfExists }) as StudyRecord;
+  async createStudy(name: string, direction: Direction, options: { loadIfExists?: boolean; directions?: readonly Direction[] } = {}): Promise<StudyRecord> {
+    const body: OpBody = { op: 'createStudy', study: name, direction, load: !!options.loadIfExists };
+    if (options.directions && options.directions.length > 1) body.directions = [...options.directions];
+    return this.write(body) as StudyRecord;
   }
 
   async getStudy(name: string): Promise<StudyRecord | undefined> {
@@ -114,9 +116,10 @@ export class JournalStorage implements Storage {
     this.write({ op: 'heartbeat', trial: trialId });
   }
 
-  async finishTrial(trialId: string, state: 'complete' | 'pruned' | 'fail', options: { value?: number; error?: string } = {}): Promise<FrozenTrial> {
+  async finishTrial(trialId: string, state: 'complete' | 'pruned' | 'fail', options: { value?: number; values?: readonly number[]; error?: string } = {}): Promise<FrozenTrial> {
     const body: OpBody = { op: 'finish', trial: trialId, state };
     if (options.value !== undefined) body.value = encodeNumber(options.value);
+    if (options.values !== undefined) body.values = options.values.map(encodeNumber);
     if (options.error !== undefined) body.error = options.error;
     return this.write(body) as FrozenTrial;
   }
@@ -231,7 +234,7 @@ export class JournalStorage implements Storage {
     const b = this.book;
     switch (op.op) {
       case 'createStudy':
-        return b.createStudy(op.study, op.direction, op.load);
+        return b.createStudy(op.study, op.direction, op.load, op.directions);
       case 'studyAttr':
         return b.setStudyAttr(op.study, op.key, op.value, op.kind);
       case 'startTrial':
@@ -247,7 +250,7 @@ export class JournalStorage implements Storage {
       case 'heartbeat':
         return b.heartbeat(op.trial, op.t);
       case 'finish':
-        return b.finishTrial(op.trial, op.state, { value: op.value === undefined ? undefined : decodeNumber(op.value), error: op.error }, op.t);
+        return b.finishTrial(op.trial, op.state, { value: op.value === undefined ? undefined : decodeNumber(op.value), values: op.values?.map(decodeNumber), error: op.error }, op.t);
       case 'failStale':
         return b.failStaleTrials(op.study, op.graceMs, op.retry, op.t);
       default:

@@ -14,8 +14,8 @@ import { TrialBook, type EnqueueFixed } from './trial-book.js';
 export class MemoryStorage implements Storage {
   private readonly book = new TrialBook('memory storage');
 
-  async createStudy(name: string, direction: Direction, options: { loadIfExists?: boolean } = {}): Promise<StudyRecord> {
-    return this.book.createStudy(name, direction, !!options.loadIfExists);
+  async createStudy(name: string, direction: Direction, options: { loadIfExists?: boolean; directions?: readonly Direction[] } = {}): Promise<StudyRecord> {
+    return this.book.createStudy(name, direction, !!options.loadIfExists, options.directions);
   }
 
   async getStudy(name: string): Promise<StudyRecord | undefined> {
@@ -54,7 +54,7 @@ export class MemoryStorage implements Storage {
     this.book.heartbeat(trialId, Date.now());
   }
 
-  async finishTrial(trialId: string, state: 'complete' | 'pruned' | 'fail', options: { value?: number; error?: string } = {}): Promise<FrozenTrial> {
+  async finishTrial(trialId: string, state: 'complete' | 'pruned' | 'fail', options: { value?: number; values?: readonly number[]; error?: string } = {}): Promise<FrozenTrial> {
     return this.book.finishTrial(trialId, state, options, Date.now());
   }
 

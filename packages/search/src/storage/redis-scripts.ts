@@ -7,13 +7,15 @@
 /** Server time in ms. */
 const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-/** KEYS: studies hash. ARGV: name, direction, studyJSON, loadIfExists(0/1). Returns the stored study JSON. */
+/** KEYS: studies hash. ARGV: name, directions (comma-joined), studyJSON, loadIfExists(0/1). Returns the stored study JSON. */
 export const CREATE_STUDY = `
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if existing then
   if ARGV[4] ~= '1' then return redis.error_reply('STUDY_EXISTS') end
   local d = cjson.decode(existing)
-  if d.direction ~= ARGV[2] then return redis.error_reply('DIRECTION_MISMATCH:' .. d.direction) end
+  local stored = d.direction
+  if d.directions then stored = table.concat(d.directions, ',') end
+  if stored ~= ARGV[2] then return redis.error_reply('DIRECTION_MISMATCH:' .. stored) end
   return existing
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
@@ -84,7 +86,7 @@ ${NOW}
 if redis.call('HGET', KEYS[1], 'state') == 'running' then redis.call('HSET', KEYS[1], 'heartbeatAt', now) end
 return 1`;
 
-/** KEYS: trial key, running set. ARGV: id, state, value JSON or '', error or ''. */
+/** KEYS: trial key, running set. ARGV: id, state, value JSON or '', error or '', values JSON or ''. */
 export const FINISH_TRIAL = `
 ${NOW}
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -92,6 +94,7 @@ if state ~= 'running' then return redis.error_reply('NOT_RUNNING:' .. tostring(s
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'completedAt', now)
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'value', ARGV[3]) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[4]) end
+if ARGV[5] and ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'values', ARGV[5]) end
 redis.call('SREM', KEYS[2], ARGV[1])
 return 1`;
 

@@ -1,6 +1,7 @@
 import { createClient, type RedisClientType } from 'redis';
 import { StorageError, TrialStateError } from '../errors.js';
 import type { Direction, Distribution, FrozenTrial, ParamValue, Storage, StudyRecord, TrialState } from '../types.js';
+import { checkDirections } from './trial-book.js';
 import { CREATE_STUDY, ENQUEUE_TRIAL, FAIL_STALE, FINISH_TRIAL, HEARTBEAT, SET_FIELD, SET_PARAM, START_TRIAL } from './redis-scripts.js';
 
 /** JSON with object keys sorted, so equal values give equal strings (the scripts compare strings). */
@@ -64,18 +65,20 @@ export class RedisStorage implements Storage {
     }
   }
 
-  async createStudy(name: string, direction: Direction, options: { loadIfExists?: boolean } = {}): Promise<StudyRecord> {
-    const record: StudyRecord = { name, direction, userAttrs: {}, systemAttrs: {} };
-    const stored = (await this.run(CREATE_STUDY, [this.key('studies')], [name, direction, canonical({ name, direction }), options.loadIfExists ? '1' : '0'], `createStudy('${name}')`)) as string;
+  async createStudy(name: string, direction: Direction, options: { loadIfExists?: boolean; directions?: readonly Direction[] } = {}): Promise<StudyRecord> {
+    const directions = checkDirections(this.url, name, direction, options.directions);
+    const record: StudyRecord = { name, direction, ...(directions.length > 1 ? { directions } : {}), userAttrs: {}, systemAttrs: {} };
+    const json = canonical(directions.length > 1 ? { name, direction, directions } : { name, direction });
+    const stored = (await this.run(CREATE_STUDY, [this.key('studies')], [name, directions.join(','), json, options.loadIfExists ? '1' : '0'], `createStudy('${name}')`)) as string;
     return (await this.getStudy(JSON.parse(stored).name as string)) ?? record;
   }
 
   async getStudy(name: string): Promise<StudyRecord | undefined> {
     const raw = await this.client.hGet(this.key('studies'), name);
     if (!raw) return undefined;
-    const { direction } = JSON.parse(raw) as { direction: Direction };
+    const { direction, directions } = JSON.parse(raw) as { direction: Direction; directions?: Direction[] };
     const [u, s] = await Promise.all([this.client.hGetAll(this.key('study', name, 'uattr')), this.client.hGetAll(this.key('study', name, 'sattr'))]);
-    return { name, direction, userAttrs: parseAll(u), systemAttrs: parseAll(s) };
+    return { name, direction, ...(directions ? { directions } : {}), userAttrs: parseAll(u), systemAttrs: parseAll(s) };
   }
 
   async listStudies(): Promise<StudyRecord[]> {
@@ -119,9 +122,10 @@ export class RedisStorage implements Storage {
     await this.run(HEARTBEAT, [this.trialKey(trialId)], [], `heartbeat('${trialId}')`);
   }
 
-  async finishTrial(trialId: string, state: 'complete' | 'pruned' | 'fail', options: { value?: number; error?: string } = {}): Promise<FrozenTrial> {
+  async finishTrial(trialId: string, state: 'complete' | 'pruned' | 'fail', options: { value?: number; values?: readonly number[]; error?: string } = {}): Promise<FrozenTrial> {
     const study = trialId.slice(0, trialId.lastIndexOf('#'));
-    await this.run(FINISH_TRIAL, [this.trialKey(trialId), this.studyKeys(study)[2]!], [trialId, state, options.value === undefined ? '' : canonical(options.value), options.error ?? ''], `finishTrial('${trialId}', ${state})`);
+    const values = options.values === undefined ? '' : JSON.stringify(options.values.map((v) => (Number.isFinite(v) ? v : String(v))));
+    await this.run(FINISH_TRIAL, [this.trialKey(trialId), this.studyKeys(study)[2]!], [trialId, state, options.value === undefined ? '' : canonical(options.value), options.error ?? '', values], `finishTrial('${trialId}', ${state})`);
     return this.getTrial(trialId);
   }
 
@@ -168,6 +172,7 @@ export class RedisStorage implements Storage {
         params: parseAll<ParamValue>(params!),
         distributions: parseAll<Distribution>(dists!),
         value: h.value === undefined ? undefined : (JSON.parse(h.value) as number),
+        ...(h.values === undefined ? {} : { values: (JSON.parse(h.values) as (number | string)[]).map(Number) }),
         intermediate: Object.fromEntries(Object.entries(inter!).map(([k, v]) => [Number(k), JSON.parse(v) as number])),
         startedAt: num(h.startedAt),
         completedAt: num(h.completedAt),

@@ -37,16 +37,18 @@ export class TrialBook {
   /** `where` names the storage in error messages ("memory storage", a journal path). */
   constructor(private readonly where: string) {}
 
-  createStudy(name: string, direction: Direction, loadIfExists: boolean): StudyRecord {
+  createStudy(name: string, direction: Direction, loadIfExists: boolean, directions?: readonly Direction[]): StudyRecord {
+    const wanted = checkDirections(this.where, name, direction, directions);
     const existing = this.studies.get(name);
     if (existing) {
       if (!loadIfExists) throw new TrialStateError(`${this.where}: study '${name}' already exists; pass loadIfExists: true to resume it or choose another name`);
-      if (existing.record.direction !== direction) {
-        throw new TrialStateError(`${this.where}: study '${name}' was created to ${existing.record.direction}, not to ${direction}; use direction '${existing.record.direction}' or another study name`);
+      const stored = existing.record.directions ?? [existing.record.direction];
+      if (stored.join(',') !== wanted.join(',')) {
+        throw new TrialStateError(`${this.where}: study '${name}' was created to ${stored.join(', ')}, not to ${wanted.join(', ')}; use direction(s) '${stored.join(', ')}' or another study name`);
       }
       return existing.record;
     }
-    const record: StudyRecord = { name, direction, userAttrs: EMPTY, systemAttrs: EMPTY };
+    const record: StudyRecord = { name, direction, ...(wanted.length > 1 ? { directions: wanted } : {}), userAttrs: EMPTY, systemAttrs: EMPTY };
     this.studies.set(name, { record, trials: [], waiting: [], head: 0, running: new Set() });
     return record;
   }
@@ -132,9 +134,16 @@ export class TrialBook {
     if (t.state === 'running') this.put(entry, { ...t, heartbeatAt: now });
   }
 
-  finishTrial(trialId: string, state: 'complete' | 'pruned' | 'fail', options: { value?: number; error?: string }, now: number): FrozenTrial {
+  finishTrial(trialId: string, state: 'complete' | 'pruned' | 'fail', options: { value?: number; values?: readonly number[]; error?: string }, now: number): FrozenTrial {
     const [entry, t] = this.running(trialId, `finish it as ${state}`);
-    const done: FrozenTrial = { ...t, state, completedAt: now, ...(options.value !== undefined ? { value: options.value } : {}), ...(options.error !== undefined ? { error: options.error } : {}) };
+    const done: FrozenTrial = {
+      ...t,
+      state,
+      completedAt: now,
+      ...(options.value !== undefined ? { value: options.value } : {}),
+      ...(options.values !== undefined ? { values: [...options.values] } : {}),
+      ...(options.error !== undefined ? { error: options.error } : {}),
+    };
     return this.put(entry, done);
   }
 
@@ -195,6 +204,21 @@ export class TrialBook {
     else entry.running.delete(t.number);
     return t;
   }
+}
+
+/**
+ * The directions a study is created with: `[direction]`, or `directions` (checked: two or more,
+ * the first equal to `direction`). Shared by every storage.
+ */
+export function checkDirections(where: string, name: string, direction: Direction, directions: readonly Direction[] | undefined): readonly Direction[] {
+  if (directions === undefined || directions.length === 1) {
+    if (directions && directions[0] !== direction) throw new TrialStateError(`${where}: study '${name}': directions [${directions.join(', ')}] disagree with direction '${direction}'`);
+    return [direction];
+  }
+  if (directions.length === 0 || directions[0] !== direction || directions.some((d) => d !== 'minimize' && d !== 'maximize')) {
+    throw new TrialStateError(`${where}: study '${name}': directions must be 'minimize' or 'maximize', one per objective, the first equal to direction '${direction}'; got [${directions.join(', ')}]`);
+  }
+  return [...directions];
 }
 
 function lastBeat(t: FrozenTrial): number {
