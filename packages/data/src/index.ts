@@ -1,5 +1,6 @@
 export { DataError } from './errors.js';
 export { parseNpy, readNpy, formatNpy, writeNpy } from './npy.js';
+export { readNpyHeader, NPY_MAX_DIMS, type NpyHeader } from './npy-header.js';
 export { mix32, seededRandom, permutation } from './random.js';
 export { subset, datasetSize, gatherRows, int64Labels, type ArrayDataset } from './array-dataset.js';
 export { batches, epochOrder } from './batches.js';

@@ -1,6 +1,7 @@
 import { readBytes } from '#files';
-import { DataType, sizeOf, writeFileAtomic, type TensorValue, type TypedArray } from '@anneal/onnx';
+import { DataType, writeFileAtomic, type TensorValue, type TypedArray } from '@anneal/onnx';
 import { DataError } from './errors.js';
+import { readNpyHeader } from './npy-header.js';
 
 // .npy (NumPy format 1.0–3.0): magic, version, header length, a Python-dict header, raw C-order data.
 // Written here rather than taken from npm because the packages there only parse, and Anneal also
@@ -17,7 +18,7 @@ const descrs: Record<string, DataType> = {
 };
 
 function viewAs(dataType: DataType, bytes: Uint8Array, n: number): TypedArray {
-  const width = dataType === DataType.DOUBLE || dataType === DataType.INT64 ? 8 : dataType === DataType.FLOAT || dataType === DataType.INT32 ? 4 : 1;
+  const width = widthOf(dataType);
   // copy into a fresh, aligned buffer (Node's Buffer.slice would share the pooled memory)
   const copy = new Uint8Array(n * width);
   copy.set(bytes.subarray(0, n * width));
@@ -37,30 +38,38 @@ function viewAs(dataType: DataType, bytes: Uint8Array, n: number): TypedArray {
   }
 }
 
+/** Byte width of each supported data type. */
+function widthOf(dataType: DataType): number {
+  return dataType === DataType.DOUBLE || dataType === DataType.INT64 ? 8 : dataType === DataType.FLOAT || dataType === DataType.INT32 ? 4 : 1;
+}
+
+/** The data type of a dtype string, or a DataError saying what to save instead. */
+function dataTypeOf(descr: string, file: string): DataType {
+  const known = descrs[descr] ?? { '<b1': DataType.BOOL, '<u1': DataType.UINT8, '<i1': DataType.INT8 }[descr];
+  if (known !== undefined) return known;
+  const hint = descr.startsWith('>') ? `it is big-endian; save with a.astype('${descr.replace('>', '<')}')` : 'use float32, float64, int64, int32, uint8, int8 or bool (little-endian)';
+  throw new DataError(file, `dtype '${descr}' is not supported; ${hint}`);
+}
+
 /**
- * Parses .npy bytes (little-endian float32/float64/int64/int32/uint8/int8/bool, C order).
+ * Parses .npy bytes (little-endian float32/float64/int64/int32/uint8/int8/bool, C order). The
+ * header is checked first ({@link readNpyHeader}: version 1.0/2.0/3.0, dtype, dims >= 0), then
+ * the data must be exactly as long as the shape says: shorter (truncated) or longer (trailing
+ * bytes) is a DataError naming the file, and nothing is allocated before that check.
  * @example const x = parseNpy(readFileSync('x.npy'), 'x.npy');
  */
 export function parseNpy(buf: Uint8Array, file = '<npy>'): TensorValue {
-  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-  if (buf.length < 10 || magic.some((m, i) => buf[i] !== m)) throw new DataError(file, 'not a .npy file (bad magic bytes); save arrays with numpy.save');
-  const major = buf[6]!;
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const start = major === 1 ? 10 : 12;
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(start, start + headerLen));
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
-  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !fortran || shapeText === undefined) throw new DataError(file, `unreadable .npy header: ${header.trim()}`);
-  if (fortran === 'True') throw new DataError(file, 'Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray(a)');
-  const dataType = descrs[descr === '<b1' ? '|b1' : descr];
-  if (dataType === undefined) throw new DataError(file, `dtype '${descr}' is not supported; use float32, float64, int64, int32, uint8, int8 or bool (little-endian)`);
-  const dims = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  const n = sizeOf(dims);
-  const body = buf.subarray(start + headerLen);
-  const width = dataType === DataType.DOUBLE || dataType === DataType.INT64 ? 8 : dataType === DataType.FLOAT || dataType === DataType.INT32 ? 4 : 1;
-  if (body.length < n * width) throw new DataError(file, `truncated: the header promises ${n} elements of ${width} bytes but ${body.length} bytes follow`);
+  const header = readNpyHeader(buf, file);
+  if (header.fortranOrder) throw new DataError(file, 'Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray(a)');
+  const dataType = dataTypeOf(header.descr, file);
+  const dims = header.shape;
+  const n = dims.reduce((a, b) => a * b, 1);
+  const width = widthOf(dataType);
+  const body = buf.subarray(header.dataOffset);
+  if (!Number.isSafeInteger(n * width) || body.length !== n * width) {
+    const what = !Number.isSafeInteger(n * width) || body.length < n * width ? 'truncated' : 'trailing bytes';
+    throw new DataError(file, `${what}: the header's shape (${dims.join(', ')}) needs ${n} elements of ${width} bytes (${n * width} bytes) but ${body.length} bytes of data follow`);
+  }
   return { dataType, dims, data: viewAs(dataType, body, n) };
 }
 
