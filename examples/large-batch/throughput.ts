@@ -43,7 +43,7 @@ export async function measureLayouts(pipeline: Pipeline, config: FitConfig, opti
 export function runParallelBench(root: string, rounds: number): { command: string; output: string; seconds: number; ok: boolean } {
   const command = `PAR_ROUNDS=${rounds} npx tsx tools/bench/src/main.ts parallel`;
   const started = performance.now();
-  const r = spawnSync('npx', ['tsx', 'tools/bench/src/main.ts', 'parallel'], { cwd: root, encoding: 'utf8', env: { ...process.env, PAR_ROUNDS: String(rounds) }, maxBuffer: 16 << 20 });
+  const r = spawnSync(process.execPath, ['--import', './tools/setup/source-mode.mjs', 'tools/bench/src/main.ts', 'parallel'], { cwd: root, encoding: 'utf8', env: { ...process.env, PAR_ROUNDS: String(rounds) }, maxBuffer: 16 << 20 });
   const lines = `${r.stdout ?? ''}${r.status === 0 ? '' : `\n${r.stderr ?? ''}`}`.split('\n').filter((l) => !/^npm warn/i.test(l));
   return { command, output: lines.join('\n').trim(), seconds: (performance.now() - started) / 1000, ok: r.status === 0 };
 }

@@ -48,7 +48,7 @@ if (mode === 'hang') {
 );
 
 function start(...args: string[]): ChildProcess {
-  return fork(script, args, { cwd: packageDir, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  return fork(script, args, { cwd: packageDir, execArgv: ['--conditions=@anneal/source', '--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
 }
 
 function nextMessage<T>(child: ChildProcess): Promise<T> {

@@ -77,7 +77,7 @@ async function runAnneal(jobs: Job[], done: (job: Job, r: Done) => void): Promis
   const queue = [...jobs];
   await Promise.all(
     Array.from({ length: Math.min(workers, queue.length) }, () => new Promise<void>((resolve, reject) => {
-      const child = fork(join(here, 'quality-worker.ts'), [], { execArgv: ['--import', 'tsx'] });
+      const child = fork(join(here, 'quality-worker.ts'), [], { execArgv: ['--conditions=@anneal/source', '--import', 'tsx'] });
       let current: Job | undefined;
       const next = () => {
         current = queue.shift();
