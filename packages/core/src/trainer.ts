@@ -116,9 +116,12 @@ export class Trainer {
 
   /**
    * Trains for the configured epochs; with `resume`, first restores a checkpoint written by
-   * this configuration and continues from the exact batch it was taken at.
+   * this configuration and continues from the exact batch it was taken at. With
+   * `pauseAfterEpochs`, it returns after that many epoch ends in this call, having written a
+   * checkpoint that a later `fit({ resume })` continues (a pause, not an end: the run is not
+   * finished; population-based training trains its members interval by interval this way).
    */
-  async fit(options: { resume?: string } = {}): Promise<FitResult> {
+  async fit(options: { resume?: string; pauseAfterEpochs?: number } = {}): Promise<FitResult> {
     const o = this.options;
     const started = now();
     const st: TrainerState = { version: 2, epoch: 0, batch: 0, step: 0, backendSteps: o.backend.steps, finished: false, trainLoss: new RunningStats().state(), trainMetrics: {}, epochStartedSkips: 0, schedules: [], callbacks: {}, history: [] };
@@ -172,6 +175,9 @@ export class Trainer {
     };
 
     const perEpoch = o.train.batchesPerEpoch;
+    const pause = options.pauseAfterEpochs;
+    if (pause !== undefined && (!Number.isInteger(pause) || pause < 1)) throw new TrainerError('pauseAfterEpochs', `must be a positive integer, got ${pause}`);
+    const until = Math.min(o.epochs, pause === undefined ? o.epochs : st.epoch + pause);
     await hook('onRunStart', this.emit('run:start', { epochs: o.epochs, batchesPerEpoch: perEpoch, startEpoch: st.epoch + 1, startBatch: st.batch, step: st.step, resumed: !!options.resume }));
     for (const w of o.warnings ?? []) warn(w.code, w.message);
     const trainLoss = new RunningStats();
@@ -183,7 +189,7 @@ export class Trainer {
     let epochStarted = now();
     const last = { lr: NaN, values: {} as Record<string, number> };
 
-    while (st.epoch < o.epochs && stopReason === undefined) {
+    while (st.epoch < until && stopReason === undefined) {
       const epoch = st.epoch; // the 0-based index (data order, schedules)
       const number = epoch + 1; // the epoch number every event and message shows
       if (st.batch === 0) {
@@ -265,7 +271,7 @@ export class Trainer {
       st.stopReason = stopReason;
       this.capture(st, new RunningStats(), []);
       const everyEpochs = o.checkpoint?.everyEpochs ?? 1;
-      if (saveRequested || st.finished || st.epoch % everyEpochs === 0) await save(saveRequested ?? (st.finished ? 'end' : 'epoch'));
+      if (saveRequested || st.finished || st.epoch % everyEpochs === 0 || st.epoch === until) await save(saveRequested ?? (st.finished ? 'end' : 'epoch'));
       saveRequested = undefined;
     }
     const result: FitResult = { epochs: st.epoch, steps: st.step, stopped: stopReason !== undefined, reason: stopReason, history, durationMs: now() - started };

@@ -97,6 +97,25 @@ describe('Trainer over the engine', () => {
     expect(start).toMatchObject({ resumed: true, startEpoch: 2, startBatch: 12, step: 27 });
   });
 
+  it('pauses after some epochs with a resumable checkpoint; resumed interval by interval it ends as one uninterrupted fit', async () => {
+    const schedules = () => [{ target: 'lr', schedule: linear(3e-3, 45) }];
+    const full = await run({ epochs: 3, schedules: schedules() });
+    const dir = tempDir();
+    const checkpoint = { dir, io: safetensorsCheckpoints, everyEpochs: 5 }; // the pause writes its checkpoint anyway
+    const intervals: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = await session();
+      const trainer = new Trainer({ backend: engineBackend(s), train: trainLoader, val: valLoader, groupSize: 4, metrics: () => [accuracy(), topK(3)], epochs: 3, schedules: schedules(), checkpoint });
+      const r = await trainer.fit({ resume: i ? join(dir, 'last.safetensors') : undefined, pauseAfterEpochs: 1 });
+      intervals.push(r.epochs);
+      if (i === 2) for (const [name, w] of Object.entries(full.params)) expect(Array.from(((await s.parameters())[name]!.data as Float32Array))).toEqual(Array.from(w.data as Float32Array));
+      await s.release();
+    }
+    expect(intervals).toEqual([1, 2, 3]);
+    const state = JSON.parse(loadCheckpoint(join(dir, 'last.safetensors')).metadata['anneal.trainer']!) as { epoch: number; finished: boolean };
+    expect(state).toMatchObject({ epoch: 3, finished: true });
+  });
+
   it('stops on a NaN loss without touching the last good checkpoint, or skips the batch when configured', async () => {
     const dir = tempDir();
     const checkpoint = { dir, io: safetensorsCheckpoints };

@@ -12,6 +12,8 @@ export interface RunOptions {
   dir?: string;
   /** Continue from `<dir>/checkpoints/last.safetensors` (the run's own thread counts are reused). */
   resume?: boolean;
+  /** Train at most this many epochs, then stop with a resumable checkpoint (a pause: `resume` continues it; PBT intervals). */
+  pauseAfterEpochs?: number;
   /** Where to print (default: the pipeline's). */
   io?: RunIo;
   /** More Trainer callbacks, made in code. */

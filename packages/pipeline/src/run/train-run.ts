@@ -96,7 +96,7 @@ export async function trainRun(run: ComposedRun): Promise<FitSummary> {
   io.err(`${run.options.label ?? 'anneal fit'}: ${run.config.name}${dir ? ` -> ${dir}` : ''} (${run.data.sizes.train} train examples, ${run.data.train.batchesPerEpoch} batches per epoch${resume ? `, resuming from ${relative('.', resume)}` : ''})\n  data: ${splitLine(run.data, run.config.data.split)}`);
   let ok = false;
   try {
-    const result = await run.trainer.fit({ resume });
+    const result = await run.trainer.fit({ resume, pauseAfterEpochs: run.options.pauseAfterEpochs });
     const swa = run.swa ? await applySwa(run) : undefined;
     if (paths) saveModel(paths.model, run.options.exportModel ? await run.options.exportModel(run) : await run.session.exportInference(run.model, { weights: run.weights }));
     const test = await run.session.evaluate(run.data.test.epochBatches(0), { weights: run.weights });
