@@ -1,6 +1,7 @@
 import protobuf from 'protobufjs';
 import { asProto2, onnxSchema } from './proto-schema.js';
 import { MalformedModelError } from './errors.js';
+import { checkModel } from './check-model.js';
 import type { ModelProto, TensorProto } from './types.js';
 
 const root = protobuf.Root.fromJSON(asProto2(onnxSchema));
@@ -14,20 +15,22 @@ function fillGraphDefaults(model: ModelProto): ModelProto {
 }
 
 /**
- * Decodes ONNX bytes into a plain {@link ModelProto}.
+ * Decodes ONNX bytes into a plain {@link ModelProto} and checks it ({@link checkModel}): malformed
+ * protobuf is a MalformedModelError, a tensor whose data does not match its dims an
+ * InvalidTensorError, both naming `source`.
  * @example const model = decodeModel(readFileSync('net.onnx'));
  */
 export function decodeModel(bytes: Uint8Array, source = '<bytes>'): ModelProto {
-  let message: protobuf.Message;
+  let model: ModelProto;
   try {
-    message = ModelType.decode(bytes);
+    model = ModelType.toObject(ModelType.decode(bytes), toObjectOptions) as ModelProto;
   } catch (e) {
     throw new MalformedModelError(source, (e as Error).message);
   }
-  const model = ModelType.toObject(message, toObjectOptions) as ModelProto;
   if (!model.graph || model.opsetImport.length === 0) {
     throw new MalformedModelError(source, !model.graph ? 'it has no graph' : 'it declares no opset_import');
   }
+  checkModel(model, source);
   return fillGraphDefaults(model);
 }
 

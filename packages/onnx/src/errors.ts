@@ -14,11 +14,9 @@ export class MalformedModelError extends OnnxError {
   constructor(
     readonly source: string,
     detail: string,
+    hint = 'Check that the file is an .onnx ModelProto (not a checkpoint, a zip or a truncated download).',
   ) {
-    super(
-      'MALFORMED_MODEL',
-      `${source} is not a valid ONNX model: ${detail}. Check that the file is an .onnx ModelProto (not a checkpoint, a zip or a truncated download).`,
-    );
+    super('MALFORMED_MODEL', `${source} is not a valid ONNX model: ${detail}. ${hint}`);
   }
 }
 
@@ -78,5 +76,23 @@ export class FolderError extends OnnxError {
     detail: string,
   ) {
     super('FOLDER', `cannot create the folder '${path}': ${detail}; choose a path in a writable folder`);
+  }
+}
+
+/**
+ * A tensor's declared dims or data type do not match its data: negative or non-integer dims, an
+ * element count past what a tensor can hold, or raw/typed data shorter or longer than the dims
+ * say. `source` names the file when the tensor came from one.
+ */
+export class InvalidTensorError extends OnnxError {
+  constructor(
+    readonly source: string | undefined,
+    readonly tensor: string,
+    readonly detail: string,
+  ) {
+    super(
+      'INVALID_TENSOR',
+      `${source ? `${source}: ` : ''}tensor '${tensor}' ${detail}. The file is damaged or was edited by hand; re-export the model (its weights are never zero-padded or cut to fit).`,
+    );
   }
 }

@@ -1,7 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ExternalDataError } from './errors.js';
-import { elementByteSize, sizeOf } from './tensor.js';
+import { rawDataBytes, tensorElementCount } from './check-tensor.js';
 import { externalEntry as entry } from './externalize.js';
 import { forEachTensor } from './tensor-walk.js';
 import { DataType, type ModelProto, type TensorProto } from './types.js';
@@ -27,6 +27,7 @@ function safePath(tensor: string, location: string, folder: string): string {
   if (escapes(relative(realpathSync(folder), real))) {
     throw new ExternalDataError(tensor, location, `it is a symlink resolving to '${real}', outside the model's folder; copy the data file into the folder instead`);
   }
+  if (statSync(real).isDirectory()) throw new ExternalDataError(tensor, location, `'${target}' is a folder, not a data file`);
   return real;
 }
 
@@ -51,9 +52,9 @@ export function resolveExternalData(model: ModelProto, folder: string): void {
       if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
         throw new ExternalDataError(name, location, `offset ${offset} + length ${length} does not fit in the ${size}-byte file (truncated or wrong file?)`);
       }
-      const per = elementByteSize(t.dataType);
-      const expected = per === undefined ? undefined : per * sizeOf(t.dims.map(Number));
-      if (expected !== undefined && expected !== length) {
+      const expected = rawDataBytes(t.dataType, tensorElementCount(t.dims, name, location));
+      if (expected === undefined) throw new ExternalDataError(name, location, `tensors of type ${DataType[t.dataType] ?? t.dataType} cannot keep their data externally`);
+      if (expected !== length) {
         throw new ExternalDataError(name, location, `expected ${expected} bytes for dims [${t.dims.join(', ')}] of type ${DataType[t.dataType]}, the reference says ${length}`);
       }
       const bytes = new Uint8Array(length);

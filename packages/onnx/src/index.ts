@@ -2,6 +2,8 @@ export * from './types.js';
 export * from './errors.js';
 export { decodeModel, encodeModel, decodeTensor, encodeTensor } from './codec.js';
 export { tensorToValue, valueToTensor, tensorToNumbers, tensors, sizeOf, zeroData, elementByteSize, type TensorValue, type TypedArray } from './tensor.js';
+export { checkTensor, tensorElementCount, rawDataBytes } from './check-tensor.js';
+export { checkModel } from './check-model.js';
 export { attr, attrs, makeAttribute, readAttribute, type AttrValue, type TypedAttr } from './attributes.js';
 export { tensorValueInfo, describeValueInfo, emptyGraph, makeModel, defaultOpset, type Dim } from './value-info.js';
 export { GraphBuilder, type NodeOptions } from './graph-builder.js';

@@ -1,9 +1,9 @@
-import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, basename, isAbsolute, join, resolve } from 'node:path';
 import { atomicTempPath, removeAtomicTemps } from './atomic-temps.js';
 import { decodeModel, encodeModel } from './codec.js';
 import { ensureDir } from './ensure-dir.js';
-import { ExternalDataError, OnnxError } from './errors.js';
+import { ExternalDataError, MalformedModelError, OnnxError } from './errors.js';
 import { resolveExternalData } from './external-data.js';
 import { externalizeTensors } from './externalize.js';
 import type { ModelProto } from './types.js';
@@ -26,10 +26,19 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   }
 }
 
-/** Reads an ONNX file from disk into a plain ModelProto. */
+/** Largest .onnx file read: protobuf messages are limited to 2 GB (bigger models keep their weights as external data). */
+const MAX_MODEL_FILE_BYTES = 2 ** 31 - 1;
+
+/**
+ * Reads an ONNX file from disk into a plain ModelProto, checked by decodeModel. A missing file or
+ * a folder is an OnnxError (code MODEL_NOT_FOUND) naming the path; bad bytes a MalformedModelError.
+ */
 export function readModelFile(path: string): ModelProto {
   let bytes: Uint8Array;
   try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new Error("it is a folder; give the .onnx file inside it (a run folder's model is model.onnx)");
+    if (stat.size > MAX_MODEL_FILE_BYTES) throw new Error(`it has ${stat.size} bytes, more than the 2 GB a protobuf file can hold; save big weights as external data`);
     bytes = readFileSync(path);
   } catch (e) {
     throw new OnnxError('MODEL_NOT_FOUND', `cannot read ONNX model '${path}': ${(e as Error).message}`);
@@ -38,15 +47,17 @@ export function readModelFile(path: string): ModelProto {
 }
 
 /**
- * Reads an ONNX model and resolves its external-data tensors (files named relative to the
- * model's folder) into memory. Absolute locations, `..` escapes and symlinks resolving outside
- * the folder are refused with {@link ExternalDataError}.
+ * Reads an ONNX model, checks it (every tensor against its dims, at least one graph output) and
+ * resolves its external-data tensors (files named relative to the model's folder) into memory.
+ * Absolute locations, `..` escapes and symlinks resolving outside the folder are refused with
+ * {@link ExternalDataError}.
  *
  * @example
  * const model = loadModel('models/big.onnx'); // also reads models/big.onnx.data
  */
 export function loadModel(path: string): ModelProto {
   const model = readModelFile(path);
+  if (model.graph.output.length === 0) throw new MalformedModelError(path, 'its graph declares no outputs, so it computes nothing', 'Export the model with its outputs (e.g. torch.onnx.export(..., output_names=[...])).');
   resolveExternalData(model, dirname(resolve(path)));
   return model;
 }

@@ -1,5 +1,6 @@
 import { DataType, type TensorProto } from './types.js';
 import { OnnxError } from './errors.js';
+import { checkTensor } from './check-tensor.js';
 
 /** Typed arrays Anneal moves in and out of TensorProtos. */
 export type TypedArray =
@@ -76,18 +77,19 @@ export function zeroData(dataType: DataType, n: number): TypedArray {
 
 /**
  * Reads a TensorProto's values (raw_data or the typed repeated fields) into a typed array.
- * External data must have been resolved first (see `loadModel`).
+ * External data must have been resolved first (see `loadModel`). The data must hold exactly the
+ * elements its dims say ({@link checkTensor}): a short or long tensor is an
+ * {@link InvalidTensorError}, never zero-padded or cut.
  */
 export function tensorToValue(t: TensorProto): TensorValue {
-  const dims = t.dims.map(Number);
-  const n = sizeOf(dims);
-  const out = zeroData(t.dataType, n);
   if (t.dataLocation === 1 && !t.rawData) {
     throw new OnnxError('EXTERNAL_DATA', `tensor '${t.name}' keeps its data externally; load the model with loadModel(path) so it is resolved`);
   }
+  const n = checkTensor(t);
+  const dims = t.dims.map(Number);
+  const out = zeroData(t.dataType, n);
   if (t.rawData && t.rawData.byteLength > 0) {
-    const bytes = new Uint8Array(out.buffer);
-    bytes.set(t.rawData.subarray(0, bytes.byteLength));
+    new Uint8Array(out.buffer).set(t.rawData);
     return { dataType: t.dataType, dims, data: out };
   }
   const src: ArrayLike<number> =
@@ -101,9 +103,9 @@ export function tensorToValue(t: TensorProto): TensorValue {
             ? t.uint64Data
             : t.int32Data;
   if (out instanceof BigInt64Array) {
-    for (let i = 0; i < n; i++) out[i] = BigInt(src[i] ?? 0);
+    for (let i = 0; i < n; i++) out[i] = BigInt(src[i]!);
   } else {
-    for (let i = 0; i < n; i++) (out as Float32Array)[i] = Number(src[i] ?? 0);
+    for (let i = 0; i < n; i++) (out as Float32Array)[i] = Number(src[i]);
   }
   return { dataType: t.dataType, dims, data: out };
 }
