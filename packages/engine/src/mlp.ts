@@ -17,8 +17,8 @@ export function buildMlp(options: { sizes: readonly number[]; activation?: 'relu
   for (let i = 0; i + 1 < sizes.length; i++) {
     const [fanIn, fanOut] = [sizes[i]!, sizes[i + 1]!];
     const bound = 1 / Math.sqrt(fanIn);
-    const w = b.initializer(tensors.float(`fc${i}.weight`, [fanIn, fanOut], Array.from({ length: fanIn * fanOut }, () => (rand() * 2 - 1) * bound)));
-    const bias = b.initializer(tensors.float(`fc${i}.bias`, [fanOut], Array.from({ length: fanOut }, () => (rand() * 2 - 1) * bound)));
+    const w = b.initializer(tensors.float(`fc${i}.weight`, [fanIn, fanOut], Float32Array.from({ length: fanIn * fanOut }, () => (rand() * 2 - 1) * bound)));
+    const bias = b.initializer(tensors.float(`fc${i}.bias`, [fanOut], Float32Array.from({ length: fanOut }, () => (rand() * 2 - 1) * bound)));
     const last = i + 2 === sizes.length;
     h = b.op('Gemm', [h, w, bias], {}, last ? { output: 'logits' } : {});
     if (!last) {

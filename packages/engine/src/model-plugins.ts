@@ -87,7 +87,11 @@ export const builtinModels: readonly ModelDescriptor[] = [
     options: z.strictObject({ hidden: z.array(positiveInt).default([128]), activation: z.enum(['relu', 'tanh', 'gelu']).optional(), dropout: z.number().min(0).max(0.95).optional(), seed: z.number().int().optional() }),
     create: (o, ctx) => {
       if (ctx.data.inputDims.length !== 1) throw new Error(`an mlp needs flat inputs; the data has per-example dims [${ctx.data.inputDims.join(', ')}]`);
-      return { model: buildMlp({ sizes: [ctx.data.inputDims[0]!, ...o.hidden, ctx.data.classes], activation: o.activation, dropout: o.dropout, seed: o.seed ?? ctx.seed }), inputName: 'x' };
+      const sizes = [ctx.data.inputDims[0]!, ...o.hidden, ctx.data.classes];
+      const parameters = sizes.slice(1).reduce((n, out, i) => n + (sizes[i]! + 1) * out, 0);
+      // checked before building: the weights of one ONNX file (a protobuf message) stay under 2 GB
+      if (parameters * 4 >= 2 ** 31) throw new PluginOptionError('hidden', `[${o.hidden.join(', ')}] makes ${parameters.toExponential(2)} float parameters (${((parameters * 4) / 2 ** 30).toFixed(1)} GiB), more than the 2 GB an ONNX model holds; use smaller hidden sizes`);
+      return { model: buildMlp({ sizes, activation: o.activation, dropout: o.dropout, seed: o.seed ?? ctx.seed }), inputName: 'x' };
     },
   }),
   defineModel({

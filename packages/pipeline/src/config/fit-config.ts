@@ -83,7 +83,13 @@ export const trainFields = {
   nonFinite: z.enum(['stop', 'skip']).default('stop'),
   device: z.enum(['cpu', 'cuda', 'wasm']).default('cpu'),
   deviceId: z.number().int().nonnegative().default(0),
+  /** Intra-op threads of the step sessions: 'auto' times 1 and 2; a number above the machine's cores is lowered to them, with a warning. */
   threads: z.union([z.literal('auto'), positiveInt]).default('auto'),
+  /**
+   * Memory the train step may need, checked with an estimate before compiling: 'auto' (what the
+   * machine has available), a number of GB, or 'off'.
+   */
+  memoryLimit: z.union([z.literal('auto'), z.literal('off'), z.number().positive()]).default('auto'),
   checkpointEverySteps: positiveInt.optional(),
 };
 

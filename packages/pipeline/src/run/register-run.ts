@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { listParameters } from '@anneal/autograd';
 import { Trainer, type Callback, type Logger, type RunInfo } from '@anneal/core';
 import { engineBackend, TrainSession, type ParallelOptions } from '@anneal/engine';
@@ -27,6 +28,7 @@ import {
   TRAINER,
 } from '../tokens.js';
 import { callbackSpecs, metricSpecs, optimizerSpec } from './config-specs.js';
+import { checkStepMemory, estimateStepMemory, memoryLimit } from './memory-estimate.js';
 import { dataLoaders, loadRunParts } from './run-data.js';
 import { runPaths } from './run-paths.js';
 import { scheduleBindings, type SwaLrOptions } from './schedule-bindings.js';
@@ -53,6 +55,23 @@ function parallelOptions(config: FitConfig): ParallelOptions | undefined {
   const pieces = p.workers * p.accumulate;
   if (pieces > config.data.batchSize) throw new ConfigError(`train.parallel: ${p.workers} workers x ${p.accumulate} micro-batches = ${pieces} pieces, more than data.batchSize ${config.data.batchSize}; every piece needs at least one example (raise the batch size or lower workers/accumulate)`);
   return { workers: p.workers, accumulate: p.accumulate, deviceIds: p.deviceIds };
+}
+
+/**
+ * Thread counts against the machine: `train.threads` above its cores is lowered to them (ORT
+ * starts a pool of that many threads per session; 64 on 2 cores started 267 threads and ran 5x
+ * slower), and more data-parallel workers than cores is a warning. A resumed run's recorded
+ * threads are kept as they are (they make its results identical). Returns the intra-op threads.
+ */
+function resourceWarnings(config: FitConfig, resumed: number | undefined, warnings: { code: string; message: string }[]): number | 'auto' {
+  const cores = availableParallelism();
+  const workers = config.train.parallel?.workers ?? 1;
+  if (workers > cores) warnings.push({ code: 'workers-oversubscribed', message: `workers-oversubscribed (${workers} workers, ${cores} cores): train.parallel.workers ${workers} on ${cores} cores: the workers take turns on the cores and each step is slower than with ${cores}; lower train.parallel.workers (raise accumulate for the same batch)` });
+  if (resumed !== undefined) return resumed;
+  const asked = config.train.threads;
+  if (asked === 'auto' || asked <= cores) return asked;
+  warnings.push({ code: 'threads-capped', message: `threads-capped (${asked} -> ${cores}): train.threads ${asked} is more than the ${cores} cores of this machine; threads beyond the cores only wait for each other, so ${cores} are used` });
+  return cores;
 }
 
 /** The `swa` callback spec of a config, parsed by its descriptor (it shapes the lr and the end of the run). */
@@ -111,22 +130,38 @@ export function registerRun(c: DependencyContainer): void {
     const options = r.resolve(RUN_OPTIONS);
     const [model, data, loss] = await Promise.all([r.resolve(RUN_MODEL), r.resolve(RUN_DATA), r.resolve(RUN_LOSS)]);
     const params = model.trainable ? [...model.trainable] : undefined;
-    const groups = [...configGroups(config, params ?? listParameters(model.model)), ...(model.groups ?? [])];
+    const trainable = params ?? listParameters(model.model);
+    const groups = [...configGroups(config, trainable), ...(model.groups ?? [])];
     const o = config.optimizer;
+    const optimizer = r.resolve(RUN_OPTIMIZER);
+    const parallel = parallelOptions(config);
+    // before compiling: a step that cannot fit in memory is an error here, not a heap abort or an OOM kill later
+    const first = model.model.graph.initializer.find((t) => t.name !== undefined && trainable.includes(t.name));
+    const estimate = estimateStepMemory(model.model, {
+      trainable,
+      stateSlots: first ? optimizer.stateSlots({ name: first.name!, grad: `${first.name}.grad`, dims: first.dims.map(Number) }).length : 0,
+      batchSize: Math.ceil(config.data.batchSize / (parallel?.accumulate ?? 1)),
+      input: model.inputName,
+      groupSize: config.train.groupSize,
+      workers: parallel?.workers,
+      ema: !!o.ema,
+    });
+    checkStepMemory(estimate, memoryLimit(config.train.memoryLimit), config.data.batchSize);
+    const threads = resourceWarnings(config, options.threads?.intraOp, warnings);
     return TrainSession.create({
       model: model.model,
       trainable: params,
       loss,
-      optimizer: { optimizer: r.resolve(RUN_OPTIMIZER), lr: o.lr, weightDecay: o.weightDecay, maxGradNorm: o.clip, groups: groups.length ? groups : undefined, ema: o.ema },
+      optimizer: { optimizer, lr: o.lr, weightDecay: o.weightDecay, maxGradNorm: o.clip, groups: groups.length ? groups : undefined, ema: o.ema },
       sample: data.train.epochBatches(0).next().value!,
       registry: r.resolve(GRADIENT_REGISTRY),
       device: config.train.device,
       deviceId: config.train.deviceId,
-      intraOpThreads: options.threads?.intraOp ?? config.train.threads,
+      intraOpThreads: threads,
       loopIntraOpThreads: options.threads?.loop,
-      maxThreads: 2,
+      maxThreads: Math.min(2, availableParallelism()),
       batchNorm: config.train.batchNorm,
-      parallel: parallelOptions(config),
+      parallel,
       seed: config.seed,
       onWarning: (w) => warnings.push({ code: w.kind, message: `${w.kind} (${w.requested} -> ${w.used}): ${w.reason}` }),
     });
