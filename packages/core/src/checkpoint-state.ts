@@ -1,7 +1,8 @@
 import type { TensorValue } from '@anneal/onnx';
 import type { JsonValue } from './callback.js';
 import type { EventOf } from './events.js';
-import { TrainerError } from './errors.js';
+import { CheckpointStateError, TrainerError } from './errors.js';
+import { checkTrainerState } from './trainer-state-check.js';
 
 /** Metadata key holding the Trainer's JSON state in a checkpoint. */
 export const TRAINER_STATE_KEY = 'anneal.trainer';
@@ -50,10 +51,12 @@ export function decodeCheckpoint(path: string, tensors: Record<string, TensorVal
   try {
     state = JSON.parse(raw) as TrainerState;
   } catch (e) {
-    throw new TrainerError(path, `has unreadable Trainer state (${(e as Error).message}); the file is damaged`);
+    throw new CheckpointStateError(path, `has unreadable Trainer state (${(e as Error).message}); the file is damaged`);
   }
-  if ((state.version as number) === 1) throw new TrainerError(path, 'was written by Anneal 0.1, whose checkpoints number epochs from 0; finish the run with Anneal 0.1, or start it again');
-  if (state.version !== 2) throw new TrainerError(path, `has Trainer state version ${String(state.version)}; this Anneal reads version 2`);
+  const version = (state as { version?: unknown } | null)?.version;
+  if (version === 1) throw new TrainerError(path, 'was written by Anneal 0.1, whose checkpoints number epochs from 0; finish the run with Anneal 0.1, or start it again');
+  if (version !== 2) throw new CheckpointStateError(path, `has Trainer state version ${String(version)}; this Anneal reads version 2`);
+  checkTrainerState(state, path);
   const backend: Record<string, TensorValue> = {};
   const callbacks: Record<string, Record<string, TensorValue>> = {};
   for (const [name, t] of Object.entries(tensors)) {

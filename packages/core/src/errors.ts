@@ -23,3 +23,15 @@ export class DivergedError extends TrainerError {
     this.name = 'DivergedError';
   }
 }
+
+/**
+ * A checkpoint's Trainer state (its `anneal.trainer` metadata) is not valid JSON or not the
+ * shape this Anneal writes. `where` names the checkpoint file.
+ */
+export class CheckpointStateError extends TrainerError {
+  override readonly code = 'CHECKPOINT_STATE';
+  constructor(where: string, message: string) {
+    super(where, message);
+    this.name = 'CheckpointStateError';
+  }
+}

@@ -1,4 +1,4 @@
-export { TrainerError, DivergedError } from './errors.js';
+export { TrainerError, DivergedError, CheckpointStateError } from './errors.js';
 export { ResumeMismatchError, checkResumeState, type ResumeTarget } from './resume-check.js';
 export { isNonFiniteStep, type Batch, type BatchSource, type CheckpointIO, type NonFiniteStep, type StepHyperparameters, type TrainBackend, type TrainResult } from './backend.js';
 export { ofType, snapshot, type AnnealEvent, type AnnealEventMap, type AnnealEventType, type EventOf, type LossSummary, type PassMetrics, type TensorNorms } from './events.js';
