@@ -55,10 +55,12 @@ export function jsonFieldMutations(value: unknown, rng: FuzzRandom, max = 80): M
 
 /**
  * JSON texts of an object with one of its keys written twice (the second time with another
- * value): JSON.parse keeps the last silently, so a reader must refuse them (`expect: 'error'`).
+ * value). JSON.parse keeps the last silently, so by default a reader must refuse them
+ * (`expect: 'error'`); with `mustRefuse: false` either outcome is judged by the target.
  * @example duplicateKeyTexts({ lr: 0.1, epochs: 3 }); // '{"lr":0.1,"epochs":3,"lr":1}'...
  */
-export function duplicateKeyTexts(value: Record<string, unknown>, expect: 'error' | undefined = 'error'): Mutant<string>[] {
+export function duplicateKeyTexts(value: Record<string, unknown>, options: { mustRefuse?: boolean } = {}): Mutant<string>[] {
+  const expect = options.mustRefuse === false ? undefined : ('error' as const);
   const text = JSON.stringify(value, null, 2);
   return Object.keys(value).map((k) => {
     const close = text.lastIndexOf('}');
