@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   cutModel,
   DataType,
@@ -15,6 +13,7 @@ import {
 } from '@anneal/onnx';
 import { prepareModel } from '@anneal/engine';
 import { TransferError } from './errors.js';
+import { createSha256, readBytes } from '#files';
 
 /** How a cut tensor with spatial or sequence axes becomes one vector per example. */
 export type FeaturePool = 'auto' | 'avg' | 'max' | 'none';
@@ -61,7 +60,7 @@ export interface Backbone {
 }
 
 function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return createSha256().update(bytes).digest();
 }
 
 function appendPool(model: ModelProto, cutAt: string, rank: number | undefined, options: BackboneOptions): { feature: string; pool: Backbone['pool'] } {
@@ -97,7 +96,7 @@ function appendPool(model: ModelProto, cutAt: string, rank: number | undefined, 
  * const backbone = loadBackbone('ch_ppocr_mobile_v2.0_cls_infer.onnx'); // cut at reshape2_0.tmp_0, 200-d
  */
 export function loadBackbone(source: string | ModelProto, options: BackboneOptions = {}): Backbone {
-  const bytes = typeof source === 'string' ? readFileSync(source) : encodeModel(source);
+  const bytes = typeof source === 'string' ? readBytes(source) : encodeModel(source);
   const prepared = prepareModel(typeof source === 'string' ? source : structuredClone(source));
   const full = prepared.model;
   const inits = new Set(full.graph.initializer.map((t) => t.name));

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { formatNpy, parseNpy, type ArrayDataset } from '@anneal/data';
 import { ensureDir, writeFileAtomic, type TensorValue } from '@anneal/onnx';
 import { FeatureCacheError } from './errors.js';
+import { createSha256, fileExists, fileSize, joinPath as join, listNames, readBytes, readText } from '#files';
 
 /** What identifies a set of cached features. */
 export interface FeatureCacheKey {
@@ -28,7 +26,7 @@ interface EntryMeta {
   createdAt: string;
 }
 
-const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+const sha256 = (bytes: Uint8Array | string) => createSha256().update(bytes).digest();
 
 function bytesOf(t: TensorValue): Uint8Array {
   const d = t.data as ArrayBufferView;
@@ -42,12 +40,12 @@ function bytesOf(t: TensorValue): Uint8Array {
  * @example const h = hashDataset(train); // '3f1c...'
  */
 export function hashDataset(ds: ArrayDataset): string {
-  const h = createHash('sha256');
+  const h = createSha256();
   for (const t of [ds.x, ds.y]) {
     h.update(`${t.dataType}:${t.dims.join('x')};`);
     h.update(bytesOf(t));
   }
-  return h.digest('hex');
+  return h.digest();
 }
 
 /**
@@ -78,12 +76,12 @@ export class FeatureCache {
   /** The cached features, or undefined on a miss (absent, half-written or damaged entry). */
   get(key: FeatureCacheKey): ArrayDataset | undefined {
     const metaPath = this.path(key);
-    if (!existsSync(metaPath)) return undefined;
+    if (!fileExists(metaPath)) return undefined;
     try {
-      const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as EntryMeta;
+      const meta = JSON.parse(readText(metaPath)) as EntryMeta;
       if (meta.version !== 1 || this.id(meta.key) !== this.id(key)) return undefined;
-      const features = readFileSync(join(this.dir, meta.files.features.name));
-      const labels = readFileSync(join(this.dir, meta.files.labels.name));
+      const features = readBytes(join(this.dir, meta.files.features.name));
+      const labels = readBytes(join(this.dir, meta.files.labels.name));
       if (sha256(features) !== meta.files.features.sha256 || sha256(labels) !== meta.files.labels.sha256) return undefined;
       const x = parseNpy(features);
       const y = parseNpy(labels);
@@ -114,13 +112,13 @@ export class FeatureCache {
 
   /** Complete entries with their size on disk. */
   entries(): { id: string; key: FeatureCacheKey; count: number; dims: number[]; bytes: number }[] {
-    if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir)
+    if (!fileExists(this.dir)) return [];
+    return listNames(this.dir)
       .filter((f) => f.endsWith('.json'))
       .flatMap((f) => {
         try {
-          const meta = JSON.parse(readFileSync(join(this.dir, f), 'utf8')) as EntryMeta;
-          const bytes = [meta.files.features.name, meta.files.labels.name].reduce((s, n) => s + statSync(join(this.dir, n)).size, 0);
+          const meta = JSON.parse(readText(join(this.dir, f))) as EntryMeta;
+          const bytes = [meta.files.features.name, meta.files.labels.name].reduce((s, n) => s + fileSize(join(this.dir, n)), 0);
           return [{ id: f.slice(0, -5), key: meta.key, count: meta.count, dims: meta.dims, bytes }];
         } catch {
           return [];

@@ -9,6 +9,7 @@ export { selectTrainable, layerDecayGroups, type FreezeOptions, type TrainableSe
 export { createFineTuneSession, fineTunePlan, type FineTuneSession, type FineTuneSessionOptions } from './fine-tune.js';
 export { inspectModel, formatModelReport, type ModelReport } from './inspect.js';
 export { describePreprocess, preprocessDims, preprocessImage, preprocessPixels, type ImagePreprocess } from './images/preprocess.js';
+export { fitBox, preprocessRgba, type FitBox } from './images/preprocess-rgba.js';
 export { loadImageFolder, preprocessDataset, DEFAULT_IMAGE_EXTENSIONS, type ImageFolderOptions, type ImageBatchOptions } from './images/image-folder.js';
 export { checkInputLayout } from './images/input-layout.js';
 export { ImageDecodeError, ImageFolderError, ImagePreprocessError, InputLayoutError } from './images/image-errors.js';

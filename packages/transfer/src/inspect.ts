@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import {
   DataType,
   GraphIndex,
@@ -22,6 +21,7 @@ import { defaultGradientRegistry, isFloatType, listParameters, listRunningStatis
 import { prepareModel } from '@anneal/engine';
 import { ortExecutor } from '@anneal/runtime';
 import { listBlocks } from './blocks.js';
+import { fileSize } from '#files';
 import { ShapeMismatchError, TransferError } from './errors.js';
 
 export { formatModelReport } from './inspect-format.js';
@@ -106,7 +106,7 @@ export async function inspectModel(source: string, options: InspectOptions = {})
   const loaded = loadModel(source);
   const header = {
     file: source,
-    bytes: statSync(source).size,
+    bytes: fileSize(source),
     irVersion: Number(loaded.irVersion ?? 0),
     producer: [loaded.producerName, loaded.producerVersion].filter(Boolean).join(' '),
     opsets: loaded.opsetImport.map((o) => ({ domain: domainOf(o.domain), version: Number(o.version) })),

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp from '#sharp';
 import { ImageDecodeError } from '../images/image-errors.js';
 import type { Pixels } from './pixels.js';
 

@@ -1,7 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
-import { extname, join } from 'node:path';
-import sharp from 'sharp';
+import { extensionOf as extname, isFolder, joinPath as join, listEntries } from '#files';
+import sharp from '#sharp';
 import { DataType } from '@anneal/onnx';
 import { datasetSize, int64Labels, type ArrayDataset } from '@anneal/data';
 import { ShapeMismatchError, TransferError } from '../errors.js';
@@ -112,13 +111,13 @@ function extensionSet(dir: string, extensions: readonly string[]): Set<string> {
 
 async function isDirectory(parent: string, e: Dirent): Promise<boolean> {
   if (e.isDirectory()) return true;
-  return e.isSymbolicLink() && (await stat(join(parent, e.name)).catch(() => undefined))?.isDirectory() === true;
+  return e.isSymbolicLink() && (await isFolder(join(parent, e.name)));
 }
 
 /** Image files under `dir` (recursively), hidden entries skipped. */
 async function listImages(dir: string, extensions: Set<string>): Promise<string[]> {
   const found: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
+  for (const e of await listEntries(dir)) {
     if (e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
     if (await isDirectory(dir, e)) for (const f of await listImages(path, extensions)) found.push(f);
@@ -145,7 +144,7 @@ export interface ImageFolderListing {
  */
 export async function listImageFolder(dir: string, options: Pick<ImageFolderOptions, 'extensions'> = {}): Promise<ImageFolderListing> {
   const extensions = extensionSet(dir, options.extensions ?? DEFAULT_IMAGE_EXTENSIONS);
-  const entries = await readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+  const entries = await listEntries(dir).catch((e: NodeJS.ErrnoException) => {
     const what = e.code === 'ENOENT' ? 'folder not found' : e.code === 'ENOTDIR' ? 'is a file, not a folder' : e.message;
     throw new ImageFolderError(dir, `${what}; pass a folder laid out as <dir>/<class name>/<image file>`);
   });

@@ -1,6 +1,8 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import sharp from '#sharp';
 import { ShapeMismatchError } from '../errors.js';
 import { ImageDecodeError, ImagePreprocessError } from './image-errors.js';
+import { normalizeBytes } from './normalize-bytes.js';
 
 /**
  * How images become backbone input. Pipeline (sharp/libvips): decode (EXIF orientation applied)
@@ -130,18 +132,7 @@ export async function runInto(img: Sharp, q: Plan, out: Float32Array, offset: nu
   if (info.width !== w || info.height !== h || info.channels !== step) {
     throw new Error(`sharp produced ${info.width}x${info.height}x${info.channels}, expected ${w}x${h}x${step}`);
   }
-  const hw = h * w;
-  const lut = q.lut;
-  const pick = gray ? 0 : 1; // channel c of pixel p is data[p * step + c * pick]
-  if (q.layout === 'NHWC') {
-    for (let p = 0; p < hw; p++) for (let c = 0; c < C; c++) out[offset + p * C + c] = lut[c * 256 + data[p * step + c * pick]!]!;
-  } else {
-    for (let c = 0; c < C; c++) {
-      const o = offset + c * hw;
-      const l = c * 256;
-      for (let p = 0; p < hw; p++) out[o + p] = lut[l + data[p * step + c * pick]!]!;
-    }
-  }
+  normalizeBytes(data, step, gray ? 0 : 1, q, out, offset);
 }
 
 /**
