@@ -15,11 +15,11 @@ export const integer = (name: string) => (v: string) => {
   return n;
 };
 
-/** `cpu`, `cuda` or `cuda:<id>` (also `wasm`). */
-export function parseDevice(value: string): { device: Device; deviceId: number } {
+/** `cpu`, `cuda` or `cuda:<id>` (also `wasm`; `webgpu` is for pages). */
+export function parseDevice(value: string): { device: Exclude<Device, 'webgpu'>; deviceId: number } {
   const m = /^(cpu|cuda|wasm)(?::(\d+))?$/.exec(value);
   if (!m || (m[2] !== undefined && m[1] !== 'cuda')) throw new InvalidArgumentError(`--device must be cpu, cuda, cuda:<id> or wasm, got '${value}'`);
-  return { device: m[1] as Device, deviceId: Number(m[2] ?? 0) };
+  return { device: m[1] as Exclude<Device, 'webgpu'>, deviceId: Number(m[2] ?? 0) };
 }
 
 /** `48x192` -> [48, 192]. */

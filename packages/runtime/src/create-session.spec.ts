@@ -49,6 +49,16 @@ describe('createSession', () => {
     expect(await seen).toEqual(warnings);
   });
 
+  it('falls back from webgpu (none under Node) to wasm with a typed warning, and the session works', async () => {
+    const warnings: RuntimeWarning[] = [];
+    const s = await createSession(smallModel(), { device: 'webgpu', onWarning: (w) => warnings.push(w) });
+    expect([s.requestedDevice, s.device]).toEqual(['webgpu', 'wasm']);
+    expect(warnings).toEqual([expect.objectContaining({ kind: 'device-fallback', requested: 'webgpu', used: 'wasm', reason: expect.stringMatching(/^webgpu: /) })]);
+    const out = await s.run({ x });
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([0, 0.5, 6]);
+    await s.release();
+  });
+
   it('says the model failed to load, and why, when a loaded runtime refuses it (no wasm retry, no "install the missing runtime")', async () => {
     const garbage = new Uint8Array([8, 1, 18, 3, 1, 2, 3]);
     const error = await createSession(garbage, { device: 'cpu' }).catch((e: unknown) => e);

@@ -7,7 +7,7 @@ import type { Device, RuntimeWarning } from './warnings.js';
 
 /** Options of {@link createSession}. */
 export interface SessionOptions {
-  /** Where to run. Default 'cpu'. 'cuda' falls back to 'cpu', and 'cpu' to 'wasm', with a warning. */
+  /** Where to run. Default 'cpu'. 'cuda' falls back to 'cpu', 'cpu' and 'webgpu' to 'wasm', with a warning. */
   device?: Device;
   /** GPU ordinal for 'cuda'. Default 0. */
   deviceId?: number;
@@ -48,6 +48,8 @@ function attemptsFor(device: Device, options: SessionOptions): Attempt[] {
       return [cpu, wasm];
     case 'wasm':
       return [wasm];
+    case 'webgpu':
+      return [{ device: 'webgpu', load: loadWebBackend, options: { ...common, executionProviders: ['webgpu'] } }, wasm];
   }
 }
 
@@ -60,7 +62,7 @@ function describe(e: unknown): string {
 
 /**
  * Creates an ONNX Runtime session for a model on the requested device, falling back down the
- * chain cuda -> cpu -> wasm when a device is unavailable. A fallback is reported as a
+ * chain cuda -> cpu -> wasm (or webgpu -> wasm) when a device is unavailable. A fallback is reported as a
  * `device-fallback` warning (to `onWarning` and the session's `warnings$`); if every device
  * fails, a {@link BackendUnavailableError} lists each failure. A CPU or wasm runtime that loads
  * but refuses the model throws {@link ModelLoadError} at once (no other backend is tried).

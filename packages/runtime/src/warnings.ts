@@ -1,5 +1,8 @@
-/** Where a session runs: onnxruntime-node on CPU or CUDA, or onnxruntime-web's WebAssembly backend. */
-export type Device = 'cpu' | 'cuda' | 'wasm';
+/**
+ * Where a session runs: onnxruntime-node on CPU or CUDA, or onnxruntime-web on WebAssembly or, in a
+ * browser with `navigator.gpu`, WebGPU (ops without a WebGPU kernel run on its WebAssembly CPU kernels).
+ */
+export type Device = 'cpu' | 'cuda' | 'wasm' | 'webgpu';
 
 /** The requested device could not be used; the session runs on `used` instead. */
 export interface DeviceFallbackWarning {
