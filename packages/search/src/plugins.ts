@@ -170,6 +170,8 @@ export const builtinPruners: readonly PrunerDescriptor[] = [
   definePruner({ id: 'none', description: 'never prune', options: z.strictObject({}), create: () => new NopPruner() }),
 ];
 
+const isUrl = (url: string): boolean => URL.canParse(url);
+
 /** The built-in storages: `journal` (one JSON line per operation, several processes on one file system), `redis` (many machines) and `memory` (one process). */
 export const builtinStorages: readonly StorageDescriptor[] = [
   defineStorage({
@@ -185,7 +187,7 @@ export const builtinStorages: readonly StorageDescriptor[] = [
   defineStorage({
     id: 'redis',
     description: 'a Redis server (redis://host:port): workers on any machine share the study',
-    options: z.strictObject({ url: z.string().regex(/^rediss?:\/\/[^\s/]+/, 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379'), prefix: z.string().optional() }),
+    options: z.strictObject({ url: z.string().regex(/^rediss?:\/\/[^\s/]+/, 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379').refine(isUrl, 'not a valid URL (host, port 0-65535, user:password@ escaped); e.g. redis://127.0.0.1:6379'), prefix: z.string().optional() }),
     create: (o) => RedisStorage.connect(o.url, { prefix: o.prefix }),
   }),
   defineStorage({ id: 'memory', description: 'in this process only (studies in code and tests)', options: z.strictObject({}), create: () => new MemoryStorage() }),

@@ -33,6 +33,7 @@ export class RedisStorage implements Storage {
   /** Connects (retrying up to `retries` times, 100 ms apart growing to 1 s, also after a dropped connection). */
   static async connect(url: string, options: { prefix?: string; retries?: number } = {}): Promise<RedisStorage> {
     const retries = options.retries ?? 5;
+    if (!URL.canParse(url)) throw new StorageError(url, 'not a valid Redis URL (host, port 0-65535, user:password@ escaped); e.g. redis://127.0.0.1:6379');
     const client = createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: (attempt: number, cause: Error) => (attempt >= retries ? cause : Math.min(100 * (attempt + 1), 1000)) } }) as RedisClientType;
     client.on('error', () => {}); // surfaced by the failing command instead
     try {
