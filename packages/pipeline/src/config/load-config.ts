@@ -4,6 +4,8 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { fitConfigSchema, type FitConfig } from './fit-config.js';
+import { firstDuplicateKey } from './json-duplicate-keys.js';
+import { jsonErrorLine } from './json-error-position.js';
 
 /** Formats zod issues as `path: message` lines, paths like `data.split.test` or `schedules[0].schedule`. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
@@ -15,18 +17,43 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
     .join('\n');
 }
 
-/** Parses JSON or YAML text (by extension; YAML for anything not .json), with line numbers in syntax errors. */
+/** Most YAML aliases a config may expand (anchors reused with *name); more is an alias bomb. */
+export const MAX_CONFIG_ALIASES = 100;
+
+/** A ConfigError message for a key a JSON text repeats in one object (JSON.parse would keep the last silently), or undefined. */
+function duplicateJsonKey(text: string): string | undefined {
+  const dup = firstDuplicateKey(text);
+  return dup && `key '${dup.key}' appears twice in one object (line ${dup.line}); remove one of them`;
+}
+
+/**
+ * Parses JSON or YAML text (by extension; YAML for anything not .json), with line numbers in
+ * syntax errors. Duplicate keys are errors in both (one of the two values would be dropped
+ * silently), and YAML aliases expand to at most {@link MAX_CONFIG_ALIASES} nodes.
+ * @throws ConfigError naming `file`
+ */
 export function parseConfigText(text: string, file: string): unknown {
   if (extname(file).toLowerCase() === '.json') {
+    let value: unknown;
     try {
-      return JSON.parse(text);
+      value = JSON.parse(text);
     } catch (e) {
-      throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
+      throw new ConfigError(`${file}: not valid JSON${jsonErrorLine(text)}: ${(e as Error).message}`);
     }
+    const duplicate = duplicateJsonKey(text);
+    if (duplicate) throw new ConfigError(`${file}: not valid JSON: ${duplicate}`);
+    return value;
   }
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length) throw new ConfigError(`${file}: not valid YAML:\n${doc.errors.map((e) => `  ${e.message}`).join('\n')}`);
-  return doc.toJS();
+  try {
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length) throw new ConfigError(`${file}: not valid YAML:\n${doc.errors.map((e) => `  ${e.message}`).join('\n')}`);
+    return doc.toJS({ maxAliasCount: MAX_CONFIG_ALIASES });
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    // yaml throws a ReferenceError for an alias bomb ("Excessive alias count") and may overflow the stack on absurd nesting
+    const bomb = /alias/i.test((e as Error).message);
+    throw new ConfigError(`${file}: ${bomb ? `its YAML aliases expand to more than ${MAX_CONFIG_ALIASES} nodes (an alias bomb?); write the values out or use fewer *aliases` : `not valid YAML (${(e as Error).message})`}`, { cause: e });
+  }
 }
 
 /** Validates a parsed config; errors list every problem with its config path. */
@@ -88,9 +115,13 @@ export function readJsonFile(file: string): unknown {
   } catch (e) {
     throw new ConfigError(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message}); the file is damaged (was it edited, or cut short by a full disk?)`);
+    throw new ConfigError(`${file}: not valid JSON${jsonErrorLine(text)}: ${(e as Error).message}; the file is damaged (was it edited, or cut short by a full disk?)`);
   }
+  const duplicate = duplicateJsonKey(text);
+  if (duplicate) throw new ConfigError(`${file}: ${duplicate}; the file is damaged (was it edited?)`);
+  return value;
 }
