@@ -21,7 +21,7 @@ export const builtinFileLoggers: readonly LoggerDescriptor[] = [
     id: 'metrics-jsonl',
     description: 'metrics.jsonl: a line per step and per epoch (what anneal doctor and the charts read)',
     options: z.strictObject({ path: z.string().min(1).default('metrics.jsonl') }),
-    create: (o, ctx) => metricsJsonl(inRun(runDir(ctx, 'metrics-jsonl'), o.path)),
+    create: (o, ctx) => metricsJsonl(inRun(runDir(ctx, 'metrics-jsonl'), o.path), { onWarning: (m) => ctx.io.err(`warning: ${m}`) }),
   }),
   defineLogger({
     id: 'charts',
