@@ -1,6 +1,6 @@
 import { compileTrainStep, listParameters } from '@anneal/autograd';
-import { readNpy } from '@anneal/data';
-import { DataType, tensorToValue, writeFileAtomic, type TensorValue } from '@anneal/onnx';
+import { classCount, DataError, readNpy } from '@anneal/data';
+import { DataType, describeValueInfo, tensorToValue, writeFileAtomic, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { createSession, saveCheckpoint, fromOrtTensor, ortExecutor } from '@anneal/runtime';
 import { labelType, lossEmitter, prepareModel, type LossSpec } from '@anneal/engine';
 import { ConfigError } from './errors.js';
@@ -28,6 +28,22 @@ function coerceLabels(v: TensorValue, want: DataType, file: string): TensorValue
 }
 
 /**
+ * Cross-entropy labels are class ids in [0, C) for the C classes of the model's logits (its first
+ * output), when C is fixed; otherwise ids >= 0 with a class count bounded by the data. ONNX
+ * Runtime's GatherElements takes -1 as the last class, so nothing else would catch it.
+ */
+function checkClassLabels(labels: TensorValue, model: ModelProto, file: string): void {
+  const ids = Array.from(labels.data as ArrayLike<number | bigint>, Number);
+  const bad = ids.findIndex((v) => !Number.isInteger(v) || v < 0);
+  if (bad >= 0) throw new DataError(file, `label ${ids[bad]} at index ${bad} is not a class id; class ids are integers >= 0 (-1 is not 'the last class'): relabel the classes to 0..C-1`);
+  const logits = model.graph.output[0];
+  const classes = logits ? describeValueInfo(logits).dims?.at(-1) : undefined;
+  if (typeof classes !== 'number' || classes < 1) return void classCount(ids, file, (i) => `index ${i}`);
+  const over = ids.findIndex((v) => v >= classes);
+  if (over >= 0) throw new DataError(file, `label ${ids[over]} at index ${over} is out of range [0, ${classes}): the model's logits '${logits!.name}' have ${classes} classes; fix the labels or the model`);
+}
+
+/**
  * `anneal grad`: mean loss over the batch and its gradients w.r.t. every trainable float
  * initializer (and the input with --input-grad), written as JSON or safetensors.
  */
@@ -35,6 +51,7 @@ export async function grad(pipeline: Pipeline, o: GradOptions): Promise<{ loss: 
   if (!/\.(json|safetensors)$/.test(o.out)) throw new ConfigError(`--out ${o.out}: use a .json or .safetensors file name`);
   const { model } = prepareModel(o.model);
   const dataInputs = model.graph.input.map((i) => i.name).filter((n) => !model.graph.initializer.some((t) => t.name === n));
+  if (dataInputs.length === 0) throw new ConfigError(`${o.model}: the model has no data inputs (every graph input is an initializer, or it declares none); anneal grad feeds --input to one`);
   const inputName = o.inputName ?? dataInputs[0];
   if (!inputName || !dataInputs.includes(inputName)) throw new ConfigError(`--input-name ${o.inputName}: the model's inputs are [${dataInputs.join(', ')}]`);
   if (dataInputs.length > 1) throw new ConfigError(`the model has several inputs [${dataInputs.join(', ')}]; anneal grad feeds one (--input-name) — cut or wrap the model first`);
@@ -42,6 +59,7 @@ export async function grad(pipeline: Pipeline, o: GradOptions): Promise<{ loss: 
   const x = readNpy(o.input);
   const labels = coerceLabels(readNpy(o.labels), labelType(spec), o.labels);
   if (labels.dims[0] !== x.dims[0]) throw new ConfigError(`${o.labels} has ${labels.dims[0]} rows but ${o.input} has ${x.dims[0]}; they must match`);
+  if (spec.kind === 'cross-entropy') checkClassLabels(labels, model, o.labels);
   const trainable = listParameters(model);
   const wantInputGrad = o.inputGrad === true;
   if (wantInputGrad && x.dataType !== DataType.FLOAT) throw new ConfigError(`--input-grad needs a float input; ${o.input} is ${DataType[x.dataType]}`);
