@@ -58,6 +58,11 @@ function loadSaved(dir: string): { recipe: RecipeConfig; fit: FitConfig; state: 
   return { recipe: parsed.data, fit: validateFitConfig(parsed.data.base, `${configFile} (base)`), state };
 }
 
+/** The recipe ranks runs on validation data: a base without a validation split is refused (before any folder is made). */
+function needsValidation(fit: FitConfig, where: string): void {
+  if (!(fit.data.split.val > 0)) throw new ConfigError(`${where}: base: data.split.val is 0; the recipe compares runs on validation data, never on the test split: set data.split.val (e.g. 0.1)`);
+}
+
 /**
  * `anneal recipe <config>`: runs the tuning recipe (initial loss, overfit a small sample, lr
  * probe, range test, coarse grid, refine, repeat with the doctor's suggestions) into a folder
@@ -82,14 +87,18 @@ export async function runRecipe(pipeline: Pipeline, configPath: string | undefin
     const base = loadBaseConfig(loaded.base, configPath);
     fit = validateFitConfig(base, `${configPath} (base)`);
     recipe = { ...loaded, base: fit as unknown as Record<string, unknown> };
+    needsValidation(fit, configPath);
     const out = options.out ?? freshRunDir(join(pipeline.runsDir, recipe.name));
     dir = out;
-    const taken = () => `${out} already holds a recipe${existsSync(join(out, 'recipe.json')) ? '' : ' or a run (config.json)'}; continue a recipe with \`anneal recipe --resume ${out}\`, or choose another --out`;
+    const taken = () =>
+      existsSync(join(out, 'recipe.json'))
+        ? `${out} already holds a recipe; continue it with \`anneal recipe --resume ${out}\`, or choose another --out`
+        : `${out} already holds a run, or a recipe that is starting (config.json); choose another --out`;
     if (existsSync(join(dir, 'recipe.json'))) throw new ConfigError(taken());
     // config.json created exclusively: two recipes given the same --out never share it
     claimRunDir(dir, 'config.json', JSON.stringify(recipe, null, 2) + '\n', taken);
   }
-  if (!(fit.data.split.val > 0)) throw new ConfigError(`${configPath ?? dir}: base: data.split.val is 0; the recipe compares runs on validation data, never on the test split: set data.split.val (e.g. 0.1)`);
+  needsValidation(fit, configPath ?? dir);
   const threads = recipe.parallel > 1 ? 1 : fit.train.threads;
   // the split every run of the recipe shares, loaded once
   const data = await (await createRunContainer(pipeline.container, fit, { baseDir: pipeline.baseDir })).resolve(RUN_DATA);
