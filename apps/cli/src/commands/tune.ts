@@ -3,8 +3,26 @@ import type { TuneSummary } from '@anneal/pipeline';
 import type { CommandContext } from '../context.js';
 import { integer } from '../options.js';
 
+const num = (v: number) => String(Number(v.toPrecision(5)));
+
+/** The Pareto front of a multi-objective study, one line per front trial (best first by the first objective). */
+export function formatFront(s: TuneSummary): string[] {
+  const front = s.front ?? [];
+  if (!front.length) return ['Pareto front: none (no complete trial)'];
+  return [
+    `Pareto front: ${front.length} trial${front.length === 1 ? '' : 's'} (${s.objectives.map((o) => `${o.metric} ${o.direction}`).join(', ')})`,
+    ...front.map((t) => `  trial ${t.number}: ${s.objectives.map((o, i) => `${o.metric} ${num(t.values[i]!)}`).join(', ')}  ${JSON.stringify(t.params)}${t.test?.accuracy !== undefined ? `; test accuracy ${(t.test.accuracy * 100).toFixed(2)}%` : ''}${t.run ? `  -> ${t.run.dir}` : ''}`),
+    ...(front.some((t) => t.run) ? [`front runs: model.onnx and config.json in each folder (train one again: anneal fit <folder>/config.json)`] : []),
+  ];
+}
+
 /** The block printed at the end of `anneal tune`. */
 export function formatTuneSummary(s: TuneSummary): string {
+  if (s.objectives.length > 1) {
+    const lines = [s.table, '', `study ${s.study} (${s.storage}): ${s.trials.complete} complete, ${s.trials.fail} failed in ${s.seconds.toFixed(1)} s`, ...formatFront(s)];
+    if (s.report) lines.push(`report: ${s.report.html}`);
+    return lines.join('\n');
+  }
   const lines = [
     s.table,
     '',
@@ -24,7 +42,7 @@ export function formatTuneSummary(s: TuneSummary): string {
 export function tuneCommand(program: Command, ctx: CommandContext): void {
   program
     .command('tune')
-    .description('hyperparameter search over a fit config: samplers (tpe, random, qmc, grid, cma-es, gp, nsga-ii or a plugin), pruners (median, percentile, asha, hyperband), parallel workers, a journal file or Redis; report with best trial, importance and charts')
+    .description('hyperparameter search over a fit config, one objective or several (a Pareto front of e.g. val.accuracy vs params, step-ms, model-bytes): samplers (tpe, random, qmc, grid, cma-es, gp, nsga-ii or a plugin), pruners (median, percentile, asha, hyperband), parallel workers, a journal file or Redis; report with best trial, importance and charts')
     .argument('<config>', 'tune config (.json, .yaml)')
     .option('--storage <spec>', 'journal file path, or redis://host:port for workers on many machines (default runs/<name>/study.jsonl)')
     .option('--worker', 'run trials only, against the shared storage (start one per process/machine)')

@@ -1,21 +1,25 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { monitorValue, ofType, silentIo } from '@anneal/core';
+import { monitorValue, ofType, silentIo, type EventOf } from '@anneal/core';
 import { writeFileAtomic } from '@anneal/onnx';
 import { pruningCallback, type Distribution, type ParamValue, type Trial } from '@anneal/search';
 import type { DependencyContainer } from 'tsyringe';
 import { getPath, setPath } from '../config/config-paths.js';
 import { validateFitConfig } from '../config/load-config.js';
-import type { Dimension, TuneConfig } from '../config/tune-config.js';
+import { isEpochMetric, type Dimension, type TuneConfig } from '../config/tune-config.js';
 import { childContainer } from '../container.js';
-import { ConfigError } from '../errors.js';
 import { composeRun, createRunContainer } from '../run/compose.js';
 import { freshRunDir, runPaths } from '../run/run-paths.js';
 import { trainRun } from '../run/train-run.js';
 import { TRIAL } from '../tokens.js';
+import { modelBytes, objectiveValues, parameterCount, stepTimeClock } from './objectives.js';
 
 /** What one trial ran and reached. */
 export interface TrialOutcome {
+  /** The first objective's value (the only one of a single-objective study). */
   value: number;
+  /** One value per objective of the tune config. */
+  values: number[];
   pruned: boolean;
   epochs: number;
   seconds: number;
@@ -79,8 +83,10 @@ export function trialConfig(trial: Trial, tune: TuneConfig, base: Record<string,
 /**
  * Runs one trial in its own container (a child of the study's, holding the trial): the base
  * config with the trial's choices, trained into `<dir>/trials/<number>` as a normal run folder
- * (config.json re-runnable with `anneal fit`, metrics.jsonl, model.onnx, summary.json) with a
- * pruning callback on `tune.metric`; the objective is the metric at the last epoch.
+ * (config.json re-runnable with `anneal fit`, metrics.jsonl, model.onnx, summary.json). Each
+ * objective is an epoch metric at the last epoch, or measured: `params` (trainable parameters),
+ * `step-ms` (median step time), `model-bytes` (model.onnx size). A single epoch-metric objective
+ * gets a pruning callback on it.
  */
 export async function runTrial(study: DependencyContainer, trial: Trial, tune: TuneConfig, base: Record<string, unknown>, dir: string, options: { threads: number | 'auto'; baseDir: string }): Promise<TrialOutcome> {
   const started = performance.now();
@@ -88,19 +94,26 @@ export async function runTrial(study: DependencyContainer, trial: Trial, tune: T
   const config = validateFitConfig({ ...raw, train: { ...(raw.train as object), threads: options.threads } }, `trial ${trial.number} (base + ${Object.keys(choices).join(', ')})`);
   const trialContainer = childContainer(study);
   trialContainer.register(TRIAL, { useValue: trial });
-  const pruning = pruningCallback(trialContainer.resolve(TRIAL), { monitor: tune.metric });
+  const prunable = tune.objectives.length === 1 && isEpochMetric(tune.metric);
+  const pruning = prunable ? pruningCallback(trialContainer.resolve(TRIAL), { monitor: tune.metric }) : undefined;
   const trialDir = freshRunDir(join(dir, 'trials', String(trial.number)));
   writeFileAtomic(runPaths(trialDir).config, JSON.stringify({ ...config, name: `${tune.name}-trial-${trial.number}` }, null, 2) + '\n');
-  const run = await composeRun(await createRunContainer(trialContainer, config, { dir: trialDir, callbacks: [pruning], io: silentIo, baseDir: options.baseDir, label: `trial ${trial.number}` }));
-  let last: number | undefined;
+  const run = await composeRun(await createRunContainer(trialContainer, config, { dir: trialDir, callbacks: pruning ? [pruning] : [], io: silentIo, baseDir: options.baseDir, label: `trial ${trial.number}` }));
+  let last: EventOf<'epoch:end'> | undefined;
   let epochs = 0;
   run.trainer.events$.pipe(ofType('epoch:end')).subscribe((e) => {
     epochs += 1;
-    last = monitorValue(e, tune.metric);
+    last = e;
   });
+  const measured = tune.objectives.some((o) => !isEpochMetric(o.metric));
+  const params = measured ? parameterCount(await run.session.parameters()) : 0;
+  const clock = stepTimeClock(run.trainer.events$);
   const summary = await trainRun(run);
-  if (last === undefined) throw new ConfigError(`metric '${tune.metric}' was not produced by the run; use val.<metric> or train.<metric> of the config's metrics (e.g. val.accuracy, val.loss)`);
-  if (!pruning.pruned) await trial.setUserAttr('test', summary.test);
+  clock.subscription.unsubscribe();
+  const values = objectiveValues(tune.objectives, (metric) => (last ? monitorValue(last, metric) : undefined), { params, stepMs: clock.median(), modelBytes: existsSync(runPaths(trialDir).model) ? modelBytes(runPaths(trialDir).model) : undefined });
+  const pruned = pruning?.pruned ?? false;
+  if (!pruned) await trial.setUserAttr('test', summary.test);
   await trial.setUserAttr('dir', trialDir);
-  return { value: last, pruned: pruning.pruned, epochs, seconds: (performance.now() - started) / 1000, choices, dir: trialDir, test: summary.test };
+  if (measured) await trial.setUserAttr('objectives', Object.fromEntries(tune.objectives.map((o, i) => [o.metric, values[i]!])));
+  return { value: values[0]!, values, pruned, epochs, seconds: (performance.now() - started) / 1000, choices, dir: trialDir, test: summary.test };
 }

@@ -21,14 +21,22 @@ export interface BestRun {
  * undefined when the trial's folder is not on this machine (a worker elsewhere ran it).
  */
 export function copyBestRun(studyDir: string, studyName: string, best: FrozenTrial): BestRun | undefined {
-  const from = typeof best.userAttrs.dir === 'string' ? resolve(best.userAttrs.dir) : undefined;
-  if (!from || !existsSync(runPaths(from).model) || !existsSync(runPaths(from).config)) return undefined;
   const to = join(studyDir, 'best');
   rmSync(to, { recursive: true, force: true });
+  return copyTrialRun(typeof best.userAttrs.dir === 'string' ? best.userAttrs.dir : undefined, to, `${studyName}-best`);
+}
+
+/**
+ * Copies a run folder's files (config.json renamed `name`, model.onnx, metrics.jsonl,
+ * summary.json, charts) into `to`; undefined when the folder (or its model) is not on this machine.
+ */
+export function copyTrialRun(dir: string | undefined, to: string, name: string): BestRun | undefined {
+  const from = dir === undefined ? undefined : resolve(dir);
+  if (!from || !existsSync(runPaths(from).model) || !existsSync(runPaths(from).config)) return undefined;
   ensureDir(to);
   const source = runPaths(from);
   const target = runPaths(to);
-  const config = { ...(readJsonFile(source.config) as Record<string, unknown>), name: `${studyName}-best` };
+  const config = { ...(readJsonFile(source.config) as Record<string, unknown>), name };
   writeFileAtomic(target.config, JSON.stringify(config, null, 2) + '\n');
   for (const file of ['model', 'metrics', 'summary'] as const) if (existsSync(source[file])) copyFileSync(source[file], target[file]);
   if (existsSync(source.charts)) {

@@ -8,7 +8,7 @@ import { PluginConfigError, type PluginSpec } from '@anneal/plugin';
 import { createStudy, formatTrialsTable, parameterImportance, PrunerOptionError, TrialPruned, TrialStateError, type FrozenTrial, type Study } from '@anneal/search';
 import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { loadBaseConfig, loadConfigFile } from '../config/load-config.js';
-import { tuneConfigSchema, type TuneConfig } from '../config/tune-config.js';
+import { tuneConfigSchema, type Objective, type TuneConfig } from '../config/tune-config.js';
 import { childContainer } from '../container.js';
 import { ConfigError } from '../errors.js';
 import { loadPluginPackages, pluginPackages } from '../plugin-packages.js';
@@ -16,6 +16,7 @@ import type { ConfigSource, Pipeline } from '../pipeline.js';
 import { PLUGIN_REGISTRY, STUDY_PRUNER, STUDY_SAMPLER, STUDY_STORAGE, TUNE_CONFIG } from '../tokens.js';
 import { declaredSpace, runTrial } from './trial.js';
 import { copyBestRun, writeTuneReport, type BestRun } from './tune-report.js';
+import { formatMultiTrialsTable, frontTrials, writeFrontReport, type FrontTrial } from './tune-front.js';
 
 /** The best trial's model on the test split (recorded by each complete trial). */
 export interface TestScore {
@@ -30,6 +31,10 @@ export interface TuneSummary {
   dir: string;
   storage: string;
   trials: { complete: number; pruned: number; fail: number; running: number; waiting: number };
+  /** What the study optimized: one objective, or several (a multi-objective study, with `front` instead of `best`). */
+  objectives: Objective[];
+  /** A multi-objective study's Pareto front (best first by the first objective); each run copied to `<study>/front/trial-<n>`. */
+  front?: FrontTrial[];
   best?: { number: number; value: number; params: Record<string, unknown>; test?: TestScore; dir?: string };
   /** The best trial's run copied to `<study>/best` (model.onnx, a config `anneal fit` re-runs, metrics.jsonl). */
   bestRun?: BestRun;
@@ -74,14 +79,14 @@ const pending = (t: FrozenTrial) => t.state === 'running' || t.state === 'waitin
  * path (relative to the working directory; made absolute, as the journal plugin resolves relative
  * paths against the study folder). Default: study.jsonl in the study folder.
  */
-function storageSpec(value: string | PluginSpec | undefined, dir: string): PluginSpec {
+export function storageSpec(value: string | PluginSpec | undefined, dir: string): PluginSpec {
   if (value === undefined) return { type: 'journal', path: resolve(dir, 'study.jsonl') };
   if (typeof value !== 'string') return value;
   return /^rediss?:\/\//.test(value) ? { type: 'redis', url: value } : { type: 'journal', path: resolve(value) };
 }
 
 /** What the storage spec reads as, for humans (a journal path relative to the working directory when inside it). */
-const describeStorage = (s: PluginSpec) => {
+export const describeStorage = (s: PluginSpec) => {
   if (s.type === 'redis') return String(s.url);
   if (s.type !== 'journal') return s.type;
   const path = relative(process.cwd(), String(s.path));
@@ -116,7 +121,7 @@ async function workLoop(c: DependencyContainer, study: Study, tune: TuneConfig, 
   for (;;) {
     const trials = await study.trials();
     if (finished(trials) >= target) return;
-    if (sampler.isExhausted?.({ name: study.name, direction: study.direction, trials })) {
+    if (sampler.isExhausted?.({ name: study.name, direction: study.direction, ...(study.directions.length > 1 ? { directions: study.directions } : {}), trials })) {
       log(`sampler '${sampler.name}' has visited every point of the space; stopping`);
       return;
     }
@@ -140,9 +145,10 @@ async function workLoop(c: DependencyContainer, study: Study, tune: TuneConfig, 
         await study.tell(trial, { state: 'pruned' });
         log(`trial ${trial.number}: ${choices} -> pruned after ${outcome.epochs} epochs (${tune.metric} ${outcome.value.toFixed(4)}, ${outcome.seconds.toFixed(1)} s)`);
       } else {
-        await study.tell(trial, outcome.value);
+        await study.tell(trial, tune.objectives.length > 1 ? outcome.values : outcome.value);
         failuresInARow = 0;
-        log(`trial ${trial.number}: ${choices} -> ${tune.metric} ${outcome.value.toFixed(4)} (${outcome.epochs} epochs, ${outcome.seconds.toFixed(1)} s)`);
+        const reached = tune.objectives.map((o, i) => `${o.metric} ${Number(outcome.values[i]!.toPrecision(5))}`).join(', ');
+        log(`trial ${trial.number}: ${choices} -> ${reached} (${outcome.epochs} epochs, ${outcome.seconds.toFixed(1)} s)`);
       }
     } catch (e) {
       // taken away: this worker was silent past the heartbeat grace (paused, swapped out), so the trial was failed and retried elsewhere
@@ -195,7 +201,10 @@ export async function tune(pipeline: Pipeline, source: ConfigSource<Record<strin
   const c = await studyContainer(pipeline, config, base, storage, dir);
   const store = await c.resolve(STUDY_STORAGE);
   const hb = { intervalMs: config.heartbeat.intervalMs, graceMs: config.heartbeat.graceMs, retryFailed: true };
-  const study = await createStudy(config.name, { storage: store, sampler: c.resolve(STUDY_SAMPLER), pruner: c.resolve(STUDY_PRUNER), direction: config.direction, loadIfExists: true, heartbeat: hb });
+  const multi = config.objectives.length > 1;
+  const objectives = multi ? { directions: config.objectives.map((o) => o.direction) } : { direction: config.direction, pruner: c.resolve(STUDY_PRUNER) };
+  const study = await createStudy(config.name, { storage: store, sampler: c.resolve(STUDY_SAMPLER), ...objectives, loadIfExists: true, heartbeat: hb });
+  if (study.directions.length !== config.objectives.length) throw new ConfigError(`study '${config.name}' in ${describeStorage(storage)} has ${study.directions.length} objective(s) (${study.directions.join(', ')}) but the config gives ${config.objectives.length}; resume it with the same objectives, or use another name or folder (--force starts afresh)`);
   const log = (s: string) => pipeline.io.err(s);
   try {
     const threads = parallel > 1 || options.worker ? Math.max(1, Math.floor(availableParallelism() / Math.max(parallel, 1))) : 'auto';
@@ -222,8 +231,8 @@ export async function tune(pipeline: Pipeline, source: ConfigSource<Record<strin
 }
 
 async function report(study: Study, tune: TuneConfig, dir: string, storage: string, started: number): Promise<TuneSummary> {
+  if (tune.objectives.length > 1) return reportFront(study, tune, dir, storage, started);
   const trials = await study.trials();
-  const count = (s: string) => trials.filter((t) => t.state === s).length;
   const best = await study.bestTrial();
   const complete = trials.filter((t) => t.state === 'complete');
   const importance = complete.length >= 2 && Object.keys(complete[0]?.params ?? {}).length ? parameterImportance(trials, { seed: 0 }) : [];
@@ -234,13 +243,42 @@ async function report(study: Study, tune: TuneConfig, dir: string, storage: stri
     study: study.name,
     dir,
     storage,
-    trials: { complete: count('complete'), pruned: count('pruned'), fail: trials.filter((t) => t.state === 'fail' && !t.error?.startsWith(NOT_RUN)).length, running: count('running'), waiting: count('waiting') },
+    trials: trialCounts(trials),
+    objectives: tune.objectives,
     best: best && best.value !== undefined ? { number: best.number, value: best.value, params: { ...best.params }, test, dir: best.userAttrs.dir as string | undefined } : undefined,
     bestRun,
     importance,
     charts: written.charts,
     report: { html: written.html, md: written.md },
     table: formatTrialsTable(trials, study.direction, { limit: 40 }),
+    seconds: (performance.now() - started) / 1000,
+  };
+  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  return summary;
+}
+
+/** Trial counts of summary.json (trials given back unrun are not failures). */
+function trialCounts(trials: readonly FrozenTrial[]): TuneSummary['trials'] {
+  const count = (s: string) => trials.filter((t) => t.state === s).length;
+  return { complete: count('complete'), pruned: count('pruned'), fail: trials.filter((t) => t.state === 'fail' && !t.error?.startsWith(NOT_RUN)).length, running: count('running'), waiting: count('waiting') };
+}
+
+/** The report of a multi-objective study: the Pareto front (runs copied to `<study>/front/trial-<n>`), its chart and table, every trial. */
+async function reportFront(study: Study, tune: TuneConfig, dir: string, storage: string, started: number): Promise<TuneSummary> {
+  const trials = await study.trials();
+  const front = frontTrials(dir, study.name, await study.bestTrials(), tune.objectives);
+  const written = await writeFrontReport(dir, { study: study.name, objectives: tune.objectives, storage, trials, front });
+  const summary: TuneSummary = {
+    study: study.name,
+    dir,
+    storage,
+    trials: trialCounts(trials),
+    objectives: tune.objectives,
+    front,
+    importance: [],
+    charts: written.charts,
+    report: { html: written.html, md: written.md },
+    table: formatMultiTrialsTable(trials, tune.objectives, new Set(front.map((t) => t.number))),
     seconds: (performance.now() - started) / 1000,
   };
   writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
