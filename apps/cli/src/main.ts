@@ -10,6 +10,7 @@ import { finetuneCommand } from './commands/finetune.js';
 import { fitCommand } from './commands/fit.js';
 import { gradCommand } from './commands/grad.js';
 import { inspectCommand } from './commands/inspect.js';
+import { pbtCommand } from './commands/pbt.js';
 import { predictCommand } from './commands/predict.js';
 import { recipeCommand } from './commands/recipe.js';
 import { resumeCommand } from './commands/resume.js';
@@ -31,7 +32,7 @@ export function buildProgram(io: CliIo = consoleIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   const ctx = commandContext(io);
-  for (const add of [gradCommand, trainCommand, fitCommand, resumeCommand, evaluateCommand, predictCommand, inspectCommand, featuresCommand, finetuneCommand, tuneCommand, doctorCommand, recipeCommand, ensembleCommand, scheduleCommand]) add(program, ctx);
+  for (const add of [gradCommand, trainCommand, fitCommand, resumeCommand, evaluateCommand, predictCommand, inspectCommand, featuresCommand, finetuneCommand, tuneCommand, pbtCommand, doctorCommand, recipeCommand, ensembleCommand, scheduleCommand]) add(program, ctx);
   dashboardCommand(program, ctx);
   return program;
 }

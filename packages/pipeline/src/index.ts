@@ -22,6 +22,9 @@ export { recipeConfigSchema, type RecipeConfig } from './config/recipe-config.js
 export type { TuneOptions, TuneSummary, TestScore } from './tune/tune.js';
 export { trialConfig, runTrial, type TrialOutcome } from './tune/trial.js';
 export type { FrontTrial } from './tune/tune-front.js';
+export { pbtConfigSchema, type PbtConfig, type PbtConfigInput } from './config/pbt-config.js';
+export type { PbtOptions, PbtSummary, PbtInterval } from './pbt/pbt.js';
+export { pipelineMember, type PipelineMemberOptions } from './pbt/pbt-member.js';
 export { isFinetuneRun, loadFinetuneConfig, type FinetuneSummary } from './finetune/finetune.js';
 export type { FeaturesOptions, FeaturesResult } from './finetune/features.js';
 export type { InspectOptions } from './finetune/inspect.js';

@@ -29,6 +29,7 @@ import { runRecipe, type RecipeOptionsInput, type RecipeSummary } from './recipe
 import { evaluate, predict, type EvaluateResult } from './run/evaluate.js';
 import { schedulePlot } from './schedule-plot.js';
 import { tune, type TuneOptions, type TuneSummary } from './tune/tune.js';
+import { pbt, type PbtOptions, type PbtSummary } from './pbt/pbt.js';
 
 /** Options of {@link createPipeline}. */
 export interface PipelineOptions {
@@ -181,6 +182,11 @@ export class Pipeline {
   /** A hyperparameter study over a fit config (see tune/tune.ts); `undefined` for a worker. */
   tune(source: ConfigSource<Record<string, unknown>>, options: TuneOptions = {}): Promise<TuneSummary | undefined> {
     return tune(this, source, options);
+  }
+
+  /** Population-based training over a fit config, each member a run of this pipeline (see pbt/pbt.ts); re-running resumes. */
+  pbt(source: ConfigSource<Record<string, unknown>>, options: PbtOptions = {}): Promise<PbtSummary> {
+    return pbt(this, source, options);
   }
 
   /** Transfer learning from a pre-trained ONNX backbone: head on cached features, fine-tuning, or LP-FT. */
