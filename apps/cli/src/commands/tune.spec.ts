@@ -107,7 +107,7 @@ space:
 trials: 30
 sampler: { type: random, seed: 3 }
 pruner: { type: none }
-heartbeat: { intervalMs: 200, graceMs: 1500 }
+heartbeat: { intervalMs: 250, graceMs: 5000 }  # grace well above the timer delays of a loaded 2-core machine: a live worker is never taken for dead
 `,
     );
     const workers: ChildProcess[] = [];
