@@ -82,7 +82,7 @@ describe('anneal grad', () => {
     const x = join(fixtures, 'mlp', 'x.npy');
     const y = join(fixtures, 'mlp', 'y.npy');
     let r = await run(['grad', bad, '--input', x, '--labels', y, '--out', out]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/bad\.onnx is not a valid ONNX model/);
     r = await run(['grad', join(fixtures, 'mlp', 'model.onnx'), '--input', x, '--labels', join(dir, 'missing.npy'), '--out', out]);
     expect(r.err).toMatch(/missing\.npy: cannot read/);

@@ -37,7 +37,14 @@ export function buildProgram(io: CliIo = consoleIo): Command {
   return program;
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage or config error). */
+/**
+ * Stable `code`s of the typed errors that mean "your input is wrong" (exit 2): configs and plugin
+ * options, and every input file format's validation (ONNX models and their tensors, .npy/CSV data
+ * and labels, safetensors checkpoints and the Trainer state in them).
+ */
+const INPUT_ERROR_CODES = new Set(['CONFIG', 'PLUGIN_CONFIG', 'DATA', 'MALFORMED_MODEL', 'INVALID_TENSOR', 'MODEL_NOT_FOUND', 'EXTERNAL_DATA', 'CHECKPOINT_CORRUPT', 'CHECKPOINT_NOT_FOUND', 'CHECKPOINT_STATE']);
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage, config or input-file error). */
 export async function main(argv: string[], io: CliIo = consoleIo): Promise<number> {
   try {
     await buildProgram(io).parseAsync(argv, { from: 'user' });
@@ -47,7 +54,7 @@ export async function main(argv: string[], io: CliIo = consoleIo): Promise<numbe
     if (err.code?.startsWith('commander.')) return err.exitCode ?? 2;
     io.err(`anneal: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`);
     if (process.env.ANNEAL_DEBUG) io.err(String(err.stack));
-    // config errors (ConfigError of @anneal/pipeline, PluginConfigError of @anneal/plugin) by their stable codes
-    return err.code === 'CONFIG' || err.code === 'PLUGIN_CONFIG' ? 2 : 1;
+    // config and input errors (ConfigError of @anneal/pipeline, PluginConfigError of @anneal/plugin, DataError...) by their stable codes
+    return err.code !== undefined && INPUT_ERROR_CODES.has(err.code) ? 2 : 1;
   }
 }

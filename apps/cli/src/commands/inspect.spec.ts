@@ -32,20 +32,20 @@ describe('anneal inspect', () => {
     expect(report.unsupported).toEqual([]);
   });
 
-  it('a missing file exits non-zero and names the path', async () => {
+  it('a missing file exits 2 (an input error) and names the path', async () => {
     const missing = join(mkdtempSync(join(tmpdir(), 'cli-inspect-')), 'nope.onnx');
     const r = await run(['inspect', missing]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err).toContain(`cannot read ONNX model '${missing}'`);
   });
 
-  it('a file of random bytes exits non-zero with a decode error naming the file', async () => {
+  it('a file of random bytes exits 2 with a decode error naming the file', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cli-inspect-')), 'random.onnx');
     const rand = seededRandom(7);
     writeFileSync(file, Uint8Array.from({ length: 4096 }, () => Math.floor(rand() * 256)));
     const r = await run(['inspect', file]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('MalformedModelError');
     expect(r.err).toContain(`${file} is not a valid ONNX model`);
   });
