@@ -26,7 +26,7 @@ function table(rows: readonly (readonly string[])[]): string[] {
   return rows.map((r) => `  ${r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')}`.trimEnd());
 }
 
-const tensorRows = (list: readonly TensorSummary[]) => table(list.map((t) => [t.name, t.elemType, dimsText(t.dims)]));
+const tensorRows = (list: readonly TensorSummary[]) => (list.length ? table(list.map((t) => [t.name, t.elemType, dimsText(t.dims)])) : ['  (none)']);
 
 /**
  * Renders a {@link ModelReport} as text for a terminal: header, inputs and outputs, the op table
