@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeSync } from 'node:fs';
 import type { Mutant } from './mutant.js';
 
 /**
@@ -69,7 +69,8 @@ async function withTimeout<R>(work: () => R | Promise<R>, ms: number): Promise<R
 /**
  * Runs every mutant through `target` one at a time and classifies each outcome. Nothing is
  * thrown: the report lists the failures (see {@link fuzzSummary}). With `ANNEAL_FUZZ_REPORT`
- * set to a file, the report's counts are appended to it as one JSON line.
+ * set to a file, the report's counts are appended to it as one JSON line; with
+ * `ANNEAL_FUZZ_TRACE` set, each case is named on stderr before it runs (to find one that crashes).
  * @example const report = await runFuzz(npyTarget, mutants); expect(report.failures).toEqual([]);
  */
 export async function runFuzz<T, R>(target: FuzzTarget<T, R>, mutants: readonly Mutant<T>[]): Promise<FuzzReport> {
@@ -78,6 +79,8 @@ export async function runFuzz<T, R>(target: FuzzTarget<T, R>, mutants: readonly 
   const failures: FuzzCaseResult[] = [];
   const started = performance.now();
   for (const m of mutants) {
+    // a case that crashes the process (a heap abort) can only be named before it runs
+    if (process.env.ANNEAL_FUZZ_TRACE) writeSync(2, `fuzz ${target.format}: ${m.name}\n`);
     const t0 = performance.now();
     let outcome: FuzzOutcome;
     let detail: string | undefined;
