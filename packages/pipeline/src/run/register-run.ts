@@ -27,6 +27,7 @@ import {
   RUN_SESSION,
   TRAINER,
 } from '../tokens.js';
+import { compileBar, describeCompile } from '../compile-bar.js';
 import { callbackSpecs, metricSpecs, optimizerSpec } from './config-specs.js';
 import { checkStepMemory, estimateStepMemory, memoryLimit } from './memory-estimate.js';
 import { dataLoaders, loadRunParts } from './run-data.js';
@@ -148,7 +149,10 @@ export function registerRun(c: DependencyContainer): void {
     });
     checkStepMemory(estimate, memoryLimit(config.train.memoryLimit), config.data.batchSize);
     const threads = resourceWarnings(config, options.threads?.intraOp, warnings);
-    return TrainSession.create({
+    // compiling a real backbone's step takes tens of seconds: a bar per phase while it runs, its times after
+    const io = r.resolve(RUN_IO);
+    const bar = compileBar(io);
+    const session = await TrainSession.create({
       model: model.model,
       trainable: params,
       loss,
@@ -164,7 +168,10 @@ export function registerRun(c: DependencyContainer): void {
       parallel,
       seed: config.seed,
       onWarning: (w) => warnings.push({ code: w.kind, message: `${w.kind} (${w.requested} -> ${w.used}): ${w.reason}` }),
-    });
+      onProgress: bar.onProgress,
+    }).finally(bar.stop);
+    io.err(`${options.label ?? 'anneal fit'}: ${describeCompile(bar.finish())}`);
+    return session;
   });
   once(RUN_SCHEDULES, async (r) => {
     const config = r.resolve(RUN_CONFIG);

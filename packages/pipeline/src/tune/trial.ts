@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { monitorValue, ofType, silentIo, type EventOf } from '@anneal/core';
+import { monitorValue, ofType, silentIo, type EventOf, type RunIo } from '@anneal/core';
 import { writeFileAtomic } from '@anneal/onnx';
 import { pruningCallback, type Distribution, type ParamValue, type Trial } from '@anneal/search';
 import type { DependencyContainer } from 'tsyringe';
@@ -88,7 +88,7 @@ export function trialConfig(trial: Trial, tune: TuneConfig, base: Record<string,
  * `step-ms` (median step time), `model-bytes` (model.onnx size). A single epoch-metric objective
  * gets a pruning callback on it.
  */
-export async function runTrial(study: DependencyContainer, trial: Trial, tune: TuneConfig, base: Record<string, unknown>, dir: string, options: { threads: number | 'auto'; baseDir: string }): Promise<TrialOutcome> {
+export async function runTrial(study: DependencyContainer, trial: Trial, tune: TuneConfig, base: Record<string, unknown>, dir: string, options: { threads: number | 'auto'; baseDir: string; bar?: RunIo['bar'] }): Promise<TrialOutcome> {
   const started = performance.now();
   const { config: raw, choices } = trialConfig(trial, tune, base);
   const config = validateFitConfig({ ...raw, train: { ...(raw.train as object), threads: options.threads } }, `trial ${trial.number} (base + ${Object.keys(choices).join(', ')})`);
@@ -98,7 +98,7 @@ export async function runTrial(study: DependencyContainer, trial: Trial, tune: T
   const pruning = prunable ? pruningCallback(trialContainer.resolve(TRIAL), { monitor: tune.metric }) : undefined;
   const trialDir = freshRunDir(join(dir, 'trials', String(trial.number)));
   writeFileAtomic(runPaths(trialDir).config, JSON.stringify({ ...config, name: `${tune.name}-trial-${trial.number}` }, null, 2) + '\n');
-  const run = await composeRun(await createRunContainer(trialContainer, config, { dir: trialDir, callbacks: pruning ? [pruning] : [], io: silentIo, baseDir: options.baseDir, label: `trial ${trial.number}` }));
+  const run = await composeRun(await createRunContainer(trialContainer, config, { dir: trialDir, callbacks: pruning ? [pruning] : [], io: options.bar ? { ...silentIo, bar: options.bar } : silentIo, baseDir: options.baseDir, label: `trial ${trial.number}` }));
   let last: EventOf<'epoch:end'> | undefined;
   let epochs = 0;
   run.trainer.events$.pipe(ofType('epoch:end')).subscribe((e) => {

@@ -3,6 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RunIo } from '@anneal/core';
 import { ensureDir, writeFileAtomic } from '@anneal/onnx';
 import { PluginConfigError, type PluginSpec } from '@anneal/plugin';
 import { createStudy, formatTrialsTable, parameterImportance, PrunerOptionError, TrialPruned, TrialStateError, type FrozenTrial, type Study } from '@anneal/search';
@@ -114,7 +115,7 @@ async function studyContainer(pipeline: Pipeline, tune: TuneConfig, base: Record
  * target, and a trial started in the same instant as others beyond the target is given back
  * (told failed, 'not run') instead of run; failed trials do not count.
  */
-async function workLoop(c: DependencyContainer, study: Study, tune: TuneConfig, base: Record<string, unknown>, dir: string, target: number, options: { threads: number | 'auto'; baseDir: string }, log: (s: string) => void): Promise<void> {
+async function workLoop(c: DependencyContainer, study: Study, tune: TuneConfig, base: Record<string, unknown>, dir: string, target: number, options: { threads: number | 'auto'; baseDir: string; bar?: RunIo['bar'] }, log: (s: string) => void): Promise<void> {
   const sampler = c.resolve(STUDY_SAMPLER);
   const store = await c.resolve(STUDY_STORAGE);
   let failuresInARow = 0;
@@ -209,7 +210,8 @@ export async function tune(pipeline: Pipeline, source: ConfigSource<Record<strin
   try {
     const threads = parallel > 1 || options.worker ? Math.max(1, Math.floor(availableParallelism() / Math.max(parallel, 1))) : 'auto';
     if (options.worker || parallel === 1) {
-      await workLoop(c, study, config, base, dir, target, { threads, baseDir: pipeline.baseDir }, log);
+      // one process: its trials draw their bars (the train step compiling, epochs) on the pipeline's terminal
+      await workLoop(c, study, config, base, dir, target, { threads, baseDir: pipeline.baseDir, bar: options.worker ? undefined : pipeline.io.bar }, log);
       if (options.worker) return undefined;
     } else {
       // workers are processes that compose their own pipeline: in-code plugins cannot travel, packages can
