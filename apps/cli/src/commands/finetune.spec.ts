@@ -172,6 +172,66 @@ cache: { dir: ${JSON.stringify(join(dir, 'cache'))} }
     expect(b!.exported).toMatchObject({ accuracy: a!.exported.accuracy, loss: a!.exported.loss });
   }, 120_000);
 
+  it('finetune with data.augment: images augmented in a worker; a run killed mid-epoch resumes to the same model and metrics', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-ft-augment-'));
+    const images = await colourFolder(dir, 30);
+    const config = (augment: string) => writeConfig(dir, augment ? 'aug' : 'plain', `
+name: aug
+seed: 4
+mode: finetune
+backbone: { path: ${JSON.stringify(resnet)} }
+data:
+  source: { type: images, dir: ${JSON.stringify(images)} }
+  preprocess: { size: [32, 32], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }
+  ${augment}
+  split: { test: 0.3, stratify: true }
+  batchSize: 7
+freeze: { unfreezeTop: 3 }
+optimizer: { type: momentum, lr: 0.01 }
+train: { epochs: 8, threads: 1, groupSize: 2, checkpointEverySteps: 2 }
+cache: { enabled: false }
+`);
+    const augmented = config('augment: { crop: { scale: [0.5, 1] }, flip: 0.5, rotate: 10, jitter: { brightness: 0.2, contrast: 0.2, saturation: 0.2, hue: 0.02 }, workers: 2 }');
+    const full = join(dir, 'full');
+    const whole = spawnCli(['finetune', augmented, '--out', full, '--no-progress']);
+    expect(await whole.done, whole.stderr()).toBe(0);
+    expect(whole.stderr()).toMatch(/augmenting 36 training images \(crop, flip, rotate, jitter\) in 2 worker threads/);
+    const killed = join(dir, 'killed');
+    const victim = spawnCli(['finetune', augmented, '--out', killed, '--no-progress']);
+    const { state, seen } = await killAtCheckpoint(victim, join(killed, 'checkpoints', 'last.safetensors'), (s) => s.epoch >= 2 && s.batch > 0);
+    expect(await victim.done, `checkpoints seen (epoch:batch): ${seen.join(' ')}\n${victim.stderr()}`).toBeNull();
+    expect(state!.batch).toBeGreaterThan(0); // killed inside an epoch: the resume starts mid-epoch, at batch `from`
+    const resumed = spawnCli(['resume', killed, '--no-progress']);
+    expect(await resumed.done, resumed.stderr()).toBe(0);
+    expect(resumed.stderr()).toMatch(/resuming from/);
+    expect(readFileSync(join(killed, 'model.onnx')).equals(readFileSync(join(full, 'model.onnx')))).toBe(true);
+    const lines = (d: string) => readFileSync(join(d, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { durationMs?: number }).map(({ durationMs: _d, ...rest }) => rest);
+    expect(lines(killed)).toEqual(lines(full));
+    // the same run without augmentation trains on other images: other losses
+    const plain = await run(['finetune', config(''), '--out', join(dir, 'plain'), '--no-progress']);
+    expect(plain.code, plain.err).toBe(0);
+    const firstLoss = (d: string) => (lines(d)[0] as { kind: string; loss: number }).loss;
+    expect(firstLoss(join(dir, 'plain'))).not.toBe(firstLoss(full));
+  }, 180_000);
+
+  it('refuses data.augment in features mode, on sources that are not image folders and with fit contain, before any folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-ft-augment-bad-'));
+    const images = await colourFolder(dir, 2);
+    const cases: [string, string, RegExp][] = [
+      ['features', `mode: features\ndata: { source: { type: images, dir: ${JSON.stringify(images)} }, preprocess: { size: [32, 32] }, augment: { flip: 0.5 } }`, /data\.augment: mode 'features' trains the head on backbone features computed once and cached, and cached features cannot be augmented/],
+      ['mnist', 'mode: finetune\ndata: { source: { type: mnist, limit: 20 }, preprocess: { size: [32, 32] }, augment: { flip: 0.5 } }', /data\.augment: .*data\.source must be an image folder/],
+      ['contain', `mode: finetune\ndata: { source: { type: images, dir: ${JSON.stringify(images)} }, preprocess: { size: [32, 32], fit: contain }, augment: { flip: 0.5 } }`, /data\.preprocess\.fit: .*fit 'contain'/],
+      ['range', `mode: finetune\ndata: { source: { type: images, dir: ${JSON.stringify(images)} }, preprocess: { size: [32, 32] }, augment: { flip: 1.5, crop: { scale: [0, 1] }, blur: 2 } }`, /^(?=[^]*data\.augment\.flip: 1\.5 is not a probability in \[0, 1\])(?=[^]*data\.augment\.crop\.scale: \[0,1\] must satisfy 0 < min)(?=[^]*data\.augment: Unrecognized key: "blur")/],
+    ];
+    for (const [name, body, message] of cases) {
+      const file = writeConfig(dir, name, `${body}\nbackbone: { path: ${JSON.stringify(resnet)} }\noptimizer: { lr: 0.01 }\ntrain: { epochs: 1 }\ncache: { enabled: false }\n`);
+      const r = await run(['finetune', file, '--out', join(dir, `run-${name}`), '--no-progress']);
+      expect(r.code, `${name}: ${r.err}`).toBe(2);
+      expect(r.err, name).toMatch(message);
+      expect(existsSync(join(dir, `run-${name}`)), name).toBe(false);
+    }
+  });
+
   it('features mode on an image folder: a cache hit skips decoding the training images; touching a file invalidates it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-ft-cache-'));
     const images = await colourFolder(dir, 6);

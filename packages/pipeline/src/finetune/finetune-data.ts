@@ -21,6 +21,9 @@ export interface LazyPart {
   key: string;
   /** The examples in the backbone's input form (decoded/preprocessed once, then kept). */
   load(): Promise<ArrayDataset>;
+  /** Image folders: the split's files and their class ids (what augmentation decodes itself). */
+  files?: string[];
+  labels?: number[];
 }
 
 /** The examples of a finetune run. */
@@ -130,7 +133,7 @@ export async function buildFinetuneData(registry: AnnealRegistry, config: Finetu
       if (!rows) continue;
       const files = rows.map((r) => listing.files[r]!);
       const labels = rows.map((r) => listing.labels[r]!);
-      parts[name as keyof FinetuneData['parts']] = { size: rows.length, key: filesKey(files, labels), load: once(`decoding ${name} images`, io, (onProgress) => loadImageFiles(files, labels, p, { onProgress })) };
+      parts[name as keyof FinetuneData['parts']] = { size: rows.length, key: filesKey(files, labels), load: once(`decoding ${name} images`, io, (onProgress) => loadImageFiles(files, labels, p, { onProgress })), files, labels };
     }
     return { parts: parts as FinetuneData['parts'], classes: listing.classes.length, classNames: listing.classes, preprocessKey };
   }

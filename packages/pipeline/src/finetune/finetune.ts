@@ -15,6 +15,7 @@ import { dataLoaders, type DataParts } from '../run/run-data.js';
 import { claimRunDir, freshRunDir, runPaths } from '../run/run-paths.js';
 import type { FitSummary } from '../run/train-run.js';
 import { taskBar } from '../task-bar.js';
+import { augmentedTrain, checkAugmentConfig } from './augment-data.js';
 import { buildFinetuneData, loadParts, openBackbone, resolveBackbonePath, type FinetuneData, type LazyPart } from './finetune-data.js';
 
 /** What `anneal finetune` prints and writes to summary.json. */
@@ -89,6 +90,7 @@ function phaseStatus(phaseDir: string, resuming: boolean): PhaseStatus {
  */
 export async function finetune(pipeline: Pipeline, source: ConfigSource<Record<string, unknown>>, options: { out?: string; device?: { device: 'cpu' | 'cuda' | 'wasm'; deviceId: number } } = {}): Promise<FinetuneSummary> {
   const config = typeof source === 'string' ? loadFinetuneConfig(source) : parseFinetuneConfig(source);
+  checkAugmentConfig(config);
   if (options.device) Object.assign(config.train, options.device);
   // a plugin that cannot load stops the run here, before a folder exists
   await loadPluginPackages(pluginPackages(config), pipeline.baseDir);
@@ -125,6 +127,7 @@ function parseFinetuneConfig(raw: Record<string, unknown>): FinetuneConfig {
 export async function resumeFinetune(pipeline: Pipeline, dir: string): Promise<FinetuneSummary> {
   const paths = runPaths(dir);
   const config = loadFinetuneConfig(paths.config);
+  checkAugmentConfig(config);
   removeAtomicTemps(dir); // what kills left of atomic writes (phases are cleaned again as they resume)
   if (existsSync(paths.summary) && 'phases' in (readJsonFile(paths.summary) as object)) {
     throw new ConfigError(`${dir}: this finetune run has finished (summary.json); nothing to resume. Score it with \`anneal evaluate ${dir}\``);
@@ -190,7 +193,11 @@ async function runFinetune(pipeline: Pipeline, config: FinetuneConfig, dir: stri
       io.err(`fine-tuning ${selection.trainable.length} of ${selection.trainable.length + selection.frozen.length} parameter tensors (${selection.blocks.filter((b) => b.trainable).length} of ${selection.blocks.length} backbone blocks), BatchNorm ${config.train.batchNorm}${groups ? `, layer decay ${config.layerDecay}` : ''}`);
       const fit = phaseConfig(config, backbonePath, false);
       const loaders = dataLoaders(parts, fit, backbone.input.name, data.classes);
-      const result = await pipeline.train(fit, { dir: phaseDir, resume: !!status.checkpoint, provide: { data: loaders, model: { model, inputName: backbone.input.name, trainable: selection.trainable, groups } }, label: 'anneal finetune (through the backbone)' });
+      const augmented = config.data.augment ? augmentedTrain(config, data, backbone.input.name) : undefined;
+      if (augmented) io.err(augmented.describe);
+      const result = await pipeline
+        .train(fit, { dir: phaseDir, resume: !!status.checkpoint, provide: { data: augmented ? { ...loaders, trainBatches: augmented.source } : loaders, model: { model, inputName: backbone.input.name, trainable: selection.trainable, groups } }, label: 'anneal finetune (through the backbone)' })
+        .finally(() => augmented?.close());
       summary.phases.push({ ...result, phase: 'finetune', trainable: selection.trainable.length, frozen: selection.frozen.length });
       modelPath = result.files.model;
     }

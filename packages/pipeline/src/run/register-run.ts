@@ -200,7 +200,7 @@ export function registerRun(c: DependencyContainer): void {
     const updateRatio = callbackSpecs(config.callbacks).some((s) => s.spec.type === 'update-ratio');
     return new Trainer({
       backend: engineBackend(session, { evaluateWith: config.optimizer.ema ? 'average' : 'current' }),
-      train: data.train,
+      train: data.trainBatches ?? data.train,
       val: data.val,
       epochs: config.train.epochs,
       metrics,

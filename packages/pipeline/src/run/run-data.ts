@@ -1,3 +1,4 @@
+import type { BatchSource } from '@anneal/core';
 import { classCounts, DataLoader, splitTrainValTest, type ArrayDataset } from '@anneal/data';
 import type { FitConfig } from '../config/fit-config.js';
 import type { AnnealRegistry } from '../kinds.js';
@@ -7,7 +8,13 @@ import type { AnnealRegistry } from '../kinds.js';
  * `data.split.val: 0`); `test` is only evaluated once, after training.
  */
 export interface RunData {
+  /** The training examples: the sample the step compiles with, sizes, BatchNorm refreshes. */
   train: DataLoader;
+  /**
+   * What the Trainer trains on when it is not `train`'s batches (augmented images decoded in
+   * worker threads); the same number of batches per epoch, in an order of (seed, epoch) only.
+   */
+  trainBatches?: BatchSource;
   val?: DataLoader;
   test: DataLoader;
   classes: number;

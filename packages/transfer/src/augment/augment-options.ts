@@ -1,26 +1,58 @@
+import { z } from 'zod';
 import { AugmentError } from './augment-error.js';
-import type { ColorJitterOptions } from './color-jitter.js';
-import type { ResizedCropOptions } from './random-resized-crop.js';
+
+const say = (reason: string) => ({ error: (issue: { input?: unknown }) => `${JSON.stringify(issue.input)} ${reason}` });
+const probability = z.number().min(0, say('is not a probability in [0, 1]')).max(1, say('is not a probability in [0, 1]'));
+const range = z.tuple([z.number(), z.number()]);
+
+/** Random resized crop (torchvision's RandomResizedCrop): the schema is the one description of its options. */
+export const cropOptionsSchema = z
+  .object({
+    /** Range of the crop's area as a fraction of the image area, default [0.08, 1]. */
+    scale: range.refine(([lo, hi]) => lo > 0 && hi <= 1 && lo <= hi, say('must satisfy 0 < min <= max <= 1 (fractions of the image area)')).optional(),
+    /** Range of the crop's aspect ratio width / height (drawn log-uniformly), default [3/4, 4/3]. */
+    ratio: range.refine(([lo, hi]) => lo > 0 && lo <= hi, say('must satisfy 0 < min <= max (aspect ratios width / height)')).optional(),
+  })
+  .strict();
+
+/** Colour jitter strengths, as torchvision's ColorJitter: each factor is drawn in [1 - s, 1 + s] (hue: a shift in [-s, s] turns, s <= 0.5). */
+export const jitterOptionsSchema = z
+  .object({
+    brightness: z.number().min(0, say('must be >= 0 (factors are drawn in [1 - s, 1 + s])')).optional(),
+    contrast: z.number().min(0, say('must be >= 0 (factors are drawn in [1 - s, 1 + s])')).optional(),
+    saturation: z.number().min(0, say('must be >= 0 (factors are drawn in [1 - s, 1 + s])')).optional(),
+    hue: z.number().min(0, say('must be in [0, 0.5] (turns of the colour wheel)')).max(0.5, say('must be in [0, 0.5] (turns of the colour wheel)')).optional(),
+  })
+  .strict();
 
 /**
  * The per-image augmentations of a fine-tuning run, applied in this order to the decoded image in
  * [0, 1]: random resized crop to the model's input size (else a plain resize), horizontal flip, a
  * small rotation, colour jitter. Every draw comes from {@link augmentRandom}(seed, epoch, index).
+ * This schema is the one description of the options: the API's types, {@link checkAugmentOptions}
+ * and `anneal finetune`'s `data.augment` section are all made from it.
+ */
+export const augmentOptionsSchema = z
+  .object({
+    /** Random resized crop (torchvision semantics); absent: the whole image is resized. */
+    crop: cropOptionsSchema.optional(),
+    /** Probability of a horizontal flip (0..1); absent: never. */
+    flip: probability.optional(),
+    /** Maximum rotation in degrees, drawn uniformly in [-rotate, rotate]; absent: none. */
+    rotate: z.number().min(0, say('must be a number of degrees in [0, 180]')).max(180, say('must be a number of degrees in [0, 180]')).optional(),
+    /** Gray level (0..1) of the corners a rotation uncovers, default 0. */
+    rotateFill: z.number().min(0, say('must be a gray level in [0, 1]')).max(1, say('must be a gray level in [0, 1]')).optional(),
+    jitter: jitterOptionsSchema.optional(),
+  })
+  .strict();
+
+/**
+ * Options of {@link augmentImage} and `AugmentedImages` ({@link augmentOptionsSchema}).
  *
  * @example
  * const aug: AugmentOptions = { crop: { scale: [0.25, 1] }, flip: 0.5, rotate: 10, jitter: { brightness: 0.3, contrast: 0.3, saturation: 0.3 } };
  */
-export interface AugmentOptions {
-  /** Random resized crop (torchvision semantics); absent: the whole image is resized. */
-  crop?: ResizedCropOptions;
-  /** Probability of a horizontal flip (0..1); absent: never. */
-  flip?: number;
-  /** Maximum rotation in degrees, drawn uniformly in [-rotate, rotate]; absent: none. */
-  rotate?: number;
-  /** Gray level (0..1) of the corners a rotation uncovers, default 0. */
-  rotateFill?: number;
-  jitter?: ColorJitterOptions;
-}
+export type AugmentOptions = z.infer<typeof augmentOptionsSchema>;
 
 /**
  * Batch mixing (applied after normalization to whole batches): mixup blends two images and their
@@ -45,25 +77,12 @@ export interface MixOptions {
 
 const inUnit = (v: number) => Number.isFinite(v) && v >= 0 && v <= 1;
 
-/** Checks augmentation options; throws {@link AugmentError} naming the option and the fix. */
+/** Checks augmentation options against {@link augmentOptionsSchema}; throws {@link AugmentError} naming the option and the fix. */
 export function checkAugmentOptions(o: AugmentOptions): void {
-  if (o.crop?.scale) {
-    const [lo, hi] = o.crop.scale;
-    if (!(lo > 0 && hi <= 1 && lo <= hi)) throw new AugmentError('crop.scale', `[${lo}, ${hi}] must satisfy 0 < min <= max <= 1 (fractions of the image area)`);
-  }
-  if (o.crop?.ratio) {
-    const [lo, hi] = o.crop.ratio;
-    if (!(lo > 0 && lo <= hi)) throw new AugmentError('crop.ratio', `[${lo}, ${hi}] must satisfy 0 < min <= max (aspect ratios width / height)`);
-  }
-  if (o.flip !== undefined && !inUnit(o.flip)) throw new AugmentError('flip', `${o.flip} is not a probability in [0, 1]`);
-  if (o.rotate !== undefined && !(o.rotate >= 0 && o.rotate <= 180)) throw new AugmentError('rotate', `${o.rotate} must be a number of degrees in [0, 180]`);
-  if (o.rotateFill !== undefined && !inUnit(o.rotateFill)) throw new AugmentError('rotateFill', `${o.rotateFill} must be a gray level in [0, 1]`);
-  for (const key of ['brightness', 'contrast', 'saturation'] as const) {
-    const v = o.jitter?.[key];
-    if (v !== undefined && !(v >= 0)) throw new AugmentError(`jitter.${key}`, `${v} must be >= 0 (factors are drawn in [1 - s, 1 + s])`);
-  }
-  const hue = o.jitter?.hue;
-  if (hue !== undefined && !(hue >= 0 && hue <= 0.5)) throw new AugmentError('jitter.hue', `${hue} must be in [0, 0.5] (turns of the colour wheel)`);
+  const parsed = augmentOptionsSchema.safeParse(o);
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0]!;
+  throw new AugmentError(issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'augment'), issue.code === 'unrecognized_keys' ? `unknown option; the options are ${Object.keys(augmentOptionsSchema.shape).join(', ')}` : issue.message);
 }
 
 /** Checks batch-mixing options; throws {@link AugmentError} naming the option and the fix. */

@@ -6,6 +6,10 @@ export interface AugmentWorkerInit {
   readonly channels: 1 | 3;
   readonly mean: number[];
   readonly std: number[];
+  /** Gray level (0..1) transparency is flattened onto. */
+  readonly background: number;
+  /** 1 - v after augmenting, before normalizing (as the sharp preprocessing does). */
+  readonly invert: boolean;
   readonly shorterSide?: number;
   readonly augment: AugmentOptions;
 }

@@ -13,8 +13,9 @@ let queue = Promise.resolve();
 
 async function handle(task: AugmentTask): Promise<void> {
   try {
-    const img = await decodePixels(task.source, init.channels, init.shorterSide);
+    const img = await decodePixels(task.source, init.channels, init.shorterSide, init.background);
     const out = augmentImage(img, init.size, init.augment, augmentRandom(task.seed, task.epoch, task.index));
+    if (init.invert) for (let i = 0; i < out.data.length; i++) out.data[i] = 1 - out.data[i]!;
     const data = normalizePixels(out, init.mean, init.std);
     port.postMessage({ id: task.id, data } satisfies AugmentReply, [data.buffer as ArrayBuffer]);
   } catch (e) {

@@ -54,6 +54,10 @@ describe('AugmentedImages', () => {
         expect(b.labels.data).toEqual(one[i]!.labels.data);
       });
     }
+    // a resume inside the epoch: batches from 1 on are those of the uninterrupted epoch
+    const tail: AugmentedBatch[] = [];
+    for await (const b of make({ workers: 1 }).epoch(1, { from: 1 })) tail.push(b);
+    expect(tail.map((b) => b.x.data)).toEqual(one.slice(1).map((b) => b.x.data));
     const epoch2 = await collect(make(), 2);
     expect(epoch2[0]!.x.data).not.toEqual(one[0]!.x.data);
   });
@@ -78,8 +82,19 @@ describe('AugmentedImages', () => {
     for (let i = 0; i < 3; i++) expect(t[3 * i]! + t[3 * i + 1]! + t[3 * i + 2]!).toBeCloseTo(1, 6);
   });
 
+  it('inverts after augmenting when the preprocessing inverts, as the sharp pipeline does', async () => {
+    const [plain] = await collect(make({ shuffle: false, preprocess: { size, mean: [0], std: [1] } }), 0);
+    const [inverted] = await collect(make({ shuffle: false, preprocess: { size, mean: [0], std: [1], invert: true } }), 0);
+    const a = plain!.x.data as Float32Array;
+    const b = inverted!.x.data as Float32Array;
+    for (let i = 0; i < a.length; i += 97) expect(b[i]).toBeCloseTo(1 - a[i]!, 6);
+  });
+
   it('rejects bad options with the option named, and reports undecodable images', async () => {
     expect(() => make({ augment: { flip: 2 } })).toThrow(/flip: 2 is not a probability/);
+    expect(() => make({ augment: { crop: { scale: [0, 2] } } })).toThrow(/option crop\.scale: \[0,2\] must satisfy 0 < min <= max <= 1/);
+    expect(() => make({ augment: { flop: 1 } as never })).toThrow(/option flop: unknown option; the options are crop, flip, rotate, rotateFill, jitter/);
+    expect(() => make({ preprocess: { ...preprocess, fit: 'contain' } })).toThrow(/preprocess\.fit: .*fit 'contain' \(letterboxing\) is not applied/);
     expect(() => make({ labels: [0] })).toThrow(AugmentError);
     const broken = make({ sources: [new Uint8Array([1, 2, 3])], labels: [0] });
     await expect(collect(broken, 0)).rejects.toThrow(/cannot decode image/);

@@ -15,7 +15,7 @@ export interface AugmentedImagesOptions {
   sources: readonly (string | Uint8Array)[];
   /** Class id of each example. */
   labels: ArrayLike<number> | BigInt64Array;
-  /** Model input: `size`, `channels`, `mean`, `std` are used (NCHW layout). */
+  /** Model input: `size`, `channels`, `background`, `invert`, `mean`, `std` are used (NCHW layout, fit 'fill'). */
   preprocess: ImagePreprocess;
   /** Per-image augmentations; absent: each image is only resized to `size`. */
   augment?: AugmentOptions;
@@ -76,6 +76,7 @@ export class AugmentedImages {
   static create(options: AugmentedImagesOptions): AugmentedImages {
     const plan = planPreprocess(options.preprocess);
     if (plan.layout !== 'NCHW') throw new AugmentError('preprocess.layout', `augmented batches are NCHW; got '${plan.layout}'`);
+    if (plan.fit !== 'fill') throw new AugmentError('preprocess.fit', `augmented images are resized whole to the input size (fit: fill), or cropped by augment.crop; fit '${plan.fit}' (${plan.fit === 'contain' ? 'letterboxing' : 'cropping to the aspect ratio'}) is not applied to them, so training and test images would differ: use fit: fill, or images that already have the input's aspect ratio`);
     if (options.sources.length !== options.labels.length) throw new AugmentError('labels', `${options.labels.length} labels for ${options.sources.length} images; give one label per image`);
     if (!(Number.isInteger(options.batchSize) && options.batchSize > 0)) throw new AugmentError('batchSize', `${options.batchSize} must be a positive integer`);
     if (options.augment) checkAugmentOptions(options.augment);
@@ -86,6 +87,8 @@ export class AugmentedImages {
       channels: plan.channels,
       mean: plan.mean,
       std: plan.std,
+      background: plan.background,
+      invert: plan.invert,
       shorterSide: options.shorterSide ?? Math.round((Math.max(...plan.size) * 8) / 7),
       augment: options.augment ?? {},
     };
@@ -101,13 +104,24 @@ export class AugmentedImages {
     return this.options.dropLast ? Math.floor(n / this.options.batchSize) : Math.ceil(n / this.options.batchSize);
   }
 
-  /** The batches of epoch `epoch`, in order, `prefetch` of them prepared ahead. */
-  async *epoch(epoch: number): AsyncGenerator<AugmentedBatch> {
+  /** Examples in one epoch. */
+  get size(): number {
+    return this.options.sources.length;
+  }
+
+  /**
+   * The batches of epoch `epoch`, in order from batch `from` (default 0: a resumed run starts
+   * inside an epoch and gets exactly the batches an uninterrupted run got), `prefetch` of them
+   * prepared ahead.
+   */
+  async *epoch(epoch: number, options: { from?: number } = {}): AsyncGenerator<AugmentedBatch> {
     const order = epochOrder(this.options.sources.length, { shuffle: this.options.shuffle ?? true, seed: this.options.seed, epoch });
     const total = this.batchesPerEpoch;
+    const from = options.from ?? 0;
+    if (!(Number.isInteger(from) && from >= 0 && from <= total)) throw new AugmentError('from', `${from} must be a batch index in [0, ${total}]`);
     const ahead = Math.max(1, this.options.prefetch ?? 2);
     const inflight: Promise<AugmentedBatch>[] = [];
-    let next = 0;
+    let next = from;
     const start = () => {
       const b = next++;
       const indices = order.subarray(b * this.options.batchSize, Math.min(order.length, (b + 1) * this.options.batchSize));

@@ -1,13 +1,10 @@
+import type { z } from 'zod';
+import type { jitterOptionsSchema } from './augment-options.js';
 import { uniform } from './augment-random.js';
 import type { Pixels } from './pixels.js';
 
-/** Strengths of the colour jitter, as torchvision's ColorJitter: each factor is drawn in [1 - s, 1 + s] (hue: a shift in [-s, s] turns, s ≤ 0.5). */
-export interface ColorJitterOptions {
-  brightness?: number;
-  contrast?: number;
-  saturation?: number;
-  hue?: number;
-}
+/** Strengths of the colour jitter, as torchvision's ColorJitter: each factor is drawn in [1 - s, 1 + s] (hue: a shift in [-s, s] turns, s <= 0.5); see {@link jitterOptionsSchema}. */
+export type ColorJitterOptions = z.infer<typeof jitterOptionsSchema>;
 
 /** The drawn factors (1 = unchanged; hue 0 = unchanged). */
 export interface JitterFactors {

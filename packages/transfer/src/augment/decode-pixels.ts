@@ -4,15 +4,15 @@ import type { Pixels } from './pixels.js';
 
 /**
  * Decodes an image file or encoded buffer to {@link Pixels} in [0, 1] (EXIF orientation applied,
- * transparency flattened onto black, gray or sRGB), shrunk (never enlarged) so that its shorter side
+ * transparency flattened onto the gray level `background` (default 0, black), gray or sRGB), shrunk (never enlarged) so that its shorter side
  * is `shorterSide` when given: augmentations then work on fewer pixels, and a random resized crop
  * keeps its meaning since it is relative to the image area.
  *
  * @example const img = await decodePixels('cats/0001.jpg', 3, 256);
  */
-export async function decodePixels(source: string | Uint8Array, channels: 1 | 3, shorterSide?: number): Promise<Pixels> {
+export async function decodePixels(source: string | Uint8Array, channels: 1 | 3, shorterSide?: number, background = 0): Promise<Pixels> {
   try {
-    let img = sharp(source, { autoOrient: true, failOn: 'error' }).flatten({ background: { r: 0, g: 0, b: 0 } });
+    let img = sharp(source, { autoOrient: true, failOn: 'error' }).flatten({ background: { r: Math.round(background * 255), g: Math.round(background * 255), b: Math.round(background * 255) } });
     if (shorterSide) img = img.resize({ width: shorterSide, height: shorterSide, fit: 'outside', withoutEnlargement: true, kernel: 'linear' });
     const { data, info } = await img.toColourspace(channels === 1 ? 'b-w' : 'srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     const [h, w, step] = [info.height, info.width, info.channels];

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { cropOptionsSchema } from './augment-options.js';
 import { uniform } from './augment-random.js';
 import { bilinear, type Pixels } from './pixels.js';
 
@@ -9,13 +11,8 @@ export interface CropBox {
   width: number;
 }
 
-/** Options of the random resized crop (torchvision's RandomResizedCrop semantics). */
-export interface ResizedCropOptions {
-  /** Range of the crop's area as a fraction of the image area, default [0.08, 1]. */
-  scale?: [number, number];
-  /** Range of the crop's aspect ratio width / height (drawn log-uniformly), default [3/4, 4/3]. */
-  ratio?: [number, number];
-}
+/** Options of the random resized crop (torchvision's RandomResizedCrop semantics): `scale` (area fraction, default [0.08, 1]) and `ratio` (width / height, default [3/4, 4/3]); see {@link cropOptionsSchema}. */
+export type ResizedCropOptions = z.infer<typeof cropOptionsSchema>;
 
 /**
  * Draws a crop window as torchvision's RandomResizedCrop.get_params does: up to 10 tries of an area
