@@ -65,7 +65,7 @@ afterAll(async () => {
 const STORAGES: Record<string, StorageDescriptorCases> = {
   journal: { valid: [{}, { path: 'nested/dir/trials.jsonl' }], invalid: [{ path: '' }, { file: 'x' }] },
   // every test needs an empty study set: a fresh key prefix per storage
-  redis: { valid: redis ? [{ url: redis.url }] : [], invalid: [{ url: 'http://localhost:6379' }, {}], fresh: (o, n) => ({ ...(o as object), prefix: `conformance-${n}` }) },
+  redis: { valid: redis ? [{ url: redis.url }, { url: redis.url, retry: { maxMs: 5000 } }] : [], invalid: [{ url: 'http://localhost:6379' }, {}, { url: 'redis://127.0.0.1:6379', retry: { maxMs: -1 } }, { url: 'redis://127.0.0.1:6379', retry: { ms: 5 } }], fresh: (o, n) => ({ ...(o as object), prefix: `conformance-${n}` }) },
   memory: { valid: [{}], invalid: [{ dir: 'x' }] },
 };
 

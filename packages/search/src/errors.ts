@@ -31,8 +31,33 @@ export class StorageError extends SearchError {
   constructor(
     readonly where: string,
     message: string,
+    code = 'STORAGE',
   ) {
-    super('STORAGE', `${where}: ${message}`);
+    super(code, `${where}: ${message}`);
+  }
+}
+
+/**
+ * The storage stayed unreachable longer than its retry bound (RedisStorage's `retry.maxMs`): the
+ * study cannot progress from this process. Code `STORAGE_UNAVAILABLE`.
+ */
+export class StorageUnavailableError extends StorageError {
+  constructor(where: string, message: string) {
+    super(where, message, 'STORAGE_UNAVAILABLE');
+  }
+}
+
+/**
+ * A study (or a trial of it) that this process used is gone from the storage: e.g. a Redis server
+ * restarted without persistence, or its keys deleted. Code `STUDY_LOST`.
+ */
+export class StudyLostError extends StorageError {
+  constructor(
+    where: string,
+    readonly study: string,
+    message: string,
+  ) {
+    super(where, message, 'STUDY_LOST');
   }
 }
 

@@ -1,7 +1,7 @@
 export type { ParamValue, Distribution, Direction, TrialState, FrozenTrial, StudyRecord, Storage, StudyView, Sampler, Pruner } from './types.js';
-export { SearchError, DistributionError, TrialStateError, StorageError, TrialPruned } from './errors.js';
+export { SearchError, DistributionError, TrialStateError, StorageError, StorageUnavailableError, StudyLostError, TrialPruned } from './errors.js';
 export { checkDistribution, sameDistribution, isSingle, adjustedHigh, toInternal, fromInternal, contains, describeDistribution } from './distributions.js';
-export { RedisStorage } from './storage/redis-storage.js';
+export { RedisStorage, REDIS_RETRY_MAX_MS, type RedisStorageOptions } from './storage/redis-storage.js';
 export { MedianPruner } from './pruners/median-pruner.js';
 export { PercentilePruner, type PercentilePrunerOptions } from './pruners/percentile-pruner.js';
 export { SuccessiveHalvingPruner, type SuccessiveHalvingOptions } from './pruners/successive-halving-pruner.js';

@@ -17,7 +17,7 @@ import { RandomSampler } from './samplers/random-sampler.js';
 import { TpeSampler } from './samplers/tpe-sampler.js';
 import { JournalStorage } from './storage/journal-storage.js';
 import { MemoryStorage } from './storage/memory-storage.js';
-import { RedisStorage } from './storage/redis-storage.js';
+import { REDIS_RETRY_MAX_MS, RedisStorage } from './storage/redis-storage.js';
 import type { Distribution, ParamValue, Pruner, Sampler, Storage } from './types.js';
 
 /** What a sampler's `create` receives besides its options. */
@@ -186,9 +186,14 @@ export const builtinStorages: readonly StorageDescriptor[] = [
   }),
   defineStorage({
     id: 'redis',
-    description: 'a Redis server (redis://host:port): workers on any machine share the study',
-    options: z.strictObject({ url: z.string().regex(/^rediss?:\/\/[^\s/]+/, 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379').refine(isUrl, 'not a valid URL (host, port 0-65535, user:password@ escaped); e.g. redis://127.0.0.1:6379'), prefix: z.string().optional() }),
-    create: (o) => RedisStorage.connect(o.url, { prefix: o.prefix }),
+    description: 'a Redis server (redis://host:port): workers on any machine share the study; commands are retried across outages for up to retry.maxMs (default 30000)',
+    options: z.strictObject({
+      url: z.string().regex(/^rediss?:\/\/[^\s/]+/, 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379').refine(isUrl, 'not a valid URL (host, port 0-65535, user:password@ escaped); e.g. redis://127.0.0.1:6379'),
+      prefix: z.string().optional(),
+      /** How long commands are retried across a lost connection before the worker fails (ms from the start of the outage). */
+      retry: z.strictObject({ maxMs: z.number().int().positive().default(REDIS_RETRY_MAX_MS) }).optional(),
+    }),
+    create: (o) => RedisStorage.connect(o.url, { prefix: o.prefix, retry: o.retry }),
   }),
   defineStorage({ id: 'memory', description: 'in this process only (studies in code and tests)', options: z.strictObject({}), create: () => new MemoryStorage() }),
 ];

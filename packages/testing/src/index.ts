@@ -1,7 +1,7 @@
 export { packageDir, ocrModels, speechModels, randn } from './fixtures.js';
 export { describeSchedulerConformance, type SchedulerConformanceCases } from './scheduler-conformance.js';
 export { maxRelativeError } from './compare.js';
-export { startRedisServer, redisServerAvailable, type RedisServer } from './redis-server.js';
+export { startRedisServer, redisServerAvailable, type RedisServer, type RedisServerOptions } from './redis-server.js';
 export { describeSamplerConformance, samplerConformanceChecks, SAMPLER_CONFORMANCE_SPACE, type SamplerConformanceCheck, type SamplerConformanceOptions, type SamplerDescriptorCases } from './sampler-conformance.js';
 export { findChromium, renderReport, type RenderedFigure, type RenderedReport } from './report-browser.js';
 

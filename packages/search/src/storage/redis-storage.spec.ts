@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeStorageConformance, redisServerAvailable, startRedisServer, type RedisServer } from '@anneal/testing';
-import { TrialStateError } from '../errors.js';
+import { createClient } from 'redis';
+import { StorageUnavailableError, StudyLostError, TrialStateError } from '../errors.js';
 import { RedisStorage } from './redis-storage.js';
+import { CREATE_STUDY, ENQUEUE_TRIAL, FINISH_TRIAL, START_TRIAL } from './redis-scripts.js';
 
 const available = redisServerAvailable();
 
@@ -104,5 +106,115 @@ describe.skipIf(!available)('RedisStorage conformance', () => {
   describeStorageConformance('RedisStorage', async () => {
     const storage = await RedisStorage.connect(server.url, { prefix: `conf${n++}` });
     return { storage, cleanup: () => storage.close() };
+  });
+});
+
+describe.skipIf(!available)('RedisStorage across Redis outages', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('retries commands across a restart that keeps the data: they complete once the server is back, each once', async () => {
+    const server = await startRedisServer({ persist: true });
+    const s = await RedisStorage.connect(server.url, { prefix: 'outage', retry: { maxMs: 20_000 } });
+    try {
+      await s.createStudy('o', 'minimize');
+      const t = await s.startTrial('o', 'w');
+      const silent = await s.startTrial('o', 'w2');
+      await server.down();
+      const heartbeat = s.heartbeat(t.id).then(() => 'ok', (e: unknown) => e);
+      const pending = Promise.all([s.reportIntermediate(t.id, 1, 0.5), s.startTrial('o', 'w'), s.enqueueTrial('o', { params: { x: 1 } })]);
+      await sleep(1500);
+      await server.up();
+      const [, started, enqueued] = await pending;
+      // a heartbeat is tried once: the next one replaces it
+      expect(await heartbeat).toBeInstanceOf(StorageUnavailableError);
+      expect((await s.finishTrial(t.id, 'complete', { value: 1 })).intermediate).toEqual({ 1: 0.5 });
+      expect((await s.getTrials('o')).map((x) => [x.number, x.state])).toEqual([
+        [0, 'complete'],
+        [1, 'running'],
+        [started.number, 'running'],
+        [enqueued.number, 'waiting'],
+      ]);
+      expect([started.number, enqueued.number].sort()).toEqual([2, 3]);
+      // within one grace period of the outage, no trial is failed as stale (the other workers' heartbeats are on the way)
+      expect(await s.failStaleTrials('o', 1000)).toEqual([]);
+      await sleep(1100);
+      expect((await s.failStaleTrials('o', 1000)).map((x) => x.number)).toContain(silent.number);
+    } finally {
+      await s.close();
+      await server.stop();
+    }
+  }, 30_000);
+
+  it('fails with a StorageUnavailableError once an outage outlasts retry.maxMs, and works again after', async () => {
+    const server = await startRedisServer();
+    const s = await RedisStorage.connect(server.url, { prefix: 'bound', retry: { maxMs: 800 } });
+    try {
+      await s.createStudy('b', 'minimize');
+      await server.down();
+      const started = Date.now();
+      const error = await s.startTrial('b', 'w').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StorageUnavailableError);
+      expect((error as StorageUnavailableError).code).toBe('STORAGE_UNAVAILABLE');
+      expect((error as Error).message).toMatch(/startTrial\('b'\): Redis did not answer for [\d.]+ s \(retried up to storage retry\.maxMs = 800 ms/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(700);
+      await server.up();
+      // the server came back empty: the study this storage used is reported lost, not recreated
+      await expect(s.getTrials('b')).rejects.toBeInstanceOf(StudyLostError);
+    } finally {
+      await s.close();
+      await server.stop();
+    }
+  }, 30_000);
+
+  it('says the study is lost after a restart without persistence, for every operation, and never recreates it', async () => {
+    const server = await startRedisServer();
+    const s = await RedisStorage.connect(server.url, { prefix: 'lost' });
+    const other = await RedisStorage.connect(server.url, { prefix: 'lost' });
+    try {
+      await s.createStudy('l', 'maximize');
+      const t = await s.startTrial('l', 'w');
+      await server.down();
+      await server.up();
+      for (const op of [() => s.startTrial('l', 'w'), () => s.getTrials('l'), () => s.reportIntermediate(t.id, 1, 1), () => s.setParam(t.id, 'x', { kind: 'int', low: 0, high: 3 }, 1), () => s.finishTrial(t.id, 'complete', { value: 1 }), () => s.failStaleTrials('l', 1), () => s.enqueueTrial('l', {})]) {
+        const e = await op().catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(StudyLostError);
+        expect((e as Error).message).toMatch(/study 'l' is gone from this Redis server, which lost its data \(restarted without persistence/);
+      }
+      // a storage that never saw the study: unknown study, as before
+      expect(await other.getTrials('l')).toEqual([]);
+      await expect(other.startTrial('l', 'w')).rejects.toThrow(/NO_STUDY/);
+      expect(await other.listStudies()).toEqual([]);
+    } finally {
+      await Promise.all([s.close(), other.close()]);
+      await server.stop();
+    }
+  }, 30_000);
+
+  it('runs every creating script at most once per request, so a retry after a lost reply changes nothing', async () => {
+    const server = await startRedisServer();
+    const raw = createClient({ url: server.url });
+    await raw.connect();
+    try {
+      const studies = 'r:studies';
+      const keys = ['r:study:s:trials', 'r:study:s:waiting', 'r:study:s:running'];
+      const json = JSON.stringify({ direction: 'minimize', name: 's' });
+      const create = () => raw.eval(CREATE_STUDY, { keys: [studies, 'r:req:c1'], arguments: ['s', 'minimize', json, '0'] });
+      expect(await create()).toBe(json);
+      expect(await create()).toBe(json); // the same request again: not STUDY_EXISTS
+      await expect(raw.eval(CREATE_STUDY, { keys: [studies, 'r:req:c2'], arguments: ['s', 'minimize', json, '0'] })).rejects.toThrow(/STUDY_EXISTS/);
+      const start = (req: string) => raw.eval(START_TRIAL, { keys: [...keys, studies, `r:req:${req}`], arguments: ['s', 'w', 'r:trial:'] });
+      expect([await start('a'), await start('a'), await start('b'), await start('a')]).toEqual(['s#0', 's#0', 's#1', 's#0']);
+      const enqueue = (req: string) => raw.eval(ENQUEUE_TRIAL, { keys: [keys[0]!, keys[1]!, studies, `r:req:${req}`], arguments: ['s', 'r:trial:', '', 'p', 'x', '1'] });
+      expect([await enqueue('e'), await enqueue('e')]).toEqual(['s#2', 's#2']);
+      expect(await raw.lRange(keys[0]!, 0, -1)).toEqual(['s#0', 's#1', 's#2']);
+      expect(await raw.lRange(keys[1]!, 0, -1)).toEqual(['s#2']);
+      const finish = (token: string, state = 'complete') => raw.eval(FINISH_TRIAL, { keys: ['r:trial:s#0', keys[2]!], arguments: ['s#0', state, '1', '', '', token] });
+      expect([await finish('f1'), await finish('f1')]).toEqual([1, 1]);
+      await expect(finish('f2')).rejects.toThrow(/NOT_RUNNING:complete/);
+      await expect(finish('f1', 'fail')).rejects.toThrow(/NOT_RUNNING:complete/);
+    } finally {
+      await raw.close();
+      await server.stop();
+    }
   });
 });

@@ -1,5 +1,6 @@
-import { createClient, type RedisClientType } from 'redis';
-import { StorageError, TrialStateError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
+import { ClientOfflineError, ConnectionTimeoutError, createClient, ErrorReply, SocketClosedUnexpectedlyError, SocketTimeoutError, type RedisClientType } from 'redis';
+import { StorageError, StorageUnavailableError, StudyLostError, TrialStateError } from '../errors.js';
 import type { Direction, Distribution, FrozenTrial, ParamValue, Storage, StudyRecord, TrialState } from '../types.js';
 import { checkDirections } from './trial-book.js';
 import { CREATE_STUDY, ENQUEUE_TRIAL, FAIL_STALE, FINISH_TRIAL, HEARTBEAT, SET_FIELD, SET_PARAM, START_TRIAL } from './redis-scripts.js';
@@ -13,35 +14,88 @@ function canonical(value: unknown): string {
 
 const parseAll = <T>(hash: Record<string, string>): Record<string, T> => Object.fromEntries(Object.entries(hash).map(([k, v]) => [k, JSON.parse(v) as T]));
 
+/** Options of {@link RedisStorage.connect}. */
+export interface RedisStorageOptions {
+  /** Key prefix (default 'anneal'). */
+  prefix?: string;
+  /** Attempts of the first connection before `connect` fails (default 5, 100 ms apart growing to 1 s). */
+  retries?: number;
+  /**
+   * Once connected, how long commands are retried across a lost connection (Redis restarting, a
+   * network cut) before they fail with a StorageUnavailableError: `maxMs` (default 30000) counts from
+   * the start of the outage.
+   */
+  retry?: { maxMs?: number };
+}
+
+/** Default bound of the retries across an outage. */
+export const REDIS_RETRY_MAX_MS = 30_000;
+
+/** Errors that mean "the server did not answer" (retried), as opposed to an answer (a script's error reply). */
+function transient(e: unknown): boolean {
+  if (e instanceof ErrorReply) return /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN)\b/.test(e.message);
+  if (e instanceof ClientOfflineError || e instanceof SocketClosedUnexpectedlyError || e instanceof ConnectionTimeoutError || e instanceof SocketTimeoutError) return true;
+  return /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/.test(String((e as { code?: unknown } | undefined)?.code));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const studyOf = (trialId: string) => trialId.slice(0, trialId.lastIndexOf('#'));
+
 /**
  * Studies in Redis, for workers on any number of machines. Every trial transition is one Lua
  * script (atomic in Redis); heartbeats and staleness use the server's clock. Layout under
  * `prefix` (default 'anneal'): `studies` (hash), `study:<name>:trials` (ids in number order),
  * `:waiting` (FIFO of enqueued/retried ids), `:running` (set), `trial:<id>` (hash of scalar
- * fields) with `:params`, `:dists`, `:inter`, `:uattr`, `:sattr` hashes of JSON values.
+ * fields) with `:params`, `:dists`, `:inter`, `:uattr`, `:sattr` hashes of JSON values, and
+ * `req:<token>` (the answers of claims, kept a day, so a retried script returns the same trial).
+ *
+ * Outages: the client reconnects for as long as it is open, and a command whose connection is
+ * lost is retried with backoff (every script is safe to run twice) until `retry.maxMs` after the
+ * outage began, then fails with a StorageUnavailableError. Heartbeats are not retried (the next
+ * one replaces a lost one), and after an outage this process fails no other worker's trial as
+ * stale until one grace period has passed: the other workers lost the server too, and their
+ * heartbeats need that long to arrive. A study this process used that is gone from the server
+ * (a restart without persistence) is a StudyLostError.
  *
  * @example
- * const storage = await RedisStorage.connect('redis://10.0.0.5:6379');
+ * const storage = await RedisStorage.connect('redis://10.0.0.5:6379', { retry: { maxMs: 60_000 } });
  */
 export class RedisStorage implements Storage {
+  /** Studies this process created or read: a later NO_STUDY / NO_TRIAL of one means the server lost it. */
+  private readonly seen = new Set<string>();
+  /** When the current outage began (undefined while commands succeed). */
+  private outageSince: number | undefined;
+  /** The last moment the server was known unreachable (or the moment it was reached again). */
+  private unreachableAt = -Infinity;
+  private closed = false;
+
   private constructor(
     private readonly client: RedisClientType,
     private readonly prefix: string,
     private readonly url: string,
-  ) {}
+    private readonly retryMaxMs: number,
+  ) {
+    // every failed attempt, and the moment the connection is back (a later 'ready' is a reconnection)
+    client.on('error', () => this.markUnreachable()).on('ready', () => this.markUnreachable());
+  }
 
-  /** Connects (retrying up to `retries` times, 100 ms apart growing to 1 s, also after a dropped connection). */
-  static async connect(url: string, options: { prefix?: string; retries?: number } = {}): Promise<RedisStorage> {
+  /** Connects (retrying up to `retries` times, 100 ms apart growing to 1 s); once connected, reconnects after any drop until closed. */
+  static async connect(url: string, options: RedisStorageOptions = {}): Promise<RedisStorage> {
     const retries = options.retries ?? 5;
+    const retryMaxMs = options.retry?.maxMs ?? REDIS_RETRY_MAX_MS;
     if (!URL.canParse(url)) throw new StorageError(url, 'not a valid Redis URL (host, port 0-65535, user:password@ escaped); e.g. redis://127.0.0.1:6379');
-    const client = createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: (attempt: number, cause: Error) => (attempt >= retries ? cause : Math.min(100 * (attempt + 1), 1000)) } }) as RedisClientType;
+    let connected = false;
+    const reconnectStrategy = (attempt: number, cause: Error) => (connected ? Math.min(50 * 2 ** attempt, 1000) : attempt >= retries ? cause : Math.min(100 * (attempt + 1), 1000));
+    // commands fail at once while disconnected (no offline queue): the storage retries them itself, within its bound
+    const client = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: 5000, reconnectStrategy } }) as RedisClientType;
     client.on('error', () => {}); // surfaced by the failing command instead
     try {
       await client.connect();
     } catch (e) {
       throw new StorageError(url, `cannot connect to Redis (${(e as Error).message}); check the URL and that redis-server is running and reachable`);
     }
-    return new RedisStorage(client, options.prefix ?? 'anneal', url);
+    connected = true;
+    return new RedisStorage(client, options.prefix ?? 'anneal', url, retryMaxMs);
   }
 
   private key(...parts: string[]): string {
@@ -56,44 +110,91 @@ export class RedisStorage implements Storage {
     return [this.key('study', study, 'trials'), this.key('study', study, 'waiting'), this.key('study', study, 'running')];
   }
 
-  private async run(script: string, keys: string[], args: string[], what: string): Promise<unknown> {
+  /** A fresh request key: a retried script finds the answer of its first run there. */
+  private requestKey(): string {
+    return this.key('req', randomBytes(9).toString('base64url'));
+  }
+
+  private markUnreachable(): void {
+    this.unreachableAt = Date.now();
+  }
+
+  /**
+   * Runs a command, retrying it with backoff while the server does not answer, until `retryMaxMs`
+   * after the outage began. `retry: false` tries once (heartbeats).
+   */
+  private async command<T>(what: string, fn: () => Promise<T>, retry = true): Promise<T> {
+    let delay = 50;
+    for (;;) {
+      if (this.closed) throw new StorageError(this.url, `${what}: the Redis storage is closed`);
+      try {
+        const result = await fn();
+        this.outageSince = undefined;
+        return result;
+      } catch (e) {
+        if (this.closed || !transient(e)) throw e;
+        const now = Date.now();
+        this.markUnreachable();
+        this.outageSince ??= now;
+        const left = this.outageSince + this.retryMaxMs - now;
+        if (!retry) throw new StorageUnavailableError(this.url, `${what}: Redis did not answer (${(e as Error).message}); not retried`);
+        if (left <= 0) {
+          const seconds = ((now - this.outageSince) / 1000).toFixed(1);
+          throw new StorageUnavailableError(this.url, `${what}: Redis did not answer for ${seconds} s (retried up to storage retry.maxMs = ${this.retryMaxMs} ms; last error: ${(e as Error).message}); the study cannot progress from here. Check that redis-server is running and reachable, then start the workers again: the study resumes, and trials left running are failed and retried after the heartbeat grace`);
+        }
+        await sleep(Math.min(delay, left));
+        delay = Math.min(delay * 2, 1000);
+      }
+    }
+  }
+
+  /** Runs a script of `study`; `retry: false` tries once. */
+  private async run(script: string, keys: string[], args: string[], what: string, study: string, retry = true): Promise<unknown> {
     try {
-      return await this.client.eval(script, { keys, arguments: args });
+      return await this.command(what, () => this.client.eval(script, { keys, arguments: args }), retry);
     } catch (e) {
+      if (e instanceof StorageError) throw e;
       const message = (e as Error).message ?? String(e);
-      if (/NOT_RUNNING|PARAM_CONFLICT|DISTRIBUTION_CONFLICT|NO_TRIAL|STUDY_EXISTS|DIRECTION_MISMATCH/.test(message)) throw new TrialStateError(`${what}: ${message}`);
+      if (/\b(NO_STUDY|NO_TRIAL)\b/.test(message) && this.seen.has(study)) throw this.lost(study, what);
+      if (/NOT_RUNNING|PARAM_CONFLICT|DISTRIBUTION_CONFLICT|NO_TRIAL|NO_STUDY|STUDY_EXISTS|DIRECTION_MISMATCH/.test(message)) throw new TrialStateError(`${what}: ${message}`);
       throw new StorageError(this.url, `${what} failed: ${message}`);
     }
+  }
+
+  private lost(study: string, what: string): StudyLostError {
+    return new StudyLostError(this.url, study, `${what}: study '${study}' is gone from this Redis server, which lost its data (restarted without persistence, flushed, or its keys deleted) while workers used it; its trials cannot be recovered from Redis. Enable persistence (appendonly yes) for studies that must survive a restart, and start the study again (the trials' run folders stay on disk)`);
   }
 
   async createStudy(name: string, direction: Direction, options: { loadIfExists?: boolean; directions?: readonly Direction[] } = {}): Promise<StudyRecord> {
     const directions = checkDirections(this.url, name, direction, options.directions);
     const record: StudyRecord = { name, direction, ...(directions.length > 1 ? { directions } : {}), userAttrs: {}, systemAttrs: {} };
     const json = canonical(directions.length > 1 ? { name, direction, directions } : { name, direction });
-    const stored = (await this.run(CREATE_STUDY, [this.key('studies')], [name, directions.join(','), json, options.loadIfExists ? '1' : '0'], `createStudy('${name}')`)) as string;
+    const stored = (await this.run(CREATE_STUDY, [this.key('studies'), this.requestKey()], [name, directions.join(','), json, options.loadIfExists ? '1' : '0'], `createStudy('${name}')`, name)) as string;
+    this.seen.add(name);
     return (await this.getStudy(JSON.parse(stored).name as string)) ?? record;
   }
 
   async getStudy(name: string): Promise<StudyRecord | undefined> {
-    const raw = await this.client.hGet(this.key('studies'), name);
+    const raw = await this.command(`getStudy('${name}')`, () => this.client.hGet(this.key('studies'), name));
     if (!raw) return undefined;
+    this.seen.add(name);
     const { direction, directions } = JSON.parse(raw) as { direction: Direction; directions?: Direction[] };
-    const [u, s] = await Promise.all([this.client.hGetAll(this.key('study', name, 'uattr')), this.client.hGetAll(this.key('study', name, 'sattr'))]);
+    const [u, s] = await this.command(`getStudy('${name}')`, () => Promise.all([this.client.hGetAll(this.key('study', name, 'uattr')), this.client.hGetAll(this.key('study', name, 'sattr'))]));
     return { name, direction, ...(directions ? { directions } : {}), userAttrs: parseAll(u), systemAttrs: parseAll(s) };
   }
 
   async listStudies(): Promise<StudyRecord[]> {
-    const names = await this.client.hKeys(this.key('studies'));
+    const names = await this.command('listStudies()', () => this.client.hKeys(this.key('studies')));
     return (await Promise.all(names.map((n) => this.getStudy(n)))).filter((s): s is StudyRecord => !!s);
   }
 
   async setStudyAttr(study: string, key: string, value: unknown, kind: 'user' | 'system'): Promise<void> {
-    await this.client.hSet(this.key('study', study, kind === 'user' ? 'uattr' : 'sattr'), key, canonical(value));
+    await this.command(`setStudyAttr('${study}', '${key}')`, () => this.client.hSet(this.key('study', study, kind === 'user' ? 'uattr' : 'sattr'), key, canonical(value)));
   }
 
   async startTrial(study: string, worker: string): Promise<FrozenTrial> {
     const [trials, waiting, running] = this.studyKeys(study);
-    const id = (await this.run(START_TRIAL, [trials!, waiting!, running!], [study, worker, this.trialKey('')], `startTrial('${study}')`)) as string;
+    const id = (await this.run(START_TRIAL, [trials!, waiting!, running!, this.key('studies'), this.requestKey()], [study, worker, this.trialKey('')], `startTrial('${study}')`, study)) as string;
     return this.getTrial(id);
   }
 
@@ -103,30 +204,31 @@ export class RedisStorage implements Storage {
     for (const [k, v] of Object.entries(fixed.params ?? {})) triples.push('p', k, canonical(v));
     for (const [k, v] of Object.entries(fixed.distributions ?? {})) triples.push('d', k, canonical(v));
     for (const [k, v] of Object.entries(fixed.systemAttrs ?? {})) triples.push('s', k, canonical(v));
-    const id = (await this.run(ENQUEUE_TRIAL, [trials!, waiting!], [study, this.trialKey(''), fixed.retryOf === undefined ? '' : String(fixed.retryOf), ...triples], `enqueueTrial('${study}')`)) as string;
+    const id = (await this.run(ENQUEUE_TRIAL, [trials!, waiting!, this.key('studies'), this.requestKey()], [study, this.trialKey(''), fixed.retryOf === undefined ? '' : String(fixed.retryOf), ...triples], `enqueueTrial('${study}')`, study)) as string;
     return this.getTrial(id);
   }
 
   async setParam(trialId: string, name: string, distribution: Distribution, value: ParamValue): Promise<void> {
-    await this.run(SET_PARAM, [this.trialKey(trialId)], [name, canonical(value), canonical(distribution)], `setParam('${trialId}', '${name}')`);
+    await this.run(SET_PARAM, [this.trialKey(trialId)], [name, canonical(value), canonical(distribution)], `setParam('${trialId}', '${name}')`, studyOf(trialId));
   }
 
   async reportIntermediate(trialId: string, step: number, value: number): Promise<void> {
-    await this.run(SET_FIELD, [this.trialKey(trialId)], [':inter', String(step), canonical(value)], `reportIntermediate('${trialId}', ${step})`);
+    await this.run(SET_FIELD, [this.trialKey(trialId)], [':inter', String(step), canonical(value)], `reportIntermediate('${trialId}', ${step})`, studyOf(trialId));
   }
 
   async setTrialAttr(trialId: string, key: string, value: unknown, kind: 'user' | 'system'): Promise<void> {
-    await this.run(SET_FIELD, [this.trialKey(trialId)], [kind === 'user' ? ':uattr' : ':sattr', key, canonical(value)], `setTrialAttr('${trialId}', '${key}')`);
+    await this.run(SET_FIELD, [this.trialKey(trialId)], [kind === 'user' ? ':uattr' : ':sattr', key, canonical(value)], `setTrialAttr('${trialId}', '${key}')`, studyOf(trialId));
   }
 
+  /** One attempt: a heartbeat lost in an outage is replaced by the next one. */
   async heartbeat(trialId: string): Promise<void> {
-    await this.run(HEARTBEAT, [this.trialKey(trialId)], [], `heartbeat('${trialId}')`);
+    await this.run(HEARTBEAT, [this.trialKey(trialId)], [], `heartbeat('${trialId}')`, studyOf(trialId), false);
   }
 
   async finishTrial(trialId: string, state: 'complete' | 'pruned' | 'fail', options: { value?: number; values?: readonly number[]; error?: string } = {}): Promise<FrozenTrial> {
-    const study = trialId.slice(0, trialId.lastIndexOf('#'));
     const values = options.values === undefined ? '' : JSON.stringify(options.values.map((v) => (Number.isFinite(v) ? v : String(v))));
-    await this.run(FINISH_TRIAL, [this.trialKey(trialId), this.studyKeys(study)[2]!], [trialId, state, options.value === undefined ? '' : canonical(options.value), options.error ?? '', values], `finishTrial('${trialId}', ${state})`);
+    const token = randomBytes(9).toString('base64url');
+    await this.run(FINISH_TRIAL, [this.trialKey(trialId), this.studyKeys(studyOf(trialId))[2]!], [trialId, state, options.value === undefined ? '' : canonical(options.value), options.error ?? '', values, token], `finishTrial('${trialId}', ${state})`, studyOf(trialId));
     return this.getTrial(trialId);
   }
 
@@ -136,31 +238,46 @@ export class RedisStorage implements Storage {
     return trial;
   }
 
+  /** Unknown study: [] (a study this process used that is gone: StudyLostError). */
   async getTrials(study: string, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
-    const ids = await this.client.lRange(this.studyKeys(study)[0]!, 0, -1);
+    const what = `getTrials('${study}')`;
+    const [exists, ids] = (await this.command(what, () => this.client.multi().hExists(this.key('studies'), study).lRange(this.studyKeys(study)[0]!, 0, -1).execAsPipeline())) as unknown as [number | boolean, string[]];
+    if (!exists && this.seen.has(study)) throw this.lost(study, what);
     const trials = await this.loadTrials(ids);
     return states ? trials.filter((t) => states.includes(t.state)) : trials;
   }
 
+  /**
+   * Fails (and retries) the trials silent for `graceMs`, except within `graceMs` of this process
+   * losing the server: the other workers lost it too and their heartbeats are on the way.
+   */
   async failStaleTrials(study: string, graceMs: number, options: { retry?: boolean } = {}): Promise<FrozenTrial[]> {
+    if (Date.now() - this.unreachableAt < graceMs) return [];
     const [trials, waiting, running] = this.studyKeys(study);
-    const ids = (await this.run(FAIL_STALE, [trials!, waiting!, running!], [study, this.trialKey(''), String(graceMs), options.retry ? '1' : '0'], `failStaleTrials('${study}')`)) as string[];
+    const ids = (await this.run(FAIL_STALE, [trials!, waiting!, running!, this.key('studies')], [study, this.trialKey(''), String(graceMs), options.retry ? '1' : '0'], `failStaleTrials('${study}')`, study)) as string[];
     return this.loadTrials(ids);
   }
 
+  /** Closes the connection (at once when the server is unreachable: nothing is retried after this). */
   async close(): Promise<void> {
-    if (this.client.isOpen) await this.client.quit();
+    if (this.closed) return;
+    this.closed = true;
+    if (this.client.isReady) await this.client.close().catch(() => this.client.destroy());
+    else this.client.destroy();
   }
 
   /** Trials by id in one pipeline (6 hashes each). */
   private async loadTrials(ids: readonly string[]): Promise<FrozenTrial[]> {
     if (!ids.length) return [];
-    const multi = this.client.multi();
-    for (const id of ids) {
-      const k = this.trialKey(id);
-      multi.hGetAll(k).hGetAll(`${k}:params`).hGetAll(`${k}:dists`).hGetAll(`${k}:inter`).hGetAll(`${k}:uattr`).hGetAll(`${k}:sattr`);
-    }
-    const replies = (await multi.execAsPipeline()) as unknown as Record<string, string>[];
+    const pipeline = () => {
+      const multi = this.client.multi();
+      for (const id of ids) {
+        const k = this.trialKey(id);
+        multi.hGetAll(k).hGetAll(`${k}:params`).hGetAll(`${k}:dists`).hGetAll(`${k}:inter`).hGetAll(`${k}:uattr`).hGetAll(`${k}:sattr`);
+      }
+      return multi.execAsPipeline();
+    };
+    const replies = (await this.command(`reading ${ids.length} trial(s)`, pipeline)) as unknown as Record<string, string>[];
     const out: FrozenTrial[] = [];
     for (let i = 0; i < ids.length; i++) {
       const [h, params, dists, inter, uattr, sattr] = replies.slice(i * 6, i * 6 + 6) as Record<string, string>[];
