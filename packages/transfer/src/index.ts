@@ -8,6 +8,7 @@ export { listBlocks, type Block, type BlockOptions } from './blocks.js';
 export { selectTrainable, layerDecayGroups, type FreezeOptions, type TrainableSelection, type BlockState } from './freeze.js';
 export { createFineTuneSession, fineTunePlan, type FineTuneSession, type FineTuneSessionOptions } from './fine-tune.js';
 export { inspectModel, formatModelReport, type ModelReport } from './inspect.js';
+export { INFERENCE_METADATA_KEY, InferenceMetadataError, explicitPreprocess, inferenceMetadata, setInferenceMetadata, type InferenceMetadata } from './inference-metadata.js';
 export { describePreprocess, preprocessDims, preprocessImage, preprocessPixels, type ImagePreprocess } from './images/preprocess.js';
 export { fitBox, preprocessRgba, type FitBox } from './images/preprocess-rgba.js';
 export { loadImageFolder, preprocessDataset, DEFAULT_IMAGE_EXTENSIONS, type ImageFolderOptions, type ImageBatchOptions } from './images/image-folder.js';

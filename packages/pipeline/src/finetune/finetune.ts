@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArrayDataset } from '@anneal/data';
 import { loadModel, removeAtomicTemps, saveModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
-import { attachHead, buildHead, extractFeatures, featureStatistics, fineTunePlan, type Backbone } from '@anneal/transfer';
+import { attachHead, buildHead, explicitPreprocess, extractFeatures, featureStatistics, fineTunePlan, setInferenceMetadata, type Backbone, type ImagePreprocess, type InferenceMetadata } from '@anneal/transfer';
 import type { RunIo } from '@anneal/core';
 import { finetuneConfigSchema, type FinetuneConfig } from '../config/finetune-config.js';
 import type { FitConfig } from '../config/fit-config.js';
@@ -27,6 +27,10 @@ export interface FinetuneSummary {
   features?: Record<string, { examples: number; fromCache: boolean; seconds: number; examplesPerSecond: number; cache?: string }>;
   /** One entry per phase: `features` (head on cached features) and/or `finetune`. */
   phases: (FitSummary & { phase: 'features' | 'finetune'; trainable: number; frozen: number })[];
+  /** Class names (an image folder's sub-folders, in class-id order); also in model.onnx's metadata. */
+  classes?: string[];
+  /** How images become the model's input; also in model.onnx's metadata, what `anneal predict` applies. */
+  preprocess?: ImagePreprocess;
   /** model.onnx (backbone + head) run by plain onnxruntime-node on the test images. */
   exported: { model: string; accuracy: number; loss: number; count: number };
   seconds: number;
@@ -142,7 +146,9 @@ async function runFinetune(pipeline: Pipeline, config: FinetuneConfig, dir: stri
   const backbone = openBackbone(backbonePath, { at: config.backbone.at, pool: config.backbone.pool, input: config.backbone.input }, 'backbone.at');
   io.err(`anneal finetune (${config.mode}): backbone ${backbonePath} cut at '${backbone.cutAt}'${backbone.pool !== 'none' ? ` (${backbone.pool}-pooled)` : ''}, opset ${backbone.opset.from}${backbone.opset.to !== backbone.opset.from ? ` -> ${backbone.opset.to}` : ''}${resuming ? `, resuming ${dir}` : ''}`);
   const data = await buildFinetuneData(pipeline.registry, config, backbone, io, pipeline.baseDir);
-  const summary: FinetuneSummary = { runDir: dir, mode: config.mode, backbone: { path: backbonePath, cutAt: backbone.cutAt, feature: backbone.feature, featureDim: backbone.featureDim, pool: backbone.pool }, phases: [], exported: { model: '', accuracy: 0, loss: 0, count: 0 }, seconds: 0 };
+  // what predicting on new images needs, carried by every exported model.onnx and by summary.json
+  const meta: InferenceMetadata = { classes: data.classNames, preprocess: config.data.preprocess ? explicitPreprocess(config.data.preprocess as ImagePreprocess) : undefined, input: backbone.input.name };
+  const summary: FinetuneSummary = { runDir: dir, mode: config.mode, backbone: { path: backbonePath, cutAt: backbone.cutAt, feature: backbone.feature, featureDim: backbone.featureDim, pool: backbone.pool }, ...(meta.classes ? { classes: meta.classes } : {}), ...(meta.preprocess ? { preprocess: meta.preprocess } : {}), phases: [], exported: { model: '', accuracy: 0, loss: 0, count: 0 }, seconds: 0 };
   let head: ModelProto | undefined;
   let modelPath = '';
   if (config.mode !== 'finetune') {
@@ -171,7 +177,7 @@ async function runFinetune(pipeline: Pipeline, config: FinetuneConfig, dir: stri
           head = await run.session.exportInference(fresh, { weights: run.weights });
           // the head alone: what a resumed lp-ft run starts its fine-tuning phase from
           saveModel(headPath, head);
-          return attachHead(backbone, head);
+          return setInferenceMetadata(attachHead(backbone, head), meta);
         },
       });
       summary.phases.push({ ...result, phase: 'features', trainable: fresh.graph.initializer.length, frozen: 0 });
@@ -196,7 +202,7 @@ async function runFinetune(pipeline: Pipeline, config: FinetuneConfig, dir: stri
       const augmented = config.data.augment ? augmentedTrain(config, data, backbone.input.name) : undefined;
       if (augmented) io.err(augmented.describe);
       const result = await pipeline
-        .train(fit, { dir: phaseDir, resume: !!status.checkpoint, provide: { data: augmented ? { ...loaders, trainBatches: augmented.source } : loaders, model: { model, inputName: backbone.input.name, trainable: selection.trainable, groups } }, label: 'anneal finetune (through the backbone)' })
+        .train(fit, { dir: phaseDir, resume: !!status.checkpoint, provide: { data: augmented ? { ...loaders, trainBatches: augmented.source } : loaders, model: { model, inputName: backbone.input.name, trainable: selection.trainable, groups } }, label: 'anneal finetune (through the backbone)', exportModel: async (run) => setInferenceMetadata(await run.session.exportInference(run.model, { weights: run.weights }), meta) })
         .finally(() => augmented?.close());
       summary.phases.push({ ...result, phase: 'finetune', trainable: selection.trainable.length, frozen: selection.frozen.length });
       modelPath = result.files.model;
