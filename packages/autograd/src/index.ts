@@ -11,6 +11,6 @@ export type { DropoutNoiseInput } from './dropout-noise.js';
 export type { CompilePhase, CompileProgress } from './compile-progress.js';
 export { compileTrainStep, type TrainStep, type TrainStepOptions, type LossEmitter, type UpdateEmitter, type TrainableTensor } from './train-step.js';
 export { listParameters, listRunningStatistics } from './parameters.js';
-export { softmaxCrossEntropy, binaryCrossEntropyWithLogits, meanSquaredError, type SoftmaxCrossEntropyOptions, type BinaryCrossEntropyOptions, type MeanSquaredErrorOptions, type LossReduction } from './losses.js';
+export { softmaxCrossEntropy, softTargetCrossEntropy, binaryCrossEntropyWithLogits, meanSquaredError, type SoftmaxCrossEntropyOptions, type SoftTargetCrossEntropyOptions, type BinaryCrossEntropyOptions, type MeanSquaredErrorOptions, type LossReduction } from './losses.js';
 export { applyBatchNormMode, type BatchNormMode, type RunningStatistic } from './batch-norm-mode.js';
 export { builtinGradientRuleSets, builtinLosses, defineGradientRules, defineLoss, type AutogradKinds, type GradientRuleContext, type GradientRuleDescriptor, type Loss, type LossContext, type LossDescriptor } from './plugins.js';

@@ -3,7 +3,7 @@ import { DataType, GraphBuilder, type TensorValue } from '@anneal/onnx';
 import { checkGradients } from './gradcheck.js';
 import { defaultGradientRegistry } from './default-registry.js';
 import { values } from './gradcheck-harness.js';
-import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy, type LossReduction } from './losses.js';
+import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy, softTargetCrossEntropy, type LossReduction } from './losses.js';
 import { f32, i64, nodeExecutor } from './test-support.js';
 
 const executor = nodeExecutor();
@@ -103,6 +103,92 @@ describe('softmaxCrossEntropy', () => {
       expect(r.maxRelError).toBeLessThan(1e-6);
     });
   }
+});
+
+/**
+ * torch.nn.functional.cross_entropy with probability targets, as its documentation writes it:
+ * targets become (1 − ε)·t + ε/C, per position −Σ_k t_k·log p_k, averaged over N·d ('mean') or summed.
+ */
+function softCrossEntropyReference(dims: number[], logits: ArrayLike<number>, targets: ArrayLike<number>, o: { eps?: number; reduction?: LossReduction }): number {
+  const [n, c] = [dims[0]!, dims[1]!];
+  const inner = dims.slice(2).reduce((p, q) => p * q, 1);
+  const eps = o.eps ?? 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < inner; j++) {
+      const at = (k: number) => (i * c + k) * inner + j;
+      const z = Array.from({ length: c }, (_, k) => Number(logits[at(k)]));
+      const max = Math.max(...z);
+      const logSum = max + Math.log(z.reduce((s, v) => s + Math.exp(v - max), 0));
+      for (let k = 0; k < c; k++) sum -= ((1 - eps) * Number(targets[at(k)]) + eps / c) * (z[k]! - logSum);
+    }
+  }
+  return (o.reduction ?? 'mean') === 'mean' ? sum / (n * inner) : sum;
+}
+
+/** Rows of positive values over the class axis 1, normalized to sum to 1 (float32). */
+function probabilityTargets(dims: number[], seed: number): Float32Array {
+  const [n, c] = [dims[0]!, dims[1]!];
+  const inner = dims.slice(2).reduce((p, q) => p * q, 1);
+  const raw = values(n * c * inner, seed, 0.05, 1);
+  const t = new Float32Array(raw.length);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < inner; j++) {
+      let total = 0;
+      for (let k = 0; k < c; k++) total += raw[(i * c + k) * inner + j]!;
+      for (let k = 0; k < c; k++) t[(i * c + k) * inner + j] = raw[(i * c + k) * inner + j]! / total;
+    }
+  }
+  return t;
+}
+
+describe('softTargetCrossEntropy', () => {
+  const cases: { dims: number[]; eps?: number; reduction?: LossReduction }[] = [
+    { dims: [4, 3] },
+    { dims: [4, 3], reduction: 'sum' },
+    { dims: [4, 3], eps: 0.1 },
+    { dims: [2, 3, 4], eps: 0.15 },
+    { dims: [2, 3, 4], reduction: 'sum' },
+  ];
+  for (const c of cases) {
+    const name = `logits [${c.dims}]${c.eps ? `, label smoothing ${c.eps}` : ''}, ${c.reduction ?? 'mean'}`;
+    it(`value matches the closed form of torch's cross_entropy with probability targets, gradients match finite differences (double): ${name}`, async () => {
+      const n = c.dims.reduce((p, q) => p * q, 1);
+      const feeds = { logits: f32(c.dims, values(n, 51, -2, 2)), targets: f32(c.dims, Array.from(probabilityTargets(c.dims, 71))) };
+      const { value, model, loss } = await lossValue(feeds, (b) => softTargetCrossEntropy(b, { logits: 'logits', targets: 'targets', labelSmoothing: c.eps, reduction: c.reduction }));
+      expect(value).toBeCloseTo(softCrossEntropyReference(c.dims, feeds.logits.data as Float32Array, feeds.targets.data as Float32Array, c), 5);
+      const r = await checkGradients({ model, loss, wrt: ['logits', 'targets'], feeds, executor, registry: defaultGradientRegistry(), samplesPerTensor: 12 });
+      expect(r.precision).toBe('double');
+      expect(r.maxRelError).toBeLessThan(1e-6);
+    });
+  }
+
+  it('one-hot targets give softmaxCrossEntropy of the class ids (which matches PyTorch above), with and without smoothing', async () => {
+    const dims = [4, 3];
+    const labels = [0, 2, 1, 2];
+    const logits = f32(dims, values(12, 51, -2, 2));
+    const oneHot = f32(dims, labels.flatMap((l) => [0, 1, 2].map((k) => (k === l ? 1 : 0))));
+    for (const eps of [0, 0.2]) {
+      const hard = await lossValue({ logits, labels: i64([4], labels) }, (b) => softmaxCrossEntropy(b, { logits: 'logits', labels: 'labels', labelSmoothing: eps }));
+      const soft = await lossValue({ logits, targets: oneHot }, (b) => softTargetCrossEntropy(b, { logits: 'logits', targets: 'targets', labelSmoothing: eps }));
+      expect(soft.value).toBeCloseTo(hard.value, 6);
+    }
+  });
+
+  it('mixup targets: λ·CE(y_a) + (1 − λ)·CE(y_b), the mixup criterion, equals CE against the mixed targets', async () => {
+    const logits = f32([2, 4], values(8, 33, -3, 3));
+    const lambda = 0.7;
+    const [ya, yb] = [[1, 3], [2, 1]];
+    const mixed = f32([2, 4], [0, 1].flatMap((i) => [0, 1, 2, 3].map((k) => (k === ya[i] ? lambda : 0) + (k === yb[i] ? 1 - lambda : 0))));
+    const ce = async (labels: number[]) => (await lossValue({ logits, labels: i64([2], labels) }, (b) => softmaxCrossEntropy(b, { logits: 'logits', labels: 'labels' }))).value;
+    const soft = await lossValue({ logits, targets: mixed }, (b) => softTargetCrossEntropy(b, { logits: 'logits', targets: 'targets' }));
+    expect(soft.value).toBeCloseTo(lambda * (await ce(ya)) + (1 - lambda) * (await ce(yb)), 5);
+  });
+
+  it('stays finite for large logits', async () => {
+    const { value } = await lossValue({ logits: f32([2, 2], [200, -200, -150, 150]), targets: f32([2, 2], [0.5, 0.5, 1, 0]) }, (b) => softTargetCrossEntropy(b, { logits: 'logits', targets: 'targets' }));
+    expect(value).toBeCloseTo((0.5 * 400 + 300) / 2, 3);
+  });
 });
 
 /** PyTorch's binary_cross_entropy_with_logits(pos_weight) per element, averaged. */

@@ -56,6 +56,47 @@ export function softmaxCrossEntropy(b: GraphBuilder, options: SoftmaxCrossEntrop
   return b.op('Add', [b.op('Mul', [ce!, b.scalar(1 - epsilon)]), b.op('Mul', [smooth, b.scalar(epsilon)])]);
 }
 
+/** Options of {@link softTargetCrossEntropy}. */
+export interface SoftTargetCrossEntropyOptions {
+  /** Scores [N, C], or [N, C, d...] at opset 13+ (LogSoftmax over axis 1 alone), unnormalized. */
+  logits: string;
+  /** Float class probabilities, the logits' shape (rows summing to 1: mixup / cutmix targets, distillation). */
+  targets: string;
+  /** ε in [0, 1): blends in the uniform distribution over classes, as PyTorch's `label_smoothing`. */
+  labelSmoothing?: number;
+  /** Default 'mean' over the batch (and the d... positions). */
+  reduction?: LossReduction;
+}
+
+/**
+ * Appends cross-entropy against probability targets and returns the scalar loss:
+ * per position −Σ_k t_k·log_softmax(x)_k over the class axis 1, averaged over N (and d...) for
+ * 'mean', summed for 'sum'. Matches `torch.nn.functional.cross_entropy(logits, targets,
+ * label_smoothing=ε)` with float targets (torch then uses (1 − ε)·t + ε/C). With one-hot targets
+ * it equals {@link softmaxCrossEntropy} of the class ids. Differentiable in the logits and the targets.
+ *
+ * @example
+ * // targets [N, C] from mixup: λ·onehot(y) + (1 − λ)·onehot(y_partner)
+ * const loss = softTargetCrossEntropy(b, { logits: 'logits', targets: 'labels' });
+ */
+export function softTargetCrossEntropy(b: GraphBuilder, options: SoftTargetCrossEntropyOptions): string {
+  const epsilon = options.labelSmoothing ?? 0;
+  const logProb = b.op('LogSoftmax', [options.logits], { axis: 1 });
+  // −Σ_k t_k·log p_k per position: [N, d...]
+  let perPosition = b.op('Neg', [reduceSum(b, b.op('Mul', [options.targets, logProb]), [1])]);
+  if (epsilon > 0) {
+    // (1 − ε)·t + ε/C gives (1 − ε)·CE(t) + ε·mean_k(−log p_k): the class count is not needed
+    const uniform = b.op('Neg', [reduceMean(b, logProb, [1])]);
+    perPosition = b.op('Add', [b.op('Mul', [perPosition, b.scalar(1 - epsilon)]), b.op('Mul', [uniform, b.scalar(epsilon)])]);
+  }
+  return reduceAll(b, perPosition, options.reduction ?? 'mean');
+}
+
+/** ReduceSum over axes at the builder's opset (attribute before 13, input from 13). */
+function reduceSum(b: GraphBuilder, x: string, axes: number[], keepdims = 0): string {
+  return b.opset >= 13 ? b.op('ReduceSum', [x, b.ints(axes)], { keepdims }) : b.op('ReduceSum', [x], { axes, keepdims });
+}
+
 /** Reshapes a [C] vector to [1, C, 1, ...] matching the rank of `like` at run time (any rank ≥ 2). */
 function classAxisVector(b: GraphBuilder, vector: string, like: string): string {
   const extra = b.op('Sub', [b.op('Size', [b.op('Shape', [like])]), b.scalar(2, DataType.INT64)]);
