@@ -25,7 +25,7 @@ export { createStudy, Study, type StudyOptions, type OptimizeOptions, type Trial
 export { defaultWorkerId } from './worker-id.js';
 export { RandomSampler, type RandomSamplerOptions } from './samplers/random-sampler.js';
 export { MemoryStorage } from './storage/memory-storage.js';
-export { JournalStorage } from './storage/journal-storage.js';
+export { JournalStorage, type JournalStorageOptions } from './storage/journal-storage.js';
 export { builtinPruners, builtinSamplers, builtinStorages, definePruner, defineSampler, defineStorage, gridOf, type PrunerContext, type PrunerDescriptor, type SamplerContext, type SamplerDescriptor, type SearchKinds, type StorageContext, type StorageDescriptor } from './plugins.js';
 export { dominates, nonDominatedRanks, crowdingDistances, paretoFront, objectiveValues, toMinimized } from './multi-objective/dominance.js';
 export { hypervolume, studyHypervolume, hypervolumeContributions } from './multi-objective/hypervolume.js';

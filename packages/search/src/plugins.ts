@@ -38,6 +38,8 @@ export interface PrunerContext extends PluginContext {
 export interface StorageContext extends PluginContext {
   /** The study's folder: relative paths in the options are resolved against it. */
   readonly dir: string;
+  /** Where a storage reports what it repaired or skipped (a journal's torn last line); default process.emitWarning. */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** A sampler configs can name (`sampler: { type: <id>, ...options }`): the `sampler` kind. */
@@ -181,7 +183,7 @@ export const builtinStorages: readonly StorageDescriptor[] = [
     create: (o, ctx) => {
       const path = isAbsolute(o.path) ? o.path : resolve(ctx.dir, o.path);
       mkdirSync(dirname(path), { recursive: true });
-      return new JournalStorage(path);
+      return new JournalStorage(path, { onWarning: ctx.onWarning });
     },
   }),
   defineStorage({

@@ -93,3 +93,69 @@ describe('JournalStorage', () => {
     expect(() => new JournalStorage(join(dir, 'missing-dir', 'j.jsonl'))).toThrow(/missing-dir.*cannot open the journal.*directory exists/);
   });
 });
+
+describe('JournalStorage torn lines', () => {
+  const op = (body: Record<string, unknown>, n: string) => JSON.stringify({ ...body, n, t: Date.now() });
+  const create = op({ op: 'createStudy', study: 'torn', direction: 'minimize', load: false }, 'a0');
+  const start = op({ op: 'startTrial', study: 'torn', worker: 'dead' }, 'a1');
+  const fragment = '{"op":"heartbeat","tri';
+
+  it('repairs a torn last line on opening: a repair line on a new line, the fragment skipped with a warning, by every later reader too', async () => {
+    const path = journalPath();
+    writeFileSync(path, `${create}\n${start}\n${fragment}`);
+    const warnings: string[] = [];
+    const s = new JournalStorage(path, { onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([`${path}:3: skipped a torn line of ${fragment.length} bytes (a writer stopped in the middle of it; repaired by the line after it)`]);
+    const t = await s.startTrial('torn', 'w');
+    await s.finishTrial(t.id, 'complete', { value: 1 });
+    await s.close();
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines[2]).toBe(fragment);
+    expect(JSON.parse(lines[3]!)).toMatchObject({ op: 'repair', at: create.length + start.length + 2, bytes: fragment.length });
+    expect(lines.slice(4).filter(Boolean).map((l) => (JSON.parse(l) as { op: string }).op)).toEqual(['startTrial', 'finish']);
+    const again: string[] = [];
+    const reopened = new JournalStorage(path, { onWarning: (m) => again.push(m) });
+    expect((await reopened.getTrials('torn')).map((x) => [x.number, x.state])).toEqual([
+      [0, 'running'],
+      [1, 'complete'],
+    ]);
+    expect(again).toHaveLength(1); // the fragment is skipped again, and not repaired twice
+    await reopened.close();
+    expect(readFileSync(path, 'utf8').split('\n').filter((l) => l.includes('"repair"'))).toHaveLength(1);
+  });
+
+  it('repairs a tear that happens while it is open before its next append', async () => {
+    const path = journalPath();
+    const warnings: string[] = [];
+    const s = new JournalStorage(path, { onWarning: (m) => warnings.push(m) });
+    const other = new JournalStorage(path, { onWarning: () => {} });
+    await s.createStudy('torn', 'minimize');
+    await other.getTrials('torn');
+    appendFileSync(path, fragment); // a writer killed in the middle of its line
+    expect(await s.getTrials('torn')).toEqual([]); // a reader waits for it to be completed
+    const began = Date.now();
+    const t = await s.startTrial('torn', 'w'); // an appender waits 200 ms, then repairs
+    expect(Date.now() - began).toBeGreaterThanOrEqual(150);
+    expect(t.number).toBe(0);
+    expect(warnings).toHaveLength(1);
+    expect((await other.getTrials('torn')).map((x) => x.worker)).toEqual(['w']);
+    await Promise.all([s.close(), other.close()]);
+  });
+
+  it('keeps the operation that was glued to a torn fragment (a journal written before the repair existed)', async () => {
+    const path = journalPath();
+    writeFileSync(path, `${create}\n${fragment}${start}\n`);
+    const warnings: string[] = [];
+    const s = new JournalStorage(path, { onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([`${path}:2: skipped a torn fragment of ${fragment.length} bytes (a writer stopped in the middle of a line) that the next operation was appended to; that operation is kept`]);
+    expect((await s.getTrials('torn')).map((x) => x.worker)).toEqual(['dead']);
+    expect((await s.startTrial('torn', 'w')).number).toBe(1);
+    await s.close();
+  });
+
+  it('still refuses a damaged line that is neither torn nor glued', () => {
+    const path = journalPath();
+    writeFileSync(path, `${create}\n${fragment}\n${start}\n`);
+    expect(() => new JournalStorage(path, { onWarning: () => {} })).toThrow(`${path}:2: line 2 of the journal is not valid JSON`);
+  });
+});

@@ -16,6 +16,7 @@ type Op = { n: string; t: number } & (
   | { op: 'heartbeat'; trial: string }
   | { op: 'finish'; trial: string; state: 'complete' | 'pruned' | 'fail'; value?: number | string; values?: (number | string)[]; error?: string }
   | { op: 'failStale'; study: string; graceMs: number; retry: boolean }
+  | { op: 'repair'; at: number; bytes: number }
 );
 type OpBody = Op extends infer O ? (O extends Op ? Omit<O, 'n' | 't'> : never) : never;
 
@@ -25,6 +26,28 @@ const decodeNumber = (v: number | string): number => (typeof v === 'number' ? v 
 
 const CHUNK = 1 << 16;
 const NEWLINE = 0x0a;
+/** How long a partial last line may stay partial before it is taken for a dead writer's (a live writer appends a whole line in one write). */
+const TORN_WAIT_MS = 200;
+/** Every op line starts with this (`op` is the first key written). */
+const OP_START = '{"op":"';
+
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** The op a line holds, or undefined when it is not an op's JSON. */
+function parseOp(raw: string): Op | undefined {
+  try {
+    const op = JSON.parse(raw) as Op;
+    return op && typeof op === 'object' && typeof op.op === 'string' ? op : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Options of {@link JournalStorage}. */
+export interface JournalStorageOptions {
+  /** Told when a torn line is repaired or skipped (default: process.emitWarning). */
+  onWarning?: (message: string) => void;
+}
 
 /**
  * Studies in an append-only JSON-lines file, safe for several processes on one machine (the
@@ -37,7 +60,13 @@ const NEWLINE = 0x0a;
  * their position, so each stale trial is failed and retried exactly once.
  *
  * A line that is not JSON in the middle of the file is a StorageError naming the line; a torn
- * last line (a writer caught mid-write) is read again once completed.
+ * last line (a writer caught mid-write) is read again once completed. A writer appends a whole
+ * line in one write, so a last line still partial after 200 ms is a dead writer's (killed
+ * mid-write, a full disk, a crash): opening the journal, or appending to it, repairs such a tail
+ * with a warning: a `repair` line naming the fragment's byte offset is appended on a new line, and
+ * every reader skips the fragment it names. A fragment another process's append was glued to
+ * (`{"op":"heartbeat","tri{"op":"finish",...}`) is skipped too, and the glued op replayed. The
+ * file is never truncated or rewritten: processes appending at the same time lose nothing.
  *
  * @example
  * const storage = new JournalStorage('runs/search.jsonl');
@@ -60,8 +89,14 @@ export class JournalStorage implements Storage {
   /** Set when the log cannot be replayed; every later call rethrows it. */
   private broken?: StorageError;
 
-  /** Opens (creating when missing) the journal at `path` and replays it. */
-  constructor(readonly path: string) {
+  private readonly warn: (message: string) => void;
+
+  /** Opens (creating when missing) the journal at `path`, replays it and repairs a torn last line. */
+  constructor(
+    readonly path: string,
+    options: JournalStorageOptions = {},
+  ) {
+    this.warn = options.onWarning ?? ((m) => process.emitWarning(m, 'JournalStorageWarning'));
     this.book = new TrialBook(`journal ${path}`);
     try {
       this.appendFd = openSync(path, 'a');
@@ -70,6 +105,7 @@ export class JournalStorage implements Storage {
       throw new StorageError(path, `cannot open the journal (${(e as Error).message}); check that its directory exists and is writable`);
     }
     this.refresh();
+    if (this.rest.length) this.repairTail();
   }
 
   async createStudy(name: string, direction: Direction, options: { loadIfExists?: boolean; directions?: readonly Direction[] } = {}): Promise<StudyRecord> {
@@ -151,6 +187,8 @@ export class JournalStorage implements Storage {
   /** Appends one op, replays up to (at least) it and returns its outcome or throws its error. */
   private write(body: OpBody): unknown {
     if (this.closed) throw new StorageError(this.path, 'the journal storage is closed');
+    // the file ended mid-line when last read: start on a new line unless its writer completes it
+    if (this.rest.length) this.repairTail();
     const n = `${this.tag}${(this.counter++).toString(36)}`;
     const line = JSON.stringify({ ...body, n, t: Date.now() }) + '\n';
     try {
@@ -194,30 +232,71 @@ export class JournalStorage implements Storage {
     }
     if (parts.length === 0 || (parts.length === 1 && parts[0] === this.rest)) return;
     const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    const end = data.lastIndexOf(NEWLINE);
-    if (end < 0) {
-      this.rest = data;
-      return;
-    }
-    this.rest = data.subarray(end + 1);
-    const text = data.toString('utf8', 0, end);
+    const base = this.offset - data.length; // file offset of data[0]
     let start = 0;
-    while (start <= text.length) {
-      let stop = text.indexOf('\n', start);
-      if (stop < 0) stop = text.length;
-      this.line++;
-      if (stop > start) this.replay(text.slice(start, stop));
+    for (;;) {
+      const stop = data.indexOf(NEWLINE, start);
+      if (stop < 0) break;
+      if (stop > start) {
+        const raw = data.toString('utf8', start, stop);
+        const op = parseOp(raw) ?? this.unglue(raw, this.line + 1);
+        if (!op) {
+          // not an op: a torn fragment if the next line is a repair naming it; wait for that line when it is not complete yet
+          const next = data.indexOf(NEWLINE, stop + 1);
+          if (next < 0) break;
+          const repair = parseOp(data.toString('utf8', stop + 1, next));
+          if (repair?.op !== 'repair' || repair.at !== base + start) {
+            this.line++;
+            throw new StorageError(`${this.path}:${this.line}`, `line ${this.line} of the journal is not valid JSON (${raw.slice(0, 80)}${raw.length > 80 ? '...' : ''}); the file was edited or damaged: restore it from a copy or delete that line`);
+          }
+          this.line++;
+          this.warn(`${this.path}:${this.line}: skipped a torn line of ${stop - start} bytes (a writer stopped in the middle of it; repaired by the line after it)`);
+        } else {
+          this.line++;
+          this.replay(op);
+        }
+      } else this.line++;
       start = stop + 1;
     }
+    this.rest = data.subarray(start);
   }
 
-  private replay(raw: string): void {
-    let op: Op;
-    try {
-      op = JSON.parse(raw) as Op;
-    } catch {
-      throw new StorageError(`${this.path}:${this.line}`, `line ${this.line} of the journal is not valid JSON (${raw.slice(0, 80)}${raw.length > 80 ? '...' : ''}); the file was edited or damaged: restore it from a copy or delete that line`);
+  /**
+   * A torn fragment with a whole op appended right after it (its writer had not seen the tear):
+   * the op, with a warning; undefined when the line holds no whole op.
+   */
+  private unglue(raw: string, line: number): Op | undefined {
+    for (let p = raw.indexOf(OP_START, 1); p > 0; p = raw.indexOf(OP_START, p + 1)) {
+      const op = parseOp(raw.slice(p));
+      if (op && typeof op.n === 'string') {
+        this.warn(`${this.path}:${line}: skipped a torn fragment of ${Buffer.byteLength(raw.slice(0, p))} bytes (a writer stopped in the middle of a line) that the next operation was appended to; that operation is kept`);
+        return op;
+      }
     }
+    return undefined;
+  }
+
+  /**
+   * The file ends mid-line (or with a line that is not an op): waits up to TORN_WAIT_MS for its
+   * writer to complete it, then appends a `repair` line naming it, on a new line.
+   */
+  private repairTail(): void {
+    for (let waited = 0; this.rest.length && waited < TORN_WAIT_MS; waited += 20) {
+      sleepSync(20);
+      this.refresh();
+    }
+    if (!this.rest.length) return;
+    const at = this.offset - this.rest.length;
+    const marker = JSON.stringify({ op: 'repair', at, bytes: this.rest.length, n: `repair-${this.tag}`, t: Date.now() });
+    try {
+      writeSync(this.appendFd, `${this.rest[this.rest.length - 1] === NEWLINE ? '' : '\n'}${marker}\n`);
+    } catch (e) {
+      throw new StorageError(this.path, `cannot append to the journal to repair its torn last line (${(e as Error).message})`);
+    }
+    this.refresh();
+  }
+
+  private replay(op: Op): void {
     const mine = typeof op.n === 'string' && op.n.startsWith(this.tag);
     try {
       const result = this.apply(op);
@@ -253,6 +332,8 @@ export class JournalStorage implements Storage {
         return b.finishTrial(op.trial, op.state, { value: op.value === undefined ? undefined : decodeNumber(op.value), values: op.values?.map(decodeNumber), error: op.error }, op.t);
       case 'failStale':
         return b.failStaleTrials(op.study, op.graceMs, op.retry, op.t);
+      case 'repair':
+        return undefined; // read with the torn line before it
       default:
         throw new StorageError(`${this.path}:${this.line}`, `unknown operation ${JSON.stringify((op as { op?: unknown }).op)} on line ${this.line}; the file was written by another program or a newer version`);
     }
