@@ -249,12 +249,20 @@ export class RedisStorage implements Storage {
 
   /**
    * Fails (and retries) the trials silent for `graceMs`, except within `graceMs` of this process
-   * losing the server: the other workers lost it too and their heartbeats are on the way.
+   * losing the server: the other workers lost it too and their heartbeats are on the way. Tried
+   * once (none is failed when the server does not answer; the next call tries again), so it never
+   * runs the moment a server comes back, before the heartbeats.
    */
   async failStaleTrials(study: string, graceMs: number, options: { retry?: boolean } = {}): Promise<FrozenTrial[]> {
     if (Date.now() - this.unreachableAt < graceMs) return [];
     const [trials, waiting, running] = this.studyKeys(study);
-    const ids = (await this.run(FAIL_STALE, [trials!, waiting!, running!, this.key('studies')], [study, this.trialKey(''), String(graceMs), options.retry ? '1' : '0'], `failStaleTrials('${study}')`, study)) as string[];
+    let ids: string[];
+    try {
+      ids = (await this.run(FAIL_STALE, [trials!, waiting!, running!, this.key('studies')], [study, this.trialKey(''), String(graceMs), options.retry ? '1' : '0'], `failStaleTrials('${study}')`, study, false)) as string[];
+    } catch (e) {
+      if (e instanceof StorageUnavailableError) return [];
+      throw e;
+    }
     return this.loadTrials(ids);
   }
 
