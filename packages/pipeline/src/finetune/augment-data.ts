@@ -19,12 +19,28 @@ export function checkAugmentConfig(config: FinetuneConfig): void {
   if (p?.layout === 'NHWC') throw new ConfigError('data.preprocess.layout: augmented batches are NCHW; data.augment needs layout NCHW (the default)');
 }
 
+/**
+ * How long training waited for augmented batches (in this process): the time from asking the
+ * loader for a batch to having it. Near zero when the workers keep ahead of the step; the first
+ * batch of each epoch (not prefetched across epochs) and worker start-up are in it.
+ */
+export interface AugmentWait {
+  /** Worker threads decoding and augmenting. */
+  workers: number;
+  /** Batches handed to the Trainer. */
+  batches: number;
+  /** Seconds the Trainer waited for them, in total. */
+  waitSeconds: number;
+}
+
 /** The augmented training batches of a finetune run, and how to stop their workers. */
 export interface AugmentedTrain {
   /** What the Trainer trains on: `{ [input]: x, labels }` batches in the DataLoader's order for the run's seed. */
   source: BatchSource;
   /** A line for the log: what is applied, by how many threads. */
   describe: string;
+  /** How long training has waited for batches so far. */
+  waited(): AugmentWait;
   close(): Promise<void>;
 }
 
@@ -51,14 +67,28 @@ export function augmentedTrain(config: FinetuneConfig, data: FinetuneData, input
     prefetch,
   });
   const applied = Object.keys(transforms).filter((k) => k !== 'rotateFill');
+  const wait: AugmentWait = { workers: workers ?? 1, batches: 0, waitSeconds: 0 };
   return {
     source: {
       batchesPerEpoch: images.batchesPerEpoch,
       async *epoch(epoch, options) {
-        for await (const b of images.epoch(epoch, options)) yield { [inputName]: b.x, labels: b.labels };
+        const batches = images.epoch(epoch, options);
+        try {
+          for (;;) {
+            const asked = performance.now();
+            const next = await batches.next();
+            wait.waitSeconds += (performance.now() - asked) / 1000;
+            if (next.done) return;
+            wait.batches++;
+            yield { [inputName]: next.value.x, labels: next.value.labels };
+          }
+        } finally {
+          await batches.return(undefined); // a consumer that stops early stops the loader's epoch too
+        }
       },
     },
     describe: `augmenting ${images.size} training images (${applied.join(', ') || 'resize only'}) in ${workers ?? 1} worker thread${(workers ?? 1) > 1 ? 's' : ''}`,
+    waited: () => ({ ...wait }),
     close: () => images.close(),
   };
 }

@@ -15,7 +15,7 @@ import { dataLoaders, type DataParts } from '../run/run-data.js';
 import { claimRunDir, freshRunDir, runPaths } from '../run/run-paths.js';
 import type { FitSummary } from '../run/train-run.js';
 import { taskBar } from '../task-bar.js';
-import { augmentedTrain, checkAugmentConfig } from './augment-data.js';
+import { augmentedTrain, checkAugmentConfig, type AugmentWait } from './augment-data.js';
 import { buildFinetuneData, loadParts, openBackbone, resolveBackbonePath, type FinetuneData, type LazyPart } from './finetune-data.js';
 
 /** What `anneal finetune` prints and writes to summary.json. */
@@ -31,6 +31,8 @@ export interface FinetuneSummary {
   classes?: string[];
   /** How images become the model's input; also in model.onnx's metadata, what `anneal predict` applies. */
   preprocess?: ImagePreprocess;
+  /** With data.augment: how long the fine-tuning phase waited for augmented batches (in the process that trained it last). */
+  augment?: AugmentWait;
   /** model.onnx (backbone + head) run by plain onnxruntime-node on the test images. */
   exported: { model: string; accuracy: number; loss: number; count: number };
   seconds: number;
@@ -204,6 +206,11 @@ async function runFinetune(pipeline: Pipeline, config: FinetuneConfig, dir: stri
       const result = await pipeline
         .train(fit, { dir: phaseDir, resume: !!status.checkpoint, provide: { data: augmented ? { ...loaders, trainBatches: augmented.source } : loaders, model: { model, inputName: backbone.input.name, trainable: selection.trainable, groups } }, label: 'anneal finetune (through the backbone)', exportModel: async (run) => setInferenceMetadata(await run.session.exportInference(run.model, { weights: run.weights }), meta) })
         .finally(() => augmented?.close());
+      if (augmented) {
+        summary.augment = augmented.waited();
+        const { waitSeconds, batches } = summary.augment;
+        io.err(`augmentation: training waited ${waitSeconds.toFixed(1)} s for ${batches} augmented batches (${((100 * waitSeconds) / Math.max(result.throughput.trainSeconds, 1e-9)).toFixed(1)}% of the ${result.throughput.trainSeconds.toFixed(1)} s its steps took, waits included)`);
+      }
       summary.phases.push({ ...result, phase: 'finetune', trainable: selection.trainable.length, frozen: selection.frozen.length });
       modelPath = result.files.model;
     }
