@@ -10,6 +10,7 @@ import { readNpyHeader } from './npy-header.js';
 const descrs: Record<string, DataType> = {
   '<f4': DataType.FLOAT,
   '<f8': DataType.DOUBLE,
+  '<f2': DataType.FLOAT16,
   '<i8': DataType.INT64,
   '<i4': DataType.INT32,
   '|u1': DataType.UINT8,
@@ -33,6 +34,8 @@ function viewAs(dataType: DataType, bytes: Uint8Array, n: number): TypedArray {
       return new Int32Array(copy.buffer);
     case DataType.INT8:
       return new Int8Array(copy.buffer);
+    case DataType.FLOAT16:
+      return new Uint16Array(copy.buffer); // IEEE half bits, as ONNX tensors hold them
     default:
       return copy;
   }
@@ -40,19 +43,20 @@ function viewAs(dataType: DataType, bytes: Uint8Array, n: number): TypedArray {
 
 /** Byte width of each supported data type. */
 function widthOf(dataType: DataType): number {
-  return dataType === DataType.DOUBLE || dataType === DataType.INT64 ? 8 : dataType === DataType.FLOAT || dataType === DataType.INT32 ? 4 : 1;
+  return dataType === DataType.DOUBLE || dataType === DataType.INT64 ? 8 : dataType === DataType.FLOAT || dataType === DataType.INT32 ? 4 : dataType === DataType.FLOAT16 ? 2 : 1;
 }
 
 /** The data type of a dtype string, or a DataError saying what to save instead. */
 function dataTypeOf(descr: string, file: string): DataType {
   const known = descrs[descr] ?? { '<b1': DataType.BOOL, '<u1': DataType.UINT8, '<i1': DataType.INT8 }[descr];
   if (known !== undefined) return known;
-  const hint = descr.startsWith('>') ? `it is big-endian; save with a.astype('${descr.replace('>', '<')}')` : 'use float32, float64, int64, int32, uint8, int8 or bool (little-endian)';
+  const hint = descr.startsWith('>') ? `it is big-endian; save with a.astype('${descr.replace('>', '<')}')` : 'use float32, float64, float16, int64, int32, uint8, int8 or bool (little-endian)';
   throw new DataError(file, `dtype '${descr}' is not supported; ${hint}`);
 }
 
 /**
- * Parses .npy bytes (little-endian float32/float64/int64/int32/uint8/int8/bool, C order). The
+ * Parses .npy bytes (little-endian float32/float64/float16/int64/int32/uint8/int8/bool, C order; float16
+ * data is kept as its IEEE half bits in a Uint16Array). The
  * header is checked first ({@link readNpyHeader}: version 1.0/2.0/3.0, dtype, dims >= 0), then
  * the data must be exactly as long as the shape says: shorter (truncated) or longer (trailing
  * bytes) is a DataError naming the file, and nothing is allocated before that check.
