@@ -33,5 +33,6 @@ export type { EnsembleSummary } from './ensemble/ensembles.js';
 export { modelLogits } from './ensemble/member-logits.js';
 export { runCurves, type DoctorSummary } from './doctor.js';
 export { scoreModelFile, configData, type EvaluateResult } from './run/evaluate.js';
+export type { PredictOptions, PredictResult, Prediction, RankedClass } from './run/predict.js';
 export type { GradOptions } from './grad.js';
 export { taskBar } from './task-bar.js';

@@ -26,7 +26,8 @@ import { inspect, type InspectOptions } from './finetune/inspect.js';
 import type { ModelReport } from '@anneal/transfer';
 import { grad, type GradOptions } from './grad.js';
 import { runRecipe, type RecipeOptionsInput, type RecipeSummary } from './recipe/recipe.js';
-import { evaluate, predict, type EvaluateResult } from './run/evaluate.js';
+import { evaluate, type EvaluateResult } from './run/evaluate.js';
+import { predict, type PredictOptions, type PredictResult } from './run/predict.js';
 import { schedulePlot } from './schedule-plot.js';
 import { tune, type TuneOptions, type TuneSummary } from './tune/tune.js';
 import { pbt, type PbtOptions, type PbtSummary } from './pbt/pbt.js';
@@ -214,8 +215,8 @@ export class Pipeline {
     return evaluate(this, target, options);
   }
 
-  /** Class predictions (and probabilities) of a saved model for the rows of an .npy file. */
-  predict(model: string, options: { input: string; out?: string; probabilities?: string }): Promise<{ classes: number[] }> {
+  /** The top-k classes (with names) of a saved model or run folder for images, folders of images and .npy rows; see {@link predict}. */
+  predict(model: string, options: PredictOptions): Promise<PredictResult> {
     return predict(model, options);
   }
 

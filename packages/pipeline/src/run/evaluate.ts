@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readNpy, writeNpy } from '@anneal/data';
-import { DataType, type TensorValue } from '@anneal/onnx';
+import type { TensorValue } from '@anneal/onnx';
 import { accuracy, topK } from '@anneal/core';
 import type { FitConfig } from '../config/fit-config.js';
 import { readJsonFile, validateFitConfig } from '../config/load-config.js';
@@ -67,44 +66,6 @@ export async function evaluate(pipeline: Pipeline, target: string, options: { co
   if (!loader) throw new ConfigError(`the config has no ${split} split`);
   const k = options.topK ?? 5;
   return { split, ...(await scoreModelFile(modelPath, loader.epochBatches(0), k)), model: modelPath };
-}
-
-/**
- * `anneal predict <model.onnx> --input x.npy [--out predictions.npy]`: class ids (argmax) for
- * every row, and the softmax probabilities with `--probabilities`. The model's first output must
- * be float class scores [N, classes] ({@link classScores}); anything else is a ModelOutputError.
- */
-export async function predict(modelPath: string, options: { input: string; out?: string; probabilities?: string }): Promise<{ classes: number[] }> {
-  if (!existsSync(modelPath)) throw new ConfigError(`${modelPath}: no such model`);
-  const x = readNpy(options.input);
-  if (x.dataType !== DataType.FLOAT) throw new ConfigError(`${options.input}: inputs must be float32, got ${DataType[x.dataType]}`);
-  const session = await modelSession(modelPath);
-  let out;
-  try {
-    out = await session.run({ [session.inputNames[0]!]: x });
-  } finally {
-    await session.release();
-  }
-  const logits = classScores(out, modelPath, Number(x.dims[0]));
-  const [n, c] = logits.dims as [number, number];
-  const data = logits.data;
-  const classes: number[] = [];
-  const probs = new Float32Array(n * c);
-  for (let i = 0; i < n; i++) {
-    const row = data.subarray(i * c, (i + 1) * c);
-    let best = 0;
-    let max = -Infinity;
-    row.forEach((v, j) => {
-      if (v > max) [max, best] = [v, j];
-    });
-    classes.push(best);
-    let sum = 0;
-    for (let j = 0; j < c; j++) sum += probs[i * c + j] = Math.exp(row[j]! - max);
-    for (let j = 0; j < c; j++) probs[i * c + j]! /= sum;
-  }
-  if (options.out) writeNpy(options.out, { dataType: DataType.INT64, dims: [n], data: BigInt64Array.from(classes, BigInt) });
-  if (options.probabilities) writeNpy(options.probabilities, { dataType: DataType.FLOAT, dims: [n, c], data: probs });
-  return { classes };
 }
 
 /** Runs a saved inference model with plain ONNX Runtime (CPU) over batches: mean loss, accuracy and top-k accuracy. */

@@ -1,4 +1,4 @@
-import { loadModel } from '@anneal/onnx';
+import { loadModel, type ModelProto } from '@anneal/onnx';
 import { createSession, type Session } from '@anneal/runtime';
 
 /**
@@ -6,8 +6,10 @@ import { createSession, type Session } from '@anneal/runtime';
  * the model's own folder (and confined to it, as every command that loads models does), never
  * against the working directory, so a model with its weights file beside it works from anywhere.
  *
+ * `model` is the file already loaded (so, by {@link loadModel}, with the same external data rule).
+ *
  * @example const session = await modelSession('runs/iris/model.onnx');
  */
-export async function modelSession(modelPath: string): Promise<Session> {
-  return createSession(loadModel(modelPath), { device: 'cpu' });
+export async function modelSession(modelPath: string, model: ModelProto = loadModel(modelPath)): Promise<Session> {
+  return createSession(model, { device: 'cpu' });
 }
