@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadIris, readNpy, subset, writeNpy } from '@anneal/data';
 import { buildMlp } from '@anneal/engine';
-import { DataType, GraphBuilder, saveModel, type ModelProto } from '@anneal/onnx';
+import { DataType, GraphBuilder, saveModel, tensors, type ModelProto } from '@anneal/onnx';
 import { runCli as run } from '../run-cli.js';
 import { spawnCli } from '../spawn-cli.js';
 
@@ -75,6 +75,45 @@ describe('anneal predict checks what the model outputs', () => {
     expect(code, cli.stderr()).toBeGreaterThan(0);
     expect(cli.stderr()).toMatch(/FolderError: cannot create the folder '\/proc\/self\/nope': mkdir '\/proc\/self\/nope' failed \(ENOENT\)/);
   }, 90_000);
+});
+
+describe('anneal predict reads scores as the model defines them and feeds its input type', () => {
+  /** x [N, 4] (of `inputType`) -> Cast to float -> Gemm to 3 classes, then `tail` (e.g. Softmax). */
+  function classifier(name: string, inputType: DataType, tail?: 'Softmax'): string {
+    const b = new GraphBuilder({ opset: 17 });
+    b.input('x', inputType, ['N', 4]);
+    const w = b.initializer(tensors.float('w', [4, 3], Float32Array.from([0.5, -1, 0.2, 1, 0.3, -0.4, -0.7, 0.8, 0.1, 0.2, -0.2, 0.9])));
+    const logits = b.op('Gemm', [b.op('Cast', ['x'], { to: DataType.FLOAT }), w]);
+    b.output(tail ? b.op(tail, [logits], { axis: -1 }, { output: 'y' }) : b.op('Identity', [logits], {}, { output: 'y' }), DataType.FLOAT, ['N', 3]);
+    const path = join(root, `${name}.onnx`);
+    saveModel(path, b.build());
+    return path;
+  }
+
+  it('a Softmax output is taken as probabilities (no second softmax); logits get one; float64 and float16 model inputs are fed converted', async () => {
+    const read = async (model: string) => {
+      const probs = join(root, `${model.replace(/\W/g, '_')}-p.npy`);
+      const r = await run(['predict', model, '--input', irisRows(), '--top-k', '3', '--probabilities', probs]);
+      expect(r.code, r.err).toBe(0);
+      return { r, p: Array.from(readNpy(probs).data as Float32Array) };
+    };
+    const logits = await read(classifier('logits', DataType.FLOAT));
+    const softmax = await read(classifier('softmax', DataType.FLOAT, 'Softmax'));
+    expect(logits.r.err).toMatch(/softmax of the logits/);
+    expect(softmax.r.err).toMatch(/probabilities as the model outputs them/);
+    softmax.p.forEach((v, i) => expect(v).toBeCloseTo(logits.p[i]!, 6));
+    expect(softmax.r.out.split('\n')[0]).toMatch(/^input\s+top-1\s+top-2\s+top-3$/);
+    expect(softmax.r.out.split('\n')[1]).toMatch(/x\.npy\[0\]\s+class \d [\d.]+%\s+class \d [\d.]+%\s+class \d [\d.]+%$/);
+    // the same rows through a float64 input and a float16 input (Iris values are exact in float16 to ~1e-3)
+    (await read(classifier('double', DataType.DOUBLE))).p.forEach((v, i) => expect(v).toBeCloseTo(logits.p[i]!, 6));
+    (await read(classifier('half', DataType.FLOAT16))).p.forEach((v, i) => expect(Math.abs(v - logits.p[i]!)).toBeLessThan(1e-2));
+  });
+
+  it('an integer model input is refused before anything runs, naming the input', async () => {
+    const r = await run(['predict', classifier('int-input', DataType.INT64), '--input', irisRows()]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/int-input\.onnx: input 'x' is INT64; anneal predict feeds float inputs/);
+  });
 });
 
 describe('predict and evaluate load external data beside the model, from any working directory', () => {
