@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -6,12 +6,12 @@ import { fileURLToPath } from 'node:url';
 import type { RunIo } from '@anneal/core';
 import { ensureDir, writeFileAtomic } from '@anneal/onnx';
 import { PluginConfigError, type PluginSpec } from '@anneal/plugin';
-import { createStudy, formatTrialsTable, parameterImportance, PrunerOptionError, TrialPruned, TrialStateError, type FrozenTrial, type Study } from '@anneal/search';
+import { createStudy, formatTrialsTable, parameterImportance, PrunerOptionError, StorageError, TrialPruned, TrialStateError, type FrozenTrial, type Study } from '@anneal/search';
 import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { loadBaseConfig, loadConfigFile } from '../config/load-config.js';
 import { tuneConfigSchema, type Objective, type TuneConfig } from '../config/tune-config.js';
 import { childContainer } from '../container.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, PipelineError } from '../errors.js';
 import { loadPluginPackages, pluginPackages } from '../plugin-packages.js';
 import type { ConfigSource, Pipeline } from '../pipeline.js';
 import { PLUGIN_REGISTRY, STUDY_PRUNER, STUDY_SAMPLER, STUDY_STORAGE, TUNE_CONFIG } from '../tokens.js';
@@ -72,6 +72,8 @@ const MAX_FAILURES_IN_A_ROW = 5;
 const finished = (trials: readonly FrozenTrial[]) => trials.filter((t) => t.state === 'complete' || t.state === 'pruned').length;
 /** The error of a trial given back unrun because workers asked for more trials than the budget at the same moment. */
 export const NOT_RUN = 'not run: ';
+/** How a tune worker process starts the line of the error it exits with. */
+export const WORKER_ERROR = 'anneal tune worker: ';
 /** A trial that will still count toward the budget unless it fails. */
 const pending = (t: FrozenTrial) => t.state === 'running' || t.state === 'waiting';
 
@@ -99,10 +101,11 @@ export const describeStorage = (s: PluginSpec) => {
  * configs name, the tune config, and factories of the storage, sampler and pruner plugins.
  */
 async function studyContainer(pipeline: Pipeline, tune: TuneConfig, base: Record<string, unknown>, storage: PluginSpec, dir: string): Promise<DependencyContainer> {
+  const onWarning = (m: string) => pipeline.io.err(`warning: ${m}`);
   const c = childContainer(pipeline.container, await loadPluginPackages(pluginPackages({ tune: { ...tune, base: undefined }, storage, base }), pipeline.baseDir));
   c.register(TUNE_CONFIG, { useValue: tune });
   const registry = (r: DependencyContainer) => r.resolve(PLUGIN_REGISTRY);
-  c.register(STUDY_STORAGE, { useFactory: instanceCachingFactory((r) => Promise.resolve(registry(r).build('storage', storage, 'storage', { dir }))) });
+  c.register(STUDY_STORAGE, { useFactory: instanceCachingFactory((r) => Promise.resolve(registry(r).build('storage', storage, 'storage', { dir, onWarning }))) });
   c.register(STUDY_SAMPLER, { useFactory: instanceCachingFactory((r) => registry(r).build('sampler', r.resolve(TUNE_CONFIG).sampler, 'sampler', { space: declaredSpace(r.resolve(TUNE_CONFIG)), seed: r.resolve(TUNE_CONFIG).seed })) });
   const epochs = ((base.train as { epochs?: number } | undefined)?.epochs);
   c.register(STUDY_PRUNER, { useFactory: instanceCachingFactory((r) => registry(r).build('pruner', r.resolve(TUNE_CONFIG).pruner, 'pruner', { maxSteps: epochs })) });
@@ -152,6 +155,8 @@ async function workLoop(c: DependencyContainer, study: Study, tune: TuneConfig, 
         log(`trial ${trial.number}: ${choices} -> ${reached} (${outcome.epochs} epochs, ${outcome.seconds.toFixed(1)} s)`);
       }
     } catch (e) {
+      // the storage is unreachable past its retry bound, or lost the study: no trial can be told, stop this worker with that error
+      if (e instanceof StorageError) throw e;
       // taken away: this worker was silent past the heartbeat grace (paused, swapped out), so the trial was failed and retried elsewhere
       const takenAway = () => log(`trial ${trial.number}: dropped, this worker was silent longer than the heartbeat grace (${tune.heartbeat.graceMs} ms) and the trial was failed and retried by the study; going on`);
       if (e instanceof TrialStateError) {
@@ -222,14 +227,45 @@ export async function tune(pipeline: Pipeline, source: ConfigSource<Record<strin
       const boot = fileURLToPath(new URL('../../worker-boot.mjs', import.meta.url));
       const entry = new URL(`./tune-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
       const args = [entry, configFile, JSON.stringify({ storage: options.storage ?? (typeof config.storage === 'string' ? config.storage : undefined), trials: target, parallel, out: resolve(dir), baseDir: pipeline.baseDir, plugins: pipeline.pluginPackageNames })];
-      const workers = Array.from({ length: parallel }, () => fork(boot, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: pipeline.baseDir }));
-      const codes = await Promise.all(workers.map((w) => new Promise<number>((r) => w.once('exit', (code) => r(code ?? 1)))));
-      if (codes.some((code) => code !== 0)) log(`warning: ${codes.filter((code) => code !== 0).length} worker(s) exited with an error; their trials are failed and retried by the others`);
+      const workers = Array.from({ length: parallel }, () => fork(boot, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], cwd: pipeline.baseDir }));
+      const errors = workers.map(forwardErrors);
+      const codes = await Promise.all(workers.map((w) => new Promise<number>((r) => w.once('close', (code) => r(code ?? 1)))));
+      const failed = codes.filter((code) => code !== 0).length;
+      // a worker exits 0 only once the study reached its budget (or the sampler its end): with none, the study cannot progress
+      if (failed === parallel) throw workersFailed(errors.map((e) => e.last), `the study '${config.name}' in ${describeStorage(storage)} did not reach its ${target} trials`);
+      if (failed) log(`warning: ${failed} worker(s) exited with an error; their trials are failed and retried by the others`);
     }
     return await report(study, config, dir, describeStorage(storage), started);
   } finally {
     await store.close();
   }
+}
+
+/** Passes a worker's stderr through to this process's and keeps its last error (the line tune-worker.ts prints before exiting 1). */
+function forwardErrors(worker: ChildProcess): { last?: string } {
+  const seen: { last?: string } = {};
+  let partial = '';
+  worker.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    process.stderr.write(chunk);
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) if (line.startsWith(WORKER_ERROR)) seen.last = line.slice(WORKER_ERROR.length);
+  });
+  return seen;
+}
+
+/**
+ * The error of a study whose every worker exited with an error: how many said which error, the
+ * first one's words, and whether running again resumes the study (not when it is lost).
+ */
+function workersFailed(lines: readonly (string | undefined)[], what: string): PipelineError {
+  const said = lines.filter((l): l is string => !!l);
+  const counts = new Map<string, number>();
+  for (const l of said) counts.set(l.slice(0, l.indexOf(':')), (counts.get(l.slice(0, l.indexOf(':'))) ?? 0) + 1);
+  const names = [...counts].map(([name, n]) => `${n} x ${name}`).join(', ');
+  const first = said[0];
+  const next = counts.has('StudyLostError') ? 'the study cannot be resumed from this storage (see the error)' : 'fix the cause and run the same command again: the study resumes';
+  return new PipelineError('TUNE_WORKERS', `all ${lines.length} worker processes exited with an error${first ? ` (${names}; the first: ${first})` : ' (printed above)'}; ${what}; ${next}`);
 }
 
 async function report(study: Study, tune: TuneConfig, dir: string, storage: string, started: number): Promise<TuneSummary> {
