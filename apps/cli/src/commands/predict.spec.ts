@@ -79,12 +79,12 @@ describe('anneal predict checks what the model outputs', () => {
 
 describe('anneal predict reads scores as the model defines them and feeds its input type', () => {
   /** x [N, 4] (of `inputType`) -> Cast to float -> Gemm to 3 classes, then `tail` (e.g. Softmax). */
-  function classifier(name: string, inputType: DataType, tail?: 'Softmax'): string {
+  function classifier(name: string, inputType: DataType, tail?: 'Softmax', batch: number | string = 'N'): string {
     const b = new GraphBuilder({ opset: 17 });
-    b.input('x', inputType, ['N', 4]);
+    b.input('x', inputType, [batch, 4]);
     const w = b.initializer(tensors.float('w', [4, 3], Float32Array.from([0.5, -1, 0.2, 1, 0.3, -0.4, -0.7, 0.8, 0.1, 0.2, -0.2, 0.9])));
     const logits = b.op('Gemm', [b.op('Cast', ['x'], { to: DataType.FLOAT }), w]);
-    b.output(tail ? b.op(tail, [logits], { axis: -1 }, { output: 'y' }) : b.op('Identity', [logits], {}, { output: 'y' }), DataType.FLOAT, ['N', 3]);
+    b.output(tail ? b.op(tail, [logits], { axis: -1 }, { output: 'y' }) : b.op('Identity', [logits], {}, { output: 'y' }), DataType.FLOAT, [batch, 3]);
     const path = join(root, `${name}.onnx`);
     saveModel(path, b.build());
     return path;
@@ -107,6 +107,10 @@ describe('anneal predict reads scores as the model defines them and feeds its in
     // the same rows through a float64 input and a float16 input (Iris values are exact in float16 to ~1e-3)
     (await read(classifier('double', DataType.DOUBLE))).p.forEach((v, i) => expect(v).toBeCloseTo(logits.p[i]!, 6));
     (await read(classifier('half', DataType.FLOAT16))).p.forEach((v, i) => expect(Math.abs(v - logits.p[i]!)).toBeLessThan(1e-2));
+    // a fixed batch of 4: the 6 rows go as 4, then 2 padded to 4
+    const fixed = await read(classifier('fixed-batch', DataType.FLOAT, undefined, 4));
+    expect(fixed.p).toHaveLength(18);
+    fixed.p.forEach((v, i) => expect(v).toBeCloseTo(logits.p[i]!, 6));
   });
 
   it('an integer model input is refused before anything runs, naming the input', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { writeNpy } from '@anneal/data';
-import { DataType, loadModel, writeFileAtomic, type ModelProto } from '@anneal/onnx';
+import { DataType, loadModel, writeFileAtomic, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { checkInputLayout, explicitPreprocess, INFERENCE_METADATA_KEY, inferenceMetadata, preprocessDims, type ImagePreprocess, type InferenceMetadata } from '@anneal/transfer';
 import { readJsonFile } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
@@ -110,6 +110,14 @@ function outputsProbabilities(model: ModelProto): boolean {
   return false;
 }
 
+/** `x` with zero rows appended up to `rows` rows. */
+function padRows(x: TensorValue, rows: number): TensorValue {
+  const data = x.data as Float32Array | Float64Array | Uint16Array;
+  const padded = new (data.constructor as Float32ArrayConstructor)((data.length / (x.dims[0] as number)) * rows);
+  padded.set(data as Float32Array);
+  return { dataType: x.dataType, dims: [rows, ...x.dims.slice(1)], data: padded };
+}
+
 /** Softmax of a row of logits (as float64 sums, then float32). */
 function softmax(row: Float32Array): Float32Array {
   let max = -Infinity;
@@ -175,7 +183,9 @@ export async function predict(target: string, options: PredictOptions): Promise<
   const rows: { source: string; p: Float32Array }[] = [];
   try {
     for await (const b of predictBatches(sources, preprocess, fixedBatch ?? options.batchSize ?? 64, input.dataType)) {
-      const scores = classScores(await session.run({ [input.name]: b.x }), path, b.rows.length);
+      // a model with a fixed batch dimension gets its last, shorter batch padded with zeros
+      const x = fixedBatch && b.rows.length < fixedBatch ? padRows(b.x, fixedBatch) : b.x;
+      const scores = classScores(await session.run({ [input.name]: x }), path, x.dims[0] as number);
       const c = scores.dims[1]!;
       b.rows.forEach((source, i) => {
         const row = scores.data.subarray(i * c, (i + 1) * c);
