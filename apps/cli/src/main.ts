@@ -42,7 +42,7 @@ export function buildProgram(io: CliIo = consoleIo): Command {
  * options, and every input file format's validation (ONNX models and their tensors, .npy/CSV data
  * and labels, safetensors checkpoints and the Trainer state in them).
  */
-const INPUT_ERROR_CODES = new Set(['CONFIG', 'PLUGIN_CONFIG', 'DATA', 'MALFORMED_MODEL', 'INVALID_TENSOR', 'MODEL_NOT_FOUND', 'EXTERNAL_DATA', 'CHECKPOINT_CORRUPT', 'CHECKPOINT_NOT_FOUND', 'CHECKPOINT_STATE', 'RESUME_MISMATCH', 'MODEL_OUTPUT', 'MODEL_LOAD', 'MEMORY_LIMIT', 'FOLDER']);
+const INPUT_ERROR_CODES = new Set(['CONFIG', 'PLUGIN_CONFIG', 'DATA', 'MALFORMED_MODEL', 'INVALID_TENSOR', 'MODEL_NOT_FOUND', 'EXTERNAL_DATA', 'CHECKPOINT_CORRUPT', 'CHECKPOINT_NOT_FOUND', 'CHECKPOINT_STATE', 'RESUME_MISMATCH', 'MODEL_OUTPUT', 'MODEL_LOAD', 'MEMORY_LIMIT', 'FOLDER', 'INFERENCE_METADATA', 'IMAGE_DECODE', 'SHAPE_MISMATCH']);
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage, config or input-file error). */
 export async function main(argv: string[], io: CliIo = consoleIo): Promise<number> {

@@ -59,7 +59,7 @@ describe('anneal inspect', () => {
 
   it('an --input-shape that does not fit the model input fails naming the input and the file', async () => {
     const r = await run(['inspect', ocrModels.classifier, '--input-shape', '1x4x48x192']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain(`ShapeMismatchError: input 'x' of ${ocrModels.classifier}`);
   });
 });
