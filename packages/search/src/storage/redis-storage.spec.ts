@@ -189,6 +189,11 @@ describe.skipIf(!available)('RedisStorage across Redis outages', () => {
       expect(await other.getTrials('l')).toEqual([]);
       await expect(other.startTrial('l', 'w')).rejects.toThrow(/NO_STUDY/);
       expect(await other.listStudies()).toEqual([]);
+      // a worker started after the loss creates the study again: the process that used the lost one still says it is lost
+      await other.createStudy('l', 'maximize', { loadIfExists: true });
+      await expect(s.getTrials('l')).rejects.toThrow(/study 'l' is gone from this Redis server, .*, and a study of that name was created again since/);
+      await expect(s.getStudy('l')).rejects.toBeInstanceOf(StudyLostError);
+      expect(await other.getTrials('l')).toEqual([]);
     } finally {
       await Promise.all([s.close(), other.close()]);
       await server.stop();

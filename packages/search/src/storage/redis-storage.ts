@@ -61,8 +61,12 @@ const studyOf = (trialId: string) => trialId.slice(0, trialId.lastIndexOf('#'));
  * const storage = await RedisStorage.connect('redis://10.0.0.5:6379', { retry: { maxMs: 60_000 } });
  */
 export class RedisStorage implements Storage {
-  /** Studies this process created or read: a later NO_STUDY / NO_TRIAL of one means the server lost it. */
-  private readonly seen = new Set<string>();
+  /**
+   * Studies this process created or read, with the random tag each got when created: a later
+   * NO_STUDY / NO_TRIAL of one, or another tag under its name (created again after the server lost
+   * it), means the server lost it.
+   */
+  private readonly seen = new Map<string, string | undefined>();
   /** When the current outage began (undefined while commands succeed). */
   private outageSince: number | undefined;
   /** The last moment the server was known unreachable (or the moment it was reached again). */
@@ -161,23 +165,34 @@ export class RedisStorage implements Storage {
     }
   }
 
-  private lost(study: string, what: string): StudyLostError {
-    return new StudyLostError(this.url, study, `${what}: study '${study}' is gone from this Redis server, which lost its data (restarted without persistence, flushed, or its keys deleted) while workers used it; its trials cannot be recovered from Redis. Enable persistence (appendonly yes) for studies that must survive a restart, and start the study again (the trials' run folders stay on disk)`);
+  private lost(study: string, what: string, again = false): StudyLostError {
+    return new StudyLostError(this.url, study, `${what}: study '${study}' is gone from this Redis server, which lost its data (restarted without persistence, flushed, or its keys deleted) while workers used it${again ? ", and a study of that name was created again since (by a worker started after the loss)" : ''}; its trials cannot be recovered from Redis. Enable persistence (appendonly yes) for studies that must survive a restart, and start the study again (the trials' run folders stay on disk)`);
+  }
+
+  /** Remembers the tag of a study's stored JSON, or throws StudyLostError when the study this process saw under that name was another. */
+  private check(name: string, raw: string, what: string): void {
+    const tag = (JSON.parse(raw) as { tag?: string }).tag;
+    if (this.seen.has(name) && this.seen.get(name) !== tag) throw this.lost(name, what, true);
+    this.seen.set(name, tag);
   }
 
   async createStudy(name: string, direction: Direction, options: { loadIfExists?: boolean; directions?: readonly Direction[] } = {}): Promise<StudyRecord> {
     const directions = checkDirections(this.url, name, direction, options.directions);
     const record: StudyRecord = { name, direction, ...(directions.length > 1 ? { directions } : {}), userAttrs: {}, systemAttrs: {} };
-    const json = canonical(directions.length > 1 ? { name, direction, directions } : { name, direction });
+    const tag = randomBytes(6).toString('base64url');
+    const json = canonical(directions.length > 1 ? { name, direction, directions, tag } : { name, direction, tag });
     const stored = (await this.run(CREATE_STUDY, [this.key('studies'), this.requestKey()], [name, directions.join(','), json, options.loadIfExists ? '1' : '0'], `createStudy('${name}')`, name)) as string;
-    this.seen.add(name);
+    this.check(name, stored, `createStudy('${name}')`);
     return (await this.getStudy(JSON.parse(stored).name as string)) ?? record;
   }
 
   async getStudy(name: string): Promise<StudyRecord | undefined> {
     const raw = await this.command(`getStudy('${name}')`, () => this.client.hGet(this.key('studies'), name));
-    if (!raw) return undefined;
-    this.seen.add(name);
+    if (!raw) {
+      if (this.seen.has(name)) throw this.lost(name, `getStudy('${name}')`);
+      return undefined;
+    }
+    this.check(name, raw, `getStudy('${name}')`);
     const { direction, directions } = JSON.parse(raw) as { direction: Direction; directions?: Direction[] };
     const [u, s] = await this.command(`getStudy('${name}')`, () => Promise.all([this.client.hGetAll(this.key('study', name, 'uattr')), this.client.hGetAll(this.key('study', name, 'sattr'))]));
     return { name, direction, ...(directions ? { directions } : {}), userAttrs: parseAll(u), systemAttrs: parseAll(s) };
@@ -241,8 +256,9 @@ export class RedisStorage implements Storage {
   /** Unknown study: [] (a study this process used that is gone: StudyLostError). */
   async getTrials(study: string, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
     const what = `getTrials('${study}')`;
-    const [exists, ids] = (await this.command(what, () => this.client.multi().hExists(this.key('studies'), study).lRange(this.studyKeys(study)[0]!, 0, -1).execAsPipeline())) as unknown as [number | boolean, string[]];
-    if (!exists && this.seen.has(study)) throw this.lost(study, what);
+    const [raw, ids] = (await this.command(what, () => this.client.multi().hGet(this.key('studies'), study).lRange(this.studyKeys(study)[0]!, 0, -1).execAsPipeline())) as unknown as [string | null, string[]];
+    if (!raw && this.seen.has(study)) throw this.lost(study, what);
+    if (raw) this.check(study, raw, what);
     const trials = await this.loadTrials(ids);
     return states ? trials.filter((t) => states.includes(t.state)) : trials;
   }
