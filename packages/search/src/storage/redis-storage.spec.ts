@@ -180,7 +180,7 @@ describe.skipIf(!available)('RedisStorage across Redis outages', () => {
       const t = await s.startTrial('l', 'w');
       await server.down();
       await server.up();
-      for (const op of [() => s.startTrial('l', 'w'), () => s.getTrials('l'), () => s.reportIntermediate(t.id, 1, 1), () => s.setParam(t.id, 'x', { kind: 'int', low: 0, high: 3 }, 1), () => s.finishTrial(t.id, 'complete', { value: 1 }), () => s.failStaleTrials('l', 1), () => s.enqueueTrial('l', {})]) {
+      for (const op of [() => s.startTrial('l', 'w'), () => s.getTrials('l'), () => s.reportIntermediate(t.id, 1, 1), () => s.setParam(t.id, 'x', { kind: 'int', low: 0, high: 3 }, 1), () => s.finishTrial(t.id, 'complete', { value: 1 }), () => s.failStaleTrials('l', 1), () => s.enqueueTrial('l', {}), () => s.getTrial(t.id)]) {
         const e = await op().catch((x: unknown) => x);
         expect(e).toBeInstanceOf(StudyLostError);
         expect((e as Error).message).toMatch(/study 'l' is gone from this Redis server, which lost its data \(restarted without persistence/);

@@ -249,6 +249,8 @@ export class RedisStorage implements Storage {
 
   async getTrial(trialId: string): Promise<FrozenTrial> {
     const [trial] = await this.loadTrials([trialId]);
+    // trials are never deleted: one of a study this process used that is missing went with the server's data
+    if (!trial && this.seen.has(studyOf(trialId))) throw this.lost(studyOf(trialId), `getTrial('${trialId}')`);
     if (!trial) throw new TrialStateError(`no trial '${trialId}' in ${this.url}`);
     return trial;
   }
