@@ -27,7 +27,7 @@ export const preprocessSchema = z
  */
 export const augmentSchema = augmentOptionsSchema.extend({
   workers: positiveInt.max(64).optional().describe('worker threads decoding and augmenting images (default 1)'),
-  prefetch: positiveInt.max(64).optional().describe('batches prepared ahead of the one training (default 2)'),
+  prefetch: positiveInt.max(64).optional().describe('batches prepared ahead of the one training, across epoch ends too (default train.groupSize, at least 2, at most 256 MiB of batches)'),
 });
 
 /**

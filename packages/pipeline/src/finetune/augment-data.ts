@@ -1,5 +1,5 @@
 import type { BatchSource } from '@anneal/core';
-import { AugmentedImages, type ImagePreprocess } from '@anneal/transfer';
+import { AugmentedImages, preprocessDims, type ImagePreprocess } from '@anneal/transfer';
 import type { FinetuneConfig } from '../config/finetune-config.js';
 import { ConfigError } from '../errors.js';
 import type { FinetuneData } from './finetune-data.js';
@@ -44,6 +44,21 @@ export interface AugmentedTrain {
   close(): Promise<void>;
 }
 
+/** Memory the prepared-ahead batches may take by default. */
+const PREFETCH_BYTES = 256 * 2 ** 20;
+
+/**
+ * How many batches are prepared ahead by default: the Trainer takes `train.groupSize` batches
+ * before it runs them in one step call, so the workers keep busy while it computes only with a
+ * group's worth ready; at least 2, and no more than fit in 256 MiB.
+ */
+export function defaultPrefetch(config: FinetuneConfig): number {
+  const preprocess = config.data.preprocess as ImagePreprocess | undefined;
+  if (!preprocess) return 2; // image folders require it (checked before any loader starts)
+  const bytes = 4 * config.data.batchSize * preprocessDims(preprocess).reduce((a, b) => a * b, 1);
+  return Math.max(2, Math.min(config.train.groupSize, Math.floor(PREFETCH_BYTES / bytes)));
+}
+
 /**
  * The training split of an image-folder finetune run as augmented batches: decoded, augmented and
  * normalized in worker threads (`AugmentedImages`), in the order the un-augmented DataLoader would
@@ -64,7 +79,7 @@ export function augmentedTrain(config: FinetuneConfig, data: FinetuneData, input
     shuffle: true,
     dropLast: config.data.dropLast,
     workers: workers ?? 1,
-    prefetch,
+    prefetch: prefetch ?? defaultPrefetch(config),
   });
   const applied = Object.keys(transforms).filter((k) => k !== 'rotateFill');
   const wait: AugmentWait = { workers: workers ?? 1, batches: 0, waitSeconds: 0 };

@@ -62,6 +62,26 @@ describe('AugmentedImages', () => {
     expect(epoch2[0]!.x.data).not.toEqual(one[0]!.x.data);
   });
 
+  it('starts the next epoch while the last batches of one are read, and those batches are the ones that epoch gives', async () => {
+    const warmOf = (d: AugmentedImages) => (d as unknown as { warm?: { epoch: number; batches: unknown[] } }).warm;
+    const data = make({ workers: 1, prefetch: 2 });
+    const first = await collect(data, 1);
+    expect(warmOf(data)?.epoch).toBe(2);
+    expect(warmOf(data)?.batches).toHaveLength(2); // the room the last batches left
+    const second = await collect(data, 2);
+    const fresh = await collect(make({ workers: 2 }), 2);
+    expect(second.map((b) => b.x.data)).toEqual(fresh.map((b) => b.x.data));
+    expect(second.map((b) => Array.from(b.indices))).toEqual(fresh.map((b) => Array.from(b.indices)));
+    expect(second[0]!.x.data).not.toEqual(first[0]!.x.data);
+    // another epoch, or the same one from a later batch (a resume), drops the early batches
+    expect(warmOf(data)?.epoch).toBe(3);
+    const other = await collect(data, 5);
+    expect(other.map((b) => b.x.data)).toEqual((await collect(make(), 5)).map((b) => b.x.data));
+    const tail: AugmentedBatch[] = [];
+    for await (const b of data.epoch(6, { from: 1 })) tail.push(b);
+    expect(tail.map((b) => b.x.data)).toEqual((await collect(make(), 6)).slice(1).map((b) => b.x.data));
+  });
+
   it('computes in its workers exactly what the library functions compute for (seed, epoch, index)', async () => {
     const [first] = await collect(make({ workers: 2 }), 0);
     const index = first!.indices[1]!;

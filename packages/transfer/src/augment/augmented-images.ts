@@ -30,7 +30,12 @@ export interface AugmentedImagesOptions {
   dropLast?: boolean;
   /** Worker threads decoding and augmenting (default 1). */
   workers?: number;
-  /** Batches prepared ahead of the one being consumed (default 2). */
+  /**
+   * Batches prepared ahead of the one being consumed (default 2), also across the end of an epoch:
+   * the first batches of epoch e + 1 start while the last of epoch e are consumed. A consumer that
+   * takes several batches before it computes anything (the Trainer's `groupSize`) needs at least
+   * that many, or the workers wait while it computes.
+   */
   prefetch?: number;
   /** Images are decoded shrunk to this shorter side; default 8/7 of the larger output side (256 for 224). */
   shorterSide?: number;
@@ -59,6 +64,8 @@ export class AugmentedImages {
   private readonly pending = new Map<number, { resolve: (d: Float32Array) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private failure: Error | undefined;
+  /** The first batches of the epoch after the last one read to its end, started early. */
+  private warm: { epoch: number; batches: Promise<AugmentedBatch>[] } | undefined;
 
   private constructor(
     private readonly options: AugmentedImagesOptions,
@@ -112,29 +119,47 @@ export class AugmentedImages {
   /**
    * The batches of epoch `epoch`, in order from batch `from` (default 0: a resumed run starts
    * inside an epoch and gets exactly the batches an uninterrupted run got), `prefetch` of them
-   * prepared ahead.
+   * prepared ahead; once every batch of the epoch has started, the first ones of epoch + 1 start
+   * (used by the next call if it asks for that epoch from batch 0, else dropped).
    */
   async *epoch(epoch: number, options: { from?: number } = {}): AsyncGenerator<AugmentedBatch> {
-    const order = epochOrder(this.options.sources.length, { shuffle: this.options.shuffle ?? true, seed: this.options.seed, epoch });
     const total = this.batchesPerEpoch;
     const from = options.from ?? 0;
     if (!(Number.isInteger(from) && from >= 0 && from <= total)) throw new AugmentError('from', `${from} must be a batch index in [0, ${total}]`);
     const ahead = Math.max(1, this.options.prefetch ?? 2);
-    const inflight: Promise<AugmentedBatch>[] = [];
-    let next = from;
-    const start = () => {
-      const b = next++;
-      const indices = order.subarray(b * this.options.batchSize, Math.min(order.length, (b + 1) * this.options.batchSize));
-      const batch = this.batch(epoch, b, Int32Array.from(indices));
-      batch.catch(() => {}); // observed when awaited below
-      inflight.push(batch);
+    const warm = this.warm;
+    this.warm = undefined;
+    const inflight = warm && warm.epoch === epoch && from === 0 ? [...warm.batches] : [];
+    let next = from + inflight.length;
+    const order = this.order(epoch);
+    let following: { epoch: number; order: Int32Array; batches: Promise<AugmentedBatch>[] } | undefined;
+    const topUp = () => {
+      while (next < total && inflight.length < ahead) inflight.push(this.start(epoch, order, next++));
+      if (next < total || total === 0) return;
+      // this epoch is fully started: the room left goes to the next epoch's first batches
+      following ??= { epoch: epoch + 1, order: this.order(epoch + 1), batches: [] };
+      while (inflight.length + following.batches.length < ahead && following.batches.length < total) following.batches.push(this.start(following.epoch, following.order, following.batches.length));
+      this.warm = { epoch: following.epoch, batches: following.batches };
     };
-    while (next < total && inflight.length < ahead) start();
+    topUp();
     while (inflight.length) {
       const batch = await inflight.shift()!;
-      if (next < total) start();
+      topUp();
       yield batch;
     }
+  }
+
+  /** The example order of an epoch (the DataLoader's for (seed, epoch)). */
+  private order(epoch: number): Int32Array {
+    return epochOrder(this.options.sources.length, { shuffle: this.options.shuffle ?? true, seed: this.options.seed, epoch });
+  }
+
+  /** Starts batch `b` of an epoch in the workers. */
+  private start(epoch: number, order: Int32Array, b: number): Promise<AugmentedBatch> {
+    const indices = order.subarray(b * this.options.batchSize, Math.min(order.length, (b + 1) * this.options.batchSize));
+    const batch = this.batch(epoch, b, Int32Array.from(indices));
+    batch.catch(() => {}); // observed when awaited; a dropped warm batch fails silently (closed loader)
+    return batch;
   }
 
   private async batch(epoch: number, b: number, indices: Int32Array): Promise<AugmentedBatch> {
