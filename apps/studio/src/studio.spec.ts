@@ -141,25 +141,31 @@ describe.skipIf(!findChromium())('Anneal Studio in headless chromium (skipped wh
 
     await page.locator('#train').click();
     await waitPhase('training');
-    // the main thread stays free while the worker trains: timers fire on time, typing works
-    const lag = await page.evaluate(
+    // the main thread stays free while the worker trains: 10 ms timers keep firing on time. One
+    // late timer can be the OS descheduling the browser on a loaded machine; training on the main
+    // thread would delay most of them, so the 90th percentile is what is bounded (and the worst loosely)
+    const gaps = await page.evaluate(
       () =>
-        new Promise<number>((resolve) => {
-          let worst = 0;
+        new Promise<number[]>((resolve) => {
+          const seen: number[] = [];
           let last = performance.now();
           const end = last + 1500;
           const tick = () => {
             const now = performance.now();
-            worst = Math.max(worst, now - last);
+            seen.push(now - last);
             last = now;
             if (now < end) setTimeout(tick, 10);
-            else resolve(worst);
+            else resolve(seen);
           };
           setTimeout(tick, 10);
         }),
     );
-    console.log(`longest main-thread stall in 1.5 s of training: ${lag.toFixed(0)} ms`);
-    expect(lag, 'longest main-thread stall while training (ms)').toBeLessThan(250);
+    const sorted = [...gaps].sort((a, b) => a - b);
+    const p90 = sorted[Math.floor(sorted.length * 0.9)]!;
+    const stall = sorted.at(-1)!;
+    console.log(`main-thread timer gaps in 1.5 s of training: ${gaps.length} ticks, p90 ${p90.toFixed(0)} ms, worst ${stall.toFixed(0)} ms`);
+    expect(p90, '90th percentile of 10 ms timer gaps while training (ms)').toBeLessThan(100);
+    expect(stall, 'longest main-thread stall while training (ms)').toBeLessThan(1000);
     await page.waitForFunction(() => document.querySelectorAll('#epochs tr[data-epoch]').length >= 2, undefined, { timeout: 60_000 });
 
     // a reload (the page closed mid-run) continues from the last checkpoint in IndexedDB
