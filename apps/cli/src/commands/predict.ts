@@ -4,22 +4,13 @@ import type { PredictResult } from '@anneal/pipeline';
 import type { CommandContext } from '../context.js';
 import { integer, number, parseNumbers, parseSize } from '../options.js';
 
-/** The options `anneal predict` parses. */
-interface PredictCliOptions {
+/** The options `anneal predict` parses: its own, and the preprocessing fields of {@link ImagePreprocess} (each optional). */
+interface PredictCliOptions extends Partial<ImagePreprocess> {
   input?: string[];
   topK?: number;
   out?: string;
   probabilities?: string;
   batchSize?: number;
-  size?: [number, number];
-  channels?: 1 | 3;
-  fit?: 'fill' | 'contain' | 'cover';
-  position?: 'centre' | 'left';
-  background?: number;
-  invert?: boolean;
-  mean?: number[];
-  std?: number[];
-  layout?: 'NCHW' | 'NHWC';
 }
 
 /** A class as printed: its name (or `class <id>`) and its probability in percent. */
