@@ -10,6 +10,7 @@ const LOSSES: Record<string, LossConformanceCases> = {
     valid: [{}, { labelSmoothing: 0.1 }, { classWeights: [1, 0.5, 2, 0.25] }, { labelSmoothing: 0.2, classWeights: [0.5, 1, 1, 3] }],
     invalid: [{ labelSmoothing: 1 }, { classWeights: [] }, { classWeights: [-1, 1, 1, 1] }, { reduction: 'sum' }],
   },
+  'soft-target-cross-entropy': { valid: [{}, { labelSmoothing: 0.1 }], invalid: [{ labelSmoothing: 1 }, { classWeights: [1, 1, 1, 1] }] },
   'bce-with-logits': { valid: [{}, { posWeight: [2, 0.5, 1, 3] }], invalid: [{ posWeight: [] }, { posWeight: 2 }] },
   mse: { valid: [{}], invalid: [{ reduction: 'sum' }] },
 };

@@ -2,7 +2,7 @@ import { DataType } from '@anneal/onnx';
 import type { PluginContext, PluginDescriptor } from '@anneal/plugin';
 import { z } from 'zod';
 import { builtinGradientRules } from './default-registry.js';
-import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy } from './losses.js';
+import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy, softTargetCrossEntropy } from './losses.js';
 import type { GradientRule } from './registry.js';
 import type { LossEmitter } from './train-step.js';
 
@@ -61,7 +61,7 @@ export function defineGradientRules<O>(descriptor: Omit<GradientRuleDescriptor<O
   return { kind: 'gradient-rule', ...descriptor };
 }
 
-/** The built-in losses: `cross-entropy` (class ids), `bce-with-logits` and `mse` (float targets). */
+/** The built-in losses: `cross-entropy` (class ids), `soft-target-cross-entropy`, `bce-with-logits` and `mse` (float targets). */
 export const builtinLosses: readonly LossDescriptor[] = [
   defineLoss({
     id: 'cross-entropy',
@@ -71,6 +71,13 @@ export const builtinLosses: readonly LossDescriptor[] = [
       if (o.classWeights && ctx.classes !== undefined && o.classWeights.length !== ctx.classes) throw new Error(`classWeights has ${o.classWeights.length} entries but the task has ${ctx.classes} classes`);
       return { labels: DataType.INT64, classification: true, emit: (b, logits, labels) => softmaxCrossEntropy(b, { logits, labels, labelSmoothing: o.labelSmoothing, classWeights: o.classWeights }) };
     },
+  }),
+  defineLoss({
+    id: 'soft-target-cross-entropy',
+    description: 'softmax cross-entropy against class probabilities [N, classes] (mixup / cutmix targets, distillation; torch cross_entropy with float targets and label smoothing)',
+    options: z.strictObject({ labelSmoothing: z.number().min(0).lt(1).optional() }),
+    // no accuracy from its own evaluation (labels are probabilities): evaluate with `cross-entropy` on class ids (TrainSession's evalLoss)
+    create: (o) => ({ labels: DataType.FLOAT, classification: false, emit: (b, logits, labels) => softTargetCrossEntropy(b, { logits, targets: labels, labelSmoothing: o.labelSmoothing }) }),
   }),
   defineLoss({
     id: 'bce-with-logits',

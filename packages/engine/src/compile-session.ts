@@ -77,7 +77,7 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
   if (tuning) sessionOptions.intraOpThreads = (await fastestThreadCount(plain, tuningFeeds(step, initial, options.sample, false), sessionOptions, tuning.candidates)).threads;
   const session = await createSession(plain, sessionOptions);
   options.onProgress?.('session', 1, 2);
-  const evalModel = buildEvalModel(options.model, step, loss);
+  const evalModel = buildEvalModel(options.model, step, options.evalLoss ?? loss);
   const evalSession = await createSession(evalModel, { ...sessionOptions, device: session.device, onWarning: undefined });
   options.onProgress?.('session', 2, 2);
   const carriedOutputs: Record<string, string> = {};

@@ -5,6 +5,8 @@ import { EngineError } from './errors.js';
 /** The built-in losses by name, with their options (a shorthand for the descriptors of @anneal/autograd's `builtinLosses`). */
 export type LossSpec =
   | { kind: 'cross-entropy'; labelSmoothing?: number; classWeights?: number[] }
+  /** Against class probabilities [N, classes] (mixup / cutmix soft targets, distillation). */
+  | { kind: 'soft-target-cross-entropy'; labelSmoothing?: number }
   | { kind: 'bce-with-logits'; posWeight?: number[] }
   | { kind: 'mse' };
 

@@ -12,6 +12,17 @@ export interface TrainSessionOptions {
   /** Initializers to train; every trainable parameter by default (see listParameters). */
   trainable?: readonly string[];
   loss: LossSpec | Loss;
+  /**
+   * The loss of the evaluation graph (`evaluate`, validation and test), when it differs from the
+   * training loss; default `loss`. Mixup / cutmix train on soft targets [N, classes] (e.g.
+   * `soft-target-cross-entropy`) while evaluation keeps class ids and `cross-entropy`, whose
+   * argmax predictions give accuracy.
+   *
+   * @example
+   * // sample.labels: float [N, classes] soft targets; evaluate() then takes int64 class ids
+   * TrainSession.create({ model, optimizer, sample, loss: { kind: 'soft-target-cross-entropy' }, evalLoss: { kind: 'cross-entropy' } });
+   */
+  evalLoss?: LossSpec | Loss;
   /** Optimizer update config without `params` (they come from `trainable`). */
   optimizer: Omit<OptimizerUpdateConfig, 'params'>;
   /** A sample batch (inputs by name plus `labels`), batch size 2 or more, to probe shapes. */
