@@ -20,7 +20,11 @@ export interface TrainerOptions {
   epochs: number;
   /** Creates the metrics of one pass (default: accuracy). Called once for training and once per evaluation. */
   metrics?: () => Metric[];
-  /** Compute training metrics from each step's logits (before its update), as Keras does. Default true. */
+  /**
+   * Compute training metrics from each step's logits (before its update), as Keras does. Default
+   * true; false fetches no logits and leaves every epoch's `train.metrics` empty (training on
+   * labels the metrics cannot read, such as mixup's soft targets).
+   */
   trainMetrics?: boolean;
   callbacks?: readonly Callback[];
   schedules?: readonly ScheduleBinding[];
@@ -182,10 +186,11 @@ export class Trainer {
     for (const w of o.warnings ?? []) warn(w.code, w.message);
     const trainLoss = new RunningStats();
     trainLoss.restore(st.trainLoss);
-    const trainMetrics = this.metricsFactory();
+    const wantLogits = o.trainMetrics ?? true;
+    // without training metrics the epochs' train.metrics stay empty (no NaN placeholders)
+    const trainMetrics = wantLogits ? this.metricsFactory() : [];
     for (const m of trainMetrics) m.restore(st.trainMetrics[m.name] ?? []);
     let skips = 0;
-    const wantLogits = o.trainMetrics ?? true;
     let epochStarted = now();
     const last = { lr: NaN, values: {} as Record<string, number> };
 

@@ -70,6 +70,13 @@ describe('Trainer over the engine', () => {
     await s.release();
   });
 
+  it('trainMetrics: false leaves train.metrics empty (no NaN placeholders) and still validates with every metric', async () => {
+    const { result } = await run({ epochs: 1, trainMetrics: false });
+    expect(result.history[0]!.train.metrics).toEqual({});
+    expect(Object.keys(result.history[0]!.val!.metrics).sort()).toEqual(['accuracy', 'top3']);
+    expect(Number.isFinite(result.history[0]!.train.loss.mean)).toBe(true);
+  });
+
   it('ofType narrows the stream', async () => {
     const s = await session();
     const trainer = new Trainer({ backend: engineBackend(s), train: trainLoader, epochs: 1, groupSize: 8 });
