@@ -16,7 +16,7 @@ export { checkInputLayout } from './images/input-layout.js';
 export { ImageDecodeError, ImageFolderError, ImagePreprocessError, InputLayoutError } from './images/image-errors.js';
 export { listImageFolder, loadImageFiles, type ImageFolderListing } from './images/image-folder.js';
 export { AugmentedImages, type AugmentedImagesOptions, type AugmentedBatch } from './augment/augmented-images.js';
-export { augmentOptionsSchema, checkAugmentOptions, checkMixOptions, cropOptionsSchema, jitterOptionsSchema, type AugmentOptions, type MixOptions } from './augment/augment-options.js';
+export { augmentOptionsSchema, checkAugmentOptions, checkMixOptions, cropOptionsSchema, jitterOptionsSchema, mixOptionsSchema, type AugmentOptions, type MixOptions } from './augment/augment-options.js';
 export { AugmentError } from './augment/augment-error.js';
 export { augmentImage } from './augment/augment-image.js';
 export { augmentRandom } from './augment/augment-random.js';

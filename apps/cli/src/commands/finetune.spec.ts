@@ -214,6 +214,85 @@ cache: { enabled: false }
     expect(firstLoss(join(dir, 'plain'))).not.toBe(firstLoss(full));
   }, 180_000);
 
+  it('finetune with mixup and cutmix: soft targets in training, class ids in evaluation; a run killed mid-epoch resumes to the same model and metrics', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-ft-mix-'));
+    const images = await colourFolder(dir, 30);
+    const config = (augment: string) => writeConfig(dir, augment.includes('mixup') ? 'mix' : 'nomix', `
+name: mix
+seed: 5
+mode: finetune
+backbone: { path: ${JSON.stringify(resnet)} }
+data:
+  source: { type: images, dir: ${JSON.stringify(images)} }
+  preprocess: { size: [32, 32], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }
+  augment: ${augment}
+  split: { val: 0.2, test: 0.3, stratify: true }
+  batchSize: 6
+freeze: { unfreezeTop: 3 }
+loss: { type: cross-entropy, labelSmoothing: 0.1 }
+optimizer: { type: momentum, lr: 0.01 }
+train: { epochs: 6, threads: 1, groupSize: 2, checkpointEverySteps: 2 }
+cache: { enabled: false }
+`);
+    const mixed = config('{ flip: 0.5, mixup: 0.4, cutmix: 1.0, switchProb: 0.5, mixProb: 0.9 }');
+    const full = join(dir, 'full');
+    const whole = spawnCli(['finetune', mixed, '--out', full, '--no-progress']);
+    expect(await whole.done, whole.stderr()).toBe(0);
+    expect(whole.stderr()).toMatch(/augmenting \d+ training images \(flip, mixup α 0\.4 \/ cutmix α 1 \(cutmix on 50% of mixed batches, 90% of batches mixed\)\) in 1 worker thread/);
+    expect(whole.stderr()).toMatch(/no training accuracy is reported/);
+    type Line = { kind: string; epoch?: number; loss?: number; train?: { loss: { mean: number }; metrics: Record<string, number> }; val?: { loss: { mean: number }; metrics: Record<string, number> }; durationMs?: number };
+    const lines = (d: string) => readFileSync(join(d, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line).map(({ durationMs: _d, ...rest }) => rest);
+    const epochs = lines(full).filter((l) => l.kind === 'epoch');
+    expect(epochs).toHaveLength(6);
+    for (const e of epochs) {
+      // training: a finite soft-target loss and no accuracy (it would read mixed targets as class ids); validation: class ids
+      expect(Number.isFinite(e.train!.loss.mean) && e.train!.loss.mean > 0).toBe(true);
+      expect(e.train!.metrics.accuracy).toBeUndefined();
+      expect(e.val!.metrics.accuracy).toBeGreaterThanOrEqual(0);
+      expect(e.val!.metrics.accuracy).toBeLessThanOrEqual(1);
+    }
+    expect(epochs.at(-1)!.val!.metrics.accuracy).toBeGreaterThanOrEqual(0.75); // warm vs cool colours: learnt through the mixing
+    const summary = JSON.parse(readFileSync(join(full, 'summary.json'), 'utf8')) as { exported: { accuracy: number; count: number } };
+    expect(summary.exported.count).toBe(18);
+    expect(summary.exported.accuracy).toBeGreaterThanOrEqual(0.75);
+    const killed = join(dir, 'killed');
+    const victim = spawnCli(['finetune', mixed, '--out', killed, '--no-progress']);
+    const { state, seen } = await killAtCheckpoint(victim, join(killed, 'checkpoints', 'last.safetensors'), (s) => s.epoch >= 2 && s.batch > 0);
+    expect(await victim.done, `checkpoints seen (epoch:batch): ${seen.join(' ')}\n${victim.stderr()}`).toBeNull();
+    expect(state!.batch).toBeGreaterThan(0);
+    const resumed = spawnCli(['resume', killed, '--no-progress']);
+    expect(await resumed.done, resumed.stderr()).toBe(0);
+    expect(resumed.stderr()).toMatch(/resuming from/);
+    expect(readFileSync(join(killed, 'model.onnx')).equals(readFileSync(join(full, 'model.onnx')))).toBe(true);
+    expect(lines(killed)).toEqual(lines(full));
+    // the same augmentation without mixing trains on other batches: other losses
+    const plain = await run(['finetune', config('{ flip: 0.5 }'), '--out', join(dir, 'plain'), '--no-progress']);
+    expect(plain.code, plain.err).toBe(0);
+    const firstLoss = (d: string) => lines(d).find((l) => l.kind === 'batch')?.loss;
+    expect(firstLoss(join(dir, 'plain'))).not.toBe(firstLoss(full));
+  }, 240_000);
+
+  it('refuses mixup / cutmix where they cannot apply, before any folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-ft-mix-bad-'));
+    const images = await colourFolder(dir, 2);
+    const source = `source: { type: images, dir: ${JSON.stringify(images)} }, preprocess: { size: [32, 32] }`;
+    const cases: [string, string, RegExp][] = [
+      ['features', `mode: features\ndata: { ${source}, augment: { mixup: 0.2 } }`, /data\.augment: mode 'features' trains the head on backbone features computed once and cached/],
+      ['mnist', 'mode: finetune\ndata: { source: { type: mnist, limit: 20 }, preprocess: { size: [32, 32] }, augment: { cutmix: 1 } }', /data\.augment: .*data\.source must be an image folder/],
+      ['bce', `mode: finetune\ndata: { ${source}, augment: { mixup: 0.2 } }\nloss: { type: bce-with-logits }`, /loss: data\.augment\.mixup mixes the labels of two images into soft targets, .*loss 'bce-with-logits' cannot take them. Use loss: \{ type: cross-entropy \}/],
+      ['weights', `mode: lp-ft\ndata: { ${source}, augment: { cutmix: 1 } }\nloss: { type: cross-entropy, classWeights: [1, 2] }`, /loss\.classWeights: class weights do not apply to mixed soft targets/],
+      ['prob alone', `mode: finetune\ndata: { ${source}, augment: { flip: 0.5, mixProb: 0.5 } }`, /data\.augment\.mixProb: it only applies with batch mixing; set data\.augment\.mixup and\/or data\.augment\.cutmix/],
+      ['range', `mode: finetune\ndata: { ${source}, augment: { mixup: 0, cutmix: -1, switchProb: 2 } }`, /^(?=[^]*data\.augment\.mixup: 0 must be a Beta α > 0)(?=[^]*data\.augment\.cutmix: -1 must be a Beta α > 0)(?=[^]*data\.augment\.switchProb: 2 is not a probability in \[0, 1\])/],
+    ];
+    for (const [name, body, message] of cases) {
+      const file = writeConfig(dir, name.replace(' ', '-'), `${body}\nbackbone: { path: ${JSON.stringify(resnet)} }\noptimizer: { lr: 0.01 }\ntrain: { epochs: 1 }\ncache: { enabled: false }\n`);
+      const r = await run(['finetune', file, '--out', join(dir, `run-${name.replace(' ', '-')}`), '--no-progress']);
+      expect(r.code, `${name}: ${r.err}`).toBe(2);
+      expect(r.err, name).toMatch(message);
+      expect(existsSync(join(dir, `run-${name.replace(' ', '-')}`)), name).toBe(false);
+    }
+  });
+
   it('refuses data.augment in features mode, on sources that are not image folders and with fit contain, before any folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-ft-augment-bad-'));
     const images = await colourFolder(dir, 2);

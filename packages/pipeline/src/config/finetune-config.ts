@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { augmentOptionsSchema } from '@anneal/transfer';
+import { augmentOptionsSchema, mixOptionsSchema } from '@anneal/transfer';
 import { batchFields, batchNormMode, callbacksSchema, metricsSchema, optimizerSchema, pluginSpec, runName, scheduleBinding, split, trainFields } from './fit-config.js';
 
 const positiveInt = z.number().int().positive();
@@ -21,11 +21,12 @@ export const preprocessSchema = z
   .strict();
 
 /**
- * Image augmentation of the fine-tuning (through the backbone) phase: the transforms of
- * `@anneal/transfer` (its schema, so the API and the config never drift apart), and the worker
- * threads that decode and augment images off the training thread.
+ * Image augmentation of the fine-tuning (through the backbone) phase: the per-image transforms and
+ * the batch mixing of `@anneal/transfer` (its schemas, so the API and the config never drift
+ * apart: `mixup`, `cutmix`, `mixProb`, `switchProb`), and the worker threads that decode and
+ * augment images off the training thread.
  */
-export const augmentSchema = augmentOptionsSchema.extend({
+export const augmentSchema = augmentOptionsSchema.extend(mixOptionsSchema.shape).extend({
   workers: positiveInt.max(64).optional().describe('worker threads decoding and augmenting images (default 1)'),
   prefetch: positiveInt.max(64).optional().describe('batches prepared ahead of the one training, across epoch ends too (default train.groupSize, at least 2, at most 256 MiB of batches)'),
 });
@@ -55,7 +56,7 @@ export const finetuneConfigSchema = z
         /** A data source plugin, or `images` (an image folder: one sub-folder per class). */
         source: pluginSpec,
         preprocess: preprocessSchema.optional(),
-        augment: augmentSchema.optional().describe('image folders, modes finetune and lp-ft (its fine-tuning phase): random resized crop, flip, rotation, colour jitter'),
+        augment: augmentSchema.optional().describe('image folders, modes finetune and lp-ft (its fine-tuning phase): random resized crop, flip, rotation, colour jitter; mixup / cutmix (soft targets, loss cross-entropy)'),
         split,
         trainPerClass: positiveInt.optional().describe('keep this many training examples per class (seeded by split.seed)'),
         ...batchFields,

@@ -1,5 +1,6 @@
 import type { BatchSource } from '@anneal/core';
-import { AugmentedImages, preprocessDims, type ImagePreprocess } from '@anneal/transfer';
+import { DataType, type TensorValue } from '@anneal/onnx';
+import { AugmentedImages, mixOptionsSchema, preprocessDims, type AugmentOptions, type ImagePreprocess, type MixOptions } from '@anneal/transfer';
 import type { FinetuneConfig } from '../config/finetune-config.js';
 import { ConfigError } from '../errors.js';
 import type { FinetuneData } from './finetune-data.js';
@@ -17,6 +18,39 @@ export function checkAugmentConfig(config: FinetuneConfig): void {
   const p = config.data.preprocess;
   if (p?.fit && p.fit !== 'fill') throw new ConfigError(`data.preprocess.fit: augmented training images are resized whole (fit: fill) or cropped by data.augment.crop, so fit '${p.fit}' would make them differ from the test images; use fit: fill (the default) with data.augment`);
   if (p?.layout === 'NHWC') throw new ConfigError('data.preprocess.layout: augmented batches are NCHW; data.augment needs layout NCHW (the default)');
+  const mix = mixOptions(config);
+  if (!mix) {
+    for (const key of ['mixProb', 'switchProb'] as const) if (augment[key] !== undefined) throw new ConfigError(`data.augment.${key}: it only applies with batch mixing; set data.augment.mixup and/or data.augment.cutmix (their Beta α, e.g. 0.2 and 1.0), or remove ${key}`);
+    return;
+  }
+  const loss = config.loss;
+  if (loss.type !== 'cross-entropy' || loss.package) throw new ConfigError(`loss: data.augment.${mix.mixup !== undefined ? 'mixup' : 'cutmix'} mixes the labels of two images into soft targets, which train with cross-entropy (soft-target cross-entropy in the step, class ids for val/test); loss '${loss.type}'${loss.package ? ` of ${loss.package}` : ''} cannot take them. Use loss: { type: cross-entropy } (labelSmoothing allowed) or remove mixup/cutmix`);
+  if ((loss as { classWeights?: unknown }).classWeights !== undefined) throw new ConfigError('loss.classWeights: class weights do not apply to mixed soft targets (a mixed example belongs to two classes); remove classWeights or data.augment.mixup/cutmix');
+}
+
+/** The batch mixing `data.augment` asks for (mixup / cutmix, without the class count), or undefined. */
+export function mixOptions(config: FinetuneConfig): Omit<MixOptions, 'classes'> | undefined {
+  const augment = config.data.augment;
+  if (!augment || (augment.mixup === undefined && augment.cutmix === undefined)) return undefined;
+  const { mixup, cutmix, mixProb, switchProb } = augment;
+  return { mixup, cutmix, mixProb, switchProb };
+}
+
+/**
+ * The training loss of a mixing run: `soft-target-cross-entropy` with the configured label
+ * smoothing (the loss spec builds it by the registry); val/test keep `config.loss` on class ids.
+ */
+export function mixLossSpec(config: FinetuneConfig): { type: string; labelSmoothing?: number } {
+  const labelSmoothing = (config.loss as { labelSmoothing?: number }).labelSmoothing;
+  return { type: 'soft-target-cross-entropy', ...(labelSmoothing !== undefined ? { labelSmoothing } : {}) };
+}
+
+/** A batch with its class ids as one-hot float targets [N, classes]: the shape of a mixed batch (the step compiles with it). */
+export function oneHotBatch(batch: Record<string, TensorValue>, classes: number): Record<string, TensorValue> {
+  const labels = batch.labels!.data as BigInt64Array;
+  const targets = new Float32Array(labels.length * classes);
+  labels.forEach((y, i) => (targets[i * classes + Number(y)] = 1));
+  return { ...batch, labels: { dataType: DataType.FLOAT, dims: [labels.length, classes], data: targets } };
 }
 
 /**
@@ -44,6 +78,13 @@ export interface AugmentedTrain {
   close(): Promise<void>;
 }
 
+/** `mixup α 0.2 / cutmix α 1 (cutmix on 50% of mixed batches, 80% of batches mixed)`. */
+function mixLine(m: Omit<MixOptions, 'classes'>): string {
+  const kinds = [m.mixup !== undefined ? `mixup α ${m.mixup}` : '', m.cutmix !== undefined ? `cutmix α ${m.cutmix}` : ''].filter(Boolean).join(' / ');
+  const notes = [m.mixup !== undefined && m.cutmix !== undefined ? `cutmix on ${100 * (m.switchProb ?? 0.5)}% of mixed batches` : '', m.mixProb !== undefined ? `${100 * m.mixProb}% of batches mixed` : ''].filter(Boolean);
+  return `${kinds}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+}
+
 /** Memory the prepared-ahead batches may take by default. */
 const PREFETCH_BYTES = 256 * 2 ** 20;
 
@@ -66,7 +107,10 @@ export function defaultPrefetch(config: FinetuneConfig): number {
  * a resumed run sees exactly the images an uninterrupted one saw.
  */
 export function augmentedTrain(config: FinetuneConfig, data: FinetuneData, inputName: string): AugmentedTrain {
-  const { workers, prefetch, ...transforms } = config.data.augment!;
+  const { workers, prefetch, ...options } = config.data.augment!;
+  const mixKeys: readonly string[] = Object.keys(mixOptionsSchema.shape);
+  const transforms = Object.fromEntries(Object.entries(options).filter(([k]) => !mixKeys.includes(k))) as AugmentOptions;
+  const mix = mixOptions(config);
   const train = data.parts.train;
   if (!train.files || !train.labels) throw new ConfigError('data.augment: the training split has no image files (augmentation needs an image folder)');
   const images = AugmentedImages.create({
@@ -74,6 +118,7 @@ export function augmentedTrain(config: FinetuneConfig, data: FinetuneData, input
     labels: train.labels,
     preprocess: config.data.preprocess as ImagePreprocess,
     augment: transforms,
+    mix: mix && { ...mix, classes: data.classes },
     batchSize: config.data.batchSize,
     seed: config.seed,
     shuffle: true,
@@ -81,7 +126,7 @@ export function augmentedTrain(config: FinetuneConfig, data: FinetuneData, input
     workers: workers ?? 1,
     prefetch: prefetch ?? defaultPrefetch(config),
   });
-  const applied = Object.keys(transforms).filter((k) => k !== 'rotateFill');
+  const applied = [...Object.keys(transforms).filter((k) => k !== 'rotateFill'), ...(mix ? [mixLine(mix)] : [])];
   const wait: AugmentWait = { workers: workers ?? 1, batches: 0, waitSeconds: 0 };
   return {
     source: {

@@ -15,7 +15,7 @@ import { dataLoaders, type DataParts } from '../run/run-data.js';
 import { claimRunDir, freshRunDir, runPaths } from '../run/run-paths.js';
 import type { FitSummary } from '../run/train-run.js';
 import { taskBar } from '../task-bar.js';
-import { augmentedTrain, checkAugmentConfig, type AugmentWait } from './augment-data.js';
+import { augmentedTrain, checkAugmentConfig, mixLossSpec, mixOptions, oneHotBatch, type AugmentWait } from './augment-data.js';
 import { buildFinetuneData, loadParts, openBackbone, resolveBackbonePath, type FinetuneData, type LazyPart } from './finetune-data.js';
 
 /** What `anneal finetune` prints and writes to summary.json. */
@@ -203,8 +203,12 @@ async function runFinetune(pipeline: Pipeline, config: FinetuneConfig, dir: stri
       const loaders = dataLoaders(parts, fit, backbone.input.name, data.classes);
       const augmented = config.data.augment ? augmentedTrain(config, data, backbone.input.name) : undefined;
       if (augmented) io.err(augmented.describe);
+      // mixup / cutmix: the step trains on soft targets [N, classes]; val and test keep class ids and config.loss
+      const mixing = augmented && mixOptions(config) ? { loss: pipeline.registry.build('loss', mixLossSpec(config), 'loss', { classes: data.classes }), sample: oneHotBatch(loaders.train.epochBatches(0).next().value!, data.classes) } : undefined;
+      if (mixing) io.err('mixup/cutmix: training on soft targets (soft-target cross-entropy); no training accuracy is reported (targets mix two classes), val/test accuracy on class ids');
+      const trainData = augmented ? { ...loaders, trainBatches: augmented.source, ...(mixing ? { trainSample: mixing.sample } : {}) } : loaders;
       const result = await pipeline
-        .train(fit, { dir: phaseDir, resume: !!status.checkpoint, provide: { data: augmented ? { ...loaders, trainBatches: augmented.source } : loaders, model: { model, inputName: backbone.input.name, trainable: selection.trainable, groups } }, label: 'anneal finetune (through the backbone)', exportModel: async (run) => setInferenceMetadata(await run.session.exportInference(run.model, { weights: run.weights }), meta) })
+        .train(fit, { dir: phaseDir, resume: !!status.checkpoint, provide: { data: trainData, model: { model, inputName: backbone.input.name, trainable: selection.trainable, groups }, ...(mixing ? { trainLoss: mixing.loss } : {}) }, label: 'anneal finetune (through the backbone)', exportModel: async (run) => setInferenceMetadata(await run.session.exportInference(run.model, { weights: run.weights }), meta) })
         .finally(() => augmented?.close());
       if (augmented) {
         summary.augment = augmented.waited();

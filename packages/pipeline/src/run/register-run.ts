@@ -129,7 +129,9 @@ export function registerRun(c: DependencyContainer): void {
   once(RUN_SESSION, async (r) => {
     const config = r.resolve(RUN_CONFIG);
     const options = r.resolve(RUN_OPTIONS);
-    const [model, data, loss] = await Promise.all([r.resolve(RUN_MODEL), r.resolve(RUN_DATA), r.resolve(RUN_LOSS)]);
+    const [model, data, configLoss] = await Promise.all([r.resolve(RUN_MODEL), r.resolve(RUN_DATA), r.resolve(RUN_LOSS)]);
+    // a provided training loss (soft targets) trains; the config's loss evaluates val/test on class ids
+    const trainLoss = options.provide?.trainLoss;
     const params = model.trainable ? [...model.trainable] : undefined;
     const trainable = params ?? listParameters(model.model);
     const groups = [...configGroups(config, trainable), ...(model.groups ?? [])];
@@ -155,9 +157,10 @@ export function registerRun(c: DependencyContainer): void {
     const session = await TrainSession.create({
       model: model.model,
       trainable: params,
-      loss,
+      loss: trainLoss ?? configLoss,
+      evalLoss: trainLoss ? configLoss : undefined,
       optimizer: { optimizer, lr: o.lr, weightDecay: o.weightDecay, maxGradNorm: o.clip, groups: groups.length ? groups : undefined, ema: o.ema },
-      sample: data.train.epochBatches(0).next().value!,
+      sample: data.trainSample ?? data.train.epochBatches(0).next().value!,
       registry: r.resolve(GRADIENT_REGISTRY),
       device: config.train.device,
       deviceId: config.train.deviceId,
@@ -204,6 +207,8 @@ export function registerRun(c: DependencyContainer): void {
       val: data.val,
       epochs: config.train.epochs,
       metrics,
+      // training metrics read class ids: a provided training loss trains on other labels (soft targets), so none are computed
+      trainMetrics: r.resolve(RUN_OPTIONS).provide?.trainLoss ? false : undefined,
       callbacks,
       schedules,
       groupSize: config.train.groupSize,

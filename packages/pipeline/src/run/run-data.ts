@@ -1,5 +1,6 @@
 import type { BatchSource } from '@anneal/core';
 import { classCounts, DataLoader, splitTrainValTest, type ArrayDataset } from '@anneal/data';
+import type { TensorValue } from '@anneal/onnx';
 import type { FitConfig } from '../config/fit-config.js';
 import type { AnnealRegistry } from '../kinds.js';
 
@@ -15,6 +16,8 @@ export interface RunData {
    * worker threads); the same number of batches per epoch, in an order of (seed, epoch) only.
    */
   trainBatches?: BatchSource;
+  /** A batch shaped as `trainBatches`' when its labels differ from `train`'s (mixed soft targets): the step compiles with it. */
+  trainSample?: Record<string, TensorValue>;
   val?: DataLoader;
   test: DataLoader;
   classes: number;

@@ -1,3 +1,4 @@
+import type { Loss } from '@anneal/autograd';
 import type { Callback, Logger, RunIo } from '@anneal/core';
 import type { ModelDefinition, TrainSession, WeightChoice } from '@anneal/engine';
 import type { ModelProto } from '@anneal/onnx';
@@ -31,6 +32,13 @@ export interface RunOptions {
     parts?: RunParts;
     data?: RunData;
     model?: ModelDefinition;
+    /**
+     * The training step's loss when the training batches carry other labels than evaluation
+     * (mixup / cutmix: soft targets [N, classes] from `data.trainBatches`, shaped as
+     * `data.trainSample`): the step trains with it, val/test evaluate with the config's `loss` on
+     * class ids, and the Trainer computes no training metrics (they read class ids).
+     */
+    trainLoss?: Loss;
   };
   /** The inference model saved as model.onnx (default: the trained model with its final weights). */
   exportModel?: (run: ComposedRunView) => Promise<ModelProto>;

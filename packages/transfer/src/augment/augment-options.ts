@@ -54,28 +54,39 @@ export const augmentOptionsSchema = z
  */
 export type AugmentOptions = z.infer<typeof augmentOptionsSchema>;
 
+const alpha = z.number().gt(0, say('must be a Beta α > 0 (e.g. 0.2 for mixup, 1.0 for cutmix)'));
+
 /**
  * Batch mixing (applied after normalization to whole batches): mixup blends two images and their
  * labels with λ ~ Beta(α, α); cutmix pastes a box of the partner image covering 1 − λ of the area
  * and mixes labels by the exact area. With both set, each batch uses cutmix with probability
- * `switchProb` (default 0.5), as timm does. Labels become soft targets [N, classes].
+ * `switchProb` (default 0.5), as timm does. Labels become soft targets [N, classes]. This schema
+ * is the one description of the options: {@link MixOptions}, {@link checkMixOptions} and
+ * `anneal finetune`'s `data.augment.mixup / cutmix / mixProb / switchProb` are made from it.
+ */
+export const mixOptionsSchema = z
+  .object({
+    /** Mixup α (> 0): λ ~ Beta(α, α); absent: no mixup. */
+    mixup: alpha.optional(),
+    /** CutMix α (> 0); absent: no cutmix. */
+    cutmix: alpha.optional(),
+    /** Probability that a batch is mixed at all, default 1. */
+    mixProb: probability.optional(),
+    /** With both mixup and cutmix: probability that a batch uses cutmix, default 0.5. */
+    switchProb: probability.optional(),
+  })
+  .strict();
+
+/**
+ * Options of {@link mixBatch} ({@link mixOptionsSchema}) and the number of classes (the width of
+ * the soft targets).
  *
  * @example const mix: MixOptions = { mixup: 0.2, cutmix: 1.0, classes: 10 };
  */
-export interface MixOptions {
+export type MixOptions = z.infer<typeof mixOptionsSchema> & {
   /** Number of classes (width of the soft targets). */
   classes: number;
-  /** Mixup α (> 0). */
-  mixup?: number;
-  /** CutMix α (> 0). */
-  cutmix?: number;
-  /** Probability that a batch is mixed at all, default 1. */
-  prob?: number;
-  /** With both mixup and cutmix: probability of cutmix, default 0.5. */
-  switchProb?: number;
-}
-
-const inUnit = (v: number) => Number.isFinite(v) && v >= 0 && v <= 1;
+};
 
 /** Checks augmentation options against {@link augmentOptionsSchema}; throws {@link AugmentError} naming the option and the fix. */
 export function checkAugmentOptions(o: AugmentOptions): void {
@@ -85,16 +96,14 @@ export function checkAugmentOptions(o: AugmentOptions): void {
   throw new AugmentError(issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'augment'), issue.code === 'unrecognized_keys' ? `unknown option; the options are ${Object.keys(augmentOptionsSchema.shape).join(', ')}` : issue.message);
 }
 
-/** Checks batch-mixing options; throws {@link AugmentError} naming the option and the fix. */
+/** Checks batch-mixing options against {@link mixOptionsSchema}; throws {@link AugmentError} naming the option and the fix. */
 export function checkMixOptions(m: MixOptions): void {
   if (!Number.isInteger(m.classes) || m.classes < 2) throw new AugmentError('mix.classes', `${m.classes} must be the number of classes, an integer >= 2`);
+  const { classes: _classes, ...options } = m;
+  const parsed = mixOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AugmentError(`mix.${issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '')}`, issue.code === 'unrecognized_keys' ? `unknown option; the options are classes, ${Object.keys(mixOptionsSchema.shape).join(', ')}` : issue.message);
+  }
   if (m.mixup === undefined && m.cutmix === undefined) throw new AugmentError('mix', 'set mixup and/or cutmix (their Beta α, e.g. 0.2 and 1.0)');
-  for (const key of ['mixup', 'cutmix'] as const) {
-    const v = m[key];
-    if (v !== undefined && !(v > 0)) throw new AugmentError(`mix.${key}`, `α = ${v} must be > 0`);
-  }
-  for (const key of ['prob', 'switchProb'] as const) {
-    const v = m[key];
-    if (v !== undefined && !inUnit(v)) throw new AugmentError(`mix.${key}`, `${v} is not a probability in [0, 1]`);
-  }
 }

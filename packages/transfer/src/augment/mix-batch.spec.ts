@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { augmentRandom, beta } from './augment-random.js';
+import { checkMixOptions } from './augment-options.js';
 import { mixBatch } from './mix-batch.js';
 
 /** N constant images [N, 2, 4, 5]: example i is i + 1 everywhere. */
@@ -44,10 +45,10 @@ describe('mixup and cutmix', () => {
     }
   });
 
-  it('with both, switchProb 1 always cuts; prob 0 never mixes (hard one-hot targets)', () => {
+  it('with both, switchProb 1 always cuts; mixProb 0 never mixes (hard one-hot targets)', () => {
     const { images, dims, labels } = batch(4);
     expect(mixBatch(images, dims, labels, { mixup: 1, cutmix: 1, switchProb: 1, classes: 3 }, augmentRandom(3, 0, 0, 1)).kind).toBe('cutmix');
-    const none = mixBatch(images, dims, labels, { mixup: 1, prob: 0, classes: 3 }, augmentRandom(3, 0, 0, 1));
+    const none = mixBatch(images, dims, labels, { mixup: 1, mixProb: 0, classes: 3 }, augmentRandom(3, 0, 0, 1));
     expect(none.kind).toBe('none');
     expect(none.x).toEqual(images);
     expect(Array.from(none.targets)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0]);
@@ -60,5 +61,14 @@ describe('mixup and cutmix', () => {
       for (let k = 0; k < 20_000; k++) sum += beta(rand, a, b);
       expect(sum / 20_000).toBeCloseTo(a / (a + b), 2);
     }
+  });
+
+  it('checkMixOptions refuses what the schema refuses, naming the option and the fix', () => {
+    expect(() => checkMixOptions({ mixup: 0.2, classes: 1 })).toThrow(/mix\.classes: 1 must be the number of classes/);
+    expect(() => checkMixOptions({ classes: 3 })).toThrow(/set mixup and\/or cutmix/);
+    expect(() => checkMixOptions({ mixup: 0, classes: 3 })).toThrow(/mix\.mixup: 0 must be a Beta α > 0/);
+    expect(() => checkMixOptions({ cutmix: 1, mixProb: 1.5, classes: 3 })).toThrow(/mix\.mixProb: 1\.5 is not a probability in \[0, 1\]/);
+    expect(() => checkMixOptions({ cutmix: 1, prob: 0.5, classes: 3 } as never)).toThrow(/unknown option; the options are classes, mixup, cutmix, mixProb, switchProb/);
+    expect(() => checkMixOptions({ mixup: 0.2, cutmix: 1, switchProb: 0.3, mixProb: 0.8, classes: 3 })).not.toThrow();
   });
 });

@@ -35,7 +35,7 @@ export function mixBatch(images: Float32Array, dims: readonly number[], labels: 
   const targets = new Float32Array(n * o.classes);
   const partner = permutation(n, Math.floor(rand() * 2 ** 31));
   const x = Float32Array.from(images);
-  const apply = !(o.prob !== undefined && rand() >= o.prob);
+  const apply = !(o.mixProb !== undefined && rand() >= o.mixProb);
   const useCutmix = apply && o.cutmix !== undefined && (o.mixup === undefined || rand() < (o.switchProb ?? 0.5));
   const kind = !apply ? 'none' : useCutmix ? 'cutmix' : 'mixup';
   let lambda = 1;
