@@ -33,7 +33,8 @@ const DIGITS = [0, 1, 7];
 const NAMES = ['zero', 'one', 'seven'];
 const TRAIN_PER_CLASS = 12;
 const TEST_PER_CLASS = 4;
-const EPOCHS = 12;
+// long enough (about 10 s in the page) that a reload, a cancel and a resume land while it trains, also on a fast machine
+const EPOCHS = 30;
 const BATCH = 8;
 
 const work = mkdtempSync(join(tmpdir(), 'anneal-studio-'));
@@ -176,8 +177,23 @@ describe.skipIf(!findChromium())('Anneal Studio in headless chromium (skipped wh
     expect(from).toBeGreaterThanOrEqual(2);
     expect(await epochRows()).toBe(from); // the curves so far come back with the checkpoint
     await waitPhase('training');
-    await page.waitForFunction((n) => document.querySelectorAll('#epochs tr[data-epoch]').length > n, from, { timeout: 60_000 });
-    await page.locator('#cancel').click();
+    // Cancel from inside the page as soon as one more epoch is shown: a click from the test could
+    // arrive after the run's last epoch on a loaded machine (the remaining epochs take seconds)
+    await page.evaluate(
+      (n) =>
+        new Promise<void>((resolve) => {
+          const check = () => {
+            if (document.querySelectorAll('#epochs tr[data-epoch]').length <= n) return;
+            observer.disconnect();
+            (document.querySelector('#cancel') as HTMLButtonElement).click();
+            resolve();
+          };
+          const observer = new MutationObserver(check);
+          observer.observe(document.body, { childList: true, subtree: true });
+          check();
+        }),
+      from,
+    );
     await waitPhase('cancelled');
     const kept = await epochRows();
     expect(kept).toBeLessThan(EPOCHS);
@@ -192,7 +208,7 @@ describe.skipIf(!findChromium())('Anneal Studio in headless chromium (skipped wh
     const epochs = await page.locator('#epochs tr[data-epoch]').evaluateAll((rows) => rows.map((r) => ({ epoch: Number((r as HTMLElement).dataset.epoch), rate: Number((r as HTMLElement).dataset.imagesPerSecond) })));
     expect(epochs.map((e) => e.epoch)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
     pageRates = epochs.map((e) => e.rate);
-    expect(await page.locator('#status').textContent()).toMatch(/Trained: 12 epochs on \d+ images \(wasm/);
+    expect(await page.locator('#status').textContent()).toMatch(new RegExp(`Trained: ${EPOCHS} epochs on \\d+ images \\(wasm`));
     expect(await page.locator('#notes').textContent()).toMatch(/WebGPU|webgpu/); // no GPU here: the fallback is said
     await shot('trained');
 
