@@ -65,7 +65,7 @@ describe.skipIf(!redisServerAvailable())('anneal tune workers survive', () => {
   it('a worker SIGSTOPped for twice the heartbeat grace then SIGCONTed drops its trial (failed and retried by the others) and goes on: exit 0, exact budget', async () => {
     const redis = await startRedisServer();
     const dir = mkdtempSync(join(tmpdir(), 'tune-paused-'));
-    const { cli, watch } = await startTune(redis, tuneConfig(dir, 'paused', 12, 5000), join(dir, 'out'));
+    const { cli, watch } = await startTune(redis, tuneConfig(dir, 'paused', 9, 5000), join(dir, 'out'));
     let victim: number | undefined;
     try {
       const running = await waitFor(watch, 'paused', (ts) => ts.some((t) => t.state === 'running' && Object.keys(t.params).length > 0));
@@ -84,7 +84,7 @@ describe.skipIf(!redisServerAvailable())('anneal tune workers survive', () => {
       expect(err).not.toMatch(/exited with an error/); // all 3 workers ended with 0
       expect(err).toMatch(new RegExp(`trial ${trial!.number}: dropped, this worker was silent longer than the heartbeat grace \\(5000 ms\\)`));
       const trials = await watch.getTrials('paused');
-      expectExactBudget(trials, 12);
+      expectExactBudget(trials, 9);
       const failed = trials.filter((t) => t.state === 'fail' && !t.error?.startsWith('not run: '));
       expect(failed.map((t) => t.number)).toEqual([trial!.number]);
       expect(failed[0]!.error).toMatch(/worker lost/);
@@ -92,14 +92,14 @@ describe.skipIf(!redisServerAvailable())('anneal tune workers survive', () => {
       const logged = loggedTrials(err);
       expect(new Set(logged).size).toBe(logged.length); // no trial finished twice
       expect(logged.sort((a, b) => a - b)).toEqual(trials.filter((t) => t.state === 'complete').map((t) => t.number));
-      expect(summary(dir).trials).toEqual({ complete: 12, pruned: 0, fail: 1, running: 0, waiting: 0 });
+      expect(summary(dir).trials).toEqual({ complete: 9, pruned: 0, fail: 1, running: 0, waiting: 0 });
     } finally {
       if (victim) { try { process.kill(victim, 'SIGCONT'); } catch { /* exited */ } }
       cli.kill();
       await watch.close();
       await redis.stop();
     }
-  }, 120_000);
+  }, 240_000);
 
   it('Redis killed for 1.5 s and for 6 s, restarted with its data: every worker waits it out, exit 0, 0 lost or duplicated trials, exact budget', async () => {
     const redis = await startRedisServer({ persist: true });
@@ -131,7 +131,7 @@ describe.skipIf(!redisServerAvailable())('anneal tune workers survive', () => {
       await watch.close();
       await redis.stop();
     }
-  }, 180_000);
+  }, 240_000);
 
   it('Redis restarted without persistence: the workers and the parent exit 1 saying the study is lost (StudyLostError), never "0 complete"', async () => {
     const redis = await startRedisServer();
@@ -154,7 +154,7 @@ describe.skipIf(!redisServerAvailable())('anneal tune workers survive', () => {
       await watch.close();
       await redis.stop();
     }
-  }, 120_000);
+  }, 240_000);
 
   it('Redis down longer than the storage retry.maxMs: the workers and the parent exit 1 with StorageUnavailableError, and a rerun resumes the study', async () => {
     const redis = await startRedisServer({ persist: true });
@@ -181,5 +181,5 @@ describe.skipIf(!redisServerAvailable())('anneal tune workers survive', () => {
       await watch.close();
       await redis.stop();
     }
-  }, 180_000);
+  }, 240_000);
 });

@@ -74,8 +74,13 @@ const finished = (trials: readonly FrozenTrial[]) => trials.filter((t) => t.stat
 export const NOT_RUN = 'not run: ';
 /** How a tune worker process starts the line of the error it exits with. */
 export const WORKER_ERROR = 'anneal tune worker: ';
-/** A trial that will still count toward the budget unless it fails. */
-const pending = (t: FrozenTrial) => t.state === 'running' || t.state === 'waiting';
+/**
+ * A trial some worker is running: it will still count toward the budget unless it fails. Waiting
+ * trials (enqueued, or the retry of a dead worker's trial) are not: `ask` hands them out first, so
+ * a worker must ask for them rather than wait for them (counting them made every worker wait on a
+ * retry nobody would take).
+ */
+const running = (t: FrozenTrial) => t.state === 'running';
 
 /**
  * A storage spec from the config or --storage: a plugin spec, `redis://...`, or a journal file
@@ -129,7 +134,7 @@ async function workLoop(c: DependencyContainer, study: Study, tune: TuneConfig, 
       log(`sampler '${sampler.name}' has visited every point of the space; stopping`);
       return;
     }
-    if (finished(trials) + trials.filter(pending).length >= target) {
+    if (finished(trials) + trials.filter(running).length >= target) {
       // the rest of the budget is running elsewhere: wait until it ends, or until a trial of a dead worker is failed (and retried) and frees a place
       await store.failStaleTrials(study.name, tune.heartbeat.graceMs, { retry: true });
       await new Promise((r) => setTimeout(r, tune.heartbeat.intervalMs));
