@@ -78,7 +78,8 @@ describe.skipIf(!findChromium())('dashboard in headless chromium on real trainin
     await page.locator('#live.on').waitFor({ timeout: 20_000 });
     const pageId = await page.evaluate(() => document.body.dataset.pageId);
     await page.locator('p.empty').waitFor({ timeout: 10_000 });
-    fit = trainInBackground({ kind: 'fit', config: fitConfig, dir: join(root, 'live-mnist') });
+    // 400 ms after each epoch: on a quiet machine the 10 epochs take about a second, faster than a page shows them
+    fit = trainInBackground({ kind: 'fit', config: fitConfig, dir: join(root, 'live-mnist'), epochPauseMs: 400 });
     await page.locator('tr[data-run="live-mnist"] a').waitFor({ timeout: 90_000 });
     tune = trainInBackground({ kind: 'tune', config: tuneConfig, dir: join(root, 'iris-tune') });
     await page.locator('tr[data-run="live-mnist"] a').click();
@@ -107,7 +108,8 @@ describe.skipIf(!findChromium())('dashboard in headless chromium on real trainin
     const lines = readFileSync(join(root, 'live-mnist', 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"epoch"'));
     expect(seen.at(-1)).toBe(lines.length);
     // epochs appeared while the page stayed open: at least two intermediate counts were shown (a page
-    // rendering on a loaded machine may draw several epochs in one update: '0, 1, 5, 10' was seen in CI)
+    // rendering on a loaded machine may draw several epochs in one update: '0, 1, 5, 10' was seen in CI;
+    // without the pause a quiet machine trained all 10 before the run view opened)
     expect(seen.filter((n) => n > 0 && n < EPOCHS).length, `epoch counts shown: ${seen.join(', ')}`).toBeGreaterThanOrEqual(2);
     expect(await page.evaluate(() => document.body.dataset.pageId)).toBe(pageId);
     // the loss chart drawn at epoch 1 is the same element at the end: new data was streamed into it
@@ -127,6 +129,10 @@ describe.skipIf(!findChromium())('dashboard in headless chromium on real trainin
 
   it('shows the study of a real tune: history, parallel coordinates with whole labels, importance, per-trial curves with pruned trials marked', async () => {
     tune ??= trainInBackground({ kind: 'tune', config: tuneConfig, dir: join(root, 'iris-tune') });
+    // opened once the list shows it (before its study.jsonl exists, /api/study answers 404, which
+    // the browser logs as a console error)
+    await page.evaluate(() => (location.hash = '#/'));
+    await page.locator('tr[data-study="iris-tune"]').waitFor({ timeout: 60_000 });
     await page.evaluate(() => (location.hash = '#/study/iris-tune'));
     await page.locator('section.study-view').waitFor({ timeout: 60_000 });
     expect(await tune!.done, tune!.output()).toBe(0);

@@ -9,6 +9,8 @@ export interface TrainJob {
   kind: 'fit' | 'tune';
   config: Record<string, unknown>;
   dir: string;
+  /** A fit pauses this long after each epoch (a callback of the run), so a page can see every epoch arrive however fast the machine trains. */
+  epochPauseMs?: number;
 }
 
 /** A training process started by {@link trainInBackground}. */
@@ -31,8 +33,18 @@ export function trainInBackground(job: TrainJob): TrainingProcess {
 
 async function run(job: TrainJob): Promise<void> {
   const { createPipeline } = await import('@anneal/pipeline');
-  const pipeline = await createPipeline();
-  if (job.kind === 'fit') await pipeline.fit(job.config as never, { dir: job.dir });
+  const { defineCallback } = await import('@anneal/core');
+  const { z } = await import('zod');
+  const pause = job.epochPauseMs ?? 0;
+  const epochPause = defineCallback({
+    id: 'test-epoch-pause',
+    description: 'waits after each epoch (dashboard specs)',
+    options: z.strictObject({}),
+    create: () => ({ key: 'test-epoch-pause', onEpochEnd: () => new Promise<void>((r) => setTimeout(r, pause)) }),
+  });
+  const pipeline = await createPipeline({ plugins: [epochPause] });
+  const config = pause && job.kind === 'fit' ? { ...job.config, callbacks: [...((job.config.callbacks as unknown[]) ?? []), { type: 'test-epoch-pause' }] } : job.config;
+  if (job.kind === 'fit') await pipeline.fit(config as never, { dir: job.dir });
   else await pipeline.tune(job.config, { out: job.dir });
 }
 
