@@ -186,7 +186,9 @@ export class ShardPool {
     }
     this.busy = true;
     try {
-      const replies = await Promise.all(
+      // every worker's reply is awaited, also after one failed: a step still running on another
+      // worker would answer the next run's request with this step's reply (and its reduced chunk)
+      const settled = await Promise.allSettled(
         this.members.map(
           (m, i) =>
             new Promise<WorkerReply>((resolve, reject) => {
@@ -196,6 +198,9 @@ export class ShardPool {
             }),
         ),
       );
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const replies = settled.map((r) => (r as PromiseFulfilledResult<WorkerReply>).value);
       const reduced: Record<string, Float32Array> = {};
       for (const slot of this.reduceLayout.slots) reduced[slot.name] = slotView(this.reducedBuffer, this.reduceLayout, slot).slice();
       return { reduced, outputs: replies.map((r) => (r.kind === 'done' ? [...r.outputs] : [])) };
