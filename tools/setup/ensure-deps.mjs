@@ -15,12 +15,10 @@ const hash = createHash('sha256').update(readFileSync(lock)).digest('hex');
 const current = existsSync(stamp) ? readFileSync(stamp, 'utf8') : '';
 if (current !== hash || !existsSync(join(root, 'node_modules', '.bin', 'nx'))) {
   console.error('[anneal] installing dependencies (npm ci)...');
-  // onnxruntime-node's postinstall would download CUDA libraries (and fail offline): the CPU
-  // provider ships in the package, so skip it unless the caller asks for CUDA
-  // (ONNXRUNTIME_NODE_INSTALL_CUDA=v12, see the README).
-  const env = { ...process.env };
-  if (!env.ONNXRUNTIME_NODE_INSTALL && !env.ONNXRUNTIME_NODE_INSTALL_CUDA) env.ONNXRUNTIME_NODE_INSTALL = 'skip';
-  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit', env });
+  // onnxruntime-node's postinstall would download CUDA libraries (and fail offline): the
+  // repository's .npmrc skips it (onnxruntime-node-install=skip); ONNXRUNTIME_NODE_INSTALL=cuda12
+  // in the environment takes precedence (see the README)
+  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
   writeFileSync(stamp, hash);
 }
 
