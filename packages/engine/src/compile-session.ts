@@ -1,6 +1,6 @@
 import { compileTrainStep, defaultGradientRegistry, listParameters } from '@anneal/autograd';
 import { DataType, tensorToValue, type ModelProto, type TensorValue } from '@anneal/onnx';
-import { emitOptimizerUpdate, type OptimizerUpdate, type OptimizerUpdateConfig } from '@anneal/optim';
+import { emitOptimizerUpdate, type OptimizerUpdate } from '@anneal/optim';
 import { createSession, ortExecutor, StateStore, type Session, type SessionOptions } from '@anneal/runtime';
 import { buildEvalModel } from './eval-model.js';
 import { EngineError } from './errors.js';
@@ -38,7 +38,6 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
   const loss = resolveLoss(options.loss);
   const registry = options.registry ?? defaultGradientRegistry();
   let update: OptimizerUpdate | undefined;
-  let config: OptimizerUpdateConfig | undefined;
   const labelsDims = options.sample.labels?.dims.map((d, i) => (i === 0 ? 'N' : d)) ?? ['N'];
   const step = await compileTrainStep({
     model: options.model,
@@ -53,8 +52,7 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
     dropoutNoise: true,
     onProgress: options.onProgress,
     update: (b, params, buffers) => {
-      config = { ...options.optimizer, params: params.map((p) => ({ name: p.name, grad: p.grad, dims: options.model.graph.initializer.find((t) => t.name === p.name)?.dims })), ...(options.optimizer.ema && buffers.length ? { averageAlso: buffers } : {}) };
-      update = emitOptimizerUpdate(b, config);
+      update = emitOptimizerUpdate(b, { ...options.optimizer, params: params.map((p) => ({ name: p.name, grad: p.grad, dims: options.model.graph.initializer.find((t) => t.name === p.name)?.dims })), ...(options.optimizer.ema && buffers.length ? { averageAlso: buffers } : {}) });
       const carried: Record<string, string> = {};
       for (const c of [...update.params, ...update.state]) carried[c.input] = c.output;
       const hyperparameters: Record<string, number> = {};
@@ -76,16 +74,18 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
   const tuning = auto && device === 'cpu' && maxThreads > 1 ? { candidates: Array.from({ length: maxThreads }, (_, i) => i + 1), sample: options.sample } : undefined;
   if (tuning) sessionOptions.intraOpThreads = (await fastestThreadCount(plain, tuningFeeds(step, initial, options.sample, false), sessionOptions, tuning.candidates)).threads;
   const session = await createSession(plain, sessionOptions);
+  // the other sessions run on the device the step's session got, and warn nothing again
+  const quietOptions: SessionOptions = { ...sessionOptions, device: session.device, onWarning: undefined };
   options.onProgress?.('session', 1, 2);
   const evalModel = buildEvalModel(options.model, step, options.evalLoss ?? loss);
-  const evalSession = await createSession(evalModel, { ...sessionOptions, device: session.device, onWarning: undefined });
+  const evalSession = await createSession(evalModel, quietOptions);
   options.onProgress?.('session', 2, 2);
   const carriedOutputs: Record<string, string> = {};
   for (const [input, output] of Object.entries(step.carried)) carriedOutputs[output] = input;
   const parallel = options.parallel;
   const parallelStep =
     parallel && ((parallel.workers ?? 1) > 1 || (parallel.accumulate ?? 1) > 1)
-      ? await ParallelStep.create({ model: options.model, trainable, loss, optimizer: options.optimizer, sample: options.sample, registry, batchNorm: options.batchNorm, seed: options.seed, executor, sessionOptions: { ...sessionOptions, device: session.device, onWarning: undefined }, parallel, onWarning: options.onWarning })
+      ? await ParallelStep.create({ model: options.model, trainable, loss, optimizer: options.optimizer, sample: options.sample, registry, batchNorm: options.batchNorm, seed: options.seed, executor, sessionOptions: quietOptions, parallel, onWarning: options.onWarning })
       : undefined;
   const core: SessionCore = {
     trainStep: step,
@@ -95,7 +95,7 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
     hp: new HyperparameterTensors(update!.hyperparameters),
     carriedOutputs,
     session,
-    sessionOptions: { ...sessionOptions, device: session.device, onWarning: undefined },
+    sessionOptions: quietOptions,
     tuning,
     parallelStep,
     stepCount: 0,

@@ -12,8 +12,9 @@ export interface HyperparameterRequest {
  * The scalar hyperparameter feeds of a train step, computed from the inputs the compiled update
  * describes (`hyperparameterInputs` of @anneal/optim), with the same rules as `hyperparameterFeeds` (defaults < base-lr-derived group rates < step count
  * < explicit values) but with everything static resolved once: each input is one 0-d float32
- * ORT tensor whose single element is rewritten in place before a run, so a step allocates
- * nothing and re-validates nothing but the names in `values`.
+ * ORT tensor whose single element is rewritten in place before a run, so a step allocates only
+ * the small record of the group rates that follow the base lr (`followBaseLr`, the one place
+ * that rule is written) and re-validates nothing but the names in `values`.
  *
  * The tensors are shared between runs: write, run, await, then write again (never two runs in
  * flight on one instance).

@@ -3,7 +3,7 @@ import { DataType, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { buildOptimizerStep, type OptimizerUpdateConfig } from '@anneal/optim';
 import { accumulatePieces, axpy, createSession, ShardPool, toOrtTensor, type MicroBatch, type OrtTensor, type RuntimeWarning, type Session, type SessionOptions, type ShardRunResult, type StateStore } from '@anneal/runtime';
 import { EngineError } from './errors.js';
-import { labelType, lossEmitter, type LossSpec } from './loss-spec.js';
+import { resolveLoss, type LossSpec } from './loss-spec.js';
 import { splitBatch, splitSizes } from './split-batch.js';
 
 /**
@@ -116,14 +116,15 @@ export class ParallelStep {
     if (!Number.isInteger(workers) || workers < 1) throw new EngineError(`parallel.workers must be an integer >= 1, got ${workers}`);
     if (!Number.isInteger(accumulate) || accumulate < 1) throw new EngineError(`parallel.accumulate must be an integer >= 1, got ${accumulate}`);
     const labelsDims = options.sample.labels?.dims.map((d, i) => (i === 0 ? 'N' : d)) ?? ['N'];
+    const loss = resolveLoss(options.loss);
     const gradStep = await compileTrainStep({
       model: options.model,
       executor: options.executor,
       sample: options.sample,
       registry: options.registry,
       trainable: options.trainable,
-      labels: { name: 'labels', dataType: labelType(options.loss), dims: labelsDims },
-      loss: lossEmitter(options.loss),
+      labels: { name: 'labels', dataType: loss.labels, dims: labelsDims },
+      loss: loss.emit,
       batchNorm: options.batchNorm,
       dropoutSeed: options.seed,
       dropoutNoise: true,
