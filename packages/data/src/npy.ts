@@ -1,5 +1,5 @@
 import { readBytes } from '#files';
-import { DataType, writeFileAtomic, type TensorValue, type TypedArray } from '@anneal/onnx';
+import { DataType, elementByteSize, sizeOf, writeFileAtomic, type TensorValue, type TypedArray } from '@anneal/onnx';
 import { DataError } from './errors.js';
 import { readNpyHeader } from './npy-header.js';
 
@@ -16,10 +16,14 @@ const descrs: Record<string, DataType> = {
   '|u1': DataType.UINT8,
   '|i1': DataType.INT8,
   '|b1': DataType.BOOL,
+  // the same one-byte types spelled with a byte order (numpy writes '|'; '<' is read too)
+  '<u1': DataType.UINT8,
+  '<i1': DataType.INT8,
+  '<b1': DataType.BOOL,
 };
 
 function viewAs(dataType: DataType, bytes: Uint8Array, n: number): TypedArray {
-  const width = widthOf(dataType);
+  const width = elementByteSize(dataType)!;
   // copy into a fresh, aligned buffer (Node's Buffer.slice would share the pooled memory)
   const copy = new Uint8Array(n * width);
   copy.set(bytes.subarray(0, n * width));
@@ -41,14 +45,9 @@ function viewAs(dataType: DataType, bytes: Uint8Array, n: number): TypedArray {
   }
 }
 
-/** Byte width of each supported data type. */
-function widthOf(dataType: DataType): number {
-  return dataType === DataType.DOUBLE || dataType === DataType.INT64 ? 8 : dataType === DataType.FLOAT || dataType === DataType.INT32 ? 4 : dataType === DataType.FLOAT16 ? 2 : 1;
-}
-
 /** The data type of a dtype string, or a DataError saying what to save instead. */
 function dataTypeOf(descr: string, file: string): DataType {
-  const known = descrs[descr] ?? { '<b1': DataType.BOOL, '<u1': DataType.UINT8, '<i1': DataType.INT8 }[descr];
+  const known = descrs[descr];
   if (known !== undefined) return known;
   const hint = descr.startsWith('>') ? `it is big-endian; save with a.astype('${descr.replace('>', '<')}')` : 'use float32, float64, float16, int64, int32, uint8, int8 or bool (little-endian)';
   throw new DataError(file, `dtype '${descr}' is not supported; ${hint}`);
@@ -67,8 +66,8 @@ export function parseNpy(buf: Uint8Array, file = '<npy>'): TensorValue {
   if (header.fortranOrder) throw new DataError(file, 'Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray(a)');
   const dataType = dataTypeOf(header.descr, file);
   const dims = header.shape;
-  const n = dims.reduce((a, b) => a * b, 1);
-  const width = widthOf(dataType);
+  const n = sizeOf(dims);
+  const width = elementByteSize(dataType)!;
   const body = buf.subarray(header.dataOffset);
   if (!Number.isSafeInteger(n * width) || body.length !== n * width) {
     const what = !Number.isSafeInteger(n * width) || body.length < n * width ? 'truncated' : 'trailing bytes';
