@@ -1,9 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { ArrayDataset, DataSourceContext, DataSourceDescriptor } from '@anneal/data';
 import { DataType, type TensorValue } from '@anneal/onnx';
 import { expect } from 'vitest';
-import { comparable, withTempDirs } from './conformance-utils.js';
+import { comparable, withTempDirs, writeFiles } from './conformance-utils.js';
 import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract.js';
 
 /** Inputs of {@link describeDataSourceConformance}. */
@@ -21,13 +19,6 @@ export interface DataSourceConformanceCases {
   readonly image?: boolean;
   /** When given, every label must be a class id below it (int64 labels). */
   readonly classes?: number;
-}
-
-function writeFiles(dir: string, files: Readonly<Record<string, string | Uint8Array>>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
 }
 
 function expectDense(t: TensorValue, what: string): void {

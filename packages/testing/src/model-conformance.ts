@@ -1,9 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { DataShape, ModelContext, ModelDefinition, ModelDescriptor } from '@anneal/engine';
 import { DataType, encodeModel, GraphIndex, tensorToValue, type TensorValue } from '@anneal/onnx';
 import { expect } from 'vitest';
-import { withTempDirs } from './conformance-utils.js';
+import { withTempDirs, writeFiles } from './conformance-utils.js';
 import { describeChecks, descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions, type ConformanceCheck } from './descriptor-contract.js';
 import { randn } from './fixtures.js';
 
@@ -22,13 +20,6 @@ export interface ModelConformanceCases {
   /** SGD learning rate of the training check (default 0.1) and its number of steps (default 5). */
   readonly lr?: number;
   readonly steps?: number;
-}
-
-function writeFiles(dir: string, files: Readonly<Record<string, string | Uint8Array>>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
 }
 
 /** The names of the graph inputs the batches must feed (inputs that are not initializers). */

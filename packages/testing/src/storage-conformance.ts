@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SearchError, TrialStateError, type Distribution, type Storage, type StorageContext, type StorageDescriptor } from '@anneal/search';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sleep } from './conformance-utils.js';
 import { descriptorContractChecks, noNestedSpecs, optionLabel, parseOptions } from './descriptor-contract.js';
 
 const INT: Distribution = { kind: 'int', low: 0, high: 9 };
 const LOG: Distribution = { kind: 'float', low: 1e-5, high: 1, log: true };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The suite on storages from `make` (a fresh, empty storage per test). */
 function describeStorageChecks(name: string, make: () => Promise<{ storage: Storage; cleanup(): Promise<void> }>): void {
