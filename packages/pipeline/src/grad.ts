@@ -2,7 +2,7 @@ import { compileTrainStep, listParameters } from '@anneal/autograd';
 import { classCount, DataError, readNpy } from '@anneal/data';
 import { DataType, describeValueInfo, tensorToValue, writeFileAtomic, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { createSession, saveCheckpoint, fromOrtTensor, ortExecutor } from '@anneal/runtime';
-import { labelType, lossEmitter, prepareModel, type LossSpec } from '@anneal/engine';
+import { prepareModel, resolveLoss, type LossSpec } from '@anneal/engine';
 import { ConfigError } from './errors.js';
 import type { Pipeline } from './pipeline.js';
 import { GRADIENT_REGISTRY } from './tokens.js';
@@ -57,7 +57,8 @@ export async function grad(pipeline: Pipeline, o: GradOptions): Promise<{ loss: 
   if (dataInputs.length > 1) throw new ConfigError(`the model has several inputs [${dataInputs.join(', ')}]; anneal grad feeds one (--input-name) — cut or wrap the model first`);
   const spec: LossSpec = o.loss === 'cross-entropy' ? { kind: 'cross-entropy', labelSmoothing: o.labelSmoothing } : o.loss === 'mse' ? { kind: 'mse' } : { kind: 'bce-with-logits' };
   const x = readNpy(o.input);
-  const labels = coerceLabels(readNpy(o.labels), labelType(spec), o.labels);
+  const lossFn = resolveLoss(spec);
+  const labels = coerceLabels(readNpy(o.labels), lossFn.labels, o.labels);
   if (labels.dims[0] !== x.dims[0]) throw new ConfigError(`${o.labels} has ${labels.dims[0]} rows but ${o.input} has ${x.dims[0]}; they must match`);
   if (spec.kind === 'cross-entropy') checkClassLabels(labels, model, o.labels);
   const trainable = listParameters(model);
@@ -70,7 +71,7 @@ export async function grad(pipeline: Pipeline, o: GradOptions): Promise<{ loss: 
     registry: pipeline.container.resolve(GRADIENT_REGISTRY),
     trainable,
     labels: { name: 'labels', dataType: labels.dataType, dims: labels.dims.map((d, i) => (i === 0 ? 'N' : d)) },
-    loss: lossEmitter(spec),
+    loss: lossFn.emit,
     inputGradients: wantInputGrad ? [inputName] : [],
   });
   const session = await createSession(step.model, { device: 'cpu' });

@@ -71,13 +71,13 @@ export function predictCommand(program: Command, ctx: CommandContext): void {
     .action(async (model: string, inputs: string[], o: PredictCliOptions, command: Command) => {
       const preprocess = preprocessOf(o, (message) => command.error(message, { exitCode: 2 }));
       const r = await (await ctx.pipeline()).predict(model, { inputs: [...inputs, ...(o.input ?? [])], topK: o.topK, out: o.out, probabilities: o.probabilities, batchSize: o.batchSize, preprocess });
-      const images = r.preprocess !== undefined;
       // a model without class names given only .npy rows (and no --top-k) prints the class ids on one line, as before
-      if (!r.names && !images && o.topK === undefined) ctx.io.out(o.out ? `${r.classes.length} predictions written to ${o.out}` : r.classes.join(' '));
+      const table = r.names !== undefined || r.preprocess !== undefined || o.topK !== undefined;
+      if (!table) ctx.io.out(o.out ? `${r.classes.length} predictions written to ${o.out}` : r.classes.join(' '));
       else {
         ctx.io.err(describePrediction(r));
         ctx.io.out(formatPredictions(r));
       }
-      if (r.written.length && (r.names || images || o.topK !== undefined)) ctx.io.err(`written: ${r.written.join(', ')}`);
+      if (r.written.length && table) ctx.io.err(`written: ${r.written.join(', ')}`);
     });
 }
