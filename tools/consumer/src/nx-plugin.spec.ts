@@ -7,13 +7,13 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closure, freshProject, npm, packAll } from './packages.js';
+import { closure, consumerEnv, freshProject, npm, packAll } from './packages.js';
 
 let tarballs: string;
 let ws: string;
 const report: string[] = [];
 const started = performance.now();
-const env = { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0', NO_COLOR: '1', ONNXRUNTIME_NODE_INSTALL: 'skip' };
+const env = consumerEnv({ NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0', NO_COLOR: '1' });
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 
 /** Runs `npx nx ...` in the workspace; fails the test with its output unless it exits 0. Returns stdout + stderr. */

@@ -77,9 +77,20 @@ export function freshProject(label: string, extra: Record<string, unknown> = {})
   return dir;
 }
 
+/**
+ * The environment of a user's shell for the consumer projects: this process's, without the
+ * `npm_config_onnxruntime_node_install` the repository's .npmrc puts there when the tests run
+ * under `npm test` (npm would warn "Unknown env config" in every consumer project), plus `extra`.
+ */
+export function consumerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', ...extra };
+  delete env.npm_config_onnxruntime_node_install;
+  return env;
+}
+
 /** Runs npm in `dir`; returns its output. Throws with the output on a non-zero exit. */
 export function npm(dir: string, args: readonly string[]): { stdout: string; stderr: string } {
-  const r = spawnSync('npm', [...args, '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+  const r = spawnSync('npm', [...args, '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', env: consumerEnv() });
   if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed in ${dir}:\n${r.stdout}\n${r.stderr}`);
   return { stdout: r.stdout, stderr: r.stderr };
 }
