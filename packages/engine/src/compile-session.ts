@@ -1,7 +1,7 @@
 import { compileTrainStep, defaultGradientRegistry, listParameters } from '@anneal/autograd';
 import { DataType, tensorToValue, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { emitOptimizerUpdate, type OptimizerUpdate } from '@anneal/optim';
-import { createSession, ortExecutor, StateStore, type Session, type SessionOptions } from '@anneal/runtime';
+import { createSession, ortExecutor, StateStore, type SessionOptions } from '@anneal/runtime';
 import { buildEvalModel } from './eval-model.js';
 import { EngineError } from './errors.js';
 import { HyperparameterTensors } from './hyperparameter-tensors.js';
@@ -13,17 +13,17 @@ import type { TrainSessionOptions } from './train-session-types.js';
 import { fastestThreadCount } from './tune-threads.js';
 import { withoutStats } from './without-stats.js';
 
-/** What compiling a train session makes: the shared core, and the evaluation graph with its session. */
+/** What compiling a train session makes: the shared core, and the evaluation graph. */
 export interface CompiledSession {
   core: SessionCore;
   evalModel: ModelProto;
-  evalSession: Session;
 }
 
 /**
  * Compiles a train session: the fused step graph (forward + loss + backward + optimizer update)
  * with its initial carried state, the thread count (timed under `'auto'`), the plain step
- * session, the evaluation graph and, for data parallelism, the parallel step.
+ * session, the evaluation graph (its session is opened on the first evaluation: a session that only
+ * trains never holds a second copy of the weights) and, for data parallelism, the parallel step.
  */
 export async function compileSession(options: TrainSessionOptions): Promise<CompiledSession> {
   const device = options.device ?? 'cpu';
@@ -70,16 +70,14 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
   }
   // plain steps run the graph without the stats nodes; the full graph is compiled on the first step asking for stats
   const plain = withoutStats(step);
-  options.onProgress?.('session', 0, 2);
+  options.onProgress?.('session', 0, 1);
   const tuning = auto && device === 'cpu' && maxThreads > 1 ? { candidates: Array.from({ length: maxThreads }, (_, i) => i + 1), sample: options.sample } : undefined;
   if (tuning) sessionOptions.intraOpThreads = (await fastestThreadCount(plain, tuningFeeds(step, initial, options.sample, false), sessionOptions, tuning.candidates)).threads;
   const session = await createSession(plain, sessionOptions);
   // the other sessions run on the device the step's session got, and warn nothing again
   const quietOptions: SessionOptions = { ...sessionOptions, device: session.device, onWarning: undefined };
-  options.onProgress?.('session', 1, 2);
+  options.onProgress?.('session', 1, 1);
   const evalModel = buildEvalModel(options.model, step, options.evalLoss ?? loss);
-  const evalSession = await createSession(evalModel, quietOptions);
-  options.onProgress?.('session', 2, 2);
   const carriedOutputs: Record<string, string> = {};
   for (const [input, output] of Object.entries(step.carried)) carriedOutputs[output] = input;
   const parallel = options.parallel;
@@ -103,5 +101,5 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
     noiseSeed: options.seed ?? Math.floor(Math.random() * 2 ** 32),
     loopThreadCount: options.loopIntraOpThreads,
   };
-  return { core, evalModel, evalSession };
+  return { core, evalModel };
 }

@@ -11,12 +11,21 @@ import { statisticName, weightName } from './weight-names.js';
  */
 export class ForwardPass {
   private predictSession: Promise<Session> | undefined;
+  private evalSession: Promise<Session> | undefined;
 
   constructor(
     private readonly core: SessionCore,
     readonly evalModel: ModelProto,
-    private readonly evalSession: Session,
   ) {}
+
+  /** A session of `model`, opened on first use (kept; a failed open is retried next time). */
+  private open(which: 'evalSession' | 'predictSession', model: () => ModelProto): Promise<Session> {
+    const opened = (this[which] ??= createSession(model(), this.core.sessionOptions).catch((e: unknown) => {
+      this[which] = undefined;
+      throw e;
+    }));
+    return opened;
+  }
 
   /** Parameters (current or averaged) and carried running statistics as they are fed to the eval and predict graphs. */
   private feeds(weights: WeightChoice = 'current'): Record<string, OrtTensor> {
@@ -28,16 +37,13 @@ export class ForwardPass {
   }
 
   async evaluateBatch(batch: Readonly<Record<string, TensorValue>>, options: { weights?: WeightChoice } = {}): Promise<{ loss: number; logits: TensorValue }> {
-    const out = await this.evalSession.run({ ...this.feeds(options.weights), ...batch }, ['eval.loss', this.core.trainStep.logits]);
+    const session = await this.open('evalSession', () => this.evalModel);
+    const out = await session.run({ ...this.feeds(options.weights), ...batch }, ['eval.loss', this.core.trainStep.logits]);
     return { loss: Number(out['eval.loss']!.data[0]), logits: await fromOrtTensorAsync(out[this.core.trainStep.logits]!) };
   }
 
   async predict(inputs: Readonly<Record<string, TensorValue>>, options: { weights?: WeightChoice } = {}): Promise<TensorValue> {
-    this.predictSession ??= createSession(buildPredictModel(this.core.source, this.core.trainStep), this.core.sessionOptions).catch((e: unknown) => {
-      this.predictSession = undefined;
-      throw e;
-    });
-    const session = await this.predictSession;
+    const session = await this.open('predictSession', () => buildPredictModel(this.core.source, this.core.trainStep));
     const out = await session.run({ ...this.feeds(options.weights), ...inputs }, [this.core.trainStep.logits]);
     return fromOrtTensorAsync(out[this.core.trainStep.logits]!);
   }
@@ -48,8 +54,9 @@ export class ForwardPass {
     let correct = 0;
     let count = 0;
     const params = this.feeds(options.weights);
+    const session = await this.open('evalSession', () => this.evalModel);
     for (const batch of batches) {
-      const out = await this.evalSession.run({ ...params, ...batch }, ['eval.loss', ...(classification ? ['eval.prediction'] : [])]);
+      const out = await session.run({ ...params, ...batch }, ['eval.loss', ...(classification ? ['eval.prediction'] : [])]);
       const n = batch.labels!.dims[0] ?? 1;
       lossSum += Number(out['eval.loss']!.data[0]) * n;
       const pred = out['eval.prediction'];
@@ -64,9 +71,8 @@ export class ForwardPass {
   }
 
   async release(): Promise<void> {
-    const predict = this.predictSession;
-    this.predictSession = undefined;
-    if (predict) await (await predict).release();
-    await this.evalSession.release();
+    const opened = [this.predictSession, this.evalSession];
+    this.predictSession = this.evalSession = undefined;
+    for (const s of opened) if (s) await (await s.catch(() => undefined))?.release();
   }
 }

@@ -56,7 +56,7 @@ export interface TrainSessionOptions {
   parallel?: ParallelOptions;
   /** Seed of the Dropout masks (see compileTrainStep's `dropoutSeed`): runs with dropout repeat exactly. Default: ORT's random seeds. */
   seed?: number;
-  /** Progress of compiling (probe, backward, update) and of creating the ORT sessions ('session', 0..2), e.g. for a progress bar. */
+  /** Progress of compiling (probe, backward, update) and of creating the step's ORT session ('session', 0..1), e.g. for a progress bar. */
   onProgress?: CompileProgress;
 }
 

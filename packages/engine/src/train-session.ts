@@ -1,7 +1,7 @@
 import type { TrainStep } from '@anneal/autograd';
 import type { ModelProto, TensorValue } from '@anneal/onnx';
 import type { HyperparameterInput, OptimizerUpdate } from '@anneal/optim';
-import { saveCheckpoint, type Device, type Session } from '@anneal/runtime';
+import { saveCheckpoint, type Device } from '@anneal/runtime';
 import { compileSession } from './compile-session.js';
 import { ForwardPass } from './forward-pass.js';
 import type { HyperparameterRequest } from './hyperparameter-tensors.js';
@@ -31,17 +31,16 @@ export class TrainSession {
   private constructor(
     private readonly core: SessionCore,
     evalModel: ModelProto,
-    evalSession: Session,
   ) {
     this.single = new SingleStep(core);
     this.loop = new LoopRunner(core, this.single);
-    this.forward = new ForwardPass(core, evalModel, evalSession);
+    this.forward = new ForwardPass(core, evalModel);
   }
 
   /** Compiles the step graph (see compile-session.ts) and opens its sessions. */
   static async create(options: TrainSessionOptions): Promise<TrainSession> {
-    const { core, evalModel, evalSession } = await compileSession(options);
-    return new TrainSession(core, evalModel, evalSession);
+    const { core, evalModel } = await compileSession(options);
+    return new TrainSession(core, evalModel);
   }
 
   /** The compiled train step (graph, parameter and state names, stats). */
