@@ -88,6 +88,13 @@ export interface Storage {
    * waiting trial.
    */
   startTrial(study: string, worker: string): Promise<FrozenTrial>;
+  /**
+   * Optional: claims the oldest `waiting` trial of the study for `worker` (state becomes
+   * `running`), exactly once across workers as `startTrial` does, or answers undefined when none
+   * waits. Never creates a trial. Work queues that must not start trials of their own (PBT
+   * intervals, enqueued in advance) use it; storages without it still run them in one process.
+   */
+  claimWaitingTrial?(study: string, worker: string): Promise<FrozenTrial | undefined>;
   /** Enqueues a `waiting` trial with fixed parameters (user-enqueued points, retries). */
   enqueueTrial(study: string, fixed: { params?: Record<string, ParamValue>; distributions?: Record<string, Distribution>; retryOf?: number; systemAttrs?: Record<string, unknown> }): Promise<FrozenTrial>;
   /** Records a parameter of a running trial (setting a different value twice is an error). */

@@ -84,6 +84,29 @@ function describeStorageChecks(name: string, make: () => Promise<{ storage: Stor
       expect((await s.getTrials('e')).map((t) => t.number)).toEqual(Array.from({ length: 9 }, (_, i) => i));
     });
 
+    it('claims waiting trials with claimWaitingTrial oldest first and exactly once, and answers undefined without creating a trial (when the storage has it)', async (ctx) => {
+      const s = await fresh();
+      if (!s.claimWaitingTrial) return ctx.skip();
+      await s.createStudy('c', 'minimize');
+      expect(await s.claimWaitingTrial('c', 'w')).toBeUndefined();
+      expect(await s.getTrials('c')).toEqual([]);
+      for (let i = 0; i < 4; i++) await s.enqueueTrial('c', { params: { k: i }, distributions: { k: INT }, systemAttrs: { tag: { i } } });
+      const claimed = await Promise.all(Array.from({ length: 7 }, (_, i) => s.claimWaitingTrial!('c', `w${i}`)));
+      const got = claimed.filter((t) => t !== undefined);
+      expect(got.map((t) => t.params.k).sort()).toEqual([0, 1, 2, 3]);
+      expect(got.every((t) => t.state === 'running' && t.worker?.startsWith('w') && t.distributions.k !== undefined)).toBe(true);
+      expect(got.find((t) => t.params.k === 2)!.systemAttrs).toEqual({ tag: { i: 2 } });
+      expect(claimed.filter((t) => t === undefined)).toHaveLength(3);
+      expect((await s.getTrials('c')).map((t) => t.state)).toEqual(['running', 'running', 'running', 'running']);
+      await s.enqueueTrial('c', { params: { k: 10 } });
+      await s.enqueueTrial('c', { params: { k: 11 } });
+      expect((await s.claimWaitingTrial('c', 'w'))?.params.k).toBe(10);
+      expect((await s.startTrial('c', 'w')).params.k).toBe(11);
+      expect(await s.claimWaitingTrial('c', 'w')).toBeUndefined();
+      expect(await s.getTrials('c')).toHaveLength(6);
+      await expect(s.claimWaitingTrial('no-such-study', 'w')).rejects.toBeInstanceOf(SearchError);
+    });
+
     it('keeps parameters exact and refuses changing them', async () => {
       const s = await fresh();
       await s.createStudy('p', 'minimize');
@@ -185,7 +208,8 @@ export interface StorageDescriptorCases {
  * Declares vitest blocks that check a Storage against the behaviour every storage must have:
  * studies created, loaded and listed (a direction mismatch refused), dense and unique trial
  * numbers under 50 concurrent `startTrial` calls, waiting trials claimed oldest first and
- * exactly once, exact parameters that cannot change, only running trials finished (values,
+ * exactly once (by `startTrial`, and by `claimWaitingTrial` when the storage implements that
+ * optional method: undefined when none waits, no trial created), exact parameters that cannot change, only running trials finished (values,
  * reports and attributes kept), trials ordered and filtered by state, stale trials failed and
  * retried exactly once even when checked concurrently. `make` gives a fresh, empty storage per test.
  *

@@ -9,6 +9,7 @@ type Op = { n: string; t: number } & (
   | { op: 'createStudy'; study: string; direction: Direction; load: boolean; directions?: Direction[] }
   | { op: 'studyAttr'; study: string; kind: 'user' | 'system'; key: string; value: unknown }
   | { op: 'startTrial'; study: string; worker: string }
+  | { op: 'claim'; study: string; worker: string }
   | { op: 'enqueue'; study: string; fixed: EnqueueFixed }
   | { op: 'setParam'; trial: string; name: string; distribution: Distribution; value: ParamValue }
   | { op: 'report'; trial: string; step: number; value: number | string }
@@ -130,6 +131,13 @@ export class JournalStorage implements Storage {
 
   async startTrial(study: string, worker: string): Promise<FrozenTrial> {
     return this.write({ op: 'startTrial', study, worker }) as FrozenTrial;
+  }
+
+  async claimWaitingTrial(study: string, worker: string): Promise<FrozenTrial | undefined> {
+    this.refresh();
+    // only write when this replica sees a waiting trial; the op itself re-decides at its log position
+    if (!this.book.hasWaiting(study)) return undefined;
+    return this.write({ op: 'claim', study, worker }) as FrozenTrial | undefined;
   }
 
   async enqueueTrial(study: string, fixed: EnqueueFixed): Promise<FrozenTrial> {
@@ -318,6 +326,8 @@ export class JournalStorage implements Storage {
         return b.setStudyAttr(op.study, op.key, op.value, op.kind);
       case 'startTrial':
         return b.startTrial(op.study, op.worker, op.t);
+      case 'claim':
+        return b.claimWaitingTrial(op.study, op.worker, op.t);
       case 'enqueue':
         return b.enqueueTrial(op.study, op.fixed);
       case 'setParam':

@@ -34,6 +34,10 @@ export class MemoryStorage implements Storage {
     return this.book.startTrial(study, worker, Date.now());
   }
 
+  async claimWaitingTrial(study: string, worker: string): Promise<FrozenTrial | undefined> {
+    return this.book.claimWaitingTrial(study, worker, Date.now());
+  }
+
   async enqueueTrial(study: string, fixed: EnqueueFixed): Promise<FrozenTrial> {
     return this.book.enqueueTrial(study, fixed);
   }

@@ -64,6 +64,29 @@ redis.call('SET', KEYS[5], id, 'EX', ${REQUEST_TTL})
 return id`;
 
 /**
+ * KEYS: waiting list, running set, studies hash, request key. ARGV: study, worker, trial key
+ * prefix. Claims the oldest waiting trial and returns its id, or false when none waits (nothing
+ * is created, and a retried run of an empty claim claims afresh).
+ */
+export const CLAIM_WAITING = `
+local done = redis.call('GET', KEYS[4])
+if done then return done end
+if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return redis.error_reply('NO_STUDY') end
+${NOW}
+local id = redis.call('LPOP', KEYS[1])
+while id do
+  local key = ARGV[3] .. id
+  if redis.call('HGET', key, 'state') == 'waiting' then
+    redis.call('HSET', key, 'state', 'running', 'worker', ARGV[2], 'startedAt', now, 'heartbeatAt', now)
+    redis.call('SADD', KEYS[2], id)
+    redis.call('SET', KEYS[4], id, 'EX', ${REQUEST_TTL})
+    return id
+  end
+  id = redis.call('LPOP', KEYS[1])
+end
+return false`;
+
+/**
  * KEYS: trials list, waiting list, studies hash, request key. ARGV: study, trial key prefix,
  * retryOf ('' for none), then triples (kind, field, json) with kind p (param), d (distribution),
  * s (system attr). Returns the id.

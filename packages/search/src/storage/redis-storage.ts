@@ -3,7 +3,7 @@ import { ClientOfflineError, ConnectionTimeoutError, createClient, ErrorReply, S
 import { StorageError, StorageUnavailableError, StudyLostError, TrialStateError } from '../errors.js';
 import type { Direction, Distribution, FrozenTrial, ParamValue, Storage, StudyRecord, TrialState } from '../types.js';
 import { checkDirections } from './trial-book.js';
-import { CREATE_STUDY, ENQUEUE_TRIAL, FAIL_STALE, FINISH_TRIAL, HEARTBEAT, SET_FIELD, SET_PARAM, START_TRIAL } from './redis-scripts.js';
+import { CLAIM_WAITING, CREATE_STUDY, ENQUEUE_TRIAL, FAIL_STALE, FINISH_TRIAL, HEARTBEAT, SET_FIELD, SET_PARAM, START_TRIAL } from './redis-scripts.js';
 
 /** JSON with object keys sorted, so equal values give equal strings (the scripts compare strings). */
 function canonical(value: unknown): string {
@@ -211,6 +211,12 @@ export class RedisStorage implements Storage {
     const [trials, waiting, running] = this.studyKeys(study);
     const id = (await this.run(START_TRIAL, [trials!, waiting!, running!, this.key('studies'), this.requestKey()], [study, worker, this.trialKey('')], `startTrial('${study}')`, study)) as string;
     return this.getTrial(id);
+  }
+
+  async claimWaitingTrial(study: string, worker: string): Promise<FrozenTrial | undefined> {
+    const [, waiting, running] = this.studyKeys(study);
+    const id = (await this.run(CLAIM_WAITING, [waiting!, running!, this.key('studies'), this.requestKey()], [study, worker, this.trialKey('')], `claimWaitingTrial('${study}')`, study)) as string | null;
+    return id ? this.getTrial(id) : undefined;
   }
 
   async enqueueTrial(study: string, fixed: { params?: Record<string, ParamValue>; distributions?: Record<string, Distribution>; retryOf?: number; systemAttrs?: Record<string, unknown> }): Promise<FrozenTrial> {

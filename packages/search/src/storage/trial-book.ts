@@ -69,6 +69,27 @@ export class TrialBook {
 
   startTrial(study: string, worker: string, now: number): FrozenTrial {
     const entry = this.study(study);
+    const claimed = this.claimFrom(entry, worker, now);
+    if (claimed) return claimed;
+    const number = entry.trials.length;
+    const id = `${study}#${number}`;
+    this.byId.set(id, { entry, number });
+    return this.put(entry, { id, number, state: 'running', params: EMPTY, distributions: EMPTY, intermediate: EMPTY, startedAt: now, heartbeatAt: now, worker, userAttrs: EMPTY, systemAttrs: EMPTY });
+  }
+
+  /** The oldest waiting trial claimed for `worker`, or undefined when none waits (nothing is created). */
+  claimWaitingTrial(study: string, worker: string, now: number): FrozenTrial | undefined {
+    return this.claimFrom(this.study(study), worker, now);
+  }
+
+  /** Whether the study has a waiting trial (an unknown study is a TrialStateError). */
+  hasWaiting(study: string): boolean {
+    const entry = this.study(study);
+    for (let i = entry.head; i < entry.waiting.length; i++) if (entry.trials[entry.waiting[i]!]!.state === 'waiting') return true;
+    return false;
+  }
+
+  private claimFrom(entry: StudyEntry, worker: string, now: number): FrozenTrial | undefined {
     while (entry.head < entry.waiting.length) {
       const number = entry.waiting[entry.head++]!;
       const t = entry.trials[number]!;
@@ -79,10 +100,7 @@ export class TrialBook {
       }
       return this.put(entry, { ...t, state: 'running', worker, startedAt: now, heartbeatAt: now });
     }
-    const number = entry.trials.length;
-    const id = `${study}#${number}`;
-    this.byId.set(id, { entry, number });
-    return this.put(entry, { id, number, state: 'running', params: EMPTY, distributions: EMPTY, intermediate: EMPTY, startedAt: now, heartbeatAt: now, worker, userAttrs: EMPTY, systemAttrs: EMPTY });
+    return undefined;
   }
 
   enqueueTrial(study: string, fixed: EnqueueFixed): FrozenTrial {
