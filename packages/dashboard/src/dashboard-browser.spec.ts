@@ -1,7 +1,8 @@
 // The dashboard in headless Debian chromium (playwright-core, no browser download) following REAL
 // training: the page is opened on an empty folder, then `fit` (MNIST MLP) and `tune` (Iris, random
 // search, median pruning) start in other processes; the run and the study appear and grow with no
-// reload. Screenshots go to docs/images with ANNEAL_SCREENSHOTS=1, else to a temporary folder.
+// reload; a multi-objective study written by @anneal/search shows its Pareto front and follows new
+// trials. Screenshots go to docs/images with ANNEAL_SCREENSHOTS=1, else to a temporary folder.
 // Skipped only when no chromium binary is installed.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type Dashboard } from './start-dashboard.js';
 import { ensureClientBuilt } from './test-client.js';
+import { writeParetoStudy } from './test-fixtures.js';
 import { trainInBackground, type TrainingProcess } from './test-train.js';
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -159,4 +161,30 @@ describe.skipIf(!findChromium())('dashboard in headless chromium on real trainin
     expect(errors).toEqual([]);
     expect(foreign).toEqual([]);
   }, 180_000);
+
+  it('shows a multi-objective study: objectives, Pareto front points joined in the chart, the front table and hypervolume, following new trials', async () => {
+    const dir = join(root, 'pareto');
+    // 4 trials of a grid whose front is known (y = 0): trials 0 and 3 so far
+    await writeParetoStudy(dir, 'size-vs-quality', { trials: 4, names: ['size', 'quality'], reference: [2, -1] });
+    await page.goto(`${dashboard.url}#/study/pareto`);
+    const pageId = await page.evaluate(() => document.body.dataset.pageId);
+    const orange = page.locator('figure[data-chart="pareto"] g.layer_1_marks path[fill="#f58518"]');
+    await page.locator('.front-facts[data-front="2"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('tr[data-front-trial]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-front-trial')))).toEqual(['0', '3']);
+    await expect.poll(() => orange.count(), { timeout: 10_000 }).toBe(2);
+    expect(await page.locator('p.objectives').textContent()).toBe('objectives: size (minimize), quality (maximize)');
+    // the other 11 trials finish while the page is open: the front grows to 5, drawn without a reload
+    await writeParetoStudy(dir, 'size-vs-quality', { trials: 11 });
+    await page.locator('.front-facts[data-front="5"]').waitFor({ timeout: 20_000 });
+    await expect.poll(() => orange.count(), { timeout: 10_000 }).toBe(5);
+    expect(await page.locator('figure[data-chart="pareto"] g.layer_0_marks path').count()).toBe(1);
+    expect(await page.locator('tr[data-front-trial]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-front-trial')))).toEqual(['0', '3', '6', '9', '12']);
+    expect(await page.locator('table.front thead').textContent()).toBe('trialsize (min)quality (max)xy');
+    expect(await page.locator('.hypervolume').textContent()).toContain('hypervolume 3.375 against the reference point [2, -1] (stored with the study)');
+    expect(await page.locator('table.trials tr.best').count()).toBe(5);
+    expect(await page.evaluate(() => document.body.dataset.pageId)).toBe(pageId);
+    await page.screenshot({ path: join(shots, 'dashboard-pareto.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+  }, 60_000);
 });

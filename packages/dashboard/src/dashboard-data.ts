@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Finding } from '@anneal/diagnostics';
 import { createPipeline, type Pipeline } from '@anneal/pipeline';
-import type { FrozenTrial, TrialState } from '@anneal/search';
+import { paretoFront, type FrozenTrial, type TrialState } from '@anneal/search';
 import { ChangeFeed } from './change-feed.js';
 import { compareCharts } from './compare-charts.js';
 import type { DashboardChart } from './dashboard-chart.js';
@@ -10,16 +10,20 @@ import { RunReader, type RunSnapshot } from './run-reader.js';
 import { summarizeRun, type RunListing } from './run-summary.js';
 import { resolveInside } from './safe-path.js';
 import type { FoundFolder } from './scan-folder.js';
-import { studyCharts } from './study-charts.js';
+import { paretoCharts, studyCharts } from './study-charts.js';
+import { multiDirections, studyFront, type HypervolumeView, type ObjectiveView } from './study-front.js';
 import { StudyReader, type StudySnapshot } from './study-reader.js';
 
 /** A study as the list shows it. */
 export interface StudyListing {
   path: string;
   name: string;
+  /** The direction, or the directions of a multi-objective study joined by ', '. */
   direction?: string;
   trials: Partial<Record<TrialState, number>> & { total: number };
   best?: { number: number; value: number };
+  /** Trials on the Pareto front of a multi-objective study (which has no single best). */
+  front?: number;
   updatedAt: number;
   error?: string;
 }
@@ -51,6 +55,8 @@ export interface TrialRow {
   number: number;
   state: TrialState;
   value?: number;
+  /** The objective values of a complete trial of a multi-objective study. */
+  values?: readonly number[];
   params: FrozenTrial['params'];
   /** Intermediate values reported (epochs trained, for a trial of `anneal tune`). */
   reports: number;
@@ -59,10 +65,22 @@ export interface TrialRow {
   error?: string;
 }
 
+/** What the study page shows of a multi-objective study: its objectives, Pareto front and hypervolume. */
+export interface ParetoView {
+  objectives: ObjectiveView[];
+  /** Complete trials with a finite value per objective. */
+  complete: number;
+  /** The front's trials, best first by the first objective. */
+  front: TrialRow[];
+  hypervolume?: HypervolumeView;
+  hypervolumeError?: string;
+}
+
 /** Everything the study page shows, per study of the folder's journal. */
 export interface StudyView {
   study: StudyListing;
-  studies: { name: string; direction: string; trials: TrialRow[]; best?: TrialRow; charts: DashboardChart[] }[];
+  /** `pareto` is set for a multi-objective study (its charts are then the Pareto chart), `best` for a single-objective one. */
+  studies: { name: string; direction: string; trials: TrialRow[]; best?: TrialRow; pareto?: ParetoView; charts: DashboardChart[] }[];
   error?: string;
 }
 
@@ -125,12 +143,14 @@ export class DashboardData {
     const all = s.studies.flatMap((x) => x.trials);
     const first = s.studies[0];
     const best = first ? bestOf(first.trials, first.direction) : undefined;
+    const directions = first && multiDirections(first);
     return {
       path: f.rel,
       name: s.studies.map((x) => x.name).join(', ') || basename(f.abs),
-      ...(first ? { direction: first.direction } : {}),
+      ...(first ? { direction: directions ? directions.join(', ') : first.direction } : {}),
       trials: counts(all),
       ...(best ? { best: { number: best.number, value: best.value! } } : {}),
+      ...(directions ? { front: paretoFront(first.trials, directions).length } : {}),
       updatedAt: f.updatedAt,
       ...(s.error ? { error: s.error } : {}),
     };
@@ -190,11 +210,17 @@ export class DashboardData {
     };
     const row = (t: FrozenTrial): TrialRow => {
       const run = trialRun(t);
-      return { number: t.number, state: t.state, ...(t.value !== undefined ? { value: t.value } : {}), params: t.params, reports: Object.keys(t.intermediate).length, ...(run ? { run } : {}), ...(t.error ? { error: t.error } : {}) };
+      return { number: t.number, state: t.state, ...(t.value !== undefined ? { value: t.value } : {}), ...(t.values ? { values: t.values } : {}), params: t.params, reports: Object.keys(t.intermediate).length, ...(run ? { run } : {}), ...(t.error ? { error: t.error } : {}) };
     };
     return {
       study: this.studyListing(f, s),
       studies: s.studies.map((x) => {
+        const directions = multiDirections(x);
+        if (directions) {
+          const { objectives, complete, front, ...hv } = studyFront(x, directions, s.summary);
+          const pareto: ParetoView = { objectives, complete: complete.length, front: front.map(row), ...hv };
+          return { name: x.name, direction: directions.join(', '), trials: x.trials.map(row), pareto, charts: paretoCharts(complete, directions, objectives.map((o) => o.name)) };
+        }
         const best = bestOf(x.trials, x.direction);
         return { name: x.name, direction: x.direction, trials: x.trials.map(row), ...(best ? { best: row(best) } : {}), charts: studyCharts(x.trials, x.direction) };
       }),

@@ -22,5 +22,6 @@ export { DashboardError } from './errors.js';
 export { isLoopbackHost } from './host-policy.js';
 export type { DashboardChart } from './dashboard-chart.js';
 export type { RunListing, RunStatus } from './run-summary.js';
-export type { RunView, StudyListing, StudyView, TrialRow } from './dashboard-data.js';
+export type { ParetoView, RunView, StudyListing, StudyView, TrialRow } from './dashboard-data.js';
+export type { HypervolumeView, ObjectiveView } from './study-front.js';
 export { trialCurvesSpec } from './trial-curves-chart.js';

@@ -1,4 +1,4 @@
-import { importanceSpec, optimizationHistorySpec, parallelCoordinatesSpec, parameterImportance, type Direction, type FrozenTrial } from '@anneal/search';
+import { importanceSpec, optimizationHistorySpec, parallelCoordinatesSpec, parameterImportance, paretoFrontSpec, type Direction, type FrozenTrial } from '@anneal/search';
 import { tryChart, type DashboardChart } from './dashboard-chart.js';
 import { trialCurvesSpec } from './trial-curves-chart.js';
 
@@ -21,4 +21,20 @@ export function studyCharts(trials: readonly FrozenTrial[], direction: Direction
     tryChart('importance', 'Parameter importance', () => importanceSpec(parameterImportance(trials, { seed: 0 }))),
     tryChart('curves', 'Intermediate values per trial', () => trialCurvesSpec(trials, direction, metric)),
   ];
+}
+
+/**
+ * The chart of a multi-objective study: @anneal/search's Pareto chart (the one `anneal tune`
+ * writes), every complete trial in objective space with the front highlighted; with two
+ * objectives the front is joined in the order of the first, with more there is one panel per pair
+ * of objectives (the caption says so). Its title carries no counts, so a new trial streams into
+ * the drawn chart instead of redrawing it.
+ */
+export function paretoCharts(trials: readonly FrozenTrial[], directions: readonly Direction[], names: readonly string[]): DashboardChart[] {
+  const pairs = (directions.length * (directions.length - 1)) / 2;
+  const caption =
+    directions.length === 2
+      ? 'Every complete trial (grey) and the Pareto front (orange), joined in the order of the first objective.'
+      : `One panel per pair of the ${directions.length} objectives (${pairs} panels); in each, the trials on the front of all ${directions.length} objectives are orange, so a front point may look dominated in a single pair.`;
+  return [tryChart('pareto', 'Pareto front', () => ({ ...paretoFrontSpec(trials, directions, { objectiveNames: names }), title: 'Pareto front' }), caption)];
 }

@@ -1,12 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonFile } from '@anneal/pipeline';
-import { JournalStorage, type Direction, type FrozenTrial } from '@anneal/search';
+import { JournalStorage, type Direction, type FrozenTrial, type StudyRecord } from '@anneal/search';
 
 /** One study of a journal, with all its trials. */
 export interface StudyTrials {
   name: string;
   direction: Direction;
+  /** One direction per objective of a multi-objective study (absent: one objective, `direction`). */
+  directions?: readonly Direction[];
+  userAttrs: StudyRecord['userAttrs'];
   trials: FrozenTrial[];
 }
 
@@ -52,7 +55,7 @@ export class StudyReader {
     try {
       const storage = this.storage(rel, path);
       if (storage) {
-        for (const s of await storage.listStudies()) studies.push({ name: s.name, direction: s.direction, trials: await storage.getTrials(s.name) });
+        for (const s of await storage.listStudies()) studies.push({ name: s.name, direction: s.direction, ...(s.directions ? { directions: s.directions } : {}), userAttrs: s.userAttrs, trials: await storage.getTrials(s.name) });
       }
     } catch (e) {
       errors.push((e as Error).message);

@@ -4,7 +4,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricsRecord } from '@anneal/pipeline';
-import { createStudy, JournalStorage, RandomSampler } from '@anneal/search';
+import { createStudy, describeObjectives, GridSampler, JournalStorage, RandomSampler, type Direction } from '@anneal/search';
 
 /** Options of {@link runRecords}. */
 export interface FakeRun {
@@ -85,4 +85,42 @@ export async function writeStudy(dir: string, name: string, trials = 6): Promise
   }
   await storage.close();
   return 'maximize';
+}
+
+/** Options of {@link writeParetoStudy}. */
+export interface ParetoStudyOptions {
+  /** Trials run by this call (the study resumes where an earlier call stopped); default all 15 grid points. */
+  trials?: number;
+  /** A third objective, y (minimize). */
+  third?: boolean;
+  /** Stored as the objectives' names (describeObjectives). */
+  names?: string[];
+  /** Stored as the hypervolume reference point. */
+  reference?: number[];
+}
+
+/**
+ * A multi-objective study run by @anneal/search into `<dir>/study.jsonl` (JournalStorage): a grid
+ * sampler over x in {0, 0.25, 0.5, 0.75, 1} and y in {0, 0.5, 1} (15 points, visited in order, y
+ * fastest) with the objectives size = x (minimize) and quality = x - y (maximize), and y
+ * (minimize) when `third`. Its Pareto front is known: exactly the trials with y = 0, i.e. those
+ * numbered 0, 3, 6, 9, 12 (each dominates the trials of its x with y > 0, and a smaller size
+ * always comes with a lower quality).
+ */
+export async function writeParetoStudy(dir: string, name: string, options: ParetoStudyOptions = {}): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const storage = new JournalStorage(join(dir, 'study.jsonl'));
+  const directions: Direction[] = options.third ? ['minimize', 'maximize', 'minimize'] : ['minimize', 'maximize'];
+  const sampler = new GridSampler({ x: [0, 0.25, 0.5, 0.75, 1], y: [0, 0.5, 1] });
+  const study = await createStudy(name, { storage, sampler, directions, loadIfExists: true });
+  if (options.names || options.reference) await describeObjectives(storage, name, { ...(options.names ? { names: options.names } : {}), ...(options.reference ? { reference: options.reference } : {}) });
+  await study.optimize(
+    (trial) => {
+      const x = trial.suggestFloat('x', 0, 1);
+      const y = trial.suggestFloat('y', 0, 1);
+      return options.third ? [x, x - y, y] : [x, x - y];
+    },
+    { nTrials: options.trials ?? 15 },
+  );
+  await storage.close();
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from '@anneal/onnx';
-import { dominates, JournalStorage, type Direction } from '@anneal/search';
+import { dominates, JournalStorage, storedObjectiveNames, type Direction } from '@anneal/search';
 import { runCli as run } from '../run-cli.js';
 
 const base = `
@@ -45,6 +45,8 @@ sampler: { type: tpe, seed: 2, startupTrials: 4 }
     const directions: Direction[] = ['maximize', 'minimize'];
     const storage = new JournalStorage(join(out, 'study.jsonl'));
     const trials = (await storage.getTrials('mo')).filter((t) => t.state === 'complete');
+    // the objectives' names are stored with the study (what anneal dashboard shows while it runs)
+    expect(storedObjectiveNames((await storage.getStudy('mo'))!)).toEqual(['val.accuracy', 'params']);
     await storage.close();
     expect(trials).toHaveLength(8);
     const front = summary.front as { number: number; values: number[]; params: Record<string, number>; test: { accuracy: number }; run: { dir: string; model: string; config: string } }[];

@@ -25,6 +25,9 @@ export function num(v: number | undefined | null): string {
   return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
 }
 
+/** A parameter value for a table cell: numbers as {@link num}, strings as they are, anything else as JSON. */
+export const showParam = (v: unknown) => (typeof v === 'number' ? num(v) : typeof v === 'string' ? v : JSON.stringify(v));
+
 /** A fraction as a percentage, '' when missing. */
 export function pct(v: number | undefined): string {
   return v === undefined ? '' : `${(v * 100).toFixed(2)}%`;

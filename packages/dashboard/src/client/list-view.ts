@@ -42,7 +42,7 @@ function studyRow(s: StudyListing): HTMLTableRowElement {
     h('td', { class: 'n' }, String(t.pruned ?? 0)),
     h('td', { class: 'n' }, String((t.running ?? 0) + (t.waiting ?? 0))),
     h('td', { class: 'n' }, String(t.fail ?? 0)),
-    h('td', { class: 'n' }, s.best ? `${num(s.best.value)} (trial ${s.best.number})` : ''),
+    h('td', { class: 'n' }, s.best ? `${num(s.best.value)} (trial ${s.best.number})` : s.front !== undefined ? `Pareto front: ${s.front} trial${s.front === 1 ? '' : 's'}` : ''),
     h('td', { class: 'muted' }, s.direction ?? ''),
     h('td', { class: 'muted' }, ago(s.updatedAt)),
   );

@@ -1,26 +1,28 @@
 import { api, type StudyView } from './api.js';
 import { syncCharts } from './charts.js';
-import { ago, h, link, num } from './dom.js';
+import { ago, h, link, num, showParam } from './dom.js';
+import { frontFacts, frontTable } from './front-view.js';
 
 type StudyPart = StudyView['studies'][number];
 
-const showParam = (v: unknown) => (typeof v === 'number' ? num(v) : typeof v === 'string' ? v : JSON.stringify(v));
-
 function trialsTable(s: StudyPart): HTMLElement {
   const params = [...new Set(s.trials.flatMap((t) => Object.keys(t.params)))];
+  // a multi-objective study: one column per objective, the front's trials highlighted
+  const objectives = s.pareto?.objectives;
+  const front = new Set(s.pareto?.front.map((t) => t.number));
   const rows = s.trials.map((t) =>
     h(
       'tr',
-      { 'data-trial': t.number, 'data-state': t.state, class: s.best?.number === t.number ? 'best' : '' },
+      { 'data-trial': t.number, 'data-state': t.state, class: s.best?.number === t.number || front.has(t.number) ? 'best' : '' },
       h('td', { class: 'n' }, t.run ? h('a', { href: link('run', t.run) }, String(t.number)) : String(t.number)),
       h('td', {}, h('span', { class: `badge ${t.state}` }, t.state)),
-      h('td', { class: 'n' }, num(t.value)),
+      ...(objectives ? objectives.map((_, i) => h('td', { class: 'n' }, num(t.values?.[i]))) : [h('td', { class: 'n' }, num(t.value))]),
       h('td', { class: 'n' }, String(t.reports)),
       ...params.map((p) => h('td', { class: 'n' }, p in t.params ? showParam(t.params[p]) : '')),
       h('td', { class: 'muted' }, t.error ?? ''),
     ),
   );
-  return h('table', { class: 'grid trials' }, h('thead', {}, h('tr', {}, ...['trial', 'state', 'value', 'reports', ...params, ''].map((c) => h('th', {}, c)))), h('tbody', {}, ...rows));
+  return h('table', { class: 'grid trials' }, h('thead', {}, h('tr', {}, ...['trial', 'state', ...(objectives ? objectives.map((o) => o.name) : ['value']), 'reports', ...params, ''].map((c) => h('th', {}, c)))), h('tbody', {}, ...rows));
 }
 
 function studyBlock(s: StudyPart, index: number): HTMLElement {
@@ -28,14 +30,19 @@ function studyBlock(s: StudyPart, index: number): HTMLElement {
     'section',
     { class: 'study-part', 'data-study-name': s.name, 'data-index': index },
     h('h2', {}, `${s.name} `, h('span', { class: 'muted' }, `(${s.direction})`)),
-    h('p', { class: 'facts best-slot' }),
+    s.pareto ? h('div', { class: 'pareto-slot' }) : h('p', { class: 'facts best-slot' }),
     h('div', { class: 'charts' }),
+    ...(s.pareto ? [h('h3', {}, 'Pareto front'), h('div', { class: 'front-slot' })] : []),
     h('h3', {}, 'Trials'),
     h('div', { class: 'table-slot' }),
   );
 }
 
-/** The study page: counts, the best trial, history, parallel coordinates, importance, per-trial curves and the trials table. */
+/**
+ * The study page: counts, the best trial, history, parallel coordinates, importance, per-trial
+ * curves and the trials table; for a multi-objective study, its objectives, the Pareto front
+ * (chart and table) and its hypervolume instead of the best trial and the single-objective charts.
+ */
 export async function renderStudy(root: HTMLElement, path: string): Promise<void> {
   const view = await api.study(path);
   let page = root.querySelector<HTMLElement>(':scope > section.study-view');
@@ -57,7 +64,10 @@ export async function renderStudy(root: HTMLElement, path: string): Promise<void
   await Promise.all(
     view.studies.map(async (s, i) => {
       const block = blocks[i]!;
-      block.querySelector('.best-slot')!.replaceChildren(s.best ? h('span', {}, `best: trial ${s.best.number}, value ${num(s.best.value)} · `, ...Object.entries(s.best.params).map(([k, v]) => `${k} = ${showParam(v)} `), s.best.run ? h('a', { href: link('run', s.best.run) }, 'open its run') : '') : 'no complete trial yet');
+      if (s.pareto) {
+        block.querySelector('.pareto-slot')!.replaceChildren(frontFacts(s.pareto));
+        block.querySelector('.front-slot')!.replaceChildren(frontTable(s.pareto));
+      } else block.querySelector('.best-slot')!.replaceChildren(s.best ? h('span', {}, `best: trial ${s.best.number}, value ${num(s.best.value)} · `, ...Object.entries(s.best.params).map(([k, v]) => `${k} = ${showParam(v)} `), s.best.run ? h('a', { href: link('run', s.best.run) }, 'open its run') : '') : 'no complete trial yet');
       block.querySelector('.table-slot')!.replaceChildren(trialsTable(s));
       await syncCharts(block.querySelector<HTMLElement>('.charts')!, s.charts);
     }),

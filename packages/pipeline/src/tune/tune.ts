@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunIo } from '@anneal/core';
 import { ensureDir, writeFileAtomic } from '@anneal/onnx';
 import { PluginConfigError, type PluginSpec } from '@anneal/plugin';
-import { createStudy, formatTrialsTable, parameterImportance, PrunerOptionError, StorageError, TrialPruned, TrialStateError, type FrozenTrial, type Study } from '@anneal/search';
+import { createStudy, describeObjectives, formatTrialsTable, parameterImportance, PrunerOptionError, StorageError, TrialPruned, TrialStateError, type FrozenTrial, type Study } from '@anneal/search';
 import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { loadBaseConfig, loadConfigFile } from '../config/load-config.js';
 import { tuneConfigSchema, type Objective, type TuneConfig } from '../config/tune-config.js';
@@ -216,6 +216,8 @@ export async function tune(pipeline: Pipeline, source: ConfigSource<Record<strin
   const objectives = multi ? { directions: config.objectives.map((o) => o.direction) } : { direction: config.direction, pruner: c.resolve(STUDY_PRUNER) };
   const study = await createStudy(config.name, { storage: store, sampler: c.resolve(STUDY_SAMPLER), ...objectives, loadIfExists: true, heartbeat: hb });
   if (study.directions.length !== config.objectives.length) throw new ConfigError(`study '${config.name}' in ${describeStorage(storage)} has ${study.directions.length} objective(s) (${study.directions.join(', ')}) but the config gives ${config.objectives.length}; resume it with the same objectives, or use another name or folder (--force starts afresh)`);
+  // the metrics' names go into the study, so readers of the storage (anneal dashboard) show them while it runs
+  if (multi) await describeObjectives(store, study.name, { names: config.objectives.map((o) => o.metric) });
   const log = (s: string) => pipeline.io.err(s);
   try {
     const threads = parallel > 1 || options.worker ? Math.max(1, Math.floor(availableParallelism() / Math.max(parallel, 1))) : 'auto';
