@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatNpy, loadMnist, subset, permutation, writeNpy } from '@anneal/data';
-import { DataType } from '@anneal/onnx';
+import { formatNpy, loadMnist, readNpy, subset, permutation, writeNpy } from '@anneal/data';
+import { DataType, decodeModel, describeValueInfo } from '@anneal/onnx';
 import { loadCheckpoint } from '@anneal/runtime';
 import { ocrModels } from '@anneal/testing';
 import { runCli as run } from './run-cli.js';
@@ -18,6 +18,8 @@ interface GradJson {
   gradients: Record<string, { shape: number[]; data: number[] }>;
   inputGradient: { shape: number[]; data: number[] } | null;
 }
+
+const readNpyIds = (file: string): number[] => Array.from(readNpy(file).data as ArrayLike<number | bigint>, Number);
 
 function maxRel(a: number[], r: number[], floor: number): number {
   let d = 0;
@@ -73,6 +75,41 @@ describe('anneal grad', () => {
     expect(fc.every(Number.isFinite)).toBe(true);
   });
 
+  it('soft targets (--loss soft-target-cross-entropy): a mix of two labellings gives the same mix of their cross-entropy loss and gradients', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-grad-'));
+    const model = join(fixtures, 'mlp', 'model.onnx');
+    const x = join(fixtures, 'mlp', 'x.npy');
+    const a = JSON.parse(readFileSync(join(fixtures, 'mlp', 'ref.json'), 'utf8')) as GradJson;
+    const classes = describeValueInfo(decodeModel(readFileSync(model)).graph.output[0]!).dims!.at(-1) as number;
+    // labelling b shifts every class id by one; soft targets t = 0.3·onehot(a) + 0.7·onehot(b)
+    const ids = Array.from(readNpyIds(join(fixtures, 'mlp', 'y.npy')));
+    const shifted = ids.map((c) => (c + 1) % classes);
+    writeNpy(join(dir, 'b.npy'), { dataType: DataType.INT64, dims: [ids.length], data: BigInt64Array.from(shifted, BigInt) });
+    const targets = new Float64Array(ids.length * classes); // numpy's default float64, converted by anneal
+    ids.forEach((c, i) => {
+      targets[i * classes + c] += 0.3;
+      targets[i * classes + shifted[i]!] += 0.7;
+    });
+    writeNpy(join(dir, 't.npy'), { dataType: DataType.DOUBLE, dims: [ids.length, classes], data: targets });
+    const grads = async (labels: string, loss: string): Promise<GradJson> => {
+      const out = join(dir, `${loss}-${labels}.json`);
+      const r = await run(['grad', model, '--input', x, '--labels', join(dir, labels), '--loss', loss, '--out', out]);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      return JSON.parse(readFileSync(out, 'utf8')) as GradJson;
+    };
+    const b = await grads('b.npy', 'cross-entropy');
+    const soft = await grads('t.npy', 'soft-target-cross-entropy');
+    expect(soft.loss).toBeCloseTo(0.3 * a.loss + 0.7 * b.loss, 5);
+    for (const [k, g] of Object.entries(a.gradients)) {
+      const want = g.data.map((v, i) => 0.3 * v + 0.7 * b.gradients[k]!.data[i]!);
+      expect(maxRel(soft.gradients[k]!.data, want, 1e-6), k).toBeLessThan(2e-4);
+    }
+    const r = await run(['grad', model, '--input', x, '--labels', join(dir, 't.npy'), '--loss', 'mse', '--label-smoothing', '0.1', '--out', join(dir, 'no.json')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--label-smoothing applies to the cross-entropy losses, not to 'mse'/);
+  });
+
   it('gives typed errors and never overwrites an existing output on failure', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-grad-'));
     const bad = join(dir, 'bad.onnx');
@@ -98,6 +135,25 @@ describe('anneal grad', () => {
 });
 
 describe('anneal train', () => {
+  it('trains on soft targets (--loss soft-target-cross-entropy, float [N, 10] class probabilities, numpy float64)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-train-'));
+    const m = loadMnist({ perDigit: 60 });
+    const ids = Array.from(m.y.data as ArrayLike<number | bigint>, Number);
+    const targets = new Float64Array(ids.length * 10);
+    ids.forEach((c, i) => {
+      targets[i * 10 + c] = 0.9;
+      targets[i * 10 + ((c + 3) % 10)] = 0.1;
+    });
+    writeNpy(join(dir, 'x.npy'), m.x);
+    writeNpy(join(dir, 't.npy'), { dataType: DataType.DOUBLE, dims: [ids.length, 10], data: targets });
+    const r = await run(['train', '--x', join(dir, 'x.npy'), '--y', join(dir, 't.npy'), '--mlp', '784,32,10', '--loss', 'soft-target-cross-entropy', '--lr', '0.01', '--epochs', '4', '--run-dir', join(dir, 'run'), '--no-progress']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    // the loss starts near ln 10 = 2.303 and cannot go below the targets' entropy, 0.325
+    const test = Number(/test: loss ([\d.]+) on \d+ examples/.exec(r.out)?.[1]);
+    expect(test).toBeLessThan(1.5);
+    expect(test).toBeGreaterThan(0.325);
+  });
   it('trains an MLP on .npy data, prints loss per epoch, writes a checkpoint and an inference model', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-train-'));
     const m = loadMnist({ perDigit: 150 });

@@ -1,5 +1,5 @@
 import type { PluginContext, PluginDescriptor } from '@anneal/plugin';
-import { DataType, resolvePath } from '@anneal/onnx';
+import { DataType, resolvePath, type TensorValue } from '@anneal/onnx';
 import { z } from 'zod';
 import type { ArrayDataset } from './array-dataset.js';
 import { selectClasses } from './class-subsets.js';
@@ -70,11 +70,13 @@ export const builtinDataSources: readonly DataSourceDescriptor[] = [
   }),
   defineDataSource({
     id: 'npy',
-    description: 'inputs and labels in two .npy files (batch first)',
+    description: 'inputs and labels in two .npy files (batch first; float64 is read as float32)',
     options: z.strictObject({ x: z.string().min(1), y: z.string().min(1) }),
     create: (o, ctx) => {
       const yPath = sourcePath(ctx, o.y);
-      const ds = loadNpyDataset({ x: sourcePath(ctx, o.x), y: yPath });
+      const loaded = loadNpyDataset({ x: sourcePath(ctx, o.x), y: yPath });
+      // numpy's default float64 becomes the float32 that models and losses take
+      const ds = { x: toFloat32(loaded.x), y: toFloat32(loaded.y) };
       const y = ds.y;
       if (y.dataType !== DataType.INT64 && !smallIntegerTypes.has(y.dataType)) return ds;
       // integer labels are class ids: >= 0 and a class count bounded by the data, checked here to name the file
@@ -85,3 +87,7 @@ export const builtinDataSources: readonly DataSourceDescriptor[] = [
     },
   }),
 ];
+
+function toFloat32(v: TensorValue): TensorValue {
+  return v.dataType === DataType.DOUBLE ? { dataType: DataType.FLOAT, dims: v.dims, data: Float32Array.from(v.data as Float64Array) } : v;
+}

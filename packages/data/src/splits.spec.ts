@@ -47,8 +47,23 @@ describe('splitTrainValTest', () => {
     expect(() => splitTrainValTest(ds, { val: 0.001, seed: 1 })).toThrow(/val fraction 0.001 of 100 examples rounds to 0 rows/);
     expect(() => splitTrainValTest(ds, { val: 2.5, seed: 1 })).toThrow(/val is 2.5: sizes >= 1 are row counts and must be whole/);
     expect(() => splitTrainValTest(ds, { val: 0.1, test: 0, seed: 1 })).toThrow(/test is 0; give a fraction in \(0, 1\)/);
-    const oneHot = { x: ds.x, y: { dataType: DataType.FLOAT, dims: [100, 3], data: new Float32Array(300) } };
-    expect(() => splitTrainValTest(oneHot, { val: 0.1, seed: 1, stratify: true })).toThrow(/stratify.*labels have shape \[100, 3\]/);
+    const cube = { x: ds.x, y: { dataType: DataType.FLOAT, dims: [100, 3, 1], data: new Float32Array(300) } };
+    expect(() => splitTrainValTest(cube, { val: 0.1, seed: 1, stratify: true })).toThrow(/stratify.*labels have shape \[100, 3, 1\]/);
+  });
+  it('stratifies class probabilities [N, K] (mixup, smoothing) by their most probable class: the same rows as the class ids', () => {
+    const ids = Array.from(ds.y.data as BigInt64Array, Number);
+    const soft = new Float64Array(300);
+    ids.forEach((c, i) => {
+      soft[i * 3 + c] = 0.6;
+      soft[i * 3 + ((c + 1) % 3)] = 0.3;
+      soft[i * 3 + ((c + 2) % 3)] = 0.1;
+    });
+    const probs = { x: ds.x, y: { dataType: DataType.DOUBLE, dims: [100, 3], data: soft } };
+    const a = splitTrainValTest(ds, { val: 0.2, test: 0.1, seed: 4, stratify: true });
+    const b = splitTrainValTest(probs, { val: 0.2, test: 0.1, seed: 4, stratify: true });
+    expect(rows(b.val)).toEqual(rows(a.val));
+    expect(rows(b.test)).toEqual(rows(a.test));
+    expect(b.val.y.dims).toEqual([20, 3]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { DataType } from '@anneal/onnx';
 import { DataError } from './errors.js';
 import { permutation } from './random.js';
 import { datasetSize, subset, type ArrayDataset } from './array-dataset.js';
@@ -47,7 +48,8 @@ function rowCount(size: number, n: number, name: string): number {
  * Seeded train/validation(/test) split. Without `stratify`, rows come from one seeded permutation:
  * train first, then val, then test (so with no test it equals `splitDataset(ds, val, seed)`).
  * With `stratify`, each class is split on its own (largest-remainder rounding keeps the totals
- * exact) and each part lists its rows in their original order.
+ * exact) and each part lists its rows in their original order; float targets [N, K] (one-hot,
+ * smoothed or mixed class probabilities) are stratified by each row's most probable class.
  * @example const { train, val, test } = splitTrainValTest(ds, { val: 0.15, test: 0.15, seed: 1, stratify: true });
  */
 export function splitTrainValTest(ds: ArrayDataset, options: SplitOptions): TrainValTest {
@@ -60,7 +62,7 @@ export function splitTrainValTest(ds: ArrayDataset, options: SplitOptions): Trai
   if (!options.stratify) {
     parts = [p.subarray(0, n - nVal - nTest), p.subarray(n - nVal - nTest, n - nTest), p.subarray(n - nTest)];
   } else {
-    const ids = classIds(ds.y, 'splitTrainValTest (stratify)');
+    const ids = strata(ds.y);
     const byClass = new Map<number, number[]>();
     for (const row of p) {
       const list = byClass.get(ids[row]!) ?? [];
@@ -86,4 +88,16 @@ export function splitTrainValTest(ds: ArrayDataset, options: SplitOptions): Trai
   const out: TrainValTest = { train: subset(ds, parts[0]), val: subset(ds, parts[1]) };
   if (options.test !== undefined) out.test = subset(ds, parts[2]);
   return out;
+}
+
+/** The class of each row to stratify on: class ids, or the argmax of float class probabilities [N, K > 1]. */
+function strata(y: ArrayDataset['y']): number[] {
+  const k = y.dims[1] ?? 1;
+  if (y.dims.length !== 2 || k <= 1 || (y.dataType !== DataType.FLOAT && y.dataType !== DataType.DOUBLE)) return classIds(y, 'splitTrainValTest (stratify)');
+  const data = y.data as Float32Array | Float64Array;
+  return Array.from({ length: y.dims[0]! }, (_, row) => {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (data[row * k + c]! > data[row * k + best]!) best = c;
+    return best;
+  });
 }

@@ -1,6 +1,6 @@
 import type { Loss, TrainStep } from '@anneal/autograd';
 import { applyBatchNormMode } from '@anneal/autograd';
-import { DataType, GraphBuilder, tensorValueInfo, type ModelProto, cloneModel } from '@anneal/onnx';
+import { DataType, describeValueInfo, GraphBuilder, tensorValueInfo, type ModelProto, cloneModel } from '@anneal/onnx';
 import { resolveLoss, type LossSpec } from './loss-spec.js';
 
 export function opsetOf(model: ModelProto): number {
@@ -30,7 +30,10 @@ export function buildEvalModel(source: ModelProto, step: TrainStep, lossSpec: Lo
   const { model, b } = forwardWithFedParameters(source, step);
   const g = model.graph;
   const loss = resolveLoss(lossSpec);
-  const labels = b.input('labels', loss.labels, ['N']);
+  // the labels as the step declares them ([N] class ids, [N, K] targets) when the evaluation loss takes the same kind; else class ids [N]
+  const stepLabels = step.model.graph.input.find((i) => i.name === 'labels');
+  const declared = stepLabels ? describeValueInfo(stepLabels) : undefined;
+  const labels = b.input('labels', loss.labels, (declared?.elemType === loss.labels ? declared.dims : undefined) ?? ['N']);
   const lossName = loss.emit(b, step.logits, labels);
   b.op('Identity', [lossName], {}, { output: 'eval.loss' });
   const logitsInfo = g.output.find((o) => o.name === step.logits) ?? tensorValueInfo(step.logits, DataType.FLOAT, undefined);

@@ -10,8 +10,8 @@ export type LossSpec =
   | { kind: 'bce-with-logits'; posWeight?: number[] }
   | { kind: 'mse' };
 
-/** Names accepted on the command line. */
-export const lossKinds = ['cross-entropy', 'bce-with-logits', 'mse'] as const;
+/** The built-in losses' names (their descriptors' ids). */
+export const lossKinds: readonly LossSpec['kind'][] = builtinLosses.map((d) => d.id as LossSpec['kind']);
 
 /**
  * A loss as the train step needs it: a {@link Loss} (from a loss plugin) is used as it is, a

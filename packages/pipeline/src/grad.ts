@@ -55,7 +55,8 @@ export async function grad(pipeline: Pipeline, o: GradOptions): Promise<{ loss: 
   const inputName = o.inputName ?? dataInputs[0];
   if (!inputName || !dataInputs.includes(inputName)) throw new ConfigError(`--input-name ${o.inputName}: the model's inputs are [${dataInputs.join(', ')}]`);
   if (dataInputs.length > 1) throw new ConfigError(`the model has several inputs [${dataInputs.join(', ')}]; anneal grad feeds one (--input-name) — cut or wrap the model first`);
-  const spec: LossSpec = o.loss === 'cross-entropy' ? { kind: 'cross-entropy', labelSmoothing: o.labelSmoothing } : o.loss === 'mse' ? { kind: 'mse' } : { kind: 'bce-with-logits' };
+  if (o.labelSmoothing !== undefined && o.loss !== 'cross-entropy' && o.loss !== 'soft-target-cross-entropy') throw new ConfigError(`--label-smoothing applies to the cross-entropy losses, not to '${o.loss}'`);
+  const spec = { kind: o.loss, ...(o.labelSmoothing !== undefined ? { labelSmoothing: o.labelSmoothing } : {}) } as LossSpec;
   const x = readNpy(o.input);
   const lossFn = resolveLoss(spec);
   const labels = coerceLabels(readNpy(o.labels), lossFn.labels, o.labels);

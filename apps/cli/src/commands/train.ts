@@ -63,7 +63,7 @@ export function trainCommand(program: Command, ctx: CommandContext): void {
     .option('--y <file>', 'labels (.npy)')
     .option('--input-name <name>', 'graph input fed with --x')
     .option('--mlp <sizes>', 'MLP layer sizes, e.g. 784,128,10 (first and last must match the data)', (v) => v.split(',').map(integer('--mlp')))
-    .addOption(new Option('--loss <kind>', 'loss').choices(['cross-entropy', 'mse', 'bce-with-logits']).default('cross-entropy'))
+    .option('--loss <kind>', "loss: cross-entropy (int64 class ids), soft-target-cross-entropy (float class probabilities [N, classes], e.g. mixup targets or a teacher's), bce-with-logits or mse (float targets)", 'cross-entropy')
     .option('--label-smoothing <eps>', 'label smoothing', number('--label-smoothing'))
     .addOption(new Option('--optimizer <id>', 'optimizer').choices(['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'lars', 'lamb', 'sgd-hd', 'adam-hd']).default('adam'))
     .option('--lr <lr>', 'learning rate', number('--lr'))

@@ -1,3 +1,4 @@
+import { DataType } from '@anneal/onnx';
 import type { BatchSource } from '@anneal/core';
 import { classCounts, DataLoader, splitTrainValTest, type ArrayDataset } from '@anneal/data';
 import type { TensorValue } from '@anneal/onnx';
@@ -56,7 +57,13 @@ export function splitParts(ds: ArrayDataset, split: FitConfig['data']['split']):
  */
 export async function loadRunParts(registry: AnnealRegistry, config: Pick<FitConfig, 'data'>, options: { baseDir: string; image: boolean }): Promise<RunParts> {
   const ds = await registry.build('data-source', config.data.source, 'data.source', options);
-  return { parts: splitParts(ds, config.data.split), classes: classCounts(ds).length };
+  return { parts: splitParts(ds, config.data.split), classes: classesOf(ds) };
+}
+
+/** The class count of a dataset: K for float class probabilities [N, K] (soft targets), else what its class ids imply. */
+function classesOf(ds: ArrayDataset): number {
+  const { dims, dataType } = ds.y;
+  return dims.length === 2 && dims[1]! > 1 && (dataType === DataType.FLOAT || dataType === DataType.DOUBLE) ? dims[1]! : classCounts(ds).length;
 }
 
 /** Loaders over split parts: training batches shuffled by (run seed, epoch), evaluation batches in order. */
