@@ -1,32 +1,11 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { moduleDescriptors, PluginContractError, type PluginDescriptor } from '@anneal/plugin';
+import { moduleDescriptors, PluginContractError, pluginPackages, type PluginDescriptor } from '@anneal/plugin';
 import { ConfigError } from './errors.js';
 
-/**
- * Package names a config asks for: its `plugins` list plus every `package` of a plugin spec
- * anywhere in it (schedules nested in wrappers, callbacks, the sampler of a tune config...).
- *
- * @example
- * pluginPackages({ plugins: ['a'], schedules: [{ schedule: { type: 'x', package: 'b' } }] }); // ['a', 'b']
- */
-export function pluginPackages(config: unknown): string[] {
-  const found = new Set<string>();
-  const visit = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(visit);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (typeof o.package === 'string') found.add(o.package);
-      for (const [key, value] of Object.entries(o)) {
-        if (key === 'plugins' && Array.isArray(value)) value.forEach((p) => typeof p === 'string' && found.add(p));
-        else visit(value);
-      }
-    }
-  };
-  visit(config);
-  return [...found];
-}
+/** The package names a config asks for: the one rule, from @anneal/plugin (re-exported for the pipeline's callers). */
+export { pluginPackages };
 
 /**
  * Imports a package by name, resolved from `baseDir` first (the user's project), then from

@@ -4,3 +4,4 @@ export { PluginRegistry, type ContextExtras, type KindTypes } from './registry.j
 export { moduleDescriptors } from './module-descriptors.js';
 export { PluginConfigError, PluginContractError, PluginError, PluginOptionError, type PluginConfigIssue } from './errors.js';
 export { describeIssue, joinPath, kindOf, knownOptions, locateIssue } from './issue-format.js';
+export { pluginPackages } from './plugin-packages.js';

@@ -1,3 +1,5 @@
+import { pluginPackages } from '@anneal/plugin';
+
 /** What a config reads besides itself, as written in it. */
 export interface ConfigReferences {
   /** Data and model files (relative paths resolve against the run's working directory, the project root). */
@@ -12,30 +14,6 @@ export interface ConfigReferences {
 
 const object = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
-
-/**
- * Package names a config asks for: its `plugins` list plus every `package` of a plugin spec
- * anywhere in it (the rule `anneal` loads them by).
- *
- * @example
- * pluginPackages({ plugins: ['a'], schedules: [{ schedule: { type: 'x', package: 'b' } }] }); // ['a', 'b']
- */
-export function pluginPackages(config: unknown): string[] {
-  const found = new Set<string>();
-  const visit = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(visit);
-    else if (object(v)) {
-      const o = object(v)!;
-      if (typeof o.package === 'string') found.add(o.package);
-      for (const [key, value] of Object.entries(o)) {
-        if (key === 'plugins' && Array.isArray(value)) value.forEach((p) => typeof p === 'string' && found.add(p));
-        else visit(value);
-      }
-    }
-  };
-  visit(config);
-  return [...found];
-}
 
 /**
  * The files, folders and packages a fit config reads: `data.source` `path`, `x`, `y` (csv, npy

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pluginPackages } from '@anneal/plugin';
 import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
 import { configName, readConfig } from './config-file.js';
-import { pluginPackages } from './config-references.js';
 import type { AnnealNxPluginOptions } from './options.js';
 
 /** The package name of each project that has one (from Nx's metadata, else its package.json). */

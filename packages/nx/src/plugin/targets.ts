@@ -1,8 +1,9 @@
 import { dirname, join, relative } from 'node:path';
+import { pluginPackages } from '@anneal/plugin';
 import { normalizePath, type TargetConfiguration } from '@nx/devkit';
 import type { ConfigKind } from './config-file.js';
 import { readConfig } from './config-file.js';
-import { fitReferences, pluginPackages, tuneReferences, type ConfigReferences } from './config-references.js';
+import { fitReferences, tuneReferences, type ConfigReferences } from './config-references.js';
 import { packageInputs, pathInput } from './inputs.js';
 import type { NormalizedOptions } from './options.js';
 
