@@ -1,6 +1,7 @@
 import { writeReport, type ReportChart, type ReportDocument, type ReportSection } from '@anneal/report';
 import { pbtScheduleSpec, pbtScoreSpec, pbtSteps, type FrozenTrial, type PbtResult, type PbtStep } from '@anneal/search';
 import type { PbtConfig } from '../config/pbt-config.js';
+import { formatCell as fmt } from '../tune/format-cell.js';
 import { distributionOf } from '../tune/trial.js';
 import type { BestRun } from '../tune/tune-report.js';
 import type { TestScore } from '../tune/tune.js';
@@ -14,8 +15,6 @@ export interface PbtReportInput {
   bestRun?: BestRun;
   test?: TestScore;
 }
-
-const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isNaN(v) ? 'NaN' : String(Number(v.toPrecision(5)))) : JSON.stringify(v));
 
 /** Rows of intervals: generation, member, where it started from, each hyperparameter, the score. */
 function intervalRows(steps: readonly PbtStep[], params: readonly string[]): (string | number)[][] {

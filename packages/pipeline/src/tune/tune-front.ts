@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeReport, type ReportDocument, type ReportSection } from '@anneal/report';
 import { objectiveValues, paretoFrontSpec, type FrozenTrial } from '@anneal/search';
 import type { Objective } from '../config/tune-config.js';
+import { formatCell } from './format-cell.js';
 import { copyTrialRun, type BestRun } from './tune-report.js';
 
 /** A trial of a multi-objective study's Pareto front, as summary.json lists it. */
@@ -16,8 +17,6 @@ export interface FrontTrial {
   /** Its run copied to `<study>/front/trial-<n>` (model.onnx, a config `anneal fit` re-runs); absent when another machine ran it. */
   run?: BestRun;
 }
-
-const fmt = (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision(5))) : v === undefined || v === null ? '' : JSON.stringify(v));
 
 /** The front trials of a study (sorted by the first objective, best first), with their runs copied to `<study>/front/trial-<n>` (the folder is replaced). */
 export function frontTrials(studyDir: string, studyName: string, front: readonly FrozenTrial[], objectives: readonly Objective[]): FrontTrial[] {
@@ -42,9 +41,9 @@ export function multiTrialsTable(trials: readonly FrozenTrial[], objectives: rea
     rows: sorted.map((t) => [
       String(t.number),
       t.state,
-      ...objectives.map((_, i) => fmt(t.values?.[i])),
+      ...objectives.map((_, i) => formatCell(t.values?.[i])),
       t.startedAt !== undefined && t.completedAt !== undefined ? `${((t.completedAt - t.startedAt) / 1000).toFixed(1)}s` : '',
-      ...params.map((p) => (p in t.params ? fmt(t.params[p]) : '')),
+      ...params.map((p) => (p in t.params ? formatCell(t.params[p]) : '')),
       front.has(t.number) ? '*' : '',
     ]),
   };
@@ -90,7 +89,7 @@ export function frontReport(input: FrontReportInput): ReportDocument {
       : ['No trial completed.'],
     ...(front.length
       ? {
-          table: { columns: ['trial', ...names, 'test accuracy', ...params], rows: front.map((t) => [t.number, ...t.values.map((v) => Number(v.toPrecision(5))), t.test?.accuracy !== undefined ? `${(t.test.accuracy * 100).toFixed(2)}%` : '', ...params.map((p) => fmt(t.params[p]))]) },
+          table: { columns: ['trial', ...names, 'test accuracy', ...params], rows: front.map((t) => [t.number, ...t.values.map((v) => Number(v.toPrecision(5))), t.test?.accuracy !== undefined ? `${(t.test.accuracy * 100).toFixed(2)}%` : '', ...params.map((p) => formatCell(t.params[p]))]) },
           charts: [{ name: 'pareto-front', title: 'Pareto front', spec: paretoFrontSpec(trials, objectives.map((o) => o.direction), { objectiveNames: names }), caption: 'Every complete trial (grey) and the non-dominated ones (orange), joined in the order of the first objective.' }],
         }
       : {}),

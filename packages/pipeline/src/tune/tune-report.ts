@@ -5,6 +5,7 @@ import { writeReport, type ReportChart, type ReportDocument, type ReportSection 
 import { importanceSpec, optimizationHistorySpec, parallelCoordinatesSpec, sliceSpec, trialsTable, type Direction, type FrozenTrial } from '@anneal/search';
 import { readJsonFile } from '../config/load-config.js';
 import { runPaths } from '../run/run-paths.js';
+import { formatCell } from './format-cell.js';
 
 /** The best trial's run, copied to `<study>/best`: a run folder `anneal fit`, `evaluate`, `predict` and `doctor` take. */
 export interface BestRun {
@@ -58,8 +59,6 @@ export interface TuneReportInput {
   bestRun?: BestRun;
 }
 
-const fmt = (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision(5))) : JSON.stringify(v));
-
 /** The study's report.html / report.md: the best trial and how to use it, the charts, importance and every trial. */
 export function tuneReport(input: TuneReportInput): ReportDocument {
   const { trials, direction } = input;
@@ -73,11 +72,11 @@ export function tuneReport(input: TuneReportInput): ReportDocument {
     status: best ? 'ok' : 'warning',
     paragraphs: best
       ? [
-          `Trial ${best.number}: ${input.metric} ${fmt(best.value)} (${direction}).${best.test?.accuracy !== undefined ? ` Its model on the test split (evaluated once, after training): accuracy ${(best.test.accuracy * 100).toFixed(2)}% on ${best.test.count} examples, loss ${best.test.loss.toFixed(4)}.` : ''}`,
+          `Trial ${best.number}: ${input.metric} ${formatCell(best.value)} (${direction}).${best.test?.accuracy !== undefined ? ` Its model on the test split (evaluated once, after training): accuracy ${(best.test.accuracy * 100).toFixed(2)}% on ${best.test.count} examples, loss ${best.test.loss.toFixed(4)}.` : ''}`,
           input.bestRun ? `Its run is copied to ${input.bestRun.dir}: model.onnx, and config.json, which \`anneal fit ${input.bestRun.config}\` trains again.` : 'Its run folder is not on this machine (a worker elsewhere ran it).',
         ]
       : ['No trial completed.'],
-    ...(best ? { table: { columns: ['parameter', 'value'], rows: Object.entries(best.params).map(([k, v]) => [k, fmt(v)]) } } : {}),
+    ...(best ? { table: { columns: ['parameter', 'value'], rows: Object.entries(best.params).map(([k, v]) => [k, formatCell(v)]) } } : {}),
   });
   sections.push({
     id: 'study',
