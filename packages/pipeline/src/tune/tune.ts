@@ -284,20 +284,22 @@ async function report(study: Study, tune: TuneConfig, dir: string, storage: stri
   const bestRun = best ? copyBestRun(dir, study.name, best) : undefined;
   const test = best?.userAttrs.test as TestScore | undefined;
   const written = await writeTuneReport(dir, { study: study.name, direction: study.direction, metric: tune.metric, storage, trials, importance, best: best && { ...best, test }, bestRun });
-  const summary: TuneSummary = {
-    study: study.name,
-    dir,
-    storage,
-    trials: trialCounts(trials),
-    objectives: tune.objectives,
+  return writeSummary(study, tune, dir, storage, started, trials, {
     best: best && best.value !== undefined ? { number: best.number, value: best.value, params: { ...best.params }, test, dir: best.userAttrs.dir as string | undefined } : undefined,
     bestRun,
     importance,
-    charts: written.charts,
-    report: { html: written.html, md: written.md },
+    written,
     table: formatTrialsTable(trials, study.direction, { limit: 40 }),
-    seconds: (performance.now() - started) / 1000,
-  };
+  });
+}
+
+/** What one kind of report puts in summary.json: the best trial or the Pareto front, importance, its files and its trials table. */
+type ReportPart = Pick<TuneSummary, 'best' | 'bestRun' | 'front' | 'importance' | 'table'> & { written: { html: string; md: string; charts: string[] } };
+
+/** Writes summary.json (what every study has: name, folder, storage, trial counts, objectives, time; and the report's `part`) and returns it. */
+function writeSummary(study: Study, tune: TuneConfig, dir: string, storage: string, started: number, trials: readonly FrozenTrial[], part: ReportPart): TuneSummary {
+  const { written, table, ...own } = part;
+  const summary: TuneSummary = { study: study.name, dir, storage, trials: trialCounts(trials), objectives: tune.objectives, ...own, charts: written.charts, report: { html: written.html, md: written.md }, table, seconds: (performance.now() - started) / 1000 };
   writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
 }
@@ -313,19 +315,5 @@ async function reportFront(study: Study, tune: TuneConfig, dir: string, storage:
   const trials = await study.trials();
   const front = frontTrials(dir, study.name, await study.bestTrials(), tune.objectives);
   const written = await writeFrontReport(dir, { study: study.name, objectives: tune.objectives, storage, trials, front });
-  const summary: TuneSummary = {
-    study: study.name,
-    dir,
-    storage,
-    trials: trialCounts(trials),
-    objectives: tune.objectives,
-    front,
-    importance: [],
-    charts: written.charts,
-    report: { html: written.html, md: written.md },
-    table: formatMultiTrialsTable(trials, tune.objectives, new Set(front.map((t) => t.number))),
-    seconds: (performance.now() - started) / 1000,
-  };
-  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  return summary;
+  return writeSummary(study, tune, dir, storage, started, trials, { front, importance: [], written, table: formatMultiTrialsTable(trials, tune.objectives, new Set(front.map((t) => t.number))) });
 }
