@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * The options of a PBT run that can come from a config (the zod schema; the member factory, the
  * storage and the search space are code). Defaults: 25% quantile, factors 0.8 / 1.2, resample
- * probability 0.25, concurrency 1.
+ * probability 0.25, concurrency 1, heartbeats every second with a 10 s grace.
  */
 export const pbtOptions = z
   .object({
@@ -23,6 +23,8 @@ export const pbtOptions = z
     concurrency: z.number().int().min(1).optional(),
     /** Keep every generation's checkpoints (default false: only the last two generations). */
     keepCheckpoints: z.boolean().optional(),
+    /** Heartbeats of running intervals every `intervalMs` (also the poll interval of a waiting process); one silent for `graceMs` is failed and retrained elsewhere (default 1000 / 10000). */
+    heartbeat: z.object({ intervalMs: z.number().int().positive(), graceMs: z.number().int().positive() }).strict().optional(),
   })
   .strict();
 

@@ -1,4 +1,3 @@
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRandom } from '@anneal/data';
 import { checkDistribution } from '../distributions.js';
@@ -8,27 +7,33 @@ import { fromUnit } from '../samplers/unit-cube.js';
 import { MemoryStorage } from '../storage/memory-storage.js';
 import type { Distribution, ParamValue, Storage } from '../types.js';
 import { defaultWorkerId } from '../worker-id.js';
-import { planNextGeneration, type ExploreSettings, type MemberPlan } from './pbt-explore.js';
+import { planNextGeneration, type ExploreSettings } from './pbt-explore.js';
 import type { PbtMember } from './pbt-member.js';
 import { pbtOptions, type PbtConfig } from './pbt-options.js';
-import { pbtLineage, pbtSteps, type PbtStep, type PbtStepAttr } from './pbt-record.js';
+import { byInterval, deadLocalWorker, enqueueInterval, failAndRequeue, INTERRUPTED, isPending } from './pbt-queue.js';
+import { pbtLineage, pbtSteps, type PbtStep } from './pbt-record.js';
+import { generationComplete, PbtRunner } from './pbt-runner.js';
 
 /** Options of {@link PopulationBasedTraining}: the config part plus what only code can give. */
 export interface PbtRunOptions extends PbtConfig {
   /** Study name the run is stored under (resumed when it exists). */
   readonly name: string;
-  /** Default: a new MemoryStorage (no resume across processes). */
+  /** Default: a new MemoryStorage (one process; use a JournalStorage or RedisStorage to share the run between processes and resume it). */
   readonly storage?: Storage;
-  /** Folder for the members' checkpoints (`member-<i>/generation-<g>.ckpt`). */
+  /** Folder for the members' checkpoints (`member-<i>/generation-<g>.ckpt`); every process of a run must see the same folder. */
   readonly directory: string;
   /** The hyperparameters members get, explore and resample from. */
   readonly space: Readonly<Record<string, Distribution>>;
-  /** Makes member `index` in its initial state (the same state every time it is called with that index). */
+  /** Makes member `index` in its initial state (the same state every time it is called with that index, in any process). */
   readonly createMember: (index: number) => Promise<PbtMember>;
-  /** Generation 0's hyperparameters of a member (default: drawn from `space`, seeded). */
+  /** Generation 0's values of the space's hyperparameters for a member (default: drawn from `space`, seeded). */
   readonly initial?: (index: number) => Record<string, ParamValue>;
-  /** Called after every finished interval. */
+  /** Called after every interval this process finished. */
   readonly onStep?: (step: PbtStep) => void;
+  /** Name stored on the intervals this process trains (default host:pid:random). */
+  readonly worker?: string;
+  /** Told what happens besides finished intervals: lost workers' intervals enqueued again, intervals dropped or given back, waiting for the run to start. */
+  readonly log?: (line: string) => void;
 }
 
 /** What {@link PopulationBasedTraining.run} returns. */
@@ -41,6 +46,8 @@ export interface PbtResult {
   readonly lineage: readonly PbtStep[];
 }
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /**
  * Population-based training (Jaderberg et al. 2017): `population` members train side by side
  * for `generations` intervals; after each interval the bottom `quantile` load the checkpoint of a
@@ -49,10 +56,18 @@ export interface PbtResult {
  * `storage` (memory, journal or Redis), so members, generations, lineage and the hyperparameter
  * schedule of each member are recorded (see pbtSteps, pbtLineage, writePbtCharts).
  *
- * Decisions depend only on the scores and the seed, and members restore exactly from their
- * checkpoints, so `run()` on a study that was interrupted resumes it: intervals left running are
- * marked failed and retrained from the previous generation's checkpoints, and the run ends as the
- * uninterrupted one would. One controller drives a run (members may train concurrently in it).
+ * The intervals are a work queue in the study: each is enqueued as a waiting trial (its
+ * hyperparameters, and the `pbt` attribute: member, generation, parent, checkpoint) and trained
+ * by whichever process claims it, so `work()` in other processes or on other machines (sharing
+ * the storage and the checkpoint folder) trains a run beside `run()`. A generation is enqueued
+ * once the previous one is complete, by the process holding its last member's interval; its plan
+ * depends only on the scores and the seed, so any process computes it and the result is the
+ * same however many processes train. Running intervals send heartbeats; one silent for
+ * `heartbeat.graceMs` (a lost process) is failed and retrained by another process, and the
+ * intervals of killed processes of this machine are retrained when a run starts.
+ *
+ * Members restore exactly from their checkpoints, so `run()` on a study that was interrupted
+ * resumes it and ends as the uninterrupted run would.
  *
  * @example
  * ```ts
@@ -62,18 +77,21 @@ export interface PbtResult {
  *   space: { lr: { kind: 'float', low: 1e-3, high: 1, log: true } },
  *   createMember: (i) => mnistMember(i),
  * });
- * const { best, lineage } = await pbt.run();
+ * const { best, lineage } = await pbt.run(); // meanwhile, in other processes: await pbt.work()
  * ```
  */
 export class PopulationBasedTraining {
   private readonly config: Required<Omit<PbtConfig, 'seed'>> & { seed: number };
+  private readonly storage: Storage;
 
   constructor(private readonly options: PbtRunOptions) {
-    const { name: _n, storage: _s, directory: _d, space: _sp, createMember: _c, initial: _i, onStep: _o, ...config } = options;
+    const { name: _n, storage: _s, directory: _d, space: _sp, createMember: _c, initial: _i, onStep: _o, worker: _w, log: _l, ...config } = options;
     const parsed = pbtOptions.safeParse(config);
     if (!parsed.success) throw new SearchError('PBT_OPTIONS', `population-based training '${options.name}': ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
     for (const [name, d] of Object.entries(options.space)) checkDistribution(name, d);
     const c = parsed.data;
+    const heartbeat = c.heartbeat ?? { intervalMs: 1000, graceMs: 10_000 };
+    if (heartbeat.graceMs <= heartbeat.intervalMs) throw new SearchError('PBT_OPTIONS', `population-based training '${options.name}': heartbeat.graceMs (${heartbeat.graceMs}) must exceed heartbeat.intervalMs (${heartbeat.intervalMs}), by a few intervals, so a busy process is not taken for lost`);
     this.config = {
       ...c,
       seed: c.seed ?? defaultSeed(),
@@ -82,7 +100,9 @@ export class PopulationBasedTraining {
       resampleProbability: c.resampleProbability ?? 0.25,
       concurrency: c.concurrency ?? 1,
       keepCheckpoints: c.keepCheckpoints ?? false,
+      heartbeat,
     };
+    this.storage = options.storage ?? new MemoryStorage();
   }
 
   /** The checkpoint file of a member after a generation. */
@@ -90,71 +110,117 @@ export class PopulationBasedTraining {
     return join(this.options.directory, `member-${member}`, `generation-${generation}.ckpt`);
   }
 
-  /** Runs (or resumes) the population to the last generation. */
+  /** Runs (or resumes) the population to the last generation: {@link prepare}, {@link work}, {@link result}. */
   async run(): Promise<PbtResult> {
+    await this.prepare();
+    await this.work();
+    return this.result();
+  }
+
+  /**
+   * Starts or resumes the run without training: stores it (or checks that the stored run has the
+   * same population, generations, seed and space), fails and enqueues again the intervals left
+   * running by killed processes of this machine, and enqueues the intervals that are due and
+   * missing (generation 0 of a new run). One process prepares a run; `work()` in any number of
+   * processes trains it.
+   */
+  async prepare(): Promise<void> {
     const { name, space } = this.options;
-    const storage = this.options.storage ?? new MemoryStorage();
-    const { population, generations, direction, seed } = this.config;
-    await storage.createStudy(name, direction, { loadIfExists: true });
-    const record = { population, generations, seed, space };
-    const stored = (await storage.getStudy(name))?.systemAttrs.pbt;
-    if (stored !== undefined && sortedJson(stored) !== sortedJson(record)) {
-      throw new SearchError('PBT_RESUME', `population-based training '${name}' was stored with ${JSON.stringify(stored)}; resume it with the same population, generations, seed and space, or use another name`);
+    const storage = this.storage;
+    const { population } = this.config;
+    await storage.createStudy(name, this.config.direction, { loadIfExists: true });
+    await this.checkRecord(true);
+    let trials = await storage.getTrials(name);
+    let groups = byInterval(trials);
+    for (const { attr, trials: ts } of groups.values()) {
+      for (const t of ts) if (t.state === 'running' && deadLocalWorker(t.worker)) await failAndRequeue(storage, name, t, attr, INTERRUPTED);
     }
-    if (stored === undefined) await storage.setStudyAttr(name, 'pbt', record, 'system');
-    // intervals left running by an interrupted run are retrained
-    for (const t of await storage.getTrials(name, ['running'])) await storage.finishTrial(t.id, 'fail', { error: 'interrupted; retrained on resume' });
-    const done = new Map(pbtSteps(await storage.getTrials(name)).filter((s) => s.state === 'complete').map((s) => [`${s.member}/${s.generation}`, s]));
+    trials = await storage.getTrials(name);
+    groups = byInterval(trials);
+    // the first generation not complete: its coordinator enqueued it before finishing the previous one, unless a process stopped between failing one of its intervals and enqueueing it again
+    let due = 0;
+    while (due < this.config.generations && generationComplete(groups, population, due)) due++;
+    if (due === this.config.generations) return;
+    const plans = due === 0 ? Array.from({ length: population }, (_, m) => ({ parent: m, exploited: false, hyperparameters: this.initialValues(m) })) : this.planFromStored(groups, due - 1);
+    for (let m = 0; m < population; m++) {
+      const group = groups.get(`${m}/${due}`);
+      if (isPending(group?.trials)) continue;
+      const plan = plans[m]!;
+      await enqueueInterval(storage, name, space, { member: m, generation: due, parent: plan.parent, exploited: plan.exploited, checkpoint: this.checkpointPath(m, due) }, plan.hyperparameters, group?.trials.at(-1)?.number);
+    }
+  }
+
+  /**
+   * Trains intervals of the run until its last generation is complete: claims waiting ones,
+   * trains them (`concurrency` at once), and waits (polling every `heartbeat.intervalMs`) while
+   * the others train elsewhere. Waits for the run to be prepared when it is not yet. Rejects with
+   * the first error of a member (its interval is failed and enqueued again first).
+   */
+  async work(): Promise<void> {
+    await this.checkRecord(false);
     const explore: ExploreSettings = this.config;
-    // replay the decisions of the generations already complete
-    let plans: MemberPlan[] = Array.from({ length: population }, (_, m) => ({ parent: m, exploited: false, hyperparameters: this.initialValues(m) }));
-    let start = 0;
-    while (start < generations && Array.from({ length: population }, (_, m) => done.has(`${m}/${start}`)).every(Boolean)) {
-      const scores = Array.from({ length: population }, (_, m) => done.get(`${m}/${start}`)!.score ?? NaN);
-      if (start + 1 < generations) plans = planNextGeneration(scores, plans.map((p) => p.hyperparameters), space, direction, explore, seed, start);
-      start++;
-    }
-    const members = await Promise.all(Array.from({ length: population }, (_, m) => this.options.createMember(m)));
-    /** The generation whose end state each member holds in memory (-1: its initial state). */
-    const holds = new Array<number>(population).fill(-1);
-    const worker = defaultWorkerId();
-    try {
-      for (let g = start; g < generations; g++) {
-        const queue = Array.from({ length: population }, (_, m) => m).filter((m) => !done.has(`${m}/${g}`));
-        const runOne = async (m: number): Promise<void> => {
-          const plan = plans[m]!;
-          const member = members[m]!;
-          if (g > 0 && !(plan.parent === m && holds[m] === g - 1)) await member.load(this.checkpointPath(plan.parent, g - 1));
-          member.setHyperparameters(plan.hyperparameters);
-          const checkpoint = this.checkpointPath(m, g);
-          mkdirSync(join(this.options.directory, `member-${m}`), { recursive: true });
-          const trial = await storage.startTrial(name, worker);
-          for (const [p, d] of Object.entries(space)) if (plan.hyperparameters[p] !== undefined) await storage.setParam(trial.id, p, d, plan.hyperparameters[p]!);
-          const attr: PbtStepAttr = { member: m, generation: g, parent: plan.parent, exploited: plan.exploited, checkpoint };
-          await storage.setTrialAttr(trial.id, 'pbt', attr, 'system');
-          const score = await member.train();
-          await member.save(checkpoint);
-          holds[m] = g;
-          const finished = await storage.finishTrial(trial.id, 'complete', { value: score });
-          const step: PbtStep = { ...attr, trial: finished.number, state: 'complete', score, hyperparameters: finished.params };
-          done.set(`${m}/${g}`, step);
-          this.options.onStep?.(step);
-        };
-        await Promise.all(Array.from({ length: Math.min(this.config.concurrency, queue.length) }, async () => {
-          for (let m = queue.shift(); m !== undefined; m = queue.shift()) await runOne(m);
-        }));
-        const scores = Array.from({ length: population }, (_, m) => done.get(`${m}/${g}`)!.score ?? NaN);
-        if (g + 1 < generations) plans = planNextGeneration(scores, plans.map((p) => p.hyperparameters), space, direction, explore, seed, g);
-        if (!this.config.keepCheckpoints && g >= 1) for (let m = 0; m < population; m++) rmSync(this.checkpointPath(m, g - 1), { force: true });
-      }
-    } finally {
-      await Promise.all(members.map((m) => m.release?.()));
-    }
-    const steps = pbtSteps(await storage.getTrials(name));
+    const { population, generations, direction, concurrency, keepCheckpoints, heartbeat, seed } = this.config;
+    await new PbtRunner({
+      name: this.options.name,
+      storage: this.storage,
+      space: this.options.space,
+      population,
+      generations,
+      direction,
+      concurrency,
+      keepCheckpoints,
+      heartbeat,
+      worker: this.options.worker ?? defaultWorkerId(),
+      checkpointPath: (m, g) => this.checkpointPath(m, g),
+      createMember: (m) => this.options.createMember(m),
+      planAfter: (g, scores, current) => planNextGeneration(scores, current, this.options.space, direction, explore, seed, g),
+      onStep: this.options.onStep,
+      log: this.options.log,
+    }).work();
+  }
+
+  /** The finished run read from the storage: every interval, the best of the last generation, its lineage. */
+  async result(): Promise<PbtResult> {
+    const { generations, direction } = this.config;
+    const steps = pbtSteps(await this.storage.getTrials(this.options.name));
+    const complete = steps.filter((s) => s.state === 'complete').length;
+    if (complete < this.config.population * generations) throw new SearchError('PBT_STATE', `population-based training '${this.options.name}' has ${complete} of its ${this.config.population * generations} intervals complete; run() or work() it to the end first`);
+    const last = steps.filter((s) => s.generation === generations - 1);
     const sign = direction === 'minimize' ? 1 : -1;
-    const last = steps.filter((s) => s.generation === generations - 1 && s.state === 'complete');
     const best = last.reduce((a, b) => (sign * (b.score ?? NaN) < sign * (a.score ?? NaN) || Number.isNaN(a.score ?? NaN) ? b : a));
     return { steps, best, lineage: pbtLineage(steps, best.member, generations - 1) };
+  }
+
+  /**
+   * Checks the stored run against this one's settings (a seed not given is the stored one's);
+   * `store` records them when the study has none, else this waits until the study and its
+   * record exist (a worker started before the run).
+   */
+  private async checkRecord(store: boolean): Promise<void> {
+    const { name, space } = this.options;
+    const { population, generations, direction } = this.config;
+    let said = false;
+    for (;;) {
+      const study = await this.storage.getStudy(name);
+      const stored = study?.systemAttrs.pbt as { seed?: number } | undefined;
+      if (study && study.direction !== direction) throw new SearchError('PBT_RESUME', `population-based training '${name}' is stored to ${study.direction}, not to ${direction}; use the same direction, or another name`);
+      if (stored !== undefined) {
+        if (this.options.seed === undefined && typeof stored.seed === 'number') this.config.seed = stored.seed;
+        const record = { population, generations, seed: this.config.seed, space };
+        if (sortedJson(stored) !== sortedJson(record)) throw new SearchError('PBT_RESUME', `population-based training '${name}' was stored with ${JSON.stringify(stored)}; resume it with the same population, generations, seed and space, or use another name`);
+        return;
+      }
+      if (store) return this.storage.setStudyAttr(name, 'pbt', { population, generations, seed: this.config.seed, space }, 'system');
+      if (!said) this.options.log?.(`waiting for the population-based training '${name}' to be started in the storage (run() or prepare() in one process)`);
+      said = true;
+      await sleep(this.config.heartbeat.intervalMs);
+    }
+  }
+
+  /** The plans of generation `generation + 1`, from the stored complete intervals of `generation`. */
+  private planFromStored(groups: ReturnType<typeof byInterval>, generation: number) {
+    const done = Array.from({ length: this.config.population }, (_, m) => groups.get(`${m}/${generation}`)!.trials.find((t) => t.state === 'complete')!);
+    return planNextGeneration(done.map((t) => t.value ?? NaN), done.map((t) => t.params), this.options.space, this.config.direction, this.config, this.config.seed, generation);
   }
 
   private initialValues(m: number): Record<string, ParamValue> {
