@@ -1,8 +1,6 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RunIo } from '@anneal/core';
 import { ensureDir, writeFileAtomic } from '@anneal/onnx';
 import { PluginConfigError, type PluginSpec } from '@anneal/plugin';
@@ -11,10 +9,11 @@ import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { loadBaseConfig, loadConfigFile } from '../config/load-config.js';
 import { tuneConfigSchema, type Objective, type TuneConfig } from '../config/tune-config.js';
 import { childContainer } from '../container.js';
-import { ConfigError, PipelineError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { loadPluginPackages, pluginPackages } from '../plugin-packages.js';
 import type { ConfigSource, Pipeline } from '../pipeline.js';
 import { PLUGIN_REGISTRY, STUDY_PRUNER, STUDY_SAMPLER, STUDY_STORAGE, TUNE_CONFIG } from '../tokens.js';
+import { runWorkers, workerEntry, workersFailed } from '../worker-processes.js';
 import { declaredSpace, runTrial } from './trial.js';
 import { copyBestRun, writeTuneReport, type BestRun } from './tune-report.js';
 import { formatMultiTrialsTable, frontTrials, writeFrontReport, type FrontTrial } from './tune-front.js';
@@ -231,48 +230,16 @@ export async function tune(pipeline: Pipeline, source: ConfigSource<Record<strin
       const configFile = typeof source === 'string' ? resolve(source) : join(dir, 'tune.json');
       if (typeof source !== 'string') writeFileAtomic(configFile, JSON.stringify({ ...source, base }, null, 2) + '\n');
       log(`anneal tune: ${parallel} worker processes on ${describeStorage(storage)}`);
-      const boot = fileURLToPath(new URL('../../worker-boot.mjs', import.meta.url));
-      const entry = new URL(`./tune-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
-      const args = [entry, configFile, JSON.stringify({ storage: options.storage ?? (typeof config.storage === 'string' ? config.storage : undefined), trials: target, parallel, out: resolve(dir), baseDir: pipeline.baseDir, plugins: pipeline.pluginPackageNames })];
-      const workers = Array.from({ length: parallel }, () => fork(boot, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], cwd: pipeline.baseDir }));
-      const errors = workers.map(forwardErrors);
-      const codes = await Promise.all(workers.map((w) => new Promise<number>((r) => w.once('close', (code) => r(code ?? 1)))));
-      const failed = codes.filter((code) => code !== 0).length;
+      const args = [configFile, JSON.stringify({ storage: options.storage ?? (typeof config.storage === 'string' ? config.storage : undefined), trials: target, parallel, out: resolve(dir), baseDir: pipeline.baseDir, plugins: pipeline.pluginPackageNames })];
+      const { failed, errors } = await runWorkers(workerEntry('tune-worker', import.meta.url), args, parallel, pipeline.baseDir, WORKER_ERROR);
       // a worker exits 0 only once the study reached its budget (or the sampler its end): with none, the study cannot progress
-      if (failed === parallel) throw workersFailed(errors.map((e) => e.last), `the study '${config.name}' in ${describeStorage(storage)} did not reach its ${target} trials`);
+      if (failed === parallel) throw workersFailed(errors, `the study '${config.name}' in ${describeStorage(storage)} did not reach its ${target} trials`, 'TUNE_WORKERS');
       if (failed) log(`warning: ${failed} worker(s) exited with an error; their trials are failed and retried by the others`);
     }
     return await report(study, config, dir, describeStorage(storage), started);
   } finally {
     await store.close();
   }
-}
-
-/** Passes a worker's stderr through to this process's and keeps its last error (the line tune-worker.ts prints before exiting 1). */
-function forwardErrors(worker: ChildProcess): { last?: string } {
-  const seen: { last?: string } = {};
-  let partial = '';
-  worker.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    process.stderr.write(chunk);
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop()!;
-    for (const line of lines) if (line.startsWith(WORKER_ERROR)) seen.last = line.slice(WORKER_ERROR.length);
-  });
-  return seen;
-}
-
-/**
- * The error of a study whose every worker exited with an error: how many said which error, the
- * first one's words, and whether running again resumes the study (not when it is lost).
- */
-function workersFailed(lines: readonly (string | undefined)[], what: string): PipelineError {
-  const said = lines.filter((l): l is string => !!l);
-  const counts = new Map<string, number>();
-  for (const l of said) counts.set(l.slice(0, l.indexOf(':')), (counts.get(l.slice(0, l.indexOf(':'))) ?? 0) + 1);
-  const names = [...counts].map(([name, n]) => `${n} x ${name}`).join(', ');
-  const first = said[0];
-  const next = counts.has('StudyLostError') ? 'the study cannot be resumed from this storage (see the error)' : 'fix the cause and run the same command again: the study resumes';
-  return new PipelineError('TUNE_WORKERS', `all ${lines.length} worker processes exited with an error${first ? ` (${names}; the first: ${first})` : ' (printed above)'}; ${what}; ${next}`);
 }
 
 async function report(study: Study, tune: TuneConfig, dir: string, storage: string, started: number): Promise<TuneSummary> {
