@@ -43,7 +43,6 @@ interface Claimed {
 /** Thrown into a waiting coordinator when another loop of this process failed. */
 class Stopped extends Error {}
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 const label = (a: PbtStepAttr, trial: FrozenTrial) => `member ${a.member}, generation ${a.generation} (trial ${trial.number})`;
 
 /** Whether every member has a complete interval of `generation`. */
@@ -116,7 +115,10 @@ export class PbtRunner {
         this.s.log?.(`${a ? label(a, t) : `trial ${t.number}`}: its worker ${t.worker ?? ''} sent no heartbeat for ${heartbeat.graceMs} ms; failed and enqueued again`);
       }
     }
-    await Promise.race([sleep(heartbeat.intervalMs), this.woken]);
+    // (a timer that keeps the process alive: a process that only waits for others must not exit)
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([new Promise<void>((r) => (timer = setTimeout(r, heartbeat.intervalMs))), this.woken]);
+    clearTimeout(timer);
   }
 
   /** The oldest waiting interval, claimed for this process (claims of its loops never overlap). */
