@@ -1,12 +1,14 @@
-// `npm run bench search-quality [--quick] [--seeds N] [--workers N] [--samplers a,b] [--functions f,g] [--side anneal|optuna]
+// `npm run bench search-quality [--quick] [--seeds N] [--trials N] [--workers N] [--samplers a,b] [--functions f,g] [--side anneal|optuna]
 //                               [--no-optuna] [--out FILE] [--markdown FILE] [--merge FILE,...] [--report-only] [--reverse]`
 // Sampler quality on standard functions (quality-functions.ts; the Optuna side in
 // optuna-quality.py mirrors them): every Anneal sampler (quality-samplers.ts) and every Optuna
 // 3.1 sampler (Debian python3-optuna) over seeds 1..N (default 30; --quick: 5 seeds, 100 trials),
-// best value after 50/100/200 trials; median best ± bootstrap standard error and mean regret ±
-// standard error. Jobs run in worker processes (--workers, default the number of cores), Anneal
-// first, then Optuna. Results accumulate in --out (default runs/search-quality.json): a rerun with
-// the same settings only runs the jobs missing there, so an interrupted run resumes.
+// best value after 50/100/200 trials (--trials N: runs of N trials, the budgets up to N);
+// median best ± bootstrap standard error and mean regret ± standard error. Jobs run in worker
+// processes (--workers, default the number of cores), Anneal first, then Optuna. Results accumulate
+// in --out (default runs/search-quality.json): a rerun with the same settings only runs the jobs
+// missing there, so an interrupted run resumes. An --out file holding other budgets is refused
+// (never overwritten); --merge files may hold longer runs (their best values at these budgets are used).
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -25,7 +27,10 @@ const option = (name: string): string | undefined => {
 };
 const quick = args.includes('--quick');
 const seeds = Number(option('seeds') ?? (quick ? 5 : 30));
-const budgets = quick ? [50, 100] : [50, 100, 200];
+const trials = option('trials') === undefined ? undefined : Number(option('trials'));
+if (trials !== undefined && !(Number.isInteger(trials) && trials >= 1)) throw new Error(`--trials must be a positive integer, got ${option('trials')}`);
+/** Best values are recorded after each budget; a run has max(budgets) trials. */
+const budgets = ((all: number[]) => (trials === undefined ? all : [...all.filter((b) => b < trials), trials]))(quick ? [50, 100] : [50, 100, 200]);
 const workers = Number(option('workers') ?? cpus().length);
 const pick = <T extends string>(all: readonly T[], given?: string): T[] => (given ? all.filter((x) => given.split(',').includes(x)) : [...all]);
 const functions = pick(QUALITY_FUNCTIONS.map((f) => f.name), option('functions'));
@@ -46,16 +51,26 @@ interface Job {
 interface Done {
   best: number[];
   seconds: number;
+  /** Trials the run had, when not max(budgets) of its store (a result merged from longer runs). */
+  trials?: number;
 }
 type Store = { budgets: number[]; results: Record<string, Done> };
 const keyOf = (j: Pick<Job, 'side' | 'sampler' | 'fn' | 'seed'>) => `${j.side}/${j.sampler}/${j.fn}/${j.seed}`;
 
 function loadStore(): Store {
-  if (existsSync(out)) {
-    const s = JSON.parse(readFileSync(out, 'utf8')) as Store;
-    if (s.budgets.join(',') === budgets.join(',')) return s;
-  }
-  return { budgets, results: {} };
+  if (!existsSync(out)) return { budgets, results: {} };
+  const s = JSON.parse(readFileSync(out, 'utf8')) as Store;
+  if (s.budgets.join(',') !== budgets.join(',')) throw new Error(`${out} holds runs with budgets ${s.budgets.join('/')}, not ${budgets.join('/')}: pass another --out (and --merge ${out} to report from it)`);
+  return s;
+}
+
+/** The results of a --merge file at this run's budgets (its budgets must include them all). */
+function mergedResults(file: string): Record<string, Done> {
+  const s = JSON.parse(readFileSync(file, 'utf8')) as Store;
+  const at = budgets.map((b) => s.budgets.indexOf(b));
+  if (at.some((i) => i < 0)) throw new Error(`--merge ${file} holds budgets ${s.budgets.join('/')}, which do not include ${budgets.join('/')}`);
+  const runTrials = Math.max(...s.budgets);
+  return Object.fromEntries(Object.entries(s.results).map(([k, r]) => [k, { best: at.map((i) => r.best[i]!), seconds: r.seconds, ...((r.trials ?? runTrials) !== Math.max(...budgets) ? { trials: r.trials ?? runTrials } : {}) }]));
 }
 
 function saveStore(store: Store): void {
@@ -132,7 +147,7 @@ export async function runSearchQualityBench(): Promise<void> {
       for (const sampler of optunaList) jobs.push({ id: jobs.length, side: 'optuna', sampler, fn, seed, budgets });
     }
   }
-  for (const file of merge) Object.assign(store.results, (JSON.parse(readFileSync(file, 'utf8')) as Store).results);
+  for (const file of merge) Object.assign(store.results, mergedResults(file));
   const todo = args.includes('--report-only') ? [] : jobs.filter((j) => !store.results[keyOf(j)] && (side === 'both' || j.side === side));
   // --reverse: last seeds first (a second process can work from the other end)
   if (args.includes('--reverse')) todo.reverse();
@@ -166,13 +181,14 @@ export async function runSearchQualityBench(): Promise<void> {
     sections.push(t.markdown);
     if (t.verdict) verdicts.push(`- ${t.verdict}`);
   }
+  // runs of max(budgets) trials of the reported functions only
   const seconds = (side: string, sampler: string) => {
-    const xs = Object.entries(store.results).filter(([k]) => k.startsWith(`${side}/${sampler}/`)).map(([, v]) => v.seconds);
+    const xs = Object.entries(store.results).filter(([k, v]) => functions.some((fn) => k.startsWith(`${side}/${sampler}/${fn}/`)) && v.trials === undefined).map(([, v]) => v.seconds);
     return xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2) : '-';
   };
   const timing = [...annealSamplers.map((s) => `anneal ${s} ${seconds('anneal', s)} s`), ...optunaList.map((s) => `optuna ${s} ${seconds('optuna', s)} s`)].join(', ');
   const markdown = [
-    `## Search quality (npm run bench search-quality${quick ? ' --quick' : ''})`,
+    `## Search quality (npm run bench search-quality${quick ? ' --quick' : ''}${trials !== undefined ? ` --trials ${trials}` : ''})`,
     '',
     `Median best value ± bootstrap standard error and mean regret (best - known minimum) ± standard error over seeds 1-${seeds}, after ${budgets.join(' / ')} trials; lower is better. Optuna ${typeof optuna === 'string' ? `not run: ${optuna}` : optuna.version}.`,
     '',
