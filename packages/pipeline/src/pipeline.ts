@@ -185,8 +185,10 @@ export class Pipeline {
     return tune(this, source, options);
   }
 
-  /** Population-based training over a fit config, each member a run of this pipeline (see pbt/pbt.ts); re-running resumes. */
-  pbt(source: ConfigSource<Record<string, unknown>>, options: PbtOptions = {}): Promise<PbtSummary> {
+  /** Population-based training over a fit config, each member a run of this pipeline (see pbt/pbt.ts); re-running resumes; `undefined` for a worker. */
+  pbt(source: ConfigSource<Record<string, unknown>>, options?: PbtOptions & { worker?: false }): Promise<PbtSummary>;
+  pbt(source: ConfigSource<Record<string, unknown>>, options: PbtOptions): Promise<PbtSummary | undefined>;
+  pbt(source: ConfigSource<Record<string, unknown>>, options: PbtOptions = {}): Promise<PbtSummary | undefined> {
     return pbt(this, source, options);
   }
 

@@ -42,9 +42,13 @@ export const pbtConfigSchema = z
     resampleProbability: z.number().min(0).max(1).optional(),
     /** Members training at once in this process (default 1). */
     concurrency: z.number().int().min(1).optional(),
+    /** Worker processes on this machine training intervals beside each other (`anneal pbt --parallel`); the same numbers as one process. */
+    parallel: z.number().int().positive().default(1),
+    /** Heartbeat of running intervals; one silent for `graceMs` (its process lost) is failed and retrained by another process. */
+    heartbeat: z.object({ intervalMs: z.number().int().positive().default(1000), graceMs: z.number().int().positive().default(10000) }).strict().default({ intervalMs: 1000, graceMs: 10000 }),
     /** Keep every generation's checkpoints in `<study>/checkpoints` (default: only the last two generations). */
     keepCheckpoints: z.boolean().optional(),
-    /** Where the run lives: a storage plugin spec, a journal file path, or redis://host:port (default: the journal `runs/<name>/study.jsonl`). */
+    /** Where the run lives: a storage plugin spec, a journal file path, or redis://host:port (default: the journal `runs/<name>/study.jsonl`); with workers on other machines, they must see the run folder too (checkpoints, members). */
     storage: z.union([z.string().min(1), pluginSpec]).optional(),
     /** Packages whose descriptors (storages, anything the base config names) are registered. */
     plugins: z.array(z.string().min(1)).default([]),

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ensureDir, writeFileAtomic } from '@anneal/onnx';
 import type { PluginSpec } from '@anneal/plugin';
 import { PopulationBasedTraining, type Distribution, type PbtResult, type PbtStep, type Storage } from '@anneal/search';
@@ -14,6 +14,7 @@ import { PLUGIN_REGISTRY } from '../tokens.js';
 import { distributionOf } from '../tune/trial.js';
 import { copyTrialRun, type BestRun } from '../tune/tune-report.js';
 import { describeStorage, storageSpec, type TestScore } from '../tune/tune.js';
+import { runWorkers, workerEntry, workersFailed } from '../worker-processes.js';
 import { pipelineMember } from './pbt-member.js';
 import { writePbtReport } from './pbt-report.js';
 
@@ -57,11 +58,22 @@ export interface PbtSummary {
 export interface PbtOptions {
   /** Overrides the config's storage: a journal file path, or redis://host:port. */
   storage?: string;
+  /**
+   * Train intervals only (no report): one of any number of workers sharing the storage and the
+   * run folder (`out`) with the process that runs `pbt` without it. Returns once the population
+   * has finished.
+   */
+  worker?: boolean;
+  /** Worker processes on this machine (default: the config's `parallel`; 1 trains in this process). */
+  parallel?: number;
   /** The run folder (default runs/<name>; re-running resumes the run). */
   out?: string;
   /** Start afresh: a folder holding a PBT run (study.jsonl or summary.json) is deleted first instead of resumed. */
   replace?: boolean;
 }
+
+/** How a pbt worker process starts the line of the error it exits with. */
+export const PBT_WORKER_ERROR = 'anneal pbt worker: ';
 
 const interval = (s: PbtStep): PbtInterval => ({ member: s.member, generation: s.generation, parent: s.parent, exploited: s.exploited, score: s.score ?? null, hyperparameters: { ...s.hyperparameters } });
 
@@ -96,8 +108,14 @@ async function checkSameRun(store: Storage, config: PbtConfig, base: Record<stri
  * its config with the final hyperparameters, lineage.json), report.html/.md with the schedule
  * charts. Re-running on the same folder and storage resumes exactly: finished intervals are
  * kept, members continue from their checkpoints, the decisions replay from the scores.
+ *
+ * The intervals are claimed from the storage by whichever process is free: with `parallel` > 1
+ * this process starts that many worker processes and writes the report when the population has
+ * finished; `worker` only trains (other processes or machines; with Redis they must share the
+ * run folder, where checkpoints and member runs live). The result is the same in every case.
+ * Returns undefined for a worker.
  */
-export async function pbt(pipeline: Pipeline, source: ConfigSource<Record<string, unknown>>, options: PbtOptions = {}): Promise<PbtSummary> {
+export async function pbt(pipeline: Pipeline, source: ConfigSource<Record<string, unknown>>, options: PbtOptions = {}): Promise<PbtSummary | undefined> {
   const started = performance.now();
   const { config, file } = loadPbt(pipeline, source);
   const raw = loadBaseConfig(config.base, file);
@@ -107,7 +125,7 @@ export async function pbt(pipeline: Pipeline, source: ConfigSource<Record<string
   const base = setPath(setPath(raw, 'train.epochs', epochs), 'train.threads', typeof threads === 'number' ? threads : 1);
   await pipeline.check(validateFitConfig(base, `${file} (base)`));
   const dir = options.out ?? join(pipeline.runsDir, config.name);
-  if (options.replace && ['study.jsonl', 'summary.json'].some((f) => existsSync(join(dir, f)))) rmSync(dir, { recursive: true, force: true });
+  if (options.replace && !options.worker && ['study.jsonl', 'summary.json'].some((f) => existsSync(join(dir, f)))) rmSync(dir, { recursive: true, force: true });
   ensureDir(dir);
   const storage: PluginSpec = storageSpec(options.storage ?? config.storage, dir);
   const c = childContainer(pipeline.container, await loadPluginPackages(pluginPackages({ pbt: { ...config, base: undefined }, storage, base }), pipeline.baseDir));
@@ -119,7 +137,8 @@ export async function pbt(pipeline: Pipeline, source: ConfigSource<Record<string
   try {
     await checkSameRun(store, config, base);
     const done = (await store.getTrials(config.name, ['complete'])).length;
-    log(`anneal pbt: ${config.name}: ${config.population} members x ${config.generations} generations of ${config.epochsPerGeneration} epoch${config.epochsPerGeneration === 1 ? '' : 's'} (train.epochs ${epochs}) on ${describeStorage(storage)}${done ? `, resuming after ${done} finished intervals` : ''}`);
+    const parallel = options.worker ? 1 : (options.parallel ?? config.parallel);
+    if (!options.worker) log(`anneal pbt: ${config.name}: ${config.population} members x ${config.generations} generations of ${config.epochsPerGeneration} epoch${config.epochsPerGeneration === 1 ? '' : 's'} (train.epochs ${epochs}) on ${describeStorage(storage)}${done ? `, resuming after ${done} finished intervals` : ''}${parallel > 1 ? `; ${parallel} worker processes` : ''}`);
     const run = new PopulationBasedTraining({
       name: config.name,
       storage: store,
@@ -134,6 +153,8 @@ export async function pbt(pipeline: Pipeline, source: ConfigSource<Record<string
       resampleProbability: config.resampleProbability,
       concurrency: config.concurrency,
       keepCheckpoints: config.keepCheckpoints,
+      heartbeat: config.heartbeat,
+      log,
       createMember: async (k) =>
         pipelineMember({
           container: c,
@@ -151,8 +172,26 @@ export async function pbt(pipeline: Pipeline, source: ConfigSource<Record<string
         log(`member ${s.member}, generation ${s.generation}${s.exploited ? ` (copied member ${s.parent})` : ''}: ${hp} -> ${config.metric} ${s.score === undefined || Number.isNaN(s.score) ? 'NaN (diverged)' : s.score.toFixed(4)}`);
       },
     });
-    const result = await run.run();
-    return await finish(store, config, result, dir, describeStorage(storage), tests, started);
+    if (options.worker) {
+      await run.work();
+      return undefined;
+    }
+    await run.prepare();
+    if (parallel === 1) await run.work();
+    else {
+      // workers are processes that compose their own pipeline: in-code plugins cannot travel, packages can
+      if (pipeline.inCodePlugins > 0) throw new ConfigError(`parallel ${parallel}: worker processes cannot see the ${pipeline.inCodePlugins} plugin descriptor(s) this pipeline was given in code; export them from a package and name it (createPipeline({ plugins: ['<package>'] }) or the config's plugins), or run with parallel: 1`);
+      const configFile = typeof source === 'string' ? resolve(source) : join(dir, 'pbt.json');
+      if (typeof source !== 'string') writeFileAtomic(configFile, JSON.stringify({ ...source, base: raw }, null, 2) + '\n');
+      // the storage as this process resolved it (a journal path relative to this process's working directory)
+      const given = typeof (options.storage ?? config.storage) === 'string' ? String(storage.type === 'redis' ? storage.url : storage.path) : undefined;
+      const args = [configFile, JSON.stringify({ storage: given, out: resolve(dir), baseDir: pipeline.baseDir, plugins: pipeline.pluginPackageNames })];
+      const { failed, errors } = await runWorkers(workerEntry('pbt-worker', import.meta.url), args, parallel, pipeline.baseDir, PBT_WORKER_ERROR);
+      // a worker exits 0 only once the population has finished: with none, it did not
+      if (failed === parallel) throw workersFailed(errors, `the population-based training '${config.name}' in ${describeStorage(storage)} did not finish`, 'PBT_WORKERS');
+      if (failed) log(`warning: ${failed} worker(s) exited with an error; their intervals were failed and retrained by the others`);
+    }
+    return await finish(store, config, await run.result(), dir, describeStorage(storage), tests, started);
   } finally {
     await store.close();
   }
