@@ -1,32 +1,30 @@
 /**
  * Fitting the Gaussian process: the kernel hyperparameters that maximize the log marginal
  * likelihood of the standardized values plus weak log-normal priors (lengthscales around the box
- * size, the scale around the values' variance, a small noise), by L-BFGS with
+ * size, the scale around the values' variance, a small noise, the additive weight's logit around
+ * 0), by L-BFGS with
  * the analytic gradient 0.5 tr((alpha alpha^T - K^-1) dK/dp). The Cholesky factor comes from
  * ml-matrix; the inverse is formed from it with two triangular passes over Float64Arrays
  * (ml-matrix's many-right-hand-side solve measured ~12x slower at n = 200).
  */
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
-import { coordinateDistance, matern52, matern52Slope, type KernelParams } from './gp-kernel.js';
+import { coordinateDistance, unscaledKernel, type KernelParams } from './gp-kernel.js';
 import { minimizeLbfgs } from './lbfgs.js';
 
 /** Smallest noise variance (keeps K well conditioned for noiseless objectives). */
 export const MIN_NOISE = 1e-6;
 const LOG_2PI = Math.log(2 * Math.PI);
 /** Prior means and standard deviations of the log hyperparameters. */
-const PRIOR = { logTheta: [Math.log(1), 1.5], logScale: [0, 1], logNoise: [Math.log(1e-3), 2] } as const;
+const PRIOR = { logTheta: [Math.log(1), 1.5], logScale: [0, 1], logNoise: [Math.log(1e-3), 2], logitAdditive: [0, 2] } as const;
 
 /** K = scale * m(r2) + noise I, row-major n x n, from points and parameters. */
 export function kernelMatrix(xs: readonly Float64Array[], categorical: readonly boolean[], p: KernelParams): Float64Array {
   const n = xs.length;
   const k = new Float64Array(n * n);
-  const theta = p.invSquaredLengthscales;
   for (let a = 0; a < n; a++) {
     k[a * n + a] = p.scale + p.noise;
     for (let b = a + 1; b < n; b++) {
-      let r2 = 0;
-      for (let i = 0; i < theta.length; i++) r2 += theta[i]! * coordinateDistance(xs[a]![i]!, xs[b]![i]!, categorical[i]!);
-      const v = p.scale * matern52(r2);
+      const v = p.scale * unscaledKernel(xs[a]!, xs[b]!, p, categorical).value;
       k[a * n + b] = v;
       k[b * n + a] = v;
     }
@@ -82,28 +80,31 @@ export function multiply(m: Float64Array, v: Float64Array, n: number): Float64Ar
   return out;
 }
 
-/** The log vector of parameters (inverse of {@link paramsOf}). */
-export function logParams(p: KernelParams): Float64Array {
-  return Float64Array.from([...Array.from(p.invSquaredLengthscales, Math.log), Math.log(p.scale), Math.log(Math.max(p.noise - MIN_NOISE, 1e-12))]);
+/** The log vector of parameters (inverse of {@link paramsOf}); with `additive`, the logit of the additive weight last. */
+export function logParams(p: KernelParams, additive = false): Float64Array {
+  const w = Math.min(Math.max(p.additive ?? 0.5, 1e-6), 1 - 1e-6);
+  return Float64Array.from([...Array.from(p.invSquaredLengthscales, Math.log), Math.log(p.scale), Math.log(Math.max(p.noise - MIN_NOISE, 1e-12)), ...(additive ? [Math.log(w / (1 - w))] : [])]);
 }
 
-/** Parameters of the log vector [log theta_1..d, log scale, log(noise - MIN_NOISE)]. */
-export function paramsOf(p: ArrayLike<number>): KernelParams {
-  const d = p.length - 2;
-  return { invSquaredLengthscales: Float64Array.from(Array.prototype.slice.call(p, 0, d) as number[], Math.exp), scale: Math.exp(p[d]!), noise: MIN_NOISE + Math.exp(p[d + 1]!) };
+/** Parameters of the log vector [log theta_1..d, log scale, log(noise - MIN_NOISE)(, logit additive weight)] over `d` coordinates. */
+export function paramsOf(p: ArrayLike<number>, d = p.length - 2): KernelParams {
+  const params = { invSquaredLengthscales: Float64Array.from(Array.prototype.slice.call(p, 0, d) as number[], Math.exp), scale: Math.exp(p[d]!), noise: MIN_NOISE + Math.exp(p[d + 1]!) };
+  return p.length > d + 2 ? { ...params, additive: 1 / (1 + Math.exp(-p[d + 2]!)) } : params;
 }
 
 const logNormal = (x: number, [mean, sd]: readonly [number, number]) => -0.5 * ((x - mean) / sd) ** 2;
 const logNormalSlope = (x: number, [mean, sd]: readonly [number, number]) => -(x - mean) / (sd * sd);
 
 /**
- * Negative log marginal likelihood plus negative log prior at log parameters `p`, with its
- * gradient written into `grad`. Infinity when K is not positive definite.
+ * Negative log marginal likelihood plus negative log prior at log parameters `p` (see
+ * {@link paramsOf}; d = categorical.length), with its gradient written into `grad`. Infinity when
+ * K is not positive definite.
  */
 export function negativeLogPosterior(p: ArrayLike<number>, xs: readonly Float64Array[], y: Float64Array, categorical: readonly boolean[], grad?: Float64Array): number {
   const n = xs.length;
-  const d = p.length - 2;
-  const params = paramsOf(p);
+  const d = categorical.length;
+  const withAdditive = p.length > d + 2;
+  const params = paramsOf(p, d);
   const k = kernelMatrix(xs, categorical, params);
   const chol = cholesky(k, n);
   if (!chol) {
@@ -117,42 +118,47 @@ export function negativeLogPosterior(p: ArrayLike<number>, xs: readonly Float64A
   let value = 0.5 * fit + 0.5 * chol.logDet + 0.5 * n * LOG_2PI;
   for (let i = 0; i < d; i++) value -= logNormal(p[i]!, PRIOR.logTheta);
   value -= logNormal(p[d]!, PRIOR.logScale) + logNormal(p[d + 1]!, PRIOR.logNoise);
+  if (withAdditive) value -= logNormal(p[d + 2]!, PRIOR.logitAdditive);
   if (!grad) return value;
   // d(-LML)/dp = -0.5 tr(W dK/dp), W = alpha alpha^T - K^-1 (symmetric: off-diagonal pairs count twice)
-  const g = new Float64Array(d + 2);
+  const g = new Float64Array(p.length);
   const theta = params.invSquaredLengthscales;
+  const additive = params.additive ?? 0;
+  const slopes = new Float64Array(d);
   let traceW = 0;
   for (let a = 0; a < n; a++) {
     const waa = alpha[a]! * alpha[a]! - inv[a * n + a]!;
     traceW += waa;
-    g[d]! += waa * params.scale; // m(0) = 1
+    g[d]! += waa * params.scale; // the unscaled kernel is 1 at distance 0
     for (let b = a + 1; b < n; b++) {
       const w = 2 * (alpha[a]! * alpha[b]! - inv[a * n + b]!);
-      let r2 = 0;
-      for (let i = 0; i < d; i++) r2 += theta[i]! * coordinateDistance(xs[a]![i]!, xs[b]![i]!, categorical[i]!);
-      g[d]! += w * params.scale * matern52(r2);
-      const slope = w * params.scale * matern52Slope(r2);
-      for (let i = 0; i < d; i++) g[i]! += slope * theta[i]! * coordinateDistance(xs[a]![i]!, xs[b]![i]!, categorical[i]!);
+      const k = unscaledKernel(xs[a]!, xs[b]!, params, categorical, slopes);
+      g[d]! += w * params.scale * k.value;
+      for (let i = 0; i < d; i++) g[i]! += w * params.scale * slopes[i]! * theta[i]! * coordinateDistance(xs[a]![i]!, xs[b]![i]!, categorical[i]!);
+      // dk / d logit(w) = scale (additive - joint) w (1 - w)
+      if (withAdditive) g[d + 2]! += w * params.scale * (k.additive - k.joint) * additive * (1 - additive);
     }
   }
   g[d + 1] = traceW * (params.noise - MIN_NOISE);
-  for (let i = 0; i < d + 2; i++) grad[i] = -0.5 * g[i]!;
+  for (let i = 0; i < p.length; i++) grad[i] = -0.5 * g[i]!;
   for (let i = 0; i < d; i++) grad[i]! -= logNormalSlope(p[i]!, PRIOR.logTheta);
   grad[d]! -= logNormalSlope(p[d]!, PRIOR.logScale);
   grad[d + 1]! -= logNormalSlope(p[d + 1]!, PRIOR.logNoise);
+  if (withAdditive) grad[d + 2]! -= logNormalSlope(p[d + 2]!, PRIOR.logitAdditive);
   return value;
 }
 
 /**
  * The MAP kernel parameters for points `xs` (coordinates as in {@link kernelMatrix}) and
- * standardized values `y`, starting from `from` or else lengthscale 0.5, scale 1 and noise 1e-3.
+ * standardized values `y`, starting from `from` or else lengthscale 0.5, scale 1, noise 1e-3 and
+ * (with `additive`, which fits the additive weight too) additive weight 0.5.
  */
-export function fitKernel(xs: readonly Float64Array[], y: Float64Array, categorical: readonly boolean[], maxIterations = 40, from?: KernelParams): KernelParams {
+export function fitKernel(xs: readonly Float64Array[], y: Float64Array, categorical: readonly boolean[], maxIterations = 40, from?: KernelParams, additive = false): KernelParams {
   const d = categorical.length;
-  const start = from ? logParams(from) : Float64Array.from([...new Array<number>(d).fill(Math.log(4)), 0, Math.log(1e-3)]);
-  // lengthscales between 0.01 and 10 box widths, scale within e^+-5, noise at most 1 (the values' variance)
-  const lower = Float64Array.from([...new Array<number>(d).fill(Math.log(1e-2)), -5, Math.log(1e-9)]);
-  const upper = Float64Array.from([...new Array<number>(d).fill(Math.log(1e4)), 5, 0]);
+  const start = from ? logParams(from, additive) : Float64Array.from([...new Array<number>(d).fill(Math.log(4)), 0, Math.log(1e-3), ...(additive ? [0] : [])]);
+  // lengthscales between 0.01 and 10 box widths, scale within e^+-5, noise at most 1 (the values' variance), additive weight within logit +-6
+  const lower = Float64Array.from([...new Array<number>(d).fill(Math.log(1e-2)), -5, Math.log(1e-9), ...(additive ? [-6] : [])]);
+  const upper = Float64Array.from([...new Array<number>(d).fill(Math.log(1e4)), 5, 0, ...(additive ? [6] : [])]);
   const best = minimizeLbfgs((p, grad) => negativeLogPosterior(p, xs, y, categorical, grad), start, { maxIterations, lower, upper });
-  return paramsOf(Number.isFinite(best.value) ? best.x : start);
+  return paramsOf(Number.isFinite(best.value) ? best.x : start, d);
 }

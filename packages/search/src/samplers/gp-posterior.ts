@@ -2,7 +2,7 @@
  * The posterior of a fitted Gaussian process: mean k*^T K^-1 y and latent variance
  * scale - k*^T K^-1 k* at any point, with their gradients along the numeric coordinates.
  */
-import { coordinateDistance, matern52, matern52Slope, type KernelParams } from './gp-kernel.js';
+import { unscaledKernel, type KernelParams } from './gp-kernel.js';
 import { cholesky, inverseFromCholesky, kernelMatrix, multiply } from './gp-fit.js';
 import { SamplerError } from './sampler-error.js';
 
@@ -51,14 +51,9 @@ export class GaussianProcess {
     const d = x.length;
     const theta = params.invSquaredLengthscales;
     const ks = new Float64Array(n);
-    const slopes = withGradient ? new Float64Array(n) : undefined;
-    for (let a = 0; a < n; a++) {
-      const p = this.xs[a]!;
-      let r2 = 0;
-      for (let i = 0; i < d; i++) r2 += theta[i]! * coordinateDistance(x[i]!, p[i]!, categorical[i]!);
-      ks[a] = params.scale * matern52(r2);
-      if (slopes) slopes[a] = params.scale * matern52Slope(r2);
-    }
+    // per trial a and coordinate i: dk_a / d(theta_i delta_ai) / scale
+    const slopes = withGradient ? new Float64Array(n * d) : undefined;
+    for (let a = 0; a < n; a++) ks[a] = params.scale * unscaledKernel(x, this.xs[a]!, params, categorical, slopes, a * d).value;
     let mean = 0;
     for (let a = 0; a < n; a++) mean += ks[a]! * this.alpha[a]!;
     const v = multiply(this.inv, ks, n);
@@ -66,14 +61,14 @@ export class GaussianProcess {
     for (let a = 0; a < n; a++) explained += ks[a]! * v[a]!;
     const variance = Math.max(1e-12, params.scale - explained);
     if (!slopes) return { mean, variance };
-    // dk_a/dx_i = slope_a * 2 theta_i (x_i - p_ai) for numeric i
+    // dk_a/dx_i = scale * slope_ai * 2 theta_i (x_i - p_ai) for numeric i
     const meanGrad = new Float64Array(d);
     const varianceGrad = new Float64Array(d);
     for (let a = 0; a < n; a++) {
       const p = this.xs[a]!;
       for (let i = 0; i < d; i++) {
         if (categorical[i]) continue;
-        const dk = slopes[a]! * 2 * theta[i]! * (x[i]! - p[i]!);
+        const dk = params.scale * slopes[a * d + i]! * 2 * theta[i]! * (x[i]! - p[i]!);
         meanGrad[i]! += this.alpha[a]! * dk;
         varianceGrad[i]! -= 2 * v[a]! * dk;
       }

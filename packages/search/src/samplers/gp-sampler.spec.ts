@@ -73,6 +73,44 @@ describe('Gaussian process', () => {
     expect(negativeLogPosterior(at, cx, cy, cat)).toBeLessThan(negativeLogPosterior(start, cx, cy, cat));
   });
 
+  it('with the additive part: the kernel of the formula, analytic gradients of the posterior and of the fit objective', () => {
+    const additive = { ...params, additive: 0.4 };
+    const m = (r2: number) => matern52(r2);
+    const kAdd = (a: Float64Array, b: Float64Array) => additive.scale * (0.6 * m(3 * (a[0]! - b[0]!) ** 2 + 0.5 * (a[1]! - b[1]!) ** 2) + 0.4 * ((m(3 * (a[0]! - b[0]!) ** 2) + m(0.5 * (a[1]! - b[1]!) ** 2)) / 2));
+    const gp = new GaussianProcess(xs, y, [false, false], additive);
+    const K = xs.map((a, i) => xs.map((b, j) => kAdd(a, b) + (i === j ? additive.noise : 0)));
+    const x = Float64Array.of(0.3, 0.6);
+    const ks = xs.map((a) => kAdd(x, a));
+    expect(gp.predict(x).mean).toBeCloseTo(ks.reduce((s, v, i) => s + v * solve(K, [...y])[i]!, 0), 10);
+    expect(gp.predict(x).variance).toBeCloseTo(additive.scale - ks.reduce((s, v, i) => s + v * solve(K, ks)[i]!, 0), 10);
+    const g = gp.predictWithGradient(x);
+    for (let i = 0; i < 2; i++) {
+      const up = Float64Array.from(x);
+      const down = Float64Array.from(x);
+      up[i]! += 1e-6;
+      down[i]! -= 1e-6;
+      expect(g.meanGrad[i]).toBeCloseTo((gp.predict(up).mean - gp.predict(down).mean) / 2e-6, 5);
+      expect(g.varianceGrad[i]).toBeCloseTo((gp.predict(up).variance - gp.predict(down).variance) / 2e-6, 5);
+    }
+    // [log theta_1, log theta_2, log scale, log(noise - min), logit w], with a categorical coordinate
+    const cx = [Float64Array.of(0.1, 0), Float64Array.of(0.5, 1), Float64Array.of(0.8, 2), Float64Array.of(0.3, 1)];
+    const cy = Float64Array.of(1, -0.5, 0.3, 0.1);
+    const cat = [false, true];
+    const p = Float64Array.of(Math.log(2), Math.log(0.7), 0.2, Math.log(0.05), -0.3);
+    const grad = new Float64Array(5);
+    negativeLogPosterior(p, cx, cy, cat, grad);
+    for (let i = 0; i < 5; i++) {
+      const up = Float64Array.from(p);
+      const down = Float64Array.from(p);
+      up[i]! += 1e-6;
+      down[i]! -= 1e-6;
+      expect(grad[i]).toBeCloseTo((negativeLogPosterior(up, cx, cy, cat) - negativeLogPosterior(down, cx, cy, cat)) / 2e-6, 5);
+    }
+    const fitted = fitKernel(cx, cy, cat, 40, undefined, true);
+    expect(fitted.additive).toBeGreaterThan(0);
+    expect(fitted.additive).toBeLessThan(1);
+  });
+
   it('computes log EI as log(sd (z Phi(z) + phi(z))) and stays finite far in the tail', () => {
     for (const [mean, variance, best] of [[0, 1, 0], [0.3, 0.04, -0.1], [-1, 2, 0.5]] as const) {
       const sd = Math.sqrt(variance);
