@@ -17,8 +17,7 @@ function isTraining(ctx: GradContext): boolean {
  *
  * Training mode (training_mode=1) recomputes the batch mean and biased variance (the forward's extra
  * outputs are the running statistics, not the batch ones, and stay declared: ORT needs all 3) and
- * uses dX = (γ/σ)·(dY − mean(dY) − x̂·mean(dY·x̂)), as per-channel coefficients of dY and x − μ.
- * Gradients reaching the running-statistics outputs
+ * uses dX = (γ/σ)·(dY − mean(dY) − x̂·mean(dY·x̂)). Gradients reaching the running-statistics outputs
  * (rare) flow to input_mean/input_var (× momentum) and to X through the batch statistics.
  */
 function batchNormBackward(ctx: GradContext): (string | undefined)[] {
@@ -56,25 +55,21 @@ function batchNormBackward(ctx: GradContext): (string | undefined)[] {
   const count = ctx.op('Div', [ctx.op('Cast', [ctx.op('Size', [x])], { to: ctx.floatType }), ctx.scalar(channels)]);
   const batchMean = ctx.reduceMean(x, axes, true);
   const centered = ctx.op('Sub', [x, batchMean]);
-  const batchVar = ctx.op('Div', [ctx.reduceSum(ctx.op('Mul', [centered, centered]), axes, true), count]);
+  const batchVar = ctx.reduceMean(ctx.op('Mul', [centered, centered]), axes, true);
   const invStd = ctx.op('Reciprocal', [ctx.op('Sqrt', [ctx.op('Add', [batchVar, ctx.scalar(epsilon)])])]);
+  const xHat = ctx.op('Mul', [centered, invStd]);
   const momentum = Math.fround(ctx.attr.float('momentum', 0.9));
   const [dRunningMean, dRunningVar] = [ctx.dY[1], ctx.dY[2]];
 
-  // per-channel coefficients, so that the full-size work is 3 reductions and dX = A·dY + B·(x − μ) + C:
-  // A = γ/σ, B = −γ/σ³·Σ dY·(x − μ)/M, C = −A·Σ dY/M (the same dX as (γ/σ)(dY − mean dY − x̂·mean(dY·x̂)))
   let dX: string | undefined;
   let sumDy: string | undefined;
   let sumDyXHat: string | undefined;
   if (dY) {
     sumDy = ctx.reduceSum(dY, axes, true);
-    const sumDyCentered = ctx.reduceSum(ctx.op('Mul', [dY, centered]), axes, true);
-    sumDyXHat = ctx.op('Mul', [sumDyCentered, invStd]);
+    sumDyXHat = ctx.reduceSum(ctx.op('Mul', [dY, xHat]), axes, true);
     if (ctx.needs(0)) {
-      const a = ctx.op('Mul', [broadcast(scale), invStd]);
-      const b = ctx.op('Neg', [ctx.op('Div', [ctx.op('Mul', [ctx.op('Mul', [a, invStd]), sumDyXHat]), count])]);
-      const c = ctx.op('Neg', [ctx.op('Div', [ctx.op('Mul', [a, sumDy]), count])]);
-      dX = ctx.op('Add', [ctx.op('Mul', [dY, a]), ctx.op('Add', [ctx.op('Mul', [centered, b]), c])]);
+      const meanTerms = ctx.op('Div', [ctx.op('Add', [sumDy, ctx.op('Mul', [xHat, sumDyXHat])]), count]);
+      dX = ctx.op('Mul', [ctx.op('Sub', [dY, meanTerms]), ctx.op('Mul', [broadcast(scale), invStd])]);
     }
   }
   if (ctx.needs(0) && (dRunningMean || dRunningVar)) {
