@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redisServerAvailable, startRedisServer } from '@anneal/testing';
@@ -6,10 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { JournalStorage } from '../storage/journal-storage.js';
 import { MemoryStorage } from '../storage/memory-storage.js';
 import { RedisStorage } from '../storage/redis-storage.js';
-import type { Distribution, FrozenTrial, ParamValue, Storage } from '../types.js';
-import type { PbtMember } from './pbt-member.js';
+import type { Distribution, FrozenTrial, Storage } from '../types.js';
 import { pbtAttr, pbtSteps } from './pbt-record.js';
 import { PopulationBasedTraining, type PbtResult, type PbtRunOptions } from './population-based-training.js';
+import { ToyMember } from './toy-member.test-support.js';
 
 // Several runners (PopulationBasedTraining objects, each with its own storage connection, as
 // processes would have) share one study and one checkpoint folder: the result is the one a single
@@ -20,40 +20,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const space: Record<string, Distribution> = { lr: { kind: 'float', low: 1e-3, high: 1.5, log: true }, batch: { kind: 'categorical', choices: [16, 32, 64] } };
 
-/** Gradient descent on (w - 3)^2, 3 steps an interval (as in population-based-training.spec.ts), taking a few ms so runners interleave; an interval `hang` says yes to never returns. */
-class SlowToyMember implements PbtMember {
-  w = 0;
-  steps = 0;
-  lr = 0;
-  batch: ParamValue = 16;
-  constructor(
-    readonly index: number,
-    readonly hang?: (generation: number) => boolean,
-  ) {}
-  async train(): Promise<number> {
-    if (this.hang?.(this.steps / 3)) await new Promise(() => {});
-    await sleep(3);
-    for (let k = 0; k < 3; k++, this.steps++) this.w -= this.lr * 2 * (this.w - 3);
-    return -((this.w - 3) ** 2);
-  }
-  async save(path: string): Promise<void> {
-    writeFileSync(path, JSON.stringify({ w: this.w, steps: this.steps }));
-  }
-  async load(path: string): Promise<void> {
-    Object.assign(this, JSON.parse(readFileSync(path, 'utf8')) as { w: number; steps: number });
-  }
-  hyperparameters() {
-    return { lr: this.lr, batch: this.batch };
-  }
-  setHyperparameters(h: Readonly<Record<string, ParamValue>>): void {
-    this.lr = h.lr as number;
-    this.batch = h.batch!;
-  }
-}
+/** The toy member, taking a few ms per interval so runners interleave. */
+const slowMember = (i: number, hang?: (generation: number) => boolean) => new ToyMember(i, { delayMs: 3, hang });
 
 const options = (storage: Storage, name: string, worker: string, extra: Partial<PbtRunOptions> = {}): PbtRunOptions => ({
   name, storage, worker, directory: join(dir, name), population: 6, generations: 5, direction: 'maximize', seed: 11, space,
-  heartbeat: { intervalMs: 20, graceMs: 2000 }, createMember: async (i) => new SlowToyMember(i), ...extra,
+  heartbeat: { intervalMs: 20, graceMs: 2000 }, createMember: async (i) => slowMember(i), ...extra,
 });
 
 const strip = (r: PbtResult) => ({
@@ -116,7 +88,7 @@ describe('PopulationBasedTraining across runners sharing a storage', () => {
     const gates = [new Promise<void>((r) => (trainedOne = r)), new Promise<void>((r) => (stopped = r))];
     const hang = (generation: number) => generation >= 1 && !silent && ((silent = true), (stoppedAt = Date.now()), stopped(), true);
     const first = async (i: number) => {
-      const m = new SlowToyMember(i, hang);
+      const m = slowMember(i, hang);
       const train = m.train.bind(m);
       m.train = () => train().finally(trainedOne);
       return m;
@@ -124,7 +96,7 @@ describe('PopulationBasedTraining across runners sharing a storage', () => {
     void new PopulationBasedTraining(options(stoppable, name, 'stopped', { createMember: first })).run();
     // (the other runner waits in generation 0 until the first trained an interval, after it until the first stopped: both take part whatever the timing)
     const second = async (i: number) => {
-      const m = new SlowToyMember(i);
+      const m = slowMember(i);
       const train = m.train.bind(m);
       m.train = async () => (await gates[Math.min(1, m.steps / 3)], train());
       return m;
@@ -176,7 +148,7 @@ describe('PopulationBasedTraining across runners sharing a storage', () => {
       options(new JournalStorage(file), name, 'survivor', {
         heartbeat: { intervalMs: 20, graceMs: 1000 },
         createMember: async (i) => {
-          const m = new SlowToyMember(i);
+          const m = slowMember(i);
           const train = m.train.bind(m);
           m.train = () => (trained.push(`${i}/${m.steps / 3}`), train());
           return m;

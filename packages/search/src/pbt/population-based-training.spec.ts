@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redisServerAvailable, startRedisServer } from '@anneal/testing';
@@ -6,48 +6,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { JournalStorage } from '../storage/journal-storage.js';
 import { MemoryStorage } from '../storage/memory-storage.js';
 import { RedisStorage } from '../storage/redis-storage.js';
-import type { Distribution, ParamValue, Storage } from '../types.js';
+import type { Distribution, Storage } from '../types.js';
 import { explore, truncationParents } from './pbt-explore.js';
-import type { PbtMember } from './pbt-member.js';
 import { pbtLineage, pbtSteps } from './pbt-record.js';
 import { writePbtCharts } from './pbt-charts.js';
 import { PopulationBasedTraining, type PbtRunOptions } from './population-based-training.js';
+import { ToyMember } from './toy-member.test-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'anneal-pbt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const space: Record<string, Distribution> = { lr: { kind: 'float', low: 1e-3, high: 1.5, log: true }, batch: { kind: 'categorical', choices: [16, 32, 64] } };
-
-/** Gradient descent on (w - 3)^2, 3 steps per interval, score -(w - 3)^2: too small an lr is slow, above 1 it diverges. */
-class ToyMember implements PbtMember {
-  w = 0;
-  steps = 0;
-  lr = 0;
-  batch: ParamValue = 16;
-  static crash: { member: number; generation: number } | undefined;
-  constructor(readonly index: number) {}
-  async train(): Promise<number> {
-    const generation = this.steps / 3;
-    if (ToyMember.crash?.member === this.index && ToyMember.crash.generation === generation) {
-      ToyMember.crash = undefined;
-      throw new Error('simulated crash');
-    }
-    for (let k = 0; k < 3; k++, this.steps++) this.w -= this.lr * 2 * (this.w - 3);
-    return -((this.w - 3) ** 2);
-  }
-  async save(path: string): Promise<void> {
-    writeFileSync(path, JSON.stringify({ w: this.w, steps: this.steps }));
-  }
-  async load(path: string): Promise<void> {
-    Object.assign(this, JSON.parse(readFileSync(path, 'utf8')) as { w: number; steps: number });
-  }
-  hyperparameters() {
-    return { lr: this.lr, batch: this.batch };
-  }
-  setHyperparameters(h: Readonly<Record<string, ParamValue>>): void {
-    this.lr = h.lr as number;
-    this.batch = h.batch!;
-  }
-}
 
 const options = (storage: Storage, name: string): PbtRunOptions => ({
   name, storage, directory: join(dir, name), population: 6, generations: 6, direction: 'maximize', seed: 7, space, keepCheckpoints: name.includes('keep'),
