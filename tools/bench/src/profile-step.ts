@@ -1,7 +1,7 @@
 // Per-op profile of a bench workload's compiled graph on onnxruntime-node (CPU, 2 intra-op threads).
 // Runs the graph with ORT's profiler on, drops the warm-up runs, and reports kernel time per op type
 // (and per node): the median over the profiled runs of each run's sum, so a busy machine skews it less.
-// Run: npx tsx tools/bench/src/profile-step.ts [W1..W9] [--runs 20] [--warmup 3] [--nodes 15] [--threads 2]
+// Run: node --import ./tools/setup/source-mode.mjs tools/bench/src/profile-step.ts [W1..W9] [--runs 20] [--warmup 3] [--nodes 15] [--threads 2]
 //   W1-W3, W5-W9: the train step (forward + loss + backward + update) as TrainSession runs it (without
 //   the norm outputs); W4: CNN inference. W5-W9 use the vision bench's models and batch (vision.ts).
 //   --nodes k also lists the k slowest individual nodes.
