@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DashboardData, type ParetoView } from './dashboard-data.js';
-import { defaultReferencePoint } from './study-front.js';
 import { writeParetoStudy, writeStudy } from './test-fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dash-front-'));
@@ -58,7 +57,6 @@ describe('a multi-objective study on the dashboard', () => {
     expect(p.hypervolume!.source).toBe('default');
     expect(p.hypervolume!.reference.map((v) => Number(v.toFixed(12)))).toEqual([1.1, -1.2]);
     expect(p.hypervolume!.value).toBeCloseTo(1.32 + 0.85 * 0.25 + 0.6 * 0.25 + 0.35 * 0.25 + 0.1 * 0.25, 12);
-    expect(defaultReferencePoint([[3, 5], [3, 5]], ['minimize', 'maximize'])).toEqual([3.3, 4.5]);
   });
 
   it('draws one panel per pair for three objectives, naming them from the finished tune summary', async () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from '@anneal/onnx';
-import { dominates, JournalStorage, storedObjectiveNames, type Direction } from '@anneal/search';
+import { dominates, JournalStorage, storedObjectiveNames, storedReferencePoint, type Direction } from '@anneal/search';
 import { runCli as run } from '../run-cli.js';
 
 const base = `
@@ -30,6 +30,7 @@ space:
 objectives:
   - { metric: val.accuracy, direction: maximize }
   - { metric: params, direction: minimize }
+referencePoint: [0, 200000]
 trials: 8
 sampler: { type: tpe, seed: 2, startupTrials: 4 }
 `,
@@ -47,6 +48,7 @@ sampler: { type: tpe, seed: 2, startupTrials: 4 }
     const trials = (await storage.getTrials('mo')).filter((t) => t.state === 'complete');
     // the objectives' names are stored with the study (what anneal dashboard shows while it runs)
     expect(storedObjectiveNames((await storage.getStudy('mo'))!)).toEqual(['val.accuracy', 'params']);
+    expect(storedReferencePoint((await storage.getStudy('mo'))!)).toEqual([0, 200000]);
     await storage.close();
     expect(trials).toHaveLength(8);
     const front = summary.front as { number: number; values: number[]; params: Record<string, number>; test: { accuracy: number }; run: { dir: string; model: string; config: string } }[];
@@ -58,6 +60,12 @@ sampler: { type: tpe, seed: 2, startupTrials: 4 }
       expect(onFront.has(t.number), `trial ${t.number} ${JSON.stringify(t.values)}`).toBe(!dominated);
     }
     for (const a of front) for (const b of front) expect(dominates(a.values, b.values, directions)).toBe(false);
+    // the hypervolume against the config's reference point, as a staircase of rectangles over the front (minimizing -accuracy and params)
+    const stairs = front.map((t) => [-t.values[0]!, t.values[1]!] as const).sort((a, b) => a[0] - b[0]);
+    const area = stairs.reduce((sum, [x, y], i) => sum + ((stairs[i + 1]?.[0] ?? 0) - x) * (200000 - y), 0);
+    expect(summary.hypervolume.source).toBe('config');
+    expect(summary.hypervolume.reference).toEqual([0, 200000]);
+    expect(summary.hypervolume.value).toBeCloseTo(area, 6);
     // params is the real parameter count of each trial's model: 784*h + h + h*10 + 10, and the initializers of its model.onnx
     for (const t of trials) {
       const h = t.params['model.hidden[0]'] as number;
@@ -79,6 +87,8 @@ sampler: { type: tpe, seed: 2, startupTrials: 4 }
     // the report shows the front (chart and table); the CLI prints it
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/Pareto front[\s\S]*Study[\s\S]*Trials/);
+    // (markdown escapes the brackets)
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain(`Hypervolume ${Number(summary.hypervolume.value.toPrecision(6))} against the reference point \\[0, 200000\\] (the config's referencePoint)`);
     const frontTable = html.slice(html.indexOf('Pareto front'), html.indexOf('id="study"') > 0 ? html.indexOf('id="study"') : undefined);
     for (const t of front) expect(frontTable).toContain(String(t.values[1])); // the front table lists each front trial's parameter count
     expect(existsSync(join(out, 'charts', 'pareto-front.svg'))).toBe(true);
@@ -116,6 +126,7 @@ sampler: { type: tpe, seed: 2, startupTrials: 4 }
       [`${objectives}pruner: { type: median }\n`, /pruner: a study with 2 objectives cannot prune .*pruner: \{ type: none \}/],
       [`${objectives}sampler: { type: cma-es }\n`, /sampler\.type: sampler 'cma-es' optimizes one objective/],
       [`objectives:\n  - { metric: params, direction: minimize }\npruner: { type: asha }\n`, /pruner: the objective 'params' is measured after training/],
+      [`${objectives}referencePoint: [0]\n`, /referencePoint: 1 value\(s\) for 2 objective\(s\): give one value per objective \(val\.accuracy, params\)/],
       [`objectives:\n  - { metric: accuracy, direction: maximize }\n  - { metric: params, direction: minimize }\n`, /objectives\[0\]\.metric: an epoch metric such as val\.accuracy/],
     ];
     for (const [i, [extra, message]] of cases.entries()) {

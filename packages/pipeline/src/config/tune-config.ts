@@ -54,6 +54,8 @@ const tuneConfigObject = z
     direction: z.enum(['minimize', 'maximize']).optional(),
     /** Several objectives (a multi-objective study with a Pareto front), instead of metric/direction. */
     objectives: z.array(objectiveSchema).min(1).optional(),
+    /** Several objectives: the hypervolume's reference point, one value per objective in its own units (default: each objective's worst complete trial pushed 10% of its range further). */
+    referencePoint: z.array(z.number().finite()).optional(),
     trials: z.number().int().positive().default(20),
     /** Seed of the sampler (when its spec gives none). */
     seed: z.number().int().default(0),
@@ -94,6 +96,10 @@ export const tuneConfigSchema = tuneConfigObject
     if (c.pruner && c.pruner.type !== 'none' && !prunable) {
       const why = objectives.length > 1 ? `a study with ${objectives.length} objectives cannot prune (pruners rank one objective)` : `the objective '${objectives[0]!.metric}' is measured after training, not at epoch ends`;
       ctx.addIssue({ code: 'custom', path: ['pruner'], message: `${why}; leave pruner out or set pruner: { type: none }` });
+    }
+    if (c.referencePoint && c.referencePoint.length !== objectives.length) {
+      const why = objectives.length === 1 ? 'a study with one objective has no hypervolume; leave referencePoint out' : `give one value per objective (${objectives.map((o) => o.metric).join(', ')}), each worse than every trial's`;
+      ctx.addIssue({ code: 'custom', path: ['referencePoint'], message: `${c.referencePoint.length} value(s) for ${objectives.length} objective(s): ${why}` });
     }
     if (objectives.length > 1 && !c.sampler.package && SINGLE_OBJECTIVE_SAMPLERS.includes(c.sampler.type)) {
       ctx.addIssue({ code: 'custom', path: ['sampler', 'type'], message: `sampler '${c.sampler.type}' optimizes one objective; with several use tpe (MOTPE, the default), nsga-ii, random, qmc or grid` });

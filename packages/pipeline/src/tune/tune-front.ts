@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReport, type ReportDocument, type ReportSection } from '@anneal/report';
-import { objectiveValues, paretoFrontSpec, type FrozenTrial } from '@anneal/search';
+import { defaultReferencePoint, objectiveValues, paretoFrontSpec, studyHypervolume, type FrozenTrial } from '@anneal/search';
 import type { Objective } from '../config/tune-config.js';
 import { formatCell } from './format-cell.js';
 import { copyTrialRun, type BestRun } from './tune-report.js';
@@ -61,6 +61,23 @@ export function formatMultiTrialsTable(trials: readonly FrozenTrial[], objective
   return lines.join('\n');
 }
 
+/** The hypervolume of a multi-objective study and the reference point it was measured against. */
+export interface FrontHypervolume {
+  value: number;
+  reference: number[];
+  /** `config`: the tune config's referencePoint; `default`: each objective's worst complete trial pushed 10% of its range further. */
+  source: 'config' | 'default';
+}
+
+/** The hypervolume of the complete trials, against `reference` or the default point; undefined before any trial completed. */
+export function frontHypervolume(trials: readonly FrozenTrial[], objectives: readonly Objective[], reference?: readonly number[]): FrontHypervolume | undefined {
+  const directions = objectives.map((o) => o.direction);
+  const values = trials.filter((t) => t.state === 'complete').map((t) => objectiveValues(t)).filter((v): v is readonly number[] => v?.length === directions.length && v.every(Number.isFinite));
+  if (values.length === 0) return undefined;
+  const point = reference ? [...reference] : defaultReferencePoint(values, directions);
+  return { value: studyHypervolume(trials, directions, point), reference: point, source: reference ? 'config' : 'default' };
+}
+
 /** What the report of a multi-objective study shows. */
 export interface FrontReportInput {
   study: string;
@@ -68,6 +85,7 @@ export interface FrontReportInput {
   storage: string;
   trials: readonly FrozenTrial[];
   front: readonly FrontTrial[];
+  hypervolume?: FrontHypervolume;
 }
 
 /** The report.html / report.md of a multi-objective study: the Pareto front (chart and table), the study, and every trial. */
@@ -84,6 +102,7 @@ export function frontReport(input: FrontReportInput): ReportDocument {
     paragraphs: front.length
       ? [
           `${front.length} of ${count('complete')} complete trials are on the Pareto front: no other trial is at least as good in every objective (${objectives.map((o) => `${o.metric}, ${o.direction}`).join('; ')}) and better in one. Trials selected on the validation split; the test accuracy of each front model was evaluated once, after its training.`,
+          ...(input.hypervolume ? [`Hypervolume ${Number(input.hypervolume.value.toPrecision(6))} against the reference point [${input.hypervolume.reference.map((v) => Number(v.toPrecision(6))).join(', ')}] (${input.hypervolume.source === 'config' ? 'the config\'s referencePoint' : 'default: each objective\'s worst complete trial pushed 10% of its range further; set referencePoint in the tune config to compare studies'}).`] : []),
           front.some((t) => t.run) ? `Each front trial's run is copied to front/trial-<n>: model.onnx, and config.json, which \`anneal fit\` trains again.` : 'The front trials ran on other machines; their run folders are not here.',
         ]
       : ['No trial completed.'],

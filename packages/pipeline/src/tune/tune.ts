@@ -16,7 +16,7 @@ import { PLUGIN_REGISTRY, STUDY_PRUNER, STUDY_SAMPLER, STUDY_STORAGE, TUNE_CONFI
 import { runWorkers, workerEntry, workersFailed } from '../worker-processes.js';
 import { declaredSpace, runTrial } from './trial.js';
 import { copyBestRun, writeTuneReport, type BestRun } from './tune-report.js';
-import { formatMultiTrialsTable, frontTrials, writeFrontReport, type FrontTrial } from './tune-front.js';
+import { formatMultiTrialsTable, frontHypervolume, frontTrials, writeFrontReport, type FrontHypervolume, type FrontTrial } from './tune-front.js';
 
 /** The best trial's model on the test split (recorded by each complete trial). */
 export interface TestScore {
@@ -35,6 +35,8 @@ export interface TuneSummary {
   objectives: Objective[];
   /** A multi-objective study's Pareto front (best first by the first objective); each run copied to `<study>/front/trial-<n>`. */
   front?: FrontTrial[];
+  /** A multi-objective study's hypervolume: the objective space its complete trials dominate up to `reference` (the config's referencePoint, else the default rule of defaultReferencePoint). */
+  hypervolume?: FrontHypervolume;
   best?: { number: number; value: number; params: Record<string, unknown>; test?: TestScore; dir?: string };
   /** The best trial's run copied to `<study>/best` (model.onnx, a config `anneal fit` re-runs, metrics.jsonl). */
   bestRun?: BestRun;
@@ -216,7 +218,7 @@ export async function tune(pipeline: Pipeline, source: ConfigSource<Record<strin
   const study = await createStudy(config.name, { storage: store, sampler: c.resolve(STUDY_SAMPLER), ...objectives, loadIfExists: true, heartbeat: hb });
   if (study.directions.length !== config.objectives.length) throw new ConfigError(`study '${config.name}' in ${describeStorage(storage)} has ${study.directions.length} objective(s) (${study.directions.join(', ')}) but the config gives ${config.objectives.length}; resume it with the same objectives, or use another name or folder (--force starts afresh)`);
   // the metrics' names go into the study, so readers of the storage (anneal dashboard) show them while it runs
-  if (multi) await describeObjectives(store, study.name, { names: config.objectives.map((o) => o.metric) });
+  if (multi) await describeObjectives(store, study.name, { names: config.objectives.map((o) => o.metric), ...(config.referencePoint ? { reference: config.referencePoint } : {}) });
   const log = (s: string) => pipeline.io.err(s);
   try {
     const threads = parallel > 1 || options.worker ? Math.max(1, Math.floor(availableParallelism() / Math.max(parallel, 1))) : 'auto';
@@ -261,7 +263,7 @@ async function report(study: Study, tune: TuneConfig, dir: string, storage: stri
 }
 
 /** What one kind of report puts in summary.json: the best trial or the Pareto front, importance, its files and its trials table. */
-type ReportPart = Pick<TuneSummary, 'best' | 'bestRun' | 'front' | 'importance' | 'table'> & { written: { html: string; md: string; charts: string[] } };
+type ReportPart = Pick<TuneSummary, 'best' | 'bestRun' | 'front' | 'hypervolume' | 'importance' | 'table'> & { written: { html: string; md: string; charts: string[] } };
 
 /** Writes summary.json (what every study has: name, folder, storage, trial counts, objectives, time; and the report's `part`) and returns it. */
 function writeSummary(study: Study, tune: TuneConfig, dir: string, storage: string, started: number, trials: readonly FrozenTrial[], part: ReportPart): TuneSummary {
@@ -281,6 +283,7 @@ function trialCounts(trials: readonly FrozenTrial[]): TuneSummary['trials'] {
 async function reportFront(study: Study, tune: TuneConfig, dir: string, storage: string, started: number): Promise<TuneSummary> {
   const trials = await study.trials();
   const front = frontTrials(dir, study.name, await study.bestTrials(), tune.objectives);
-  const written = await writeFrontReport(dir, { study: study.name, objectives: tune.objectives, storage, trials, front });
-  return writeSummary(study, tune, dir, storage, started, trials, { front, importance: [], written, table: formatMultiTrialsTable(trials, tune.objectives, new Set(front.map((t) => t.number))) });
+  const hypervolume = frontHypervolume(trials, tune.objectives, tune.referencePoint);
+  const written = await writeFrontReport(dir, { study: study.name, objectives: tune.objectives, storage, trials, front, hypervolume });
+  return writeSummary(study, tune, dir, storage, started, trials, { front, ...(hypervolume ? { hypervolume } : {}), importance: [], written, table: formatMultiTrialsTable(trials, tune.objectives, new Set(front.map((t) => t.number))) });
 }
