@@ -167,10 +167,10 @@ describe.skipIf(!findChromium())('dashboard in headless chromium on real trainin
     const dir = join(root, 'pareto');
     // 4 trials of a grid whose front is known (y = 0): trials 0 and 3 so far
     await writeParetoStudy(dir, 'size-vs-quality', { trials: 4, names: ['size', 'quality'], reference: [2, -1] });
-    // opened from the list once the server's folder scan has it (a study URL opened before that answers 404 until the scan catches up)
-    await page.goto(dashboard.url);
-    await page.locator('tr[data-study="pareto"]').waitFor({ timeout: 20_000 });
-    await page.evaluate(() => (location.hash = '#/study/pareto'));
+    // opened once the server lists it (a study URL opened before its folder scan has it answers 404 until the scan catches up)
+    const listed = async () => ((await (await fetch(`${dashboard.url}api/list`)).json()) as { studies: { path: string }[] }).studies.map((x) => x.path);
+    await expect.poll(listed, { timeout: 20_000 }).toContain('pareto');
+    await page.goto(`${dashboard.url}#/study/pareto`);
     const pageId = await page.evaluate(() => document.body.dataset.pageId);
     const orange = page.locator('figure[data-chart="pareto"] g.layer_1_marks path[fill="#f58518"]');
     await page.locator('.front-facts[data-front="2"]').waitFor({ timeout: 20_000 });
