@@ -36,6 +36,23 @@ redis.call('SET', KEYS[2], ARGV[3], 'EX', ${REQUEST_TTL})
 return ARGV[3]`;
 
 /**
+ * Lua that pops the oldest trial of the `waiting` list still in state waiting, marks it running for
+ * ARGV[2] (trial keys are ARGV[3] .. id), adds it to the `running` set, remembers the answer under
+ * the `request` key and returns its id; falls through when none waits (needs \`now\`).
+ */
+const claimOldestWaiting = (waiting: string, running: string, request: string) => `local id = redis.call('LPOP', ${waiting})
+while id do
+  local key = ARGV[3] .. id
+  if redis.call('HGET', key, 'state') == 'waiting' then
+    redis.call('HSET', key, 'state', 'running', 'worker', ARGV[2], 'startedAt', now, 'heartbeatAt', now)
+    redis.call('SADD', ${running}, id)
+    redis.call('SET', ${request}, id, 'EX', ${REQUEST_TTL})
+    return id
+  end
+  id = redis.call('LPOP', ${waiting})
+end`;
+
+/**
  * KEYS: trials list, waiting list, running set, studies hash, request key. ARGV: study, worker,
  * trial key prefix. Claims the oldest waiting trial or creates the next one; returns its id.
  */
@@ -44,17 +61,7 @@ local done = redis.call('GET', KEYS[5])
 if done then return done end
 if redis.call('HEXISTS', KEYS[4], ARGV[1]) == 0 then return redis.error_reply('NO_STUDY') end
 ${NOW}
-local id = redis.call('LPOP', KEYS[2])
-while id do
-  local key = ARGV[3] .. id
-  if redis.call('HGET', key, 'state') == 'waiting' then
-    redis.call('HSET', key, 'state', 'running', 'worker', ARGV[2], 'startedAt', now, 'heartbeatAt', now)
-    redis.call('SADD', KEYS[3], id)
-    redis.call('SET', KEYS[5], id, 'EX', ${REQUEST_TTL})
-    return id
-  end
-  id = redis.call('LPOP', KEYS[2])
-end
+${claimOldestWaiting('KEYS[2]', 'KEYS[3]', 'KEYS[5]')}
 local n = redis.call('LLEN', KEYS[1])
 id = ARGV[1] .. '#' .. n
 redis.call('HSET', ARGV[3] .. id, 'id', id, 'number', n, 'study', ARGV[1], 'state', 'running', 'worker', ARGV[2], 'startedAt', now, 'heartbeatAt', now)
@@ -73,17 +80,7 @@ local done = redis.call('GET', KEYS[4])
 if done then return done end
 if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then return redis.error_reply('NO_STUDY') end
 ${NOW}
-local id = redis.call('LPOP', KEYS[1])
-while id do
-  local key = ARGV[3] .. id
-  if redis.call('HGET', key, 'state') == 'waiting' then
-    redis.call('HSET', key, 'state', 'running', 'worker', ARGV[2], 'startedAt', now, 'heartbeatAt', now)
-    redis.call('SADD', KEYS[2], id)
-    redis.call('SET', KEYS[4], id, 'EX', ${REQUEST_TTL})
-    return id
-  end
-  id = redis.call('LPOP', KEYS[1])
-end
+${claimOldestWaiting('KEYS[1]', 'KEYS[2]', 'KEYS[4]')}
 return false`;
 
 /**
