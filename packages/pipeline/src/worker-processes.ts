@@ -1,6 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PipelineError } from './errors.js';
+import { writeFileAtomic } from '@anneal/onnx';
+import { ConfigError, PipelineError } from './errors.js';
+import type { ConfigSource, Pipeline } from './pipeline.js';
 
 /** How the worker processes of a command ended. */
 export interface WorkersEnded {
@@ -56,4 +59,42 @@ export function workersFailed(lines: readonly (string | undefined)[], what: stri
   const first = said[0];
   const next = counts.has('StudyLostError') ? 'the study cannot be resumed from this storage (see the error)' : 'fix the cause and run the same command again: the study resumes';
   return new PipelineError(code, `all ${lines.length} worker processes exited with an error${first ? ` (${names}; the first: ${first})` : ' (printed above)'}; ${what}; ${next}`);
+}
+
+/** What {@link runCommandWorkers} needs of the command that starts them. */
+export interface CommandWorkers {
+  /** The worker entry module's name beside `from` (see workerEntry). */
+  entry: string;
+  from: string;
+  /** The command's config: a file, or an object written to `<dir>/<command>.json` (`resolved` is what is written) for the workers to read. */
+  source: ConfigSource<Record<string, unknown>>;
+  resolved: Record<string, unknown>;
+  command: 'tune' | 'pbt';
+  /** The run folder. */
+  dir: string;
+  parallel: number;
+  /** What else a worker needs (storage, budget...), passed as JSON beside the folder, base folder and plugin packages. */
+  options: Record<string, unknown>;
+  errorPrefix: string;
+  /** Ends the error when every worker failed: what did not happen. */
+  unfinished: string;
+  code: string;
+  /** Logged when some (not all) workers failed. */
+  someFailed: (failed: number) => string;
+}
+
+/**
+ * Runs a command's work in `parallel` worker processes on this machine (`anneal tune --parallel`,
+ * `anneal pbt --parallel`): each composes its own pipeline (so in-code plugin descriptors are
+ * refused: only packages travel) and reads the config from a file. Throws when every worker
+ * failed; logs when some did.
+ */
+export async function runCommandWorkers(pipeline: Pipeline, w: CommandWorkers): Promise<void> {
+  if (pipeline.inCodePlugins > 0) throw new ConfigError(`parallel ${w.parallel}: worker processes cannot see the ${pipeline.inCodePlugins} plugin descriptor(s) this pipeline was given in code; export them from a package and name it (createPipeline({ plugins: ['<package>'] }) or the config's plugins), or run with parallel: 1`);
+  const configFile = typeof w.source === 'string' ? resolve(w.source) : join(w.dir, `${w.command}.json`);
+  if (typeof w.source !== 'string') writeFileAtomic(configFile, JSON.stringify(w.resolved, null, 2) + '\n');
+  const args = [configFile, JSON.stringify({ ...w.options, out: resolve(w.dir), baseDir: pipeline.baseDir, plugins: pipeline.pluginPackageNames })];
+  const { failed, errors } = await runWorkers(workerEntry(w.entry, w.from), args, w.parallel, pipeline.baseDir, w.errorPrefix);
+  if (failed === w.parallel) throw workersFailed(errors, w.unfinished, w.code);
+  if (failed) pipeline.io.err(w.someFailed(failed));
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ensureDir, writeFileAtomic } from '@anneal/onnx';
 import type { PluginSpec } from '@anneal/plugin';
 import { PopulationBasedTraining, type Distribution, type PbtResult, type PbtStep, type Storage } from '@anneal/search';
@@ -14,7 +14,7 @@ import { PLUGIN_REGISTRY } from '../tokens.js';
 import { distributionOf } from '../tune/trial.js';
 import { copyTrialRun, type BestRun } from '../tune/tune-report.js';
 import { describeStorage, storageSpec, type TestScore } from '../tune/tune.js';
-import { runWorkers, workerEntry, workersFailed } from '../worker-processes.js';
+import { runCommandWorkers } from '../worker-processes.js';
 import { pipelineMember } from './pbt-member.js';
 import { writePbtReport } from './pbt-report.js';
 
@@ -179,17 +179,23 @@ export async function pbt(pipeline: Pipeline, source: ConfigSource<Record<string
     await run.prepare();
     if (parallel === 1) await run.work();
     else {
-      // workers are processes that compose their own pipeline: in-code plugins cannot travel, packages can
-      if (pipeline.inCodePlugins > 0) throw new ConfigError(`parallel ${parallel}: worker processes cannot see the ${pipeline.inCodePlugins} plugin descriptor(s) this pipeline was given in code; export them from a package and name it (createPipeline({ plugins: ['<package>'] }) or the config's plugins), or run with parallel: 1`);
-      const configFile = typeof source === 'string' ? resolve(source) : join(dir, 'pbt.json');
-      if (typeof source !== 'string') writeFileAtomic(configFile, JSON.stringify({ ...source, base: raw }, null, 2) + '\n');
       // the storage as this process resolved it (a journal path relative to this process's working directory)
       const given = typeof (options.storage ?? config.storage) === 'string' ? String(storage.type === 'redis' ? storage.url : storage.path) : undefined;
-      const args = [configFile, JSON.stringify({ storage: given, out: resolve(dir), baseDir: pipeline.baseDir, plugins: pipeline.pluginPackageNames })];
-      const { failed, errors } = await runWorkers(workerEntry('pbt-worker', import.meta.url), args, parallel, pipeline.baseDir, PBT_WORKER_ERROR);
       // a worker exits 0 only once the population has finished: with none, it did not
-      if (failed === parallel) throw workersFailed(errors, `the population-based training '${config.name}' in ${describeStorage(storage)} did not finish`, 'PBT_WORKERS');
-      if (failed) log(`warning: ${failed} worker(s) exited with an error; their intervals were failed and retrained by the others`);
+      await runCommandWorkers(pipeline, {
+        entry: 'pbt-worker',
+        from: import.meta.url,
+        source,
+        resolved: { ...(source as Record<string, unknown>), base: raw },
+        command: 'pbt',
+        dir,
+        parallel,
+        options: { storage: given },
+        errorPrefix: PBT_WORKER_ERROR,
+        unfinished: `the population-based training '${config.name}' in ${describeStorage(storage)} did not finish`,
+        code: 'PBT_WORKERS',
+        someFailed: (failed) => `warning: ${failed} worker(s) exited with an error; their intervals were failed and retrained by the others`,
+      });
     }
     return await finish(store, config, await run.result(), dir, describeStorage(storage), tests, started);
   } finally {

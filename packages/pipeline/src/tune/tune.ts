@@ -13,7 +13,7 @@ import { ConfigError } from '../errors.js';
 import { loadPluginPackages, pluginPackages } from '../plugin-packages.js';
 import type { ConfigSource, Pipeline } from '../pipeline.js';
 import { PLUGIN_REGISTRY, STUDY_PRUNER, STUDY_SAMPLER, STUDY_STORAGE, TUNE_CONFIG } from '../tokens.js';
-import { runWorkers, workerEntry, workersFailed } from '../worker-processes.js';
+import { runCommandWorkers } from '../worker-processes.js';
 import { declaredSpace, runTrial } from './trial.js';
 import { copyBestRun, writeTuneReport, type BestRun } from './tune-report.js';
 import { formatMultiTrialsTable, frontHypervolume, frontTrials, writeFrontReport, type FrontHypervolume, type FrontTrial } from './tune-front.js';
@@ -227,16 +227,22 @@ export async function tune(pipeline: Pipeline, source: ConfigSource<Record<strin
       await workLoop(c, study, config, base, dir, target, { threads, baseDir: pipeline.baseDir, bar: options.worker ? undefined : pipeline.io.bar }, log);
       if (options.worker) return undefined;
     } else {
-      // workers are processes that compose their own pipeline: in-code plugins cannot travel, packages can
-      if (pipeline.inCodePlugins > 0) throw new ConfigError(`parallel ${parallel}: worker processes cannot see the ${pipeline.inCodePlugins} plugin descriptor(s) this pipeline was given in code; export them from a package and name it (createPipeline({ plugins: ['<package>'] }) or the config's plugins), or run with parallel: 1`);
-      const configFile = typeof source === 'string' ? resolve(source) : join(dir, 'tune.json');
-      if (typeof source !== 'string') writeFileAtomic(configFile, JSON.stringify({ ...source, base }, null, 2) + '\n');
       log(`anneal tune: ${parallel} worker processes on ${describeStorage(storage)}`);
-      const args = [configFile, JSON.stringify({ storage: options.storage ?? (typeof config.storage === 'string' ? config.storage : undefined), trials: target, parallel, out: resolve(dir), baseDir: pipeline.baseDir, plugins: pipeline.pluginPackageNames })];
-      const { failed, errors } = await runWorkers(workerEntry('tune-worker', import.meta.url), args, parallel, pipeline.baseDir, WORKER_ERROR);
       // a worker exits 0 only once the study reached its budget (or the sampler its end): with none, the study cannot progress
-      if (failed === parallel) throw workersFailed(errors, `the study '${config.name}' in ${describeStorage(storage)} did not reach its ${target} trials`, 'TUNE_WORKERS');
-      if (failed) log(`warning: ${failed} worker(s) exited with an error; their trials are failed and retried by the others`);
+      await runCommandWorkers(pipeline, {
+        entry: 'tune-worker',
+        from: import.meta.url,
+        source,
+        resolved: { ...(source as Record<string, unknown>), base },
+        command: 'tune',
+        dir,
+        parallel,
+        options: { storage: options.storage ?? (typeof config.storage === 'string' ? config.storage : undefined), trials: target, parallel },
+        errorPrefix: WORKER_ERROR,
+        unfinished: `the study '${config.name}' in ${describeStorage(storage)} did not reach its ${target} trials`,
+        code: 'TUNE_WORKERS',
+        someFailed: (failed) => `warning: ${failed} worker(s) exited with an error; their trials are failed and retried by the others`,
+      });
     }
     return await report(study, config, dir, describeStorage(storage), started);
   } finally {
