@@ -1,4 +1,4 @@
-import { defaultReferencePoint, objectiveValues, paretoFront, storedObjectiveNames, storedReferencePoint, studyHypervolume, type Direction, type FrozenTrial } from '@anneal/search';
+import { objectiveValues, paretoFront, storedObjectiveNames, storedReferencePoint, trialsHypervolume, type Direction, type FrozenTrial } from '@anneal/search';
 import type { StudyTrials } from './study-reader.js';
 
 /** An objective of a multi-objective study. */
@@ -12,7 +12,7 @@ export interface HypervolumeView {
   value: number;
   /** The reference point, in the objectives' own units. */
   reference: number[];
-  /** `study`: the point stored with the study (describeObjectives of @anneal/search); `default`: {@link defaultReferencePoint}. */
+  /** `study`: the point stored with the study (describeObjectives of @anneal/search); `default`: defaultReferencePoint of @anneal/search. */
   source: 'study' | 'default';
 }
 
@@ -55,10 +55,9 @@ export function studyFront(study: StudyTrials, directions: readonly Direction[],
   const front = paretoFront(complete, directions).sort((a, b) => sign * (objectiveValues(a)![0]! - objectiveValues(b)![0]!) || a.number - b.number);
   const view: StudyFront = { objectives: directions.map((direction, i) => ({ name: names[i]!, direction })), complete, front };
   if (!complete.length) return view;
-  const stored = storedReferencePoint(study);
-  const reference = stored ?? defaultReferencePoint(complete.map((t) => objectiveValues(t)!), directions);
   try {
-    return { ...view, hypervolume: { value: studyHypervolume(complete, directions, reference), reference, source: stored ? 'study' : 'default' } };
+    const hv = trialsHypervolume(complete, directions, storedReferencePoint(study))!;
+    return { ...view, hypervolume: { value: hv.value, reference: hv.reference, source: hv.defaulted ? 'default' : 'study' } };
   } catch (e) {
     return { ...view, hypervolumeError: (e as Error).message };
   }

@@ -29,7 +29,7 @@ export { JournalStorage, type JournalStorageOptions } from './storage/journal-st
 export { builtinPruners, builtinSamplers, builtinStorages, definePruner, defineSampler, defineStorage, gridOf, type PrunerContext, type PrunerDescriptor, type SamplerContext, type SamplerDescriptor, type SearchKinds, type StorageContext, type StorageDescriptor } from './plugins.js';
 export { dominates, nonDominatedRanks, crowdingDistances, paretoFront, objectiveValues, toMinimized } from './multi-objective/dominance.js';
 export { hypervolume, studyHypervolume, hypervolumeContributions } from './multi-objective/hypervolume.js';
-export { defaultReferencePoint } from './multi-objective/reference-point.js';
+export { defaultReferencePoint, trialsHypervolume } from './multi-objective/reference-point.js';
 export { describeObjectives, storedObjectiveNames, storedReferencePoint, OBJECTIVE_NAMES_ATTR, REFERENCE_POINT_ATTR } from './multi-objective/objective-attrs.js';
 export { CmaEsSampler, cmaEsSamplerOptions, type CmaEsSamplerOptions } from './samplers/cma-es-sampler.js';
 export { GpSampler, gpSamplerOptions, type GpSamplerOptions } from './samplers/gp-sampler.js';

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReport, type ReportDocument, type ReportSection } from '@anneal/report';
-import { defaultReferencePoint, objectiveValues, paretoFrontSpec, studyHypervolume, type FrozenTrial } from '@anneal/search';
+import { objectiveValues, paretoFrontSpec, trialsHypervolume, type FrozenTrial } from '@anneal/search';
 import type { Objective } from '../config/tune-config.js';
 import { formatCell } from './format-cell.js';
 import { copyTrialRun, type BestRun } from './tune-report.js';
@@ -71,11 +71,8 @@ export interface FrontHypervolume {
 
 /** The hypervolume of the complete trials, against `reference` or the default point; undefined before any trial completed. */
 export function frontHypervolume(trials: readonly FrozenTrial[], objectives: readonly Objective[], reference?: readonly number[]): FrontHypervolume | undefined {
-  const directions = objectives.map((o) => o.direction);
-  const values = trials.filter((t) => t.state === 'complete').map((t) => objectiveValues(t)).filter((v): v is readonly number[] => v?.length === directions.length && v.every(Number.isFinite));
-  if (values.length === 0) return undefined;
-  const point = reference ? [...reference] : defaultReferencePoint(values, directions);
-  return { value: studyHypervolume(trials, directions, point), reference: point, source: reference ? 'config' : 'default' };
+  const hv = trialsHypervolume(trials, objectives.map((o) => o.direction), reference);
+  return hv && { value: hv.value, reference: hv.reference, source: hv.defaulted ? 'default' : 'config' };
 }
 
 /** What the report of a multi-objective study shows. */

@@ -1,4 +1,6 @@
-import type { Direction } from '../types.js';
+import type { Direction, FrozenTrial } from '../types.js';
+import { objectiveValues } from './dominance.js';
+import { studyHypervolume } from './hypervolume.js';
 
 /**
  * The reference point used when a study stores none: for each objective, the worst value of the
@@ -18,4 +20,19 @@ export function defaultReferencePoint(values: readonly (readonly number[])[], di
     const pad = 0.1 * (hi - lo || Math.abs(worst) || 1);
     return direction === 'minimize' ? hi + pad : lo - pad;
   });
+}
+
+/**
+ * The hypervolume of a study's complete trials (those with a finite value per objective) against
+ * `reference`, or the {@link defaultReferencePoint} of those trials when none is given (then
+ * `defaulted`); undefined while no trial is complete.
+ */
+export function trialsHypervolume(trials: readonly FrozenTrial[], directions: readonly Direction[], reference?: readonly number[]): { value: number; reference: number[]; defaulted: boolean } | undefined {
+  const values = trials
+    .filter((t) => t.state === 'complete')
+    .map((t) => objectiveValues(t))
+    .filter((v): v is readonly number[] => v?.length === directions.length && v.every(Number.isFinite));
+  if (values.length === 0) return undefined;
+  const point = reference ? [...reference] : defaultReferencePoint(values, directions);
+  return { value: studyHypervolume(trials, directions, point), reference: point, defaulted: !reference };
 }
