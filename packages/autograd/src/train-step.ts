@@ -1,4 +1,4 @@
-import { AttributeType, DataType, GraphBuilder, type AttributeProto, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue, cloneModel } from '@anneal/onnx';
+import { AttributeType, DataType, GraphBuilder, type AttributeProto, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue, cloneModel, alignScalarRanks } from '@anneal/onnx';
 import { buildBackward } from './backward.js';
 import { BackwardError } from './errors.js';
 import type { GradientRegistry } from './registry.js';
@@ -205,6 +205,8 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
   // only they read; inputs stay declared
   out.graph.node = new GraphIndex(out.graph).ancestors(out.graph.output.map((o) => o.name));
   out.graph.initializer = usedInitializers(out.graph);
+  // scalars (hyperparameters, rules' constants) at their consumers' rank: ORT's broadcast is slow otherwise
+  alignScalarRanks(out.graph);
   const stateShapes: Record<string, number[]> = {};
   const declared = new Map(out.graph.input.map((i) => [i.name, i]));
   for (const input of Object.keys(carried)) {

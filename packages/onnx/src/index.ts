@@ -16,6 +16,7 @@ export { forEachTensor } from './tensor-walk.js';
 export { promoteConstants, type PromoteConstantsOptions, type PromoteConstantsResult } from './surgery/promote-constants.js';
 export { upgradeOpset, MAX_UPGRADE_OPSET, MIN_UPGRADE_SOURCE_OPSET, UPGRADE_REWRITTEN_OPS } from './surgery/upgrade-opset.js';
 export { cutModel, type CutModelOptions } from './surgery/cut-model.js';
+export { alignScalarRanks, type AlignScalarRanksResult } from './surgery/align-scalar-ranks.js';
 export { listFeatureTensors, type FeatureTensor, type FeatureReason, type ListFeatureTensorsOptions } from './surgery/feature-tensors.js';
 export { probeTensorDims } from './surgery/probe-tensor-dims.js';
 export { mergeModels, renameGraph, type MergeModelsOptions } from './surgery/merge-models.js';
