@@ -13,6 +13,7 @@ export {
 } from './errors.js';
 export type { Device, RuntimeWarning, DeviceFallbackWarning } from './warnings.js';
 export { createSession, type SessionOptions } from './create-session.js';
+export { nchwcBlockSize } from './nchwc-block.js';
 export { configureWebBackend, type WebBackendOptions } from './backends.js';
 export { Session, type Feeds } from './session.js';
 export { toOrtTensor, fromOrtTensor, fromOrtTensorAsync, ortTypeOf, dataTypeOf, isTensorValue, type OrtTensor } from './tensor-convert.js';
