@@ -1,6 +1,6 @@
 import { DataType, GraphBuilder, GraphIndex, defaultOpset, topologicalSort, type ModelProto, type NodeProto, cloneModel } from '@anneal/onnx';
 import { BackwardError, UnsupportedGradientError } from './errors.js';
-import { GradContext } from './grad-context.js';
+import { GradContext, type GradHints } from './grad-context.js';
 import type { GradientRegistry } from './registry.js';
 import { isFloatType, type ShapeMap } from './shapes.js';
 
@@ -19,6 +19,8 @@ export interface BackwardOptions {
   prefix?: string;
   /** Called after each differentiated node with the count done and the total (for a progress bar). */
   onProgress?: (done: number, total: number) => void;
+  /** What the graph will run on, passed to the rules (default: nothing assumed, standard recipes). */
+  hints?: GradHints;
 }
 
 /** The forward+backward model and where each gradient lives in it. */
@@ -98,7 +100,7 @@ export function buildBackward(source: ModelProto, options: BackwardOptions): Bac
     const rule = options.registry.get(node.opType, node.domain ?? '');
     if (!rule) throw new UnsupportedGradientError(node.opType, node.name ?? '', describePath(node, graph.node, reached, lossAncestors, options));
     const needs = node.input.map((i) => !!i && reached.has(i) && differentiable(i));
-    const ctx = new GradContext(b, node, dY, needs, options.shapes, floatType);
+    const ctx = new GradContext(b, node, dY, needs, options.shapes, floatType, options.hints);
     const dX = rule.backward(ctx);
     node.input.forEach((input, i) => {
       const g = dX[i];

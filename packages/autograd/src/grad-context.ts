@@ -2,6 +2,16 @@ import { attrs, tensorToNumbers, DataType, type GraphBuilder, type NodeProto, ty
 import { BackwardError } from './errors.js';
 import type { ShapeInfo, ShapeMap } from './shapes.js';
 
+/** Facts about the runtime a backward graph is compiled for (see {@link BackwardOptions.hints}). */
+export interface GradHints {
+  /**
+   * Depthwise Convs will run on ONNX Runtime's direct blocked kernels (blockDepthwiseConvs, on
+   * onnxruntime-node CPUs with NCHWc kernels): a depthwise weight gradient is then fastest as one
+   * depthwise Conv with a large kernel, which is slow on the im2col path.
+   */
+  directDepthwise?: boolean;
+}
+
 /**
  * What a gradient rule sees for one forward node: its inputs/outputs, the incoming output
  * gradients, which inputs need a gradient, probed shapes, and helpers that emit standard ops
@@ -20,6 +30,8 @@ export class GradContext {
     private readonly shapes: ShapeMap,
     /** Element type of the gradients (FLOAT, or DOUBLE in double-precision checks). */
     readonly floatType: DataType,
+    /** What the graph will run on, for rules whose fastest recipe depends on it. */
+    readonly hints: GradHints = {},
   ) {
     this.attr = attrs(node);
   }

@@ -1,6 +1,6 @@
 export { AutogradError, UnsupportedGradientError, BackwardError } from './errors.js';
 export { type ShapeInfo, type ShapeMap, isFloatType } from './shapes.js';
-export { GradContext } from './grad-context.js';
+export { GradContext, type GradHints } from './grad-context.js';
 export { GradientRegistry, type GradientRule } from './registry.js';
 export { buildBackward, type BackwardOptions, type BackwardResult } from './backward.js';
 export { defaultGradientRegistry, builtinGradientRules } from './default-registry.js';

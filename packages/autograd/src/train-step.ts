@@ -1,4 +1,4 @@
-import { AttributeType, DataType, GraphBuilder, type AttributeProto, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue, cloneModel, alignScalarRanks } from '@anneal/onnx';
+import { AttributeType, DataType, GraphBuilder, type AttributeProto, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue, cloneModel, alignScalarRanks, blockDepthwiseConvs } from '@anneal/onnx';
 import { buildBackward } from './backward.js';
 import { BackwardError } from './errors.js';
 import type { GradientRegistry } from './registry.js';
@@ -69,6 +69,13 @@ export interface TrainStepOptions {
   batchNorm?: BatchNormMode;
   /** Called as compiling goes through its phases (probe, backward node by node, update): see {@link CompileProgress}. */
   onProgress?: CompileProgress;
+  /**
+   * The channel block of onnxruntime-node's NCHWc CPU kernels (`nchwcBlockSize()` of @anneal/runtime)
+   * when the step will run there: depthwise convolutions, forward and backward, are then lowered to
+   * those kernels (blockDepthwiseConvs) and the rules write depthwise weight gradients for them. The
+   * graph then runs only on onnxruntime-node's CPU provider. Default: a portable, standard-ops graph.
+   */
+  nchwcBlock?: number;
 }
 
 /** The compiled train step and how to drive it. */
@@ -167,7 +174,7 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
   dataInputs.push(...noise.inputs.map((n) => n.name));
   const inputGrads = options.inputGradients ?? [];
   for (const name of inputGrads) if (!dataInputs.includes(name)) throw new BackwardError(`input-gradient tensor '${name}' is not a data input of the model (inputs: ${dataInputs.join(', ')})`);
-  const bw = buildBackward(model, { loss, wrt: [...params, ...inputGrads], shapes, registry: options.registry, onProgress: (done, total) => progress('backward', done, total) });
+  const bw = buildBackward(model, { loss, wrt: [...params, ...inputGrads], shapes, registry: options.registry, onProgress: (done, total) => progress('backward', done, total), hints: { directDepthwise: !!options.nchwcBlock } });
   progress('update', 0, 1);
   const out = bw.model;
   const ob = new GraphBuilder({ graph: out.graph, opset: b.opset });
@@ -207,6 +214,7 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
   out.graph.initializer = usedInitializers(out.graph);
   // scalars (hyperparameters, rules' constants) at their consumers' rank: ORT's broadcast is slow otherwise
   alignScalarRanks(out.graph);
+  if (options.nchwcBlock) blockDepthwiseConvs(out, options.nchwcBlock);
   const stateShapes: Record<string, number[]> = {};
   const declared = new Map(out.graph.input.map((i) => [i.name, i]));
   for (const input of Object.keys(carried)) {

@@ -2,6 +2,7 @@ import type { GradContext } from '../grad-context.js';
 import type { GradientRule } from '../registry.js';
 import { BackwardError } from '../errors.js';
 import { batchedWeightGradient } from './conv-weight-batched.js';
+import { depthwiseWeightGradientForDirectKernels } from './conv-weight-depthwise.js';
 import { convTransposeInputGradient, flippedConvInputGradient } from './conv-input-gradient.js';
 
 /** Static geometry of a sliding-window op (Conv, pools) over its spatial axes, pads resolved. */
@@ -161,7 +162,7 @@ function convBackward(ctx: GradContext): (string | undefined)[] {
   const depthwise = group > 1 && wDims[1] === 1;
   const batched = ctx.needs(1) ? batchedWeightGradient(ctx, geometry) : undefined;
   let dW = batched?.dW;
-  if (!dW && ctx.needs(1)) dW = depthwise ? convBasedWeightGradient(ctx, geometry, group) : weightGradient(ctx, geometry, group);
+  if (!dW && ctx.needs(1)) dW = depthwise ? (depthwiseWeightGradientForDirectKernels(ctx, geometry) ?? convBasedWeightGradient(ctx, geometry, group)) : weightGradient(ctx, geometry, group);
   const dB = ctx.x(2) && ctx.needs(2) ? (batched?.dB ?? ctx.reduceSum(dY, [0, ...Array.from({ length: r }, (_, a) => a + 2)], false)) : undefined;
   return [dX, dW, dB];
 }
@@ -170,7 +171,7 @@ function convBackward(ctx: GradContext): (string | undefined)[] {
  * Conv (1-, 2- and 3-D; groups incl. depthwise; strides, dilations, explicit pads and auto_pad;
  * optional bias). dX = Conv(dY, flipped W) for stride 1, else ConvTranspose(dY, W) with exact
  * pads/output_padding; dW by im2col + Gemm (batched MatMul for groups; the Conv-based recipe for
- * depthwise; a product batched over N when C·taps < Cout, see conv-weight-batched.ts); dB =
+ * depthwise, or one tall depthwise Conv for direct kernels, see conv-weight-depthwise.ts; a product batched over N when C·taps < Cout, see conv-weight-batched.ts); dB =
  * ReduceSum(dY) over the batch and spatial axes (or from that batched product). Spatial sizes come
  * from the probed shapes; the batch size may change at run time.
  */
