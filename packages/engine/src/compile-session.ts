@@ -1,7 +1,7 @@
 import { compileTrainStep, defaultGradientRegistry, listParameters } from '@anneal/autograd';
 import { DataType, tensorToValue, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { emitOptimizerUpdate, type OptimizerUpdate } from '@anneal/optim';
-import { createSession, ortExecutor, StateStore, type SessionOptions } from '@anneal/runtime';
+import { createSession, nchwcBlockSize, ortExecutor, StateStore, type SessionOptions } from '@anneal/runtime';
 import { buildEvalModel } from './eval-model.js';
 import { EngineError } from './errors.js';
 import { HyperparameterTensors } from './hyperparameter-tensors.js';
@@ -39,6 +39,7 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
   const registry = options.registry ?? defaultGradientRegistry();
   let update: OptimizerUpdate | undefined;
   const labelsDims = options.sample.labels?.dims.map((d, i) => (i === 0 ? 'N' : d)) ?? ['N'];
+  const nchwcBlock = device === 'cpu' && options.blockedConvolutions !== false ? await nchwcBlockSize() : undefined;
   const step = await compileTrainStep({
     model: options.model,
     executor,
@@ -50,6 +51,7 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
     batchNorm: options.batchNorm,
     dropoutSeed: options.seed,
     dropoutNoise: true,
+    nchwcBlock,
     onProgress: options.onProgress,
     update: (b, params, buffers) => {
       update = emitOptimizerUpdate(b, { ...options.optimizer, params: params.map((p) => ({ name: p.name, grad: p.grad, dims: options.model.graph.initializer.find((t) => t.name === p.name)?.dims })), ...(options.optimizer.ema && buffers.length ? { averageAlso: buffers } : {}) });
@@ -83,7 +85,7 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
   const parallel = options.parallel;
   const parallelStep =
     parallel && ((parallel.workers ?? 1) > 1 || (parallel.accumulate ?? 1) > 1)
-      ? await ParallelStep.create({ model: options.model, trainable, loss, optimizer: options.optimizer, sample: options.sample, registry, batchNorm: options.batchNorm, seed: options.seed, executor, sessionOptions: quietOptions, parallel, onWarning: options.onWarning })
+      ? await ParallelStep.create({ model: options.model, trainable, loss, optimizer: options.optimizer, sample: options.sample, registry, batchNorm: options.batchNorm, seed: options.seed, executor, sessionOptions: quietOptions, parallel, onWarning: options.onWarning, nchwcBlock })
       : undefined;
   const core: SessionCore = {
     trainStep: step,

@@ -110,6 +110,8 @@ export class ParallelStep {
     sessionOptions: SessionOptions;
     parallel: ParallelOptions;
     onWarning?: (w: RuntimeWarning) => void;
+    /** See TrainStepOptions.nchwcBlock (workers run on the same machine's CPU). */
+    nchwcBlock?: number;
   }): Promise<ParallelStep> {
     const workers = options.parallel.workers ?? 1;
     const accumulate = options.parallel.accumulate ?? 1;
@@ -128,6 +130,7 @@ export class ParallelStep {
       batchNorm: options.batchNorm,
       dropoutSeed: options.seed,
       dropoutNoise: true,
+      nchwcBlock: options.nchwcBlock,
     });
     const params = gradStep.params.map((p) => ({ name: p, dims: gradStep.initialParams[p]!.dims.map(Number) }));
     const broadcast = [...params, ...gradStep.runningStats.map((r) => ({ name: r.input, dims: r.initial.dims.map(Number) }))];
