@@ -52,6 +52,8 @@ function batchNormBackward(ctx: GradContext): (string | undefined)[] {
   // keep the running-statistics outputs declared: ORT runs training mode only with all 3 outputs
   ctx.ensureOutput(1, 'running_mean');
   ctx.ensureOutput(2, 'running_var');
+  const [dRunningMean, dRunningVar] = [ctx.dY[1], ctx.dY[2]];
+  if (dY && !dRunningMean && !dRunningVar && ctx.opset >= 14) return fusedTrainingBackward(ctx, dY, axes, broadcast);
   const count = ctx.op('Div', [ctx.op('Cast', [ctx.op('Size', [x])], { to: ctx.floatType }), ctx.scalar(channels)]);
   const batchMean = ctx.reduceMean(x, axes, true);
   const centered = ctx.op('Sub', [x, batchMean]);
@@ -59,7 +61,6 @@ function batchNormBackward(ctx: GradContext): (string | undefined)[] {
   const invStd = ctx.op('Reciprocal', [ctx.op('Sqrt', [ctx.op('Add', [batchVar, ctx.scalar(epsilon)])])]);
   const xHat = ctx.op('Mul', [centered, invStd]);
   const momentum = Math.fround(ctx.attr.float('momentum', 0.9));
-  const [dRunningMean, dRunningVar] = [ctx.dY[1], ctx.dY[2]];
 
   let dX: string | undefined;
   let sumDy: string | undefined;
@@ -88,6 +89,38 @@ function batchNormBackward(ctx: GradContext): (string | undefined)[] {
     ctx.needs(3) && dRunningMean ? ctx.op('Mul', [dRunningMean, ctx.scalar(momentum)]) : undefined,
     ctx.needs(4) && dRunningVar ? ctx.op('Mul', [dRunningVar, ctx.scalar(momentum)]) : undefined,
   ];
+}
+
+/**
+ * Training-mode backward with fused ops, when only Y's gradient flows (the usual case): a second
+ * BatchNormalization (scale 1, bias 0, momentum 0, training mode) gives x̂ and the batch mean and
+ * biased variance in one op, instead of recomputing them with five full-size elementwise ops; then
+ * dX = k·dY + a·x̂ + b with per-channel k = γ·σ⁻¹, a = −k·mean(dY·x̂), b = −k·mean(dY), the a·x̂ + b
+ * part as one inference-mode BatchNormalization (mean 0, variance 1, ε 0: a per-channel affine map).
+ * ORT writes a training-mode node's updated statistics into its mean/variance input buffers, so
+ * those inputs are run-time buffers that nothing else reads (with momentum 0 their values do not matter).
+ */
+function fusedTrainingBackward(ctx: GradContext, dY: string, axes: number[], broadcast: (v: string) => string): (string | undefined)[] {
+  const x = ctx.x(0);
+  const epsilon = Math.fround(ctx.attr.float('epsilon', 1e-5));
+  const sumDy = ctx.reduceSum(dY, axes, false);
+  const channels = ctx.ints([ctx.shape(x).dims[1]!]);
+  const [zeros, ones] = [ctx.op('Expand', [ctx.scalar(0), channels]), ctx.op('Expand', [ctx.scalar(1), channels])];
+  // with momentum 0 the statistics inputs only need to be finite; Neg/Abs of the channel sums are
+  // run-time buffers of their own (constants would be shared or merged by ORT's optimizer)
+  const statsIn = [ctx.op('Neg', [sumDy]), ctx.op('Abs', [sumDy])];
+  const [xHat, , batchVar] = ctx.b.node('BatchNormalization', [x, ones, zeros, ...statsIn], { epsilon, momentum: 0, training_mode: 1 }, { outputs: 3, name: ctx.b.uniqueName('grad_BatchNormalization_normalize') }) as [string, string, string];
+  const sumDyXHat = ctx.reduceSum(ctx.op('Mul', [dY, xHat]), axes, false);
+  if (!ctx.needs(0)) return [undefined, ctx.needs(1) ? sumDyXHat : undefined, ctx.needs(2) ? sumDy : undefined];
+  const invStd = ctx.op('Reciprocal', [ctx.op('Sqrt', [ctx.op('Add', [batchVar, ctx.scalar(epsilon)])])]);
+  const k = ctx.op('Mul', [ctx.x(1), invStd]);
+  const perExample = ctx.op('Div', [ctx.op('Cast', [ctx.op('Size', [x])], { to: ctx.floatType }), ctx.op('Cast', [ctx.op('Size', [sumDy])], { to: ctx.floatType })]);
+  const minusKOverCount = ctx.op('Neg', [ctx.op('Div', [k, perExample])]);
+  const a = ctx.op('Mul', [minusKOverCount, sumDyXHat]);
+  const b = ctx.op('Mul', [minusKOverCount, sumDy]);
+  const affine = ctx.op('BatchNormalization', [xHat, a, b, zeros, ones], { epsilon: 0 });
+  const dX = ctx.op('Add', [ctx.op('Mul', [dY, broadcast(k)]), affine]);
+  return [dX, ctx.needs(1) ? sumDyXHat : undefined, ctx.needs(2) ? sumDy : undefined];
 }
 
 /** BatchNormalization in inference and training mode, 2-D [N,C] and N-D [N,C,...] inputs. */
