@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gradCheckCase, values } from '../gradcheck-harness.js';
 import { f32 } from '../test-support.js';
+import { backwardOps, relativeError } from './rule-spec-support.js';
 
 describe('arithmetic and elementwise math gradients (finite differences, float64)', () => {
   for (const op of ['Add', 'Sub', 'Mul', 'Div']) {
@@ -26,5 +27,39 @@ describe('arithmetic and elementwise math gradients (finite differences, float64
       },
     });
     expect(r.maxRelError).toBeLessThan(1e-6);
+  });
+});
+
+describe('Mul of x and Sigmoid(x) (SiLU)', () => {
+  // ORT fuses x·Sigmoid(x) into com.microsoft QuickGelu, which has no float64 kernel, so the
+  // finite differences of the fused form run in float32; the analytic gradients are also compared
+  // with the product rule's (the same graph with one more, zero-weighted reader of Sigmoid(x)) in float64
+  const x = f32([2, 3, 5], values(30, 9, -4, 4));
+  const params = { w: { dims: [5], data: values(5, 10, 0.5, 1.5) } };
+  it('is differentiated as one SiLU (no Sigmoid backward), as the product rule would', async () => {
+    const fused = await gradCheckCase({
+      inputs: { x },
+      params,
+      build: (b) => {
+        const h = b.op('Mul', ['x', 'w']);
+        return b.op('Mul', [b.op('Sigmoid', [h]), h]); // σ first: the gate may be either input
+      },
+    });
+    for (const t of fused.tensors) expect(t.maxAbsError, t.name).toBeLessThan(5e-3);
+    const productRule = await gradCheckCase({
+      inputs: { x },
+      params,
+      build: (b) => {
+        const h = b.op('Mul', ['x', 'w']);
+        const s = b.op('Sigmoid', [h]);
+        return b.op('Add', [b.op('Mul', [s, h]), b.op('Mul', [s, b.scalar(0)])]);
+      },
+    });
+    expect(productRule.precision).toBe('double');
+    expect(productRule.maxRelError).toBeLessThan(1e-6);
+    for (const name of ['x', 'w']) expect(relativeError(fused.gradients[name]!.data as Float32Array, Array.from(productRule.gradients[name]!.data as Float64Array))).toBeLessThan(1e-6);
+    const ops = await backwardOps((b) => b.op('Mul', ['x', b.op('Sigmoid', ['x'])]), { x: f32([2, 3], values(6, 11, -3, 3)) }, ['x']);
+    expect(ops.slice(-4)).toEqual(['Sub', 'Mul', 'Add', 'Mul']); // after ReduceSum's backward (Reshape, Shape, Expand)
+    expect(ops).toHaveLength(7);
   });
 });
