@@ -164,6 +164,7 @@ export function registerRun(c: DependencyContainer): void {
       registry: r.resolve(GRADIENT_REGISTRY),
       device: config.train.device,
       deviceId: config.train.deviceId,
+      blockedConvolutions: config.train.blockedConvolutions,
       intraOpThreads: threads,
       loopIntraOpThreads: options.threads?.loop,
       maxThreads: Math.min(2, availableParallelism()),
