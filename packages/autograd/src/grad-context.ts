@@ -5,7 +5,7 @@ import type { ShapeInfo, ShapeMap } from './shapes.js';
 /** Facts about the runtime a backward graph is compiled for (see {@link BackwardOptions.hints}). */
 export interface GradHints {
   /**
-   * Depthwise Convs will run on ONNX Runtime's direct blocked kernels (blockDepthwiseConvs, on
+   * Depthwise Convs will run on ONNX Runtime's direct blocked kernels (blockConvs, on
    * onnxruntime-node CPUs with NCHWc kernels): a depthwise weight gradient is then fastest as one
    * depthwise Conv with a large kernel, which is slow on the im2col path.
    */

@@ -1,4 +1,4 @@
-import { AttributeType, DataType, GraphBuilder, type AttributeProto, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue, cloneModel, alignScalarRanks, blockDepthwiseConvs } from '@anneal/onnx';
+import { AttributeType, DataType, GraphBuilder, type AttributeProto, GraphIndex, usedInitializers, tensorToValue, tensorValueInfo, type Executor, type ModelProto, type NodeProto, type TensorProto, type TensorValue, cloneModel, alignScalarRanks, blockConvs } from '@anneal/onnx';
 import { buildBackward } from './backward.js';
 import { BackwardError } from './errors.js';
 import type { GradientRegistry } from './registry.js';
@@ -71,8 +71,9 @@ export interface TrainStepOptions {
   onProgress?: CompileProgress;
   /**
    * The channel block of onnxruntime-node's NCHWc CPU kernels (`nchwcBlockSize()` of @anneal/runtime)
-   * when the step will run there: depthwise convolutions, forward and backward, are then lowered to
-   * those kernels (blockDepthwiseConvs) and the rules write depthwise weight gradients for them. The
+   * when the step will run there: depthwise and dense kxk convolutions with computed weights, forward
+   * and backward, are then lowered to those kernels (blockConvs), and the rules write depthwise weight
+   * gradients for them. The
    * graph then runs only on onnxruntime-node's CPU provider. Default: a portable, standard-ops graph.
    */
   nchwcBlock?: number;
@@ -214,7 +215,7 @@ export async function compileTrainStep(options: TrainStepOptions): Promise<Train
   out.graph.initializer = usedInitializers(out.graph);
   // scalars (hyperparameters, rules' constants) at their consumers' rank: ORT's broadcast is slow otherwise
   alignScalarRanks(out.graph);
-  if (options.nchwcBlock) blockDepthwiseConvs(out, options.nchwcBlock);
+  if (options.nchwcBlock) blockConvs(out, options.nchwcBlock);
   const stateShapes: Record<string, number[]> = {};
   const declared = new Map(out.graph.input.map((i) => [i.name, i]));
   for (const input of Object.keys(carried)) {

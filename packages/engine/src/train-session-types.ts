@@ -30,7 +30,7 @@ export interface TrainSessionOptions {
   device?: Device;
   deviceId?: number;
   /**
-   * On device 'cpu' (onnxruntime-node), run depthwise convolutions and their gradients on ONNX
+   * On device 'cpu' (onnxruntime-node), run depthwise and kxk convolutions and their gradients on ONNX
    * Runtime's blocked (NCHWc) kernels where this CPU has them (default true): 3-4x faster depthwise
    * weight gradients. The step graph then needs onnxruntime-node's CPU provider; false keeps it
    * standard ONNX (e.g. to save it for another runtime).

@@ -17,7 +17,7 @@ export { promoteConstants, type PromoteConstantsOptions, type PromoteConstantsRe
 export { upgradeOpset, MAX_UPGRADE_OPSET, MIN_UPGRADE_SOURCE_OPSET, UPGRADE_REWRITTEN_OPS } from './surgery/upgrade-opset.js';
 export { cutModel, type CutModelOptions } from './surgery/cut-model.js';
 export { alignScalarRanks, type AlignScalarRanksResult } from './surgery/align-scalar-ranks.js';
-export { blockDepthwiseConvs, NCHWC_DOMAIN, type BlockDepthwiseConvsResult } from './surgery/block-depthwise-convs.js';
+export { blockConvs, NCHWC_DOMAIN, type BlockConvsResult } from './surgery/block-convs.js';
 export { listFeatureTensors, type FeatureTensor, type FeatureReason, type ListFeatureTensorsOptions } from './surgery/feature-tensors.js';
 export { probeTensorDims } from './surgery/probe-tensor-dims.js';
 export { mergeModels, renameGraph, type MergeModelsOptions } from './surgery/merge-models.js';

@@ -7,7 +7,7 @@ let probe: Promise<number | undefined> | undefined;
  * The channel block of onnxruntime-node's NCHWc kernels on this CPU (16 with AVX-512, 8 with AVX2),
  * or undefined where they do not exist (other CPUs, a browser, a build without them). Measured once
  * per process: a 4-channel ReorderInput pads its channels up to one block. Compilers use it to
- * lower depthwise convolutions to ORT's direct blocked kernels (see blockDepthwiseConvs).
+ * lower convolutions to ORT's direct blocked kernels (see blockConvs of @anneal/onnx).
  *
  * @example
  * const block = await nchwcBlockSize(); // 16 on an AVX-512 machine

@@ -37,6 +37,6 @@ export function flippedConvInputGradient(ctx: GradContext, g: WindowGeometry, gr
     swapped = ctx.op('Reshape', [t, ctx.ints([group * perGroup, outChannels / group, ...g.kernel])]);
   }
   const flipped = ctx.op('Slice', [swapped, ctx.ints(Array(r).fill(-1)), ctx.ints(g.kernel.map((k) => -k - 1)), ctx.ints(spatialAxes), ctx.ints(Array(r).fill(-1))]);
-  ctx.b.valueInfo(flipped, ctx.floatType, [group * perGroup, outChannels / group, ...g.kernel]); // for graph passes (blockDepthwiseConvs)
+  ctx.b.valueInfo(flipped, ctx.floatType, [group * perGroup, outChannels / group, ...g.kernel]); // for graph passes (blockConvs)
   return ctx.op('Conv', [ctx.dy(), flipped], { group, kernel_shape: g.kernel, dilations: g.dilations, pads });
 }

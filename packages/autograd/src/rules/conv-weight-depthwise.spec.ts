@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockDepthwiseConvs, DataType, GraphBuilder, NCHWC_DOMAIN, tensors, type AttrValue, type TensorValue } from '@anneal/onnx';
+import { blockConvs, DataType, GraphBuilder, NCHWC_DOMAIN, type AttrValue, type TensorValue } from '@anneal/onnx';
 import { nchwcBlockSize } from '@anneal/runtime';
 import { buildBackward } from '../backward.js';
 import { defaultGradientRegistry } from '../default-registry.js';
@@ -36,8 +36,10 @@ async function gradients(c: Case, probeBatch: number, runBatch: number, block: n
   b.input('x', DataType.FLOAT, ['N', c.channels, h, w]);
   const weight = values(wDims.reduce((p, q) => p * q, 1), 91);
   const bias = values(c.channels, 92);
-  b.initializer(tensors.float('w', wDims, weight));
-  b.initializer(tensors.float('b', [c.channels], bias));
+  // weights are inputs, as in a train step (the lowering leaves constant weights to ORT)
+  b.input('w', DataType.FLOAT, wDims);
+  b.input('b', DataType.FLOAT, [c.channels]);
+  const params = { w: f32(wDims, weight), b: f32([c.channels], bias) };
   const y = b.op('Conv', ['x', 'w', 'b'], { ...c.attrs, group: c.channels, kernel_shape: c.kernel });
   // loss = Σ sin(0.7·k + 0.5)·y[k] (the reference's lossWeight), built from y's runtime shape
   const shape = b.op('Shape', [y]);
@@ -47,17 +49,17 @@ async function gradients(c: Case, probeBatch: number, runBatch: number, block: n
   b.output(loss, DataType.FLOAT, []);
   const model = b.build();
   const input = (n: number) => values(n * c.channels * h * w, 93);
-  const shapes = await probeShapes(model, { x: f32([probeBatch, c.channels, h, w], input(probeBatch)) }, nodeExecutor());
+  const shapes = await probeShapes(model, { x: f32([probeBatch, c.channels, h, w], input(probeBatch)), ...params }, nodeExecutor());
   const bw = buildBackward(model, { loss, wrt: ['w', 'b', 'x'], shapes, registry: defaultGradientRegistry(), hints: { directDepthwise: true } });
   for (const name of ['w', 'b', 'x']) bw.model.graph.output.push({ name: bw.gradients[name]!, type: { tensorType: { elemType: DataType.FLOAT } } } as never);
-  const lowered = block ? blockDepthwiseConvs(bw.model, block).lowered : [];
+  const lowered = block ? blockConvs(bw.model, block).lowered : [];
   const x = input(runBatch);
-  const out = await nodeExecutor().run(bw.model, { x: f32([runBatch, c.channels, h, w], x) } as Record<string, TensorValue>);
+  const out = await nodeExecutor().run(bw.model, { x: f32([runBatch, c.channels, h, w], x), ...params } as Record<string, TensorValue>);
   const ref = convGradReference({ x: Float32Array.from(x), xDims: [runBatch, c.channels, h, w], w: Float32Array.from(weight), wDims, group: c.channels, strides: c.attrs.strides as number[] | undefined, pads: c.attrs.pads as number[] | undefined });
   return { out: (name: string) => out[bw.gradients[name]!]!.data as Float32Array, ref, lowered, nodes: bw.model.graph.node };
 }
 
-describe('depthwise Conv gradients on direct kernels (hints.directDepthwise, blockDepthwiseConvs)', async () => {
+describe('depthwise Conv gradients on direct kernels (hints.directDepthwise, blockConvs)', async () => {
   const block = await nchwcBlockSize();
   for (const c of cases) {
     it(c.name, async () => {

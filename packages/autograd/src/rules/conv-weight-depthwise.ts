@@ -4,7 +4,7 @@ import type { WindowGeometry } from './conv.js';
 
 /**
  * dW of a 2-D depthwise Conv as ONE depthwise Conv, for runtimes with direct depthwise kernels
- * (ctx.hints.directDepthwise: ORT's NCHWc kernels after blockDepthwiseConvs), where it ran 3-4x
+ * (ctx.hints.directDepthwise: ORT's NCHWc kernels after blockConvs), where it ran 3-4x
  * faster than the grouped Conv-over-transposed-tensors recipe (batch 16, 2 threads, ms: 3x3 on 144
  * channels at 56x56 30 -> 9.5, 5x5 on 240 at 28x28 18.5 -> 4.6, 5x5 on 672 at 14x14 14 -> 4.5).
  *

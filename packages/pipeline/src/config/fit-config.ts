@@ -83,7 +83,7 @@ export const trainFields = {
   nonFinite: z.enum(['stop', 'skip']).default('stop'),
   device: z.enum(['cpu', 'cuda', 'wasm']).default('cpu'),
   deviceId: z.number().int().nonnegative().default(0),
-  /** On device cpu, depthwise convolutions run on ONNX Runtime's blocked (NCHWc) kernels where the CPU has them; false keeps standard kernels. */
+  /** On device cpu, depthwise and kxk convolutions run on ONNX Runtime's blocked (NCHWc) kernels where the CPU has them; false keeps standard kernels. */
   blockedConvolutions: z.boolean().default(true),
   /** Intra-op threads of the step sessions: 'auto' times 1 and 2; a number above the machine's cores is lowered to them, with a warning. */
   threads: z.union([z.literal('auto'), positiveInt]).default('auto'),
