@@ -1,6 +1,7 @@
 // TrainSession's blockedConvolutions: on 'cpu' the step's depthwise convolutions run on ORT's NCHWc
 // kernels where this CPU has them; the trajectory equals the standard kernels' up to float rounding,
-// with a batch size other than the sample's, and `false` keeps the step standard ONNX.
+// with a batch size other than the sample's, evaluation and prediction agree, and `false` keeps the
+// step standard ONNX.
 import { describe, expect, it } from 'vitest';
 import { DataType, GraphBuilder, NCHWC_DOMAIN, tensors, type TensorValue } from '@anneal/onnx';
 import { sgd } from '@anneal/optim';
@@ -50,6 +51,15 @@ describe('TrainSession blockedConvolutions', () => {
       for (let i = 0; i < y.length; i++) diff = Math.max(diff, Math.abs(x[i]! - y[i]!));
       expect(diff, name).toBeLessThan(1e-5);
     }
+    // the evaluation and prediction sessions lower their convolutions too; the public graph stays standard
+    const heldOut = [batch(7, 40), batch(3, 41)];
+    const [ea, eb] = [await blocked.evaluate(heldOut), await standard.evaluate(heldOut)];
+    expect(Math.abs(ea.loss - eb.loss)).toBeLessThan(1e-5 * Math.max(1, eb.loss));
+    expect(ea.accuracy).toBe(eb.accuracy);
+    const [la, lb] = [await blocked.predict({ x: heldOut[0]!.x! }), await standard.predict({ x: heldOut[0]!.x! })];
+    const [ya, yb] = [la.data as Float32Array, lb.data as Float32Array];
+    for (let i = 0; i < yb.length; i++) expect(Math.abs(ya[i]! - yb[i]!)).toBeLessThan(1e-5);
+    expect(blocked.evalModel.graph.node.some((n) => n.domain === NCHWC_DOMAIN)).toBe(false);
     await Promise.all(sessions.map((s) => s.release()));
   });
 });

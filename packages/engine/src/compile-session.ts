@@ -102,6 +102,7 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
     // without a seed the masks are still a function of (seed, step), from a seed drawn here
     noiseSeed: options.seed ?? Math.floor(Math.random() * 2 ** 32),
     loopThreadCount: options.loopIntraOpThreads,
+    nchwcBlock,
   };
   return { core, evalModel };
 }

@@ -1,4 +1,4 @@
-import type { ModelProto, TensorValue } from '@anneal/onnx';
+import { blockConvs, cloneModel, type ModelProto, type TensorValue } from '@anneal/onnx';
 import { createSession, fromOrtTensorAsync, type OrtTensor, type Session } from '@anneal/runtime';
 import { buildPredictModel } from './eval-model.js';
 import type { SessionCore } from './session-core.js';
@@ -18,9 +18,20 @@ export class ForwardPass {
     readonly evalModel: ModelProto,
   ) {}
 
-  /** A session of `model`, opened on first use (kept; a failed open is retried next time). */
+  /**
+   * A session of `model`, opened on first use (kept; a failed open is retried next time). With the
+   * step's convolutions on ORT's blocked kernels, a copy of the model gets them too (the parameters are
+   * inputs here, so ORT's own NCHWc transformer would not); `evalModel` itself stays standard ONNX.
+   */
   private open(which: 'evalSession' | 'predictSession', model: () => ModelProto): Promise<Session> {
-    const opened = (this[which] ??= createSession(model(), this.core.sessionOptions).catch((e: unknown) => {
+    const block = this.core.nchwcBlock;
+    const graph = () => {
+      if (!block) return model();
+      const copy = cloneModel(model());
+      blockConvs(copy, block);
+      return copy;
+    };
+    const opened = (this[which] ??= createSession(graph(), this.core.sessionOptions).catch((e: unknown) => {
       this[which] = undefined;
       throw e;
     }));

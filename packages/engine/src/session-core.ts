@@ -32,6 +32,8 @@ export interface SessionCore {
   noiseSeed: number;
   /** Intra-op threads of the Loop sessions, once chosen (or given). */
   loopThreadCount?: number;
+  /** This CPU's NCHWc block when the step's convolutions were lowered (blockedConvolutions); the forward sessions lower theirs too. */
+  readonly nchwcBlock?: number;
 }
 
 /** State entry holding the Dropout noise seed. */
