@@ -1,5 +1,6 @@
 import { tensors } from '../tensor.js';
 import type { GraphProto, NodeProto } from '../types.js';
+import { graphNames, NameAllocator } from './graph-names.js';
 import { inferTensorFacts } from './tensor-facts.js';
 
 /** Elementwise ops with multidirectional (numpy) broadcasting over all of their inputs. */
@@ -31,13 +32,8 @@ export function alignScalarRanks(graph: GraphProto): AlignScalarRanksResult {
     const dims = facts.get(name)?.dims;
     return !!dims && dims.every((d) => d === 1);
   };
-  const used = new Set<string>([...graph.input.map((v) => v.name), ...graph.initializer.map((t) => t.name ?? ''), ...graph.node.flatMap((n) => [...n.output, n.name ?? ''])]);
-  const fresh = (base: string) => {
-    let name = base;
-    for (let i = 1; used.has(name); i++) name = `${base}_${i}`;
-    used.add(name);
-    return name;
-  };
+  const names = new NameAllocator(graphNames(graph));
+  const fresh = (base: string) => names.fresh(base);
   const reshaped = new Map<string, string>();
   const shapes = new Map<number, string>();
   const nodes: NodeProto[] = [];

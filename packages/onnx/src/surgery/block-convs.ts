@@ -1,6 +1,7 @@
 import { attrs, makeAttribute } from '../attributes.js';
 import { tensors } from '../tensor.js';
 import type { AttributeProto, ModelProto, NodeProto } from '../types.js';
+import { graphNames, NameAllocator } from './graph-names.js';
 import { inferTensorFacts } from './tensor-facts.js';
 
 /** ONNX Runtime's domain of blocked-layout (NCHWc) CPU kernels (x86-64 builds of onnxruntime-node). */
@@ -35,103 +36,58 @@ export function blockConvs(model: ModelProto, block: number): BlockConvsResult {
   const graph = model.graph;
   const facts = inferTensorFacts(graph);
   const constants = new Set(graph.initializer.map((t) => t.name ?? ''));
-  const used = new Set<string>([...graph.input.map((v) => v.name), ...graph.initializer.map((t) => t.name ?? ''), ...graph.node.flatMap((n) => [...n.output, n.name ?? ''])]);
-  const fresh = (base: string) => {
-    let name = base;
-    for (let i = 1; used.has(name); i++) name = `${base}_${i}`;
-    used.add(name);
-    return name;
-  };
-  const ints = new Map<string, string>();
+  const names = new NameAllocator(graphNames(graph));
+  const shapes = new Map<string, string>();
   const constant = (values: number[]) => {
     const key = values.join(',');
-    let name = ints.get(key);
+    let name = shapes.get(key);
     if (!name) {
-      name = fresh(`nchwc_shape_${values.join('_').replace(/-/g, 'm')}`);
+      name = names.fresh(`nchwc_shape_${values.join('_').replace(/-/g, 'm')}`);
       graph.initializer.push(tensors.int64(name, [values.length], values));
-      ints.set(key, name);
+      shapes.set(key, name);
     }
     return name;
   };
-  const node = (opType: string, inputs: string[], attributes: AttributeProto[], output: string, domain?: string, name?: string): NodeProto => ({
-    name: name ?? fresh(`${output}_${opType}`),
-    opType,
-    domain,
-    input: inputs,
-    output: [output],
-    attribute: attributes,
-    metadataProps: [],
-  });
-  const lowered: string[] = [];
   const nodes: NodeProto[] = [];
+  /** Appends a node and returns its output; `output` names it (else a fresh name from `base`). */
+  const emit = (opType: string, inputs: string[], base: string, options: { attributes?: AttributeProto[]; domain?: string; output?: string; name?: string } = {}): string => {
+    const output = options.output ?? names.fresh(base);
+    nodes.push({ name: options.name ?? names.fresh(`${output}_${opType}`), opType, domain: options.domain, input: inputs, output: [output], attribute: options.attributes ?? [], metadataProps: [] });
+    return output;
+  };
+  /** `tensor` with its first axis zero-padded from `size` to `padded` (rank `rank`). */
+  const padFirstAxis = (tensor: string, size: number, padded: number, rank: number, base: string) =>
+    padded === size ? tensor : emit('Pad', [tensor, constant([0, ...Array(rank - 1).fill(0), padded - size, ...Array(rank - 1).fill(0)])], base);
+  const lowered: string[] = [];
   for (const n of graph.node) {
-    const candidate = n.opType === 'Conv' && !n.domain && !constants.has(n.input[1] ?? '');
-    const plan = candidate ? depthwisePlan(n, facts) : undefined;
-    const dense = candidate && !plan ? densePlan(n, facts) : undefined;
-    if (dense) {
-      const { out, inp, kh, kw } = dense;
-      const op = Math.ceil(out / block) * block;
-      const ip = Math.ceil(inp / block) * block;
-      const base = n.name || n.output[0]!;
-      const xBlocked = fresh(`${base}_x_nchwc`);
-      nodes.push(node('ReorderInput', [n.input[0]!], [], xBlocked, NCHWC_DOMAIN));
-      let w = n.input[1]!;
-      if (op !== out) {
-        const padded = fresh(`${base}_w_padded`);
-        nodes.push(node('Pad', [w, constant([0, 0, 0, 0, op - out, 0, 0, 0])], [], padded));
-        w = padded;
-      }
-      const r = fresh(`${base}_w_reordered`);
-      nodes.push(node('ReorderInput', [w], [], r, NCHWC_DOMAIN));
-      const r3 = fresh(`${base}_w_rows`);
-      nodes.push(node('Reshape', [r, constant([op / block, block, ip * kh * kw])], [], r3));
-      const t = fresh(`${base}_w_t`);
-      nodes.push(node('Transpose', [r3], [makeAttribute('perm', [0, 2, 1])], t));
-      const wb = fresh(`${base}_w_nchwc`);
-      nodes.push(node('Reshape', [t, constant([op, ip, kh, kw])], [], wb));
-      const inputs = [xBlocked, wb];
-      if (n.input[2]) {
-        if (op === out) inputs.push(n.input[2]);
-        else {
-          const bias = fresh(`${base}_bias_padded`);
-          nodes.push(node('Pad', [n.input[2], constant([0, op - out])], [], bias));
-          inputs.push(bias);
-        }
-      }
-      const yBlocked = fresh(`${base}_y_nchwc`);
-      nodes.push(node('Conv', inputs, n.attribute, yBlocked, NCHWC_DOMAIN, n.name));
-      nodes.push(node('ReorderOutput', [yBlocked], [makeAttribute('channels', out)], n.output[0]!, NCHWC_DOMAIN));
-      lowered.push(base);
-      continue;
-    }
+    const plan = n.opType === 'Conv' && !n.domain && !constants.has(n.input[1] ?? '') ? convPlan(n, facts) : undefined;
     if (!plan) {
       nodes.push(n);
       continue;
     }
-    const { channels, kernelWidth, kernelHeight } = plan;
-    const padded = Math.ceil(channels / block) * block;
     const base = n.name || n.output[0]!;
-    const xBlocked = fresh(`${base}_x_nchwc`);
-    nodes.push(node('ReorderInput', [n.input[0]!], [], xBlocked, NCHWC_DOMAIN));
-    const wView = fresh(`${base}_w_view`);
-    nodes.push(node('Reshape', [n.input[1]!, constant([1, channels, kernelHeight ?? -1, kernelWidth])], [], wView));
-    const wReordered = fresh(`${base}_w_reordered`);
-    nodes.push(node('ReorderInput', [wView], [], wReordered, NCHWC_DOMAIN));
-    const wBlocked = fresh(`${base}_w_nchwc`);
-    nodes.push(node('Reshape', [wReordered, constant([padded, 1, kernelHeight ?? -1, kernelWidth])], [], wBlocked));
-    const inputs = [xBlocked, wBlocked];
-    if (n.input[2]) {
-      if (padded === channels) inputs.push(n.input[2]);
-      else {
-        const bias = fresh(`${base}_bias_padded`);
-        nodes.push(node('Pad', [n.input[2], constant([0, padded - channels])], [], bias));
-        inputs.push(bias);
-      }
+    const out = plan.outChannels;
+    const outPadded = Math.ceil(out / block) * block;
+    const x = emit('ReorderInput', [n.input[0]!], `${base}_x_nchwc`, { domain: NCHWC_DOMAIN });
+    let w: string;
+    if (plan.kind === 'depthwise') {
+      // [C, 1, kh, kw] viewed as one [1, C, kh, kw] image: its ReorderInput is the [C/b, 1, kh, kw, b] order
+      const view = emit('Reshape', [n.input[1]!, constant([1, out, plan.kernelHeight ?? -1, plan.kernelWidth])], `${base}_w_view`);
+      const reordered = emit('ReorderInput', [view], `${base}_w_reordered`, { domain: NCHWC_DOMAIN });
+      w = emit('Reshape', [reordered, constant([outPadded, 1, plan.kernelHeight ?? -1, plan.kernelWidth])], `${base}_w_nchwc`);
+    } else {
+      // [O, I, kh, kw] -> ReorderInput: [O, I/b, kh, kw, b_in] -> per output block, rows to columns: [O/b, I/b, kh, kw, b_in, b_out]
+      const inPadded = Math.ceil(plan.inChannels / block) * block;
+      const reordered = emit('ReorderInput', [padFirstAxis(n.input[1]!, out, outPadded, 4, `${base}_w_padded`)], `${base}_w_reordered`, { domain: NCHWC_DOMAIN });
+      const rows = emit('Reshape', [reordered, constant([outPadded / block, block, inPadded * plan.kernelHeight! * plan.kernelWidth])], `${base}_w_rows`);
+      const columns = emit('Transpose', [rows], `${base}_w_columns`, { attributes: [makeAttribute('perm', [0, 2, 1])] });
+      w = emit('Reshape', [columns, constant([outPadded, inPadded, plan.kernelHeight!, plan.kernelWidth])], `${base}_w_nchwc`);
     }
-    const yBlocked = fresh(`${base}_y_nchwc`);
-    const attributes = n.attribute.filter((a) => a.name !== 'group').concat(makeAttribute('group', padded));
-    nodes.push(node('Conv', inputs, attributes, yBlocked, NCHWC_DOMAIN, n.name));
-    nodes.push(node('ReorderOutput', [yBlocked], [makeAttribute('channels', channels)], n.output[0]!, NCHWC_DOMAIN));
+    const inputs = [x, w];
+    if (n.input[2]) inputs.push(padFirstAxis(n.input[2], out, outPadded, 1, `${base}_bias_padded`));
+    const attributes = plan.kind === 'depthwise' ? n.attribute.filter((a) => a.name !== 'group').concat(makeAttribute('group', outPadded)) : n.attribute;
+    const y = emit('Conv', inputs, `${base}_y_nchwc`, { attributes, domain: NCHWC_DOMAIN, name: n.name || undefined });
+    emit('ReorderOutput', [y], '', { attributes: [makeAttribute('channels', out)], domain: NCHWC_DOMAIN, output: n.output[0]! });
     lowered.push(base);
   }
   graph.node = nodes;
@@ -139,33 +95,24 @@ export function blockConvs(model: ModelProto, block: number): BlockConvsResult {
   return { lowered };
 }
 
-/** Output and input channels and kernel dims of a dense kxk Conv that can be lowered, or undefined. */
-function densePlan(n: NodeProto, facts: ReturnType<typeof inferTensorFacts>): { out: number; inp: number; kh: number; kw: number } | undefined {
-  const a = attrs(n);
-  if (a.int('group', 1) !== 1 || a.string('auto_pad', 'NOTSET') !== 'NOTSET') return undefined;
-  const x = facts.get(n.input[0]!)?.dims;
-  const w = facts.get(n.input[1]!)?.dims;
-  if (!x || !w || x.length !== 4 || w.length !== 4 || !w.every((d) => typeof d === 'number')) return undefined;
-  const [out, inp, kh, kw] = w as number[];
-  if (x[1] !== inp || inp! % 4 !== 0 || kh! * kw! === 1) return undefined;
-  return { out: out!, inp: inp!, kh: kh!, kw: kw! };
-}
+/** A Conv that can be lowered: a depthwise one (the kernel height may be unknown) or a dense kxk one. */
+type ConvPlan =
+  | { kind: 'depthwise'; outChannels: number; kernelHeight?: number; kernelWidth: number }
+  | { kind: 'dense'; outChannels: number; inChannels: number; kernelHeight: number; kernelWidth: number };
 
-interface DepthwisePlan {
-  channels: number;
-  kernelHeight?: number;
-  kernelWidth: number;
-}
-
-/** The channels and kernel dims of a depthwise Conv that can be lowered, or undefined. */
-function depthwisePlan(n: NodeProto, facts: ReturnType<typeof inferTensorFacts>): DepthwisePlan | undefined {
+/** How a 2-D Conv can be lowered, or undefined (ReorderInput needs channel counts that 4 divides). */
+function convPlan(n: NodeProto, facts: ReturnType<typeof inferTensorFacts>): ConvPlan | undefined {
   const a = attrs(n);
   const group = a.int('group', 1);
-  const autoPad = a.string('auto_pad', 'NOTSET');
-  if (group < 4 || group % 4 !== 0 || autoPad !== 'NOTSET' || n.output.length !== 1) return undefined;
+  if (a.string('auto_pad', 'NOTSET') !== 'NOTSET' || n.output.length !== 1) return undefined;
   const x = facts.get(n.input[0]!)?.dims;
   const w = facts.get(n.input[1]!)?.dims;
-  if (!x || !w || x.length !== 4 || w.length !== 4) return undefined;
-  if (x[1] !== group || w[0] !== group || w[1] !== 1 || typeof w[3] !== 'number') return undefined;
-  return { channels: group, kernelHeight: typeof w[2] === 'number' ? w[2] : undefined, kernelWidth: w[3] };
+  if (!x || !w || x.length !== 4 || w.length !== 4 || typeof w[0] !== 'number' || typeof w[3] !== 'number') return undefined;
+  const [out, perGroup, kh, kw] = w as [number, number | string, number | string, number];
+  if (group > 1) {
+    if (group % 4 !== 0 || x[1] !== group || out !== group || perGroup !== 1) return undefined;
+    return { kind: 'depthwise', outChannels: group, kernelHeight: typeof kh === 'number' ? kh : undefined, kernelWidth: kw };
+  }
+  if (typeof perGroup !== 'number' || typeof kh !== 'number' || x[1] !== perGroup || perGroup % 4 !== 0 || kh * kw === 1) return undefined;
+  return { kind: 'dense', outChannels: out, inChannels: perGroup, kernelHeight: kh, kernelWidth: kw };
 }
