@@ -31,10 +31,8 @@ export async function compileSession(options: TrainSessionOptions): Promise<Comp
   const maxThreads = options.maxThreads ?? 2;
   const fixedThreads = typeof options.intraOpThreads === 'number' ? options.intraOpThreads : maxThreads;
   const sessionOptions: SessionOptions = { device, deviceId: options.deviceId, intraOpThreads: fixedThreads, onWarning: options.onWarning };
-  // the shape probe runs on the CPU kernels of the same runtime: onnxruntime-web's wasm for the web devices;
-  // basic optimizations only: shapes do not depend on the layout ones, whose pre-packed (NCHWc) copies of
-  // constant weights made the compile peak the process's peak for a frozen backbone (W9: 495 -> 477 MB)
-  const executor = ortExecutor({ device: device === 'wasm' || device === 'webgpu' ? 'wasm' : 'cpu', intraOpThreads: fixedThreads, graphOptimizationLevel: 'basic' });
+  // the shape probe runs on the CPU kernels of the same runtime: onnxruntime-web's wasm for the web devices
+  const executor = ortExecutor({ device: device === 'wasm' || device === 'webgpu' ? 'wasm' : 'cpu', intraOpThreads: fixedThreads });
   const trainable = options.trainable ?? listParameters(options.model);
   if (trainable.length === 0) throw new EngineError('the model has no trainable float initializers; promote Constant weights first (prepareModel) or list `trainable`');
   const loss = resolveLoss(options.loss);
