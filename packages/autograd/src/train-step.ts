@@ -73,8 +73,8 @@ export interface TrainStepOptions {
    * The channel block of onnxruntime-node's NCHWc CPU kernels (`nchwcBlockSize()` of @anneal/runtime)
    * when the step will run there: depthwise and dense kxk convolutions with computed weights, forward
    * and backward, are then lowered to those kernels (blockConvs), and the rules write depthwise weight
-   * gradients for them. The
-   * graph then runs only on onnxruntime-node's CPU provider. Default: a portable, standard-ops graph.
+   * gradients for them. The graph then runs only on onnxruntime-node's CPU provider. Default: a
+   * portable, standard-ops graph.
    */
   nchwcBlock?: number;
 }
