@@ -5,23 +5,12 @@ import { join } from 'node:path';
 import { JournalStorage, pbtAttr } from '@anneal/search';
 import { runCli as run } from '../run-cli.js';
 import { spawnCli } from '../spawn-cli.js';
+import { pbtConfig } from './pbt-config.test-support.js';
 
 // A real `anneal pbt --parallel 2` (the CLI process and the 2 worker processes it forks) against
 // the same config run in one process: the same numbers, each interval trained once.
 
-const config = `name: pbt-par
-base:
-  data: { source: { kind: mnist, perDigit: 30 }, split: { test: 0.2, val: 0.2, seed: 0, stratify: true }, batchSize: 32 }
-  model: { kind: mlp, hidden: [16] }
-  optimizer: { type: adam, lr: 0.01 }
-space:
-  optimizer.lr: { type: float, low: 1.0e-4, high: 0.1, log: true }
-  optimizer.weightDecay: { type: float, low: 1.0e-6, high: 1.0e-2, log: true }
-population: 4
-generations: 3
-seed: 5
-heartbeat: { intervalMs: 200, graceMs: 10000 }
-`;
+const config = pbtConfig('pbt-par', 'heartbeat: { intervalMs: 200, graceMs: 10000 }\n');
 
 describe('anneal pbt --parallel', () => {
   it('2 worker processes train the intervals (each once) and the run ends with the scores, lineage and best model of a single-process run', async () => {

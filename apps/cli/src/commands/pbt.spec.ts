@@ -6,19 +6,9 @@ import { JournalStorage, RedisStorage } from '@anneal/search';
 import { redisServerAvailable, startRedisServer } from '@anneal/testing';
 import { runCli as run } from '../run-cli.js';
 import { spawnCli } from '../spawn-cli.js';
+import { pbtConfig } from './pbt-config.test-support.js';
 
-const config = `name: pbt-mnist
-base:
-  data: { source: { kind: mnist, perDigit: 30 }, split: { test: 0.2, val: 0.2, seed: 0, stratify: true }, batchSize: 32 }
-  model: { kind: mlp, hidden: [16] }
-  optimizer: { type: adam, lr: 0.01 }
-space:
-  optimizer.lr: { type: float, low: 1.0e-4, high: 0.1, log: true }
-  optimizer.weightDecay: { type: float, low: 1.0e-6, high: 1.0e-2, log: true }
-population: 4
-generations: 3
-seed: 5
-`;
+const config = pbtConfig('pbt-mnist');
 
 describe('anneal pbt', () => {
   it('a run SIGKILLed in the middle of generation 1 and run again resumes to exactly the uninterrupted result', async () => {

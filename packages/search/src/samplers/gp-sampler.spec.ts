@@ -24,6 +24,36 @@ function solve(a: number[][], b: number[]): number[] {
   return x;
 }
 
+/** Central difference of f along coordinate i of x (step 1e-6). */
+function centralDifference(f: (x: Float64Array) => number, x: Float64Array, i: number): number {
+  const up = Float64Array.from(x);
+  const down = Float64Array.from(x);
+  up[i]! += 1e-6;
+  down[i]! -= 1e-6;
+  return (f(up) - f(down)) / 2e-6;
+}
+
+/** The posterior's mean and variance gradients at x against central differences. */
+function expectPredictionGradients(gp: GaussianProcess, x: Float64Array): void {
+  const g = gp.predictWithGradient(x);
+  for (let i = 0; i < x.length; i++) {
+    expect(g.meanGrad[i]).toBeCloseTo(centralDifference((v) => gp.predict(v).mean, x, i), 5);
+    expect(g.varianceGrad[i]).toBeCloseTo(centralDifference((v) => gp.predict(v).variance, x, i), 5);
+  }
+}
+
+/** Four points with a categorical second coordinate, for the fit objective's checks. */
+const cx = [Float64Array.of(0.1, 0), Float64Array.of(0.5, 1), Float64Array.of(0.8, 2), Float64Array.of(0.3, 1)];
+const cy = Float64Array.of(1, -0.5, 0.3, 0.1);
+const cat = [false, true];
+
+/** negativeLogPosterior's analytic gradient at p against central differences. */
+function expectObjectiveGradient(p: Float64Array): void {
+  const grad = new Float64Array(p.length);
+  negativeLogPosterior(p, cx, cy, cat, grad);
+  for (let i = 0; i < p.length; i++) expect(grad[i]).toBeCloseTo(centralDifference((q) => negativeLogPosterior(q, cx, cy, cat), p, i), 5);
+}
+
 describe('Gaussian process', () => {
   const xs = [Float64Array.of(0.1, 0.2), Float64Array.of(0.5, 0.9), Float64Array.of(0.8, 0.4)];
   const y = Float64Array.of(1, -0.5, 0.3);
@@ -41,31 +71,11 @@ describe('Gaussian process', () => {
     expect(p.mean).toBeCloseTo(mean, 10);
     expect(p.variance).toBeCloseTo(variance, 10);
     // gradients against central differences
-    const g = gp.predictWithGradient(x);
-    for (let i = 0; i < 2; i++) {
-      const up = Float64Array.from(x);
-      const down = Float64Array.from(x);
-      up[i]! += 1e-6;
-      down[i]! -= 1e-6;
-      expect(g.meanGrad[i]).toBeCloseTo((gp.predict(up).mean - gp.predict(down).mean) / 2e-6, 5);
-      expect(g.varianceGrad[i]).toBeCloseTo((gp.predict(up).variance - gp.predict(down).variance) / 2e-6, 5);
-    }
+    expectPredictionGradients(gp, x);
   });
 
   it('has the analytic gradient of the negative log posterior (with a categorical coordinate)', () => {
-    const cx = [Float64Array.of(0.1, 0), Float64Array.of(0.5, 1), Float64Array.of(0.8, 2), Float64Array.of(0.3, 1)];
-    const cy = Float64Array.of(1, -0.5, 0.3, 0.1);
-    const cat = [false, true];
-    const p = Float64Array.of(Math.log(2), Math.log(0.7), 0.2, Math.log(0.05));
-    const grad = new Float64Array(4);
-    negativeLogPosterior(p, cx, cy, cat, grad);
-    for (let i = 0; i < 4; i++) {
-      const up = Float64Array.from(p);
-      const down = Float64Array.from(p);
-      up[i]! += 1e-6;
-      down[i]! -= 1e-6;
-      expect(grad[i]).toBeCloseTo((negativeLogPosterior(up, cx, cy, cat) - negativeLogPosterior(down, cx, cy, cat)) / 2e-6, 5);
-    }
+    expectObjectiveGradient(Float64Array.of(Math.log(2), Math.log(0.7), 0.2, Math.log(0.05)));
     // the fit lowers the objective from its start
     const fitted = fitKernel(cx, cy, cat);
     const start = Float64Array.of(Math.log(4), Math.log(4), 0, Math.log(1e-3));
@@ -83,29 +93,9 @@ describe('Gaussian process', () => {
     const ks = xs.map((a) => kAdd(x, a));
     expect(gp.predict(x).mean).toBeCloseTo(ks.reduce((s, v, i) => s + v * solve(K, [...y])[i]!, 0), 10);
     expect(gp.predict(x).variance).toBeCloseTo(additive.scale - ks.reduce((s, v, i) => s + v * solve(K, ks)[i]!, 0), 10);
-    const g = gp.predictWithGradient(x);
-    for (let i = 0; i < 2; i++) {
-      const up = Float64Array.from(x);
-      const down = Float64Array.from(x);
-      up[i]! += 1e-6;
-      down[i]! -= 1e-6;
-      expect(g.meanGrad[i]).toBeCloseTo((gp.predict(up).mean - gp.predict(down).mean) / 2e-6, 5);
-      expect(g.varianceGrad[i]).toBeCloseTo((gp.predict(up).variance - gp.predict(down).variance) / 2e-6, 5);
-    }
+    expectPredictionGradients(gp, x);
     // [log theta_1, log theta_2, log scale, log(noise - min), logit w], with a categorical coordinate
-    const cx = [Float64Array.of(0.1, 0), Float64Array.of(0.5, 1), Float64Array.of(0.8, 2), Float64Array.of(0.3, 1)];
-    const cy = Float64Array.of(1, -0.5, 0.3, 0.1);
-    const cat = [false, true];
-    const p = Float64Array.of(Math.log(2), Math.log(0.7), 0.2, Math.log(0.05), -0.3);
-    const grad = new Float64Array(5);
-    negativeLogPosterior(p, cx, cy, cat, grad);
-    for (let i = 0; i < 5; i++) {
-      const up = Float64Array.from(p);
-      const down = Float64Array.from(p);
-      up[i]! += 1e-6;
-      down[i]! -= 1e-6;
-      expect(grad[i]).toBeCloseTo((negativeLogPosterior(up, cx, cy, cat) - negativeLogPosterior(down, cx, cy, cat)) / 2e-6, 5);
-    }
+    expectObjectiveGradient(Float64Array.of(Math.log(2), Math.log(0.7), 0.2, Math.log(0.05), -0.3));
     const fitted = fitKernel(cx, cy, cat, 40, undefined, true);
     expect(fitted.additive).toBeGreaterThan(0);
     expect(fitted.additive).toBeLessThan(1);
