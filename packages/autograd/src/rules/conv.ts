@@ -171,7 +171,8 @@ function convBackward(ctx: GradContext): (string | undefined)[] {
  * Conv (1-, 2- and 3-D; groups incl. depthwise; strides, dilations, explicit pads and auto_pad;
  * optional bias). dX = Conv(dY, flipped W) for stride 1, else ConvTranspose(dY, W) with exact
  * pads/output_padding; dW by im2col + Gemm (batched MatMul for groups; the Conv-based recipe for
- * depthwise, or one tall depthwise Conv for direct kernels, see conv-weight-depthwise.ts; a product batched over N when C·taps < Cout, see conv-weight-batched.ts); dB =
+ * depthwise, or one tall depthwise Conv for direct kernels, see conv-weight-depthwise.ts; a product
+ * batched over N when C·taps < Cout, see conv-weight-batched.ts); dB =
  * ReduceSum(dY) over the batch and spatial axes (or from that batched product). Spatial sizes come
  * from the probed shapes; the batch size may change at run time.
  */

@@ -58,6 +58,7 @@ export function blockConvs(model: ModelProto, block: number): BlockConvsResult {
   /** `tensor` with its first axis zero-padded from `size` to `padded` (rank `rank`). */
   const padFirstAxis = (tensor: string, size: number, padded: number, rank: number, base: string) =>
     padded === size ? tensor : emit('Pad', [tensor, constant([0, ...Array(rank - 1).fill(0), padded - size, ...Array(rank - 1).fill(0)])], base);
+  const blockedInputs = new Map<string, string>(); // a tensor read by several lowered convs is reordered once
   const lowered: string[] = [];
   for (const n of graph.node) {
     const plan = n.opType === 'Conv' && !n.domain && !constants.has(n.input[1] ?? '') ? convPlan(n, facts) : undefined;
@@ -68,7 +69,8 @@ export function blockConvs(model: ModelProto, block: number): BlockConvsResult {
     const base = n.name || n.output[0]!;
     const out = plan.outChannels;
     const outPadded = Math.ceil(out / block) * block;
-    const x = emit('ReorderInput', [n.input[0]!], `${base}_x_nchwc`, { domain: NCHWC_DOMAIN });
+    let x = blockedInputs.get(n.input[0]!);
+    if (!x) blockedInputs.set(n.input[0]!, (x = emit('ReorderInput', [n.input[0]!], `${base}_x_nchwc`, { domain: NCHWC_DOMAIN })));
     let w: string;
     if (plan.kind === 'depthwise') {
       // [C, 1, kh, kw] viewed as one [1, C, kh, kw] image: its ReorderInput is the [C/b, 1, kh, kw, b] order
